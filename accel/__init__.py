@@ -1,0 +1,169 @@
+"""accel: a tiered JIT compiler for stock CPython 3.11.
+
+    import accel
+    accel.install()              # or ACCEL=1 in the environment, or python -m accel script.py
+
+Tier 0 is CPython's interpreter with a PEP 523 hook that counts calls; hot functions are compiled from accel's
+CFG IR by the baseline JIT (tier 1) and, hotter still, by the LLVM tier (tier 2).  See README.md.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+from types import CodeType
+from typing import Any
+
+from accel import config as _config
+from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel.stats import STATS as _STATS
+
+__version__ = "0.1.0"
+__all__ = ["install", "uninstall", "enabled", "stats", "tier", "compile", "dis", "info", "current_config"]
+
+_current: _config.Config | None = None
+_from_environ: _config.Config | None = None
+_atexit_registered = False
+
+
+def _environ_config() -> _config.Config:
+    global _from_environ
+    if _from_environ is None:
+        _from_environ = _config.from_environ()
+    return _from_environ
+
+
+def current_config() -> _config.Config:
+    """The options in force: those of the last install(), else the environment's."""
+    return _current if _current is not None else _environ_config()
+
+
+def install(include: list[str] | None = None, exclude: list[str] | None = None, **options: Any) -> None:
+    """Turn accel on for this process (idempotent; a second call replaces the options of the first).
+
+    Options are the environment's (ACCEL_*), overridden by the arguments.  include/exclude: module-name patterns
+    ("myapp", "myapp.*"); default from ACCEL_INCLUDE/ACCEL_EXCLUDE, else every module.  Other keyword options are
+    those of accel.config (bjit_threshold=0, max_tier=1, stats=True...).
+    Raises TypeError/ValueError for bad options, RuntimeError if another PEP 523 evaluator is installed.
+    """
+    global _current
+    from accel.runtime import compiler, core, importhook
+    from accel.runtime.selection import ModuleSelection
+
+    cfg = _environ_config()
+    if include is not None:
+        options["include"] = include
+    if exclude is not None:
+        options["exclude"] = exclude
+    cfg = cfg.with_options(**options)
+    c = core()
+    compiler.configure(ModuleSelection(cfg.include, cfg.exclude), cfg.log, cfg.max_tier)
+    c.set_options(cfg.bjit_threshold, cfg.max_tier)
+    c.install(compiler.on_hot)
+    importhook.install()
+    _current = cfg
+    _register_atexit()
+
+
+def uninstall() -> None:
+    """Give frames back to CPython's own evaluator; compiled code stays attached but is no longer entered."""
+    if "accel._core" not in sys.modules:
+        return
+    from accel.runtime import core, importhook
+
+    core().uninstall()
+    importhook.uninstall()
+
+
+def enabled() -> bool:
+    """Is accel's eval-frame hook in place?"""
+    if "accel._core" not in sys.modules:
+        return False
+    from accel.runtime import core
+
+    return bool(core().installed())
+
+
+def stats() -> dict[str, Any]:
+    """accel's counters (see accel.stats for the keys)."""
+    from accel.stats import snapshot
+
+    return snapshot()
+
+
+def _code_of(func: Any) -> CodeType:
+    code = getattr(func, "__code__", func)
+    code = getattr(code, "__func__", code)
+    code = getattr(code, "__code__", code)
+    if not isinstance(code, CodeType):
+        raise TypeError(f"accel: expected a Python function or code object, got {type(func).__name__}")
+    return code
+
+
+def info(func: Any) -> dict[str, Any] | None:
+    """The runtime's state for a function: calls counted, tier, flags; None if the runtime never saw it."""
+    from accel.runtime import core
+
+    return core().code_info(_code_of(func))
+
+
+def tier(func: Any) -> int:
+    """0 interpreter, 1 baseline JIT, 2 LLVM."""
+    state = info(func) if "accel._core" in sys.modules else None
+    return state["tier"] if state else 0
+
+
+def compile(func: Any, tier: int = 1) -> int:  # noqa: A001 - the public name is deliberate
+    """Compile now, whatever the counters say; return the tier reached.  Raises if compiling fails.
+
+    Until tier 1 lands this builds and keeps the IR and returns 0.
+    """
+    if tier not in (1, 2):
+        raise ValueError(f"accel.compile: tier must be 1 or 2, not {tier!r}")
+    from accel.runtime import compiler, core
+
+    code = _code_of(func)
+    c = core()
+    c.register_code(code, c.CS_INCLUDED)
+    try:
+        return compiler.compile_code(code, tier)
+    except Exception as exc:
+        compiler.record_failure(code, exc)
+        raise
+
+
+def dis(func: Any, file: Any = None) -> None:
+    """Print the function's IR (and, once tier 1 exists, its machine code)."""
+    from accel import ir
+
+    out = file or sys.stdout
+    state = info(func) if "accel._core" in sys.modules else None
+    compiled = state["compiled"] if state else None
+    function_ir = compiled.ir if compiled is not None else ir.build(_code_of(func))
+    text = function_ir.dump()
+    out.write(text if text.endswith("\n") else text + "\n")
+
+
+def _at_exit() -> None:
+    cfg = _current
+    if cfg is None:
+        return
+    from accel.stats import print_summary, write_json  # accel.stats the name is the function below
+
+    try:
+        if cfg.stats:
+            print_summary()
+        if cfg.stats_file:
+            write_json(cfg.stats_file)
+    except Exception as exc:
+        _config.warn(f"could not write stats: {exc}")
+
+
+def _register_atexit() -> None:
+    global _atexit_registered
+    if not _atexit_registered:
+        atexit.register(_at_exit)
+        _atexit_registered = True
+
+
+del _STATS

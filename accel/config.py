@@ -1,0 +1,200 @@
+"""Every tunable of accel, in one place.
+
+Each option has an environment variable, a default, a parser and one line of documentation; `accel.install()`
+takes the same options as keyword arguments.  The README's options table is generated from OPTIONS
+(`python -m accel --options`), so this file is the single source of truth.
+
+Bad values never stop a program: a variable that does not parse gets one warning naming the variable, the value
+and the default used instead, and the program runs on.  Unknown ACCEL_* variables (typos) get a warning too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+
+
+class OptionError(ValueError):
+    """A value that does not parse; the message says what was expected."""
+
+
+def _parse_bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise OptionError("expected 1/0, true/false, yes/no or on/off")
+
+
+def _parse_count(text: str) -> int:
+    try:
+        value = int(text.strip(), 10)
+    except ValueError:
+        raise OptionError("expected a whole number >= 0") from None
+    if value < 0:
+        raise OptionError("expected a whole number >= 0")
+    return value
+
+
+def _parse_tier(text: str) -> int:
+    value = _parse_count(text)
+    if value > 2:
+        raise OptionError("expected 0, 1 or 2")
+    return value
+
+
+def _parse_patterns(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(",") if p.strip())
+
+
+LOG_LEVELS = {"off": 0, "0": 0, "info": 1, "1": 1, "debug": 2, "2": 2}
+
+
+def _parse_log(text: str) -> int:
+    try:
+        return LOG_LEVELS[text.strip().lower()]
+    except KeyError:
+        raise OptionError("expected off, info or debug (or 0, 1, 2)") from None
+
+
+def _parse_path(text: str) -> str:
+    return os.path.expanduser(text.strip())
+
+
+def _default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "accel")
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str                      # attribute of Config and keyword of accel.install()
+    env: str                       # environment variable
+    default: Any
+    parse: Callable[[str], Any]
+    doc: str
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("enabled", "ACCEL", False, _parse_bool,
+           "turn accel on for the whole process at startup (the .pth hook)"),
+    Option("include", "ACCEL_INCLUDE", None, _parse_patterns,
+           "comma-separated module patterns to compile (default: every module)"),
+    Option("exclude", "ACCEL_EXCLUDE", (), _parse_patterns,
+           "comma-separated module patterns never to compile (accel and its dependencies always are)"),
+    Option("bjit_threshold", "ACCEL_BJIT_THRESHOLD", 25, _parse_count,
+           "calls before a function is compiled by the baseline JIT; 0 compiles at the first call"),
+    Option("llvm_threshold", "ACCEL_LLVM_THRESHOLD", 2500, _parse_count,
+           "calls (or loop back-edges) before a function goes to the LLVM tier"),
+    Option("max_tier", "ACCEL_MAX_TIER", 2, _parse_tier,
+           "highest tier to compile to; 0 installs the hook and counts calls but compiles nothing"),
+    Option("stats", "ACCEL_STATS", False, _parse_bool, "print a summary of accel's counters to stderr at exit"),
+    Option("stats_file", "ACCEL_STATS_FILE", None, _parse_path, "write accel's counters as JSON to this file at exit"),
+    Option("perf_map", "ACCEL_PERF_MAP", False, _parse_bool,
+           "write /tmp/perf-<pid>.map so `perf report` names compiled code"),
+    Option("cache_dir", "ACCEL_CACHE_DIR", None, _parse_path,
+           "where the LLVM tier caches object files (default ~/.cache/accel)"),
+    Option("log", "ACCEL_LOG", 0, _parse_log, "log compiler events to stderr: off, info or debug"),
+)
+
+OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
+KNOWN_ENV = {o.env for o in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Config:
+    enabled: bool = False
+    include: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    bjit_threshold: int = 25
+    llvm_threshold: int = 2500
+    max_tier: int = 2
+    stats: bool = False
+    stats_file: str | None = None
+    perf_map: bool = False
+    cache_dir: str = field(default_factory=_default_cache_dir)
+    log: int = 0
+
+    def with_options(self, **options: Any) -> Config:
+        """A copy with keyword options applied; unknown names or bad values raise TypeError/OptionError."""
+        checked: dict[str, Any] = {}
+        for name, value in options.items():
+            if name not in OPTIONS_BY_NAME:
+                known = ", ".join(sorted(OPTIONS_BY_NAME))
+                raise TypeError(f"accel: unknown option {name!r} (known: {known})")
+            checked[name] = _check_value(OPTIONS_BY_NAME[name], value)
+        return replace(self, **checked)
+
+
+def _check_value(option: Option, value: Any) -> Any:
+    if option.name in ("include", "exclude"):
+        if value is None:
+            return None if option.name == "include" else ()
+        if isinstance(value, str):
+            return _parse_patterns(value)
+        if not all(isinstance(p, str) for p in value):
+            raise OptionError(f"accel: {option.name} must be a list of module-name patterns")
+        return tuple(value)
+    if option.name in ("stats_file", "cache_dir") and not isinstance(value, str):
+        return None if value is None else os.fspath(value)
+    if isinstance(option.default, bool) and isinstance(value, bool):
+        return value
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(option.default, bool)):
+        try:
+            return option.parse(str(value))
+        except OptionError as exc:
+            raise OptionError(f"accel: {option.name}={value!r}: {exc}") from None
+    raise OptionError(f"accel: {option.name}={value!r}: expected {type(option.default).__name__}")
+
+
+_warned: set[str] = set()
+
+
+def warn(message: str) -> None:
+    """One line on stderr, once per process; accel never raises into the program for a bad setting."""
+    if message in _warned:
+        return
+    _warned.add(message)
+    try:
+        sys.stderr.write(f"accel: warning: {message}\n")
+    except Exception:
+        pass
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> Config:
+    """Read every option from the environment, warning once for each bad value or unknown variable."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        raw = environ.get(option.env)
+        if raw is None:
+            continue
+        try:
+            values[option.name] = option.parse(raw)
+        except OptionError as exc:
+            default = option.default if option.name != "cache_dir" else _default_cache_dir()
+            warn(f"{option.env}={raw!r} is not valid ({exc}); using the default ({default!r})")
+    for key in environ:
+        if key.startswith("ACCEL_") and key not in KNOWN_ENV:
+            warn(f"unknown environment variable {key} ignored (known: {', '.join(sorted(KNOWN_ENV))})")
+    if values.get("cache_dir") is None:
+        values.pop("cache_dir", None)
+    return Config(**values)
+
+
+def options_table() -> str:
+    """The README's options table, in Markdown."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for option in OPTIONS:
+        default = "`~/.cache/accel`" if option.name == "cache_dir" else f"`{option.default!r}`"
+        rows.append(f"| `{option.env}` | {default} | {option.doc} |")
+    return "\n".join(rows)
+
+
+assert {f.name for f in fields(Config)} == set(OPTIONS_BY_NAME), "Config and OPTIONS disagree"

@@ -1,0 +1,114 @@
+"""The compile driver: what happens when the eval hook finds a function hot, or a user calls accel.compile().
+
+The C hook calls `on_hot(function, code)` once per code object, past the call threshold, with a thread-local
+flag set so that nothing this module runs is itself counted or compiled.  The driver:
+  1. decides whether the function's module is selected, if the import hook has not already (code from before
+     install(), exec/eval, the startup standard library); an excluded code object is marked and never asked
+     about again;
+  2. builds the CFG IR (accel.ir), keeps it in the code object's C state, and counts the time;
+  3. hands the IR to the highest tier allowed (tier 1 and 2 plug in here; until they exist the IR is the result).
+Any exception is a compile failure: counted by reason, the code object is marked so it is never tried again, and
+the function goes on in the interpreter.  KeyboardInterrupt and SystemExit pass through: they belong to the
+program, and the code object stays eligible.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from types import CodeType, FunctionType
+from typing import Any
+
+from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel.runtime import core
+from accel.runtime.selection import ModuleSelection
+from accel.stats import STATS
+
+_selection = ModuleSelection()
+_log_level = 0
+_max_tier = 2
+
+
+def configure(selection: ModuleSelection, log_level: int, max_tier: int) -> None:
+    global _selection, _log_level, _max_tier
+    _selection = selection
+    _log_level = log_level
+    _max_tier = max_tier
+
+
+def selection() -> ModuleSelection:
+    return _selection
+
+
+def log(level: int, message: str) -> None:
+    if _log_level >= level:
+        sys.stderr.write(f"accel: {message}\n")
+
+
+def _failure_reason(exc: BaseException) -> str:
+    # Compiler errors (accel.ir.IRBuildError and later tiers' own) carry a short stable `reason` and a `stage`.
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str):
+        return f"{getattr(exc, 'stage', 'ir')}:{reason}"
+    return f"internal:{type(exc).__name__}"
+
+
+class CompiledCode:
+    """What accel keeps for a compiled code object (held by its C state, freed with it)."""
+
+    __slots__ = ("ir", "tier")
+
+    def __init__(self, function_ir: Any, tier: int) -> None:
+        self.ir = function_ir
+        self.tier = tier
+
+
+def compile_code(code: CodeType, tier: int) -> int:
+    """Compile `code` up to `tier`; return the tier it is at afterwards.  Raises on failure."""
+    c = core()
+    info = c.code_info(code)
+    compiled = info["compiled"] if info else None
+    if compiled is None:
+        from accel import ir  # imported at the first compile, not at startup
+
+        start = time.perf_counter()
+        function_ir = ir.build(code)
+        elapsed = time.perf_counter() - start
+        STATS.ir_build_seconds += elapsed
+        STATS.ir_instructions += function_ir.n_instructions
+        STATS.ir_bytes += function_ir.nbytes()
+        compiled = CompiledCode(function_ir, 0)
+        STATS.functions_compiled += 1
+        log(1, f"IR for {code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): "
+               f"{function_ir.n_instructions} instructions in {elapsed * 1e6:.0f} us")
+    # Tier 1 (accel.bjit) and tier 2 (accel.llvm) take `compiled.ir` from here once they exist.
+    c.set_state(code, c.CS_COMPILED, 0, compiled.tier, compiled)
+    return compiled.tier
+
+
+def on_hot(function: FunctionType, code: CodeType) -> None:
+    """Called by the C eval hook (never raises, except KeyboardInterrupt/SystemExit)."""
+    c = core()
+    try:
+        info = c.code_info(code)
+        flags = info["flags"] if info else 0
+        if not flags & (c.CS_INCLUDED | c.CS_EXCLUDED):
+            module = function.__globals__.get("__name__") if function is not None else None
+            if not _selection(module):
+                c.set_state(code, c.CS_EXCLUDED, 0, -1, NotImplemented)
+                STATS.functions_excluded += 1
+                return
+            c.set_state(code, c.CS_INCLUDED, 0, -1, NotImplemented)
+        compile_code(code, _max_tier)
+    except Exception as exc:
+        record_failure(code, exc)
+
+
+def record_failure(code: CodeType, exc: BaseException) -> None:
+    reason = _failure_reason(exc)
+    STATS.compile_failures[reason] += 1
+    try:
+        core().set_state(code, core().CS_FAILED, 0, -1, NotImplemented)
+    except Exception:
+        pass
+    log(1, f"could not compile {code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): {reason}: {exc}")

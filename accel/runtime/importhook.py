@@ -1,0 +1,110 @@
+"""The import hook: registers every code object of each selected module as it is loaded.
+
+A meta-path finder placed first on sys.meta_path asks the finders behind it for the spec, exactly as the import
+system would, and when the loader is CPython's own SourceFileLoader or SourcelessFileLoader (plain .py and .pyc
+modules) swaps in a subclass whose get_code() also walks the module's code objects (functions, methods, nested
+functions, lambdas, comprehensions, class bodies) and registers them with the C runtime, marked selected or
+excluded.  Loaders of any other kind (extension modules, zip imports, custom loaders) are left alone; their
+code is registered by the eval hook the first time it runs.  The IR itself is built lazily, when a function
+gets hot, so an import pays only for a walk over co_consts.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec, SourceFileLoader, SourcelessFileLoader
+from types import CodeType, ModuleType
+from typing import Any
+
+from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel.runtime import compiler, core
+from accel.stats import STATS
+
+
+def walk_code(code: CodeType) -> list[CodeType]:
+    """`code` and every code object nested in its constants, depth first."""
+    out = []
+    todo = [code]
+    while todo:
+        c = todo.pop()
+        out.append(c)
+        todo.extend(k for k in c.co_consts if isinstance(k, CodeType))
+    return out
+
+
+def register_module_code(code: CodeType, module: str) -> int:
+    """Register all code objects of a module; returns how many."""
+    start = time.perf_counter()
+    c = core()
+    flags = c.CS_FROM_IMPORT | (c.CS_INCLUDED if compiler.selection()(module) else c.CS_EXCLUDED)
+    codes = walk_code(code)
+    for each in codes:
+        c.register_code(each, flags)
+    STATS.modules_hooked += 1
+    STATS.import_hook_seconds += time.perf_counter() - start
+    return len(codes)
+
+
+class _HookedSourceLoader(SourceFileLoader):
+    def get_code(self, fullname: str) -> CodeType | None:
+        code = super().get_code(fullname)
+        if code is not None:
+            register_module_code(code, fullname)
+        return code
+
+
+class _HookedSourcelessLoader(SourcelessFileLoader):
+    def get_code(self, fullname: str) -> CodeType | None:
+        code = super().get_code(fullname)
+        if code is not None:
+            register_module_code(code, fullname)
+        return code
+
+
+_WRAPPERS: dict[type, type] = {SourceFileLoader: _HookedSourceLoader, SourcelessFileLoader: _HookedSourcelessLoader}
+
+
+class AccelFinder:
+    """First on sys.meta_path; finds specs through the finders behind it and wraps plain file loaders."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> Any:
+        try:
+            index = sys.meta_path.index(self)
+        except ValueError:
+            return None
+        for finder in sys.meta_path[index + 1:]:
+            find_spec = getattr(finder, "find_spec", None)
+            if find_spec is None:
+                return None  # a legacy finder: let the import system handle the rest in its own order
+            spec = find_spec(fullname, path, target)
+            if spec is not None:
+                return _wrap(spec)
+        return None
+
+    def invalidate_caches(self) -> None:
+        pass
+
+
+def _wrap(spec: ModuleSpec) -> ModuleSpec:
+    wrapper = _WRAPPERS.get(type(spec.loader))
+    if wrapper is not None and spec.origin is not None:
+        spec.loader = wrapper(spec.loader.name, spec.loader.path)  # type: ignore[union-attr]
+    return spec
+
+
+_finder: AccelFinder | None = None
+
+
+def install() -> None:
+    global _finder
+    if _finder is None:
+        _finder = AccelFinder()
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+
+
+def uninstall() -> None:
+    if _finder is not None and _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)

@@ -1,0 +1,94 @@
+"""Every counter of accel, in one place.
+
+Python-side counters live in STATS (a plain object with one attribute per counter, cheap to bump); C-side ones
+(frames seen, code objects registered, executable-memory bytes) are read from accel._core when asked.
+`snapshot()` merges both into the dict that `accel.stats()` returns.  Keys that a later tier fills stay 0
+until that tier exists, so scripts can rely on them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from typing import Any, TextIO
+
+from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.functions_compiled = 0        # code objects the compiler finished (IR built, code emitted)
+        self.functions_tier1 = 0
+        self.functions_tier2 = 0
+        self.functions_excluded = 0        # hot code whose module is excluded
+        self.compile_failures: Counter[str] = Counter()  # reason -> count; those functions stay interpreted
+        self.fallbacks: Counter[str] = Counter()         # compiled code handing frames back, by reason
+        self.bjit_code_bytes = 0
+        self.ic_hits = 0
+        self.ic_misses = 0
+        self.llvm_compile_seconds = 0.0
+        self.cache_hits = 0
+        self.cache_misses = 0
+        self.ir_build_seconds = 0.0
+        self.ir_instructions = 0
+        self.ir_bytes = 0
+        self.modules_hooked = 0            # modules whose code came through the import hook
+        self.import_hook_seconds = 0.0     # time the import hook spent registering code
+
+    def reset(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+
+STATS = Stats()
+
+
+def snapshot() -> dict[str, Any]:
+    """All counters as a plain dict (C counters included when the shim is loaded)."""
+    out: dict[str, Any] = {}
+    core = sys.modules.get("accel._core")
+    if core is not None:
+        out.update(core.counters())
+    else:
+        out["code_objects_registered"] = 0
+    for key, value in vars(STATS).items():
+        out[key] = dict(value) if isinstance(value, Counter) else value
+    out["compile_failures_total"] = sum(STATS.compile_failures.values())
+    return out
+
+
+def format_summary(data: dict[str, Any]) -> str:
+    failures = ", ".join(f"{k}: {v}" for k, v in sorted(data["compile_failures"].items())) or "none"
+    fallbacks = ", ".join(f"{k}: {v}" for k, v in sorted(data["fallbacks"].items())) or "none"
+    lines = [
+        "accel stats",
+        f"  code objects registered   {data.get('code_objects_registered', 0):>10}"
+        f"   (through the import hook: {data['modules_hooked']} modules)",
+        f"  frames seen by the hook   {data.get('frames_seen', 0):>10}",
+        f"  functions compiled        {data['functions_compiled']:>10}"
+        f"   (tier 1: {data['functions_tier1']}, tier 2: {data['functions_tier2']},"
+        f" excluded when hot: {data['functions_excluded']})",
+        f"  compile failures          {data['compile_failures_total']:>10}   ({failures})",
+        f"  fallbacks to interpreter  {sum(data['fallbacks'].values()):>10}   ({fallbacks})",
+        f"  IR built                  {data['ir_instructions']:>10} instructions in"
+        f" {data['ir_build_seconds'] * 1e3:.1f} ms, {data['ir_bytes'] / 1024:.1f} KiB",
+        f"  machine code              {data['bjit_code_bytes']:>10} bytes"
+        f"   (arena: {data.get('arena_used_bytes', 0)} used of {data.get('arena_mapped_bytes', 0)} mapped)",
+        f"  inline caches             {data['ic_hits']:>10} hits, {data['ic_misses']} misses",
+        f"  LLVM                      {data['llvm_compile_seconds']:>10.3f} s compiling,"
+        f" cache {data['cache_hits']} hits / {data['cache_misses']} misses",
+    ]
+    return "\n".join(lines)
+
+
+def print_summary(stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
+    stream.write(format_summary(snapshot()) + "\n")
+
+
+def write_json(path: str) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as fh:
+        json.dump(snapshot(), fh, indent=1, sort_keys=True)
+    os.replace(tmp, path)

@@ -1,0 +1,105 @@
+/* accel.h -- what the pieces of the C shim share.
+ *
+ * The shim is compiled by cffi (see build_shim.py) with Py_BUILD_CORE, so it sees CPython 3.11's internal frame
+ * and code layouts.  Python talks to it through a real CPython module, accel._core (module.c), not through cffi
+ * calls: cffi drops the GIL around every call, and everything here touches Python objects.
+ */
+#ifndef ACCEL_H
+#define ACCEL_H
+
+#include <Python.h>
+#include <stdint.h>
+#include "internal/pycore_frame.h"
+#include "internal/pycore_code.h"
+
+/* ---- per-code state (code_state.c), kept in co_extra ---- */
+
+enum {
+    ACCEL_CS_INCLUDED   = 1 << 0,  /* module matched include/exclude: compile when hot */
+    ACCEL_CS_EXCLUDED   = 1 << 1,  /* never compile; the hook passes straight through */
+    ACCEL_CS_COMPILING  = 1 << 2,  /* a compile is under way (maybe on another thread) */
+    ACCEL_CS_FAILED     = 1 << 3,  /* compiling failed once: never try again */
+    ACCEL_CS_COMPILED   = 1 << 4,  /* the compiler ran and kept its result (IR, later code) */
+    ACCEL_CS_FROM_IMPORT = 1 << 5, /* registered by the import hook rather than on first run */
+};
+
+/* Flags that stop the hook from asking for a compile. */
+#define ACCEL_CS_NO_COMPILE (ACCEL_CS_EXCLUDED | ACCEL_CS_COMPILING | ACCEL_CS_FAILED | ACCEL_CS_COMPILED)
+
+/* Machine-code entry: same contract as a PEP 523 eval function. */
+typedef PyObject *(*accel_entry_fn)(PyThreadState *, _PyInterpreterFrame *, int);
+
+typedef struct {
+    uint64_t calls;        /* fresh entries of the code (not generator resumptions) */
+    uint64_t backedges;    /* loop back-edges taken by compiled code */
+    uint32_t flags;        /* ACCEL_CS_* */
+    int32_t tier;          /* 0 interpreter, 1 baseline JIT, 2 LLVM */
+    accel_entry_fn entry;  /* machine code to run instead of the interpreter, or NULL */
+    PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
+} accel_code_state;
+
+int accel_code_state_init(void);
+/* The state of a code object, or NULL.  Inline: the eval hook calls it on every frame. */
+static inline accel_code_state *accel_code_state_get(PyCodeObject *co);
+accel_code_state *accel_code_state_create(PyCodeObject *co);  /* NULL + exception on failure */
+extern Py_ssize_t accel_extra_index;
+extern uint64_t accel_codes_registered;
+
+/* co_extra's layout is private to Objects/codeobject.c in 3.11; this mirrors it. */
+typedef struct {
+    Py_ssize_t ce_size;
+    void *ce_extras[1];
+} accel_code_extra;
+
+static inline accel_code_state *
+accel_code_state_get(PyCodeObject *co)
+{
+    accel_code_extra *extra = (accel_code_extra *)co->co_extra;
+    if (extra == NULL || accel_extra_index >= extra->ce_size)
+        return NULL;
+    return (accel_code_state *)extra->ce_extras[accel_extra_index];
+}
+
+/* ---- the eval-frame hook (eval_hook.c) ---- */
+
+int accel_hook_install(PyObject *compile_callback);
+void accel_hook_uninstall(void);
+int accel_hook_installed(void);
+
+typedef struct {
+    uint64_t bjit_threshold;  /* calls before a compile is requested */
+    int max_tier;             /* 0: count only, never call the compiler */
+} accel_hook_options;
+extern accel_hook_options accel_options;
+
+typedef struct {
+    uint64_t frames_seen;        /* every frame that went through the hook */
+    uint64_t frames_entered_jit; /* frames run by machine code */
+    uint64_t compile_requests;   /* calls into the Python compiler */
+    uint64_t compile_callback_errors;  /* the compiler raised (a bug in accel: it must catch its own) */
+} accel_hook_counters;
+extern accel_hook_counters accel_counters;
+
+/* ---- executable memory (code_arena.c) ---- */
+
+int accel_arena_init(void);
+void *accel_arena_alloc(size_t size);                    /* executable address, NULL when out of memory */
+int accel_arena_free(void *code, size_t size);           /* -1 if not ours */
+int accel_arena_write(void *code, const void *src, size_t n);  /* -1 if outside an allocation's chunk */
+
+typedef struct {
+    size_t mapped_bytes;   /* address space reserved in chunks */
+    size_t used_bytes;     /* handed out and not freed */
+    size_t peak_used_bytes;
+    size_t chunks;
+    size_t allocations;
+    size_t frees;
+    int dual_mapped;       /* 1: separate RW and RX views; 0: mprotect flips */
+} accel_arena_stats;
+void accel_arena_get_stats(accel_arena_stats *out);
+int accel_arena_force_flip_mode(void);
+
+/* ---- the Python-facing module (module.c) ---- */
+int accel_shim_attach(void);
+
+#endif

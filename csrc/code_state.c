@@ -1,0 +1,53 @@
+/* code_state.c -- accel's per-code-object state, stored in co_extra.
+ *
+ * Every code object the runtime has seen carries one small C struct (accel.h: accel_code_state): call and
+ * back-edge counters, its tier, flags, the machine-code entry and a strong reference to what the compiler
+ * keeps for it.  co_extra is CPython's slot for exactly this (PEP 523); the struct is freed, and its reference
+ * dropped, when the code object dies, so accel never keeps code alive.
+ */
+#include "accel.h"
+
+Py_ssize_t accel_extra_index = -1;
+uint64_t accel_codes_registered = 0;
+
+static void
+accel_code_state_free(void *ptr)
+{
+    accel_code_state *st = (accel_code_state *)ptr;
+    if (st == NULL)
+        return;
+    Py_CLEAR(st->compiled);
+    PyMem_RawFree(st);
+}
+
+int
+accel_code_state_init(void)
+{
+    if (accel_extra_index >= 0)
+        return 0;
+    accel_extra_index = _PyEval_RequestCodeExtraIndex(accel_code_state_free);
+    if (accel_extra_index < 0) {
+        PyErr_SetString(PyExc_RuntimeError, "accel: no co_extra slot left (too many PEP 523 users)");
+        return -1;
+    }
+    return 0;
+}
+
+accel_code_state *
+accel_code_state_create(PyCodeObject *co)
+{
+    accel_code_state *st = accel_code_state_get(co);
+    if (st != NULL)
+        return st;
+    st = (accel_code_state *)PyMem_RawCalloc(1, sizeof(*st));
+    if (st == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (_PyCode_SetExtra((PyObject *)co, accel_extra_index, st) < 0) {
+        PyMem_RawFree(st);
+        return NULL;
+    }
+    accel_codes_registered++;
+    return st;
+}

@@ -1,0 +1,123 @@
+/* eval_hook.c -- the PEP 523 eval-frame hook: tier 0's call counter and the door into compiled code.
+ *
+ * CPython calls this for every Python frame it runs.  It is a hot path: a few loads and compares, no Python
+ * calls, no allocation except the first time a code object is seen.  In order:
+ *   1. code the compiler itself is running (a thread-local flag) goes straight to the interpreter, so compiling
+ *      never recurses into compiling;
+ *   2. a code object seen for the first time gets its state (registration of code that did not come through the
+ *      import hook: modules loaded before install(), exec/eval, the startup standard library);
+ *   3. code with machine code runs it (tier 1/2 set `entry`);
+ *   4. a fresh call (not a generator resumption, not a throw) is counted; past the threshold, and unless the state
+ *      says excluded/failed/compiling/compiled, the Python compiler is called once with (function, code);
+ *   5. everything else runs in _PyEval_EvalFrameDefault, which links the frame itself.
+ * The interpreter must not see an exception set by us: the callback runs with the caller's error state saved.
+ */
+#include "accel.h"
+
+accel_hook_options accel_options = {25, 2};
+accel_hook_counters accel_counters;
+
+static PyObject *compile_callback = NULL;  /* strong; set while installed */
+static _Thread_local int in_compiler = 0;
+
+/* Ask the Python compiler for code.  Returns -1 only when KeyboardInterrupt/SystemExit (anything that is not
+ * an Exception) arrived while it ran: that belongs to the program, so the hook raises it in place of the call. */
+static int
+request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
+{
+    PyObject *exc_type, *exc_value, *exc_tb;
+    PyObject *cb = compile_callback;
+    int rc = 0;
+    if (cb == NULL)
+        return 0;
+    st->flags |= ACCEL_CS_COMPILING;
+    accel_counters.compile_requests++;
+    Py_INCREF(cb);
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    in_compiler = 1;
+    PyObject *res = PyObject_CallFunctionObjArgs(cb, (PyObject *)frame->f_func, (PyObject *)frame->f_code, NULL);
+    in_compiler = 0;
+    if (res == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+            rc = -1;  /* keep it raised; the caller's (empty) error state is dropped */
+            Py_XDECREF(exc_type);
+            Py_XDECREF(exc_value);
+            Py_XDECREF(exc_tb);
+        }
+        else {
+            /* The compiler catches its own errors; reaching here is an accel bug.  Never let it reach the program. */
+            accel_counters.compile_callback_errors++;
+            st->flags |= ACCEL_CS_FAILED;
+            PyErr_Clear();
+        }
+    }
+    Py_XDECREF(res);
+    if (rc == 0)
+        PyErr_Restore(exc_type, exc_value, exc_tb);
+    Py_DECREF(cb);
+    st->flags &= ~ACCEL_CS_COMPILING;
+    return rc;
+}
+
+static PyObject *
+accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
+{
+    accel_counters.frames_seen++;
+    if (in_compiler)
+        return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    PyCodeObject *co = frame->f_code;
+    accel_code_state *st = accel_code_state_get(co);
+    if (st == NULL) {
+        st = accel_code_state_create(co);
+        if (st == NULL) {
+            PyErr_Clear();
+            return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+        }
+    }
+    if (st->entry == NULL && !throwflag && frame->prev_instr == _PyCode_CODE(co) - 1) {
+        st->calls++;
+        if (st->calls > accel_options.bjit_threshold && accel_options.max_tier > 0
+            && !(st->flags & ACCEL_CS_NO_COMPILE)) {
+            if (request_compile(frame, st) < 0)
+                return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
+        }
+    }
+    if (st->entry != NULL && !tstate->cframe->use_tracing) {
+        accel_counters.frames_entered_jit++;
+        return st->entry(tstate, frame, throwflag);
+    }
+    return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+}
+
+int
+accel_hook_install(PyObject *callback)
+{
+    if (accel_code_state_init() < 0)
+        return -1;
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    _PyFrameEvalFunction current = _PyInterpreterState_GetEvalFrameFunc(interp);
+    if (current != _PyEval_EvalFrameDefault && current != accel_eval_frame) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "accel: another PEP 523 frame evaluator is installed (a debugger or another JIT?)");
+        return -1;
+    }
+    Py_XINCREF(callback);
+    Py_XSETREF(compile_callback, callback);
+    _PyInterpreterState_SetEvalFrameFunc(interp, accel_eval_frame);
+    return 0;
+}
+
+void
+accel_hook_uninstall(void)
+{
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    if (_PyInterpreterState_GetEvalFrameFunc(interp) == accel_eval_frame)
+        _PyInterpreterState_SetEvalFrameFunc(interp, _PyEval_EvalFrameDefault);
+    Py_CLEAR(compile_callback);
+}
+
+int
+accel_hook_installed(void)
+{
+    return _PyInterpreterState_GetEvalFrameFunc(PyInterpreterState_Get()) == accel_eval_frame;
+}

@@ -1,0 +1,251 @@
+/* module.c -- accel._core, the Python face of the C shim.
+ *
+ * A real CPython module (METH_O / METH_FASTCALL functions) rather than cffi calls, because these functions take
+ * and return Python objects and must hold the GIL; cffi would release it.  accel_shim_attach(), the one function
+ * cffi exposes, builds the module and puts it in sys.modules["accel._core"].
+ */
+#include "accel.h"
+
+static accel_code_state *
+state_of(PyObject *code, int create)
+{
+    if (!PyCode_Check(code)) {
+        PyErr_Format(PyExc_TypeError, "expected a code object, got %.100s", Py_TYPE(code)->tp_name);
+        return NULL;
+    }
+    if (accel_code_state_init() < 0)
+        return NULL;
+    accel_code_state *st = accel_code_state_get((PyCodeObject *)code);
+    if (st == NULL && create)
+        st = accel_code_state_create((PyCodeObject *)code);
+    return st;
+}
+
+static PyObject *
+core_install(PyObject *self, PyObject *callback)
+{
+    if (callback != Py_None && !PyCallable_Check(callback)) {
+        PyErr_SetString(PyExc_TypeError, "install() needs a callable compile callback or None");
+        return NULL;
+    }
+    if (accel_hook_install(callback == Py_None ? NULL : callback) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+core_uninstall(PyObject *self, PyObject *unused)
+{
+    accel_hook_uninstall();
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+core_installed(PyObject *self, PyObject *unused)
+{
+    return PyBool_FromLong(accel_hook_installed());
+}
+
+/* set_options(bjit_threshold, max_tier) */
+static PyObject *
+core_set_options(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    unsigned long long threshold;
+    int max_tier;
+    if (!_PyArg_CheckPositional("set_options", nargs, 2, 2))
+        return NULL;
+    threshold = PyLong_AsUnsignedLongLong(args[0]);
+    if (threshold == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    max_tier = _PyLong_AsInt(args[1]);
+    if (max_tier == -1 && PyErr_Occurred())
+        return NULL;
+    accel_options.bjit_threshold = threshold;
+    accel_options.max_tier = max_tier;
+    Py_RETURN_NONE;
+}
+
+/* register_code(code, flags) -> True if the code was new.  Sets flags on an existing state too. */
+static PyObject *
+core_register_code(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("register_code", nargs, 2, 2))
+        return NULL;
+    long flags = PyLong_AsLong(args[1]);
+    if (flags == -1 && PyErr_Occurred())
+        return NULL;
+    accel_code_state *st = state_of(args[0], 0);
+    if (st == NULL && PyErr_Occurred())
+        return NULL;
+    int is_new = st == NULL;
+    if (is_new && (st = state_of(args[0], 1)) == NULL)
+        return NULL;
+    st->flags |= (uint32_t)flags;
+    return PyBool_FromLong(is_new);
+}
+
+/* set_state(code, set_flags, clear_flags, tier, compiled) -> None; tier -1 and compiled=NotImplemented keep. */
+static PyObject *
+core_set_state(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("set_state", nargs, 5, 5))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 1);
+    if (st == NULL)
+        return NULL;
+    long set = PyLong_AsLong(args[1]), clear = PyLong_AsLong(args[2]), tier = PyLong_AsLong(args[3]);
+    if (PyErr_Occurred())
+        return NULL;
+    st->flags = (st->flags | (uint32_t)set) & ~(uint32_t)clear;
+    if (tier >= 0)
+        st->tier = (int32_t)tier;
+    if (args[4] != Py_NotImplemented) {
+        PyObject *obj = args[4] == Py_None ? NULL : args[4];
+        Py_XINCREF(obj);
+        Py_XSETREF(st->compiled, obj);
+    }
+    Py_RETURN_NONE;
+}
+
+/* code_info(code) -> dict or None when the runtime never saw the code */
+static PyObject *
+core_code_info(PyObject *self, PyObject *code)
+{
+    accel_code_state *st = state_of(code, 0);
+    if (st == NULL)
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    return Py_BuildValue("{s:K,s:K,s:I,s:i,s:O,s:O}", "calls", (unsigned long long)st->calls,
+                         "backedges", (unsigned long long)st->backedges, "flags", (unsigned int)st->flags,
+                         "tier", (int)st->tier, "has_entry", st->entry ? Py_True : Py_False,
+                         "compiled", st->compiled ? st->compiled : Py_None);
+}
+
+static PyObject *
+core_counters(PyObject *self, PyObject *unused)
+{
+    accel_arena_stats a;
+    accel_arena_get_stats(&a);
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:n,s:n,s:n,s:n,s:n,s:i}",
+                         "code_objects_registered", (unsigned long long)accel_codes_registered,
+                         "frames_seen", (unsigned long long)accel_counters.frames_seen,
+                         "frames_entered_jit", (unsigned long long)accel_counters.frames_entered_jit,
+                         "compile_requests", (unsigned long long)accel_counters.compile_requests,
+                         "compile_callback_errors", (unsigned long long)accel_counters.compile_callback_errors,
+                         "bjit_threshold", (unsigned long long)accel_options.bjit_threshold,
+                         "arena_mapped_bytes", (Py_ssize_t)a.mapped_bytes,
+                         "arena_used_bytes", (Py_ssize_t)a.used_bytes,
+                         "arena_peak_used_bytes", (Py_ssize_t)a.peak_used_bytes,
+                         "arena_chunks", (Py_ssize_t)a.chunks, "arena_allocations", (Py_ssize_t)a.allocations,
+                         "arena_frees", (Py_ssize_t)a.frees, "arena_dual_mapped", a.dual_mapped);
+}
+
+static PyObject *
+core_arena_alloc(PyObject *self, PyObject *arg)
+{
+    Py_ssize_t size = PyLong_AsSsize_t(arg);
+    if (size == -1 && PyErr_Occurred())
+        return NULL;
+    if (size < 0)
+        return PyErr_Format(PyExc_ValueError, "negative size");
+    void *p = accel_arena_alloc((size_t)size);
+    if (p == NULL)
+        return PyErr_NoMemory();
+    return PyLong_FromVoidPtr(p);
+}
+
+static PyObject *
+core_arena_free(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("arena_free", nargs, 2, 2))
+        return NULL;
+    void *p = PyLong_AsVoidPtr(args[0]);
+    Py_ssize_t size = PyLong_AsSsize_t(args[1]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (accel_arena_free(p, (size_t)size) < 0)
+        return PyErr_Format(PyExc_ValueError, "arena_free: %p is not arena memory", p);
+    Py_RETURN_NONE;
+}
+
+/* arena_write(address, bytes-like) */
+static PyObject *
+core_arena_write(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_buffer view;
+    if (!_PyArg_CheckPositional("arena_write", nargs, 2, 2))
+        return NULL;
+    void *p = PyLong_AsVoidPtr(args[0]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (PyObject_GetBuffer(args[1], &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    int rc = accel_arena_write(p, view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    if (rc < 0)
+        return PyErr_Format(PyExc_ValueError, "arena_write: %p (+%zd) is outside the arena", p, view.len);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+core_arena_force_flip_mode(PyObject *self, PyObject *unused)
+{
+    if (accel_arena_force_flip_mode() < 0)
+        return PyErr_Format(PyExc_RuntimeError, "the arena already has chunks");
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef core_methods[] = {
+    {"install", core_install, METH_O, "install(callback): put the eval-frame hook in place"},
+    {"uninstall", core_uninstall, METH_NOARGS, "restore CPython's own frame evaluator"},
+    {"installed", core_installed, METH_NOARGS, "is the hook in place?"},
+    {"set_options", (PyCFunction)(void (*)(void))core_set_options, METH_FASTCALL,
+     "set_options(bjit_threshold, max_tier)"},
+    {"register_code", (PyCFunction)(void (*)(void))core_register_code, METH_FASTCALL,
+     "register_code(code, flags) -> bool (new)"},
+    {"set_state", (PyCFunction)(void (*)(void))core_set_state, METH_FASTCALL,
+     "set_state(code, set_flags, clear_flags, tier, compiled)"},
+    {"code_info", core_code_info, METH_O, "code_info(code) -> dict | None"},
+    {"counters", core_counters, METH_NOARGS, "C-side counters"},
+    {"arena_alloc", core_arena_alloc, METH_O, "arena_alloc(size) -> address"},
+    {"arena_free", (PyCFunction)(void (*)(void))core_arena_free, METH_FASTCALL, "arena_free(address, size)"},
+    {"arena_write", (PyCFunction)(void (*)(void))core_arena_write, METH_FASTCALL, "arena_write(address, data)"},
+    {"arena_force_flip_mode", core_arena_force_flip_mode, METH_NOARGS, "tests: mprotect-flip mode"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef core_module = {
+    PyModuleDef_HEAD_INIT, "accel._core", "accel's C runtime (built by cffi from csrc/)", -1, core_methods,
+};
+
+static int
+add_int(PyObject *m, const char *name, long value)
+{
+    return PyModule_AddIntConstant(m, name, value);
+}
+
+int
+accel_shim_attach(void)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int rc = -1;
+    PyObject *m = NULL;
+    if (accel_code_state_init() < 0 || accel_arena_init() < 0)
+        goto done;
+    m = PyModule_Create(&core_module);
+    if (m == NULL)
+        goto done;
+    if (add_int(m, "CS_INCLUDED", ACCEL_CS_INCLUDED) || add_int(m, "CS_EXCLUDED", ACCEL_CS_EXCLUDED)
+        || add_int(m, "CS_COMPILING", ACCEL_CS_COMPILING) || add_int(m, "CS_FAILED", ACCEL_CS_FAILED)
+        || add_int(m, "CS_COMPILED", ACCEL_CS_COMPILED) || add_int(m, "CS_FROM_IMPORT", ACCEL_CS_FROM_IMPORT))
+        goto done;
+    PyObject *modules = PyImport_GetModuleDict();
+    if (PyDict_SetItemString(modules, "accel._core", m) < 0)
+        goto done;
+    rc = 0;
+done:
+    if (rc < 0)
+        PyErr_Print();
+    Py_XDECREF(m);
+    PyGILState_Release(gil);
+    return rc;
+}

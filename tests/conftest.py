@@ -1,0 +1,36 @@
+"""Shared fixtures: a clean environment for subprocesses, and accel installed in-process for one test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """os.environ without any ACCEL* variable, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ACCEL")}
+    env["PYTHONHASHSEED"] = "0"
+    env.update(extra)
+    return env
+
+
+def run_python(args: list[str], env: dict[str, str] | None = None, cwd: str | None = None,
+               timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], env=env if env is not None else clean_env(), cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def installed() -> Iterator[None]:
+    """accel installed with the given defaults for the duration of one test, then removed."""
+    import accel
+
+    was_enabled = accel.enabled()
+    yield
+    accel.uninstall()
+    if was_enabled:
+        accel.install()

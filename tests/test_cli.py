@@ -1,0 +1,97 @@
+"""python -m accel behaves like plain python: argv, sys.path, __main__, exit codes, exceptions."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+from tests.conftest import run_python
+
+SCRIPT = textwrap.dedent("""
+    import sys, os
+    print("argv", sys.argv[1:], os.path.basename(sys.argv[0]))
+    print("name", __name__)
+    print("path0", sys.path[0] == os.path.dirname(os.path.realpath(__file__)))
+    import accel
+    print("enabled", accel.enabled())
+    def fib(n):
+        return n if n < 2 else fib(n - 1) + fib(n - 2)
+    print("fib", fib(15))
+    if len(sys.argv) > 1 and sys.argv[1] == "exit":
+        sys.exit(int(sys.argv[2]))
+    if len(sys.argv) > 1 and sys.argv[1] == "raise":
+        def deeper():
+            raise ValueError("boom")
+        deeper()
+""")
+
+
+def _script(tmp_path):
+    path = tmp_path / "prog.py"
+    path.write_text(SCRIPT)
+    return str(path)
+
+
+def test_script_runs_with_argv_and_main(tmp_path):
+    proc = run_python(["-m", "accel", _script(tmp_path), "a", "--b"])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["argv ['a', '--b'] prog.py", "name __main__", "path0 True",
+                                        "enabled True", "fib 610"]
+
+
+def test_exit_code_is_passed_through(tmp_path):
+    assert run_python(["-m", "accel", _script(tmp_path), "exit", "3"]).returncode == 3
+
+
+def test_uncaught_exception_looks_like_plain_python(tmp_path):
+    script = _script(tmp_path)
+    plain = run_python([script, "raise"])
+    accel = run_python(["-m", "accel", script, "raise"])
+    assert plain.returncode == accel.returncode == 1
+    assert accel.stderr == plain.stderr
+    assert "accel" not in accel.stderr and "runpy" not in accel.stderr
+
+
+def test_dash_m_runs_a_module(tmp_path):
+    (tmp_path / "mymod.py").write_text("import sys\nprint('mod', __name__, sys.argv[1:])\n")
+    proc = run_python(["-m", "accel", "-m", "mymod", "x"], cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "mod __main__ ['x']"
+
+
+def test_stats_options(tmp_path):
+    stats_file = tmp_path / "s.json"
+    proc = run_python(["-m", "accel", "--stats", "--stats-file", str(stats_file), "--threshold", "0",
+                       _script(tmp_path)])
+    assert proc.returncode == 0, proc.stderr
+    assert "accel stats" in proc.stderr
+    data = json.loads(stats_file.read_text())
+    assert data["functions_compiled"] >= 2 and data["bjit_threshold"] == 0
+
+
+def test_include_option_limits_compilation(tmp_path):
+    stats_file = tmp_path / "s.json"
+    proc = run_python(["-m", "accel", "--include", "nothing_matches", "--threshold", "0", "--stats-file",
+                       str(stats_file), _script(tmp_path)])
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(stats_file.read_text())["functions_compiled"] == 0
+
+
+def test_bad_options_give_a_usage_error_not_a_traceback(tmp_path):
+    for args in (["--frobnicate", "x.py"], ["--threshold", "abc", "x.py"], [], ["-m"]):
+        proc = run_python(["-m", "accel", *args])
+        assert proc.returncode == 2, args
+        assert "accel: error:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_help_version_and_options_table():
+    assert "usage: python -m accel" in run_python(["-m", "accel", "--help"]).stdout
+    assert run_python(["-m", "accel", "--version"]).stdout.startswith("accel ")
+    assert "ACCEL_BJIT_THRESHOLD" in run_python(["-m", "accel", "--options"]).stdout
+
+
+def test_python_dash_m_accel_dash_m_pip_list():
+    proc = run_python(["-m", "accel", "-m", "pip", "list", "--disable-pip-version-check"])
+    assert proc.returncode == 0, proc.stderr
+    assert "accel" in proc.stdout and sys.version_info >= (3, 11)
