@@ -15,7 +15,7 @@ from types import CodeType
 from typing import Any
 
 from accel import config as _config
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.stats import STATS as _STATS
 
 __version__ = "0.1.0"

@@ -15,7 +15,7 @@ import signal
 import sys
 from types import TracebackType
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 USAGE = """usage: python -m accel [options] (script.py | -m module) [args...]
 
@@ -100,6 +100,11 @@ def _program_traceback(tb: TracebackType | None, program_file: str | None) -> Tr
 
 def _run(script: str | None, module: str | None, args: list[str]) -> int:
     program_file = None
+    if script is not None and not os.path.exists(script):
+        # as `python missing.py` says it
+        sys.stderr.write(f"{sys.executable}: can't open file {os.path.abspath(script)!r}: "
+                         "[Errno 2] No such file or directory\n")
+        return 2
     try:
         if module is not None:
             sys.argv = [module, *args]  # runpy puts the module's file in argv[0]
@@ -116,10 +121,27 @@ def _run(script: str | None, module: str | None, args: list[str]) -> int:
     except KeyboardInterrupt as exc:
         _report(exc, program_file)
         _exit_by_sigint()
+    except ImportError as exc:
+        if module is not None and _raised_by_runpy(exc):
+            sys.stderr.write(f"{sys.executable}: {exc}\n")  # as `python -m missing` says it
+        else:
+            _report(exc, program_file)
+        return 1
     except BaseException as exc:
         _report(exc, program_file)
         return 1
     return 0
+
+
+def _raised_by_runpy(exc: BaseException) -> bool:
+    """True when the module could not be found (runpy itself raised), not when the module's own code did."""
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not (filename.startswith("<frozen") or os.path.abspath(filename) == os.path.abspath(__file__)):
+            return False
+        tb = tb.tb_next
+    return True
 
 
 def _report(exc: BaseException, program_file: str | None) -> None:

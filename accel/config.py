@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 
 class OptionError(ValueError):

@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from typing import Any, TextIO
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 
 class Stats:

@@ -260,9 +260,18 @@ def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
+def fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.4g} {unit}"
+    return f"{seconds / 1e-9:.4g} ns"
+
+
 def table_header(configs: list[str]) -> str:
     others = [c for c in configs if c != BASELINE]
-    cols = [f"{c} ms" for c in configs] + [f"x {c}" for c in others] + [f"{c} MB" for c in configs]
+    cols = [f"{c}" for c in configs] + [f"x {c}" for c in others] + [f"{c} MB" for c in configs]
     return f"{'benchmark':<22}" + "".join(f"{c:>14}" for c in cols)
 
 
@@ -270,7 +279,7 @@ def table_row(name: str, result: dict[str, Any], configs: list[str]) -> str:
     if "skipped" in result:
         return f"{name:<22}  skipped: {result['skipped']}"
     res = result["configs"]
-    cells = [fmt(res[c]["median_s"] and res[c]["median_s"] * 1e3, ".4g") for c in configs]
+    cells = [fmt_time(res[c]["median_s"]) for c in configs]
     cells += [fmt(result["ratios"][c], ".3f") for c in configs if c != BASELINE]
     cells += [fmt(res[c]["max_rss_mb"], ".1f") for c in configs]
     line = f"{name:<22}" + "".join(f"{c:>14}" for c in cells)

@@ -95,3 +95,16 @@ def test_python_dash_m_accel_dash_m_pip_list():
     proc = run_python(["-m", "accel", "-m", "pip", "list", "--disable-pip-version-check"])
     assert proc.returncode == 0, proc.stderr
     assert "accel" in proc.stdout and sys.version_info >= (3, 11)
+
+
+def test_missing_script_and_module_are_reported_like_python(tmp_path):
+    missing = str(tmp_path / "missing.py")
+    plain, accel = run_python([missing]), run_python(["-m", "accel", missing])
+    assert (accel.returncode, accel.stderr) == (plain.returncode, plain.stderr) == (2, accel.stderr)
+    plain, accel = run_python(["-m", "no_such_module_here"]), run_python(["-m", "accel", "-m", "no_such_module_here"])
+    assert (accel.returncode, accel.stderr) == (plain.returncode, plain.stderr)
+    (tmp_path / "imports_missing.py").write_text("import no_such_module_either\n")
+    plain = run_python(["-m", "imports_missing"], cwd=str(tmp_path))
+    accel = run_python(["-m", "accel", "-m", "imports_missing"], cwd=str(tmp_path))
+    assert accel.returncode == plain.returncode == 1
+    assert "Traceback" in accel.stderr and accel.stderr.endswith(plain.stderr.splitlines()[-1] + "\n")

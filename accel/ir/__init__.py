@@ -6,7 +6,7 @@ reads the text form produced by ``Function.dump()``.  See ``README.md`` here.
 
 from __future__ import annotations
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .builder import build, localsplus_names
 from .errors import IRBuildError

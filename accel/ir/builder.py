@@ -43,7 +43,7 @@ from __future__ import annotations
 from array import array
 from types import CodeType
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .errors import IRBuildError
 from .exctable import parse_exception_table
@@ -286,7 +286,7 @@ def build(code: CodeType) -> Function:
         starts.append(start)
         w = FIXED[op]
         if w is None:
-            w = VARIABLE[op](arg)
+            w = VARIABLE[op](arg)  # type: ignore[misc]  # FIXED is None exactly where VARIABLE is set
         wins.append(w)
         cum.append(running)
         running += w[1] - w[0]
@@ -421,8 +421,8 @@ def build(code: CodeType) -> Function:
     work = [0]
     while work:
         b = work.pop()
-        nxt = succs[b] + (handler[b],) if handler[b] >= 0 else succs[b]
-        for s in nxt:
+        reach: tuple[int, ...] = succs[b] + (handler[b],) if handler[b] >= 0 else succs[b]
+        for s in reach:
             if not live[s]:
                 live[s] = 1
                 work.append(s)

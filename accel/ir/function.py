@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from types import CodeType
 from typing import NamedTuple
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .opcodes import OPNAME
 
@@ -76,7 +76,7 @@ class Block:
 class Instr(NamedTuple):
     """Read-only view of one instruction, built on demand."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index on purpose
     opcode: int
     arg: int
     offset: int

@@ -29,7 +29,7 @@ from __future__ import annotations
 import opcode as _opcode
 from collections.abc import Callable
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 OPNAME: list[str] = list(_opcode.opname)
 OPMAP: dict[str, int] = dict(_opcode.opmap)
@@ -37,7 +37,8 @@ HAVE_ARGUMENT: int = _opcode.HAVE_ARGUMENT
 EXTENDED_ARG: int = _opcode.EXTENDED_ARG
 
 # code units taken by an instruction (opcode unit + inline CACHE units)
-SIZE: list[int] = [1 + _opcode._inline_cache_entries[i] for i in range(256)]
+_CACHE_ENTRIES: list[int] = _opcode._inline_cache_entries  # type: ignore[attr-defined]
+SIZE: list[int] = [1 + _CACHE_ENTRIES[i] for i in range(256)]
 
 # control-flow kind of an opcode
 FLOW_NONE = 0  # falls through to the next instruction

@@ -13,7 +13,7 @@ import opcode as _opcode
 from array import array
 from types import CodeType
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .errors import IRBuildError
 from .function import REC, Block, Function
@@ -24,7 +24,7 @@ _LOAD_GLOBAL = OPMAP["LOAD_GLOBAL"]
 _CONST_OPS = frozenset((OPMAP["LOAD_CONST"], OPMAP["KW_NAMES"]))
 _COMPARE_OP = OPMAP["COMPARE_OP"]
 _BINARY_OP = OPMAP["BINARY_OP"]
-_NB_OPS = [sym for _, sym in _dis._nb_ops]
+_NB_OPS = [sym for _, sym in _dis._nb_ops]  # type: ignore[attr-defined]
 _MAXREPR = 40
 _COL = 36
 

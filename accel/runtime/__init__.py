@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 _core: ModuleType | None = None
 

@@ -19,7 +19,7 @@ import time
 from types import CodeType, FunctionType
 from typing import Any
 
-from accel._builtins import BUILTINS as __builtins__  # noqa: E402,F401 (see accel/_builtins.py)
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.runtime import core
 from accel.runtime.selection import ModuleSelection
 from accel.stats import STATS
