@@ -26,6 +26,9 @@ class Stats:
         self.compile_failures: Counter[str] = Counter()  # reason -> count; those functions stay interpreted
         self.fallbacks: Counter[str] = Counter()         # compiled code handing frames back, by reason
         self.bjit_code_bytes = 0
+        self.bjit_compile_seconds = 0.0
+        self.bjit_instructions = 0         # IR instructions turned into machine code
+        self.bjit_unsupported_sites: Counter[str] = Counter()  # opname -> compiled sites that hand back
         self.ic_hits = 0
         self.ic_misses = 0
         self.llvm_compile_seconds = 0.0
@@ -55,12 +58,33 @@ def snapshot() -> dict[str, Any]:
     for key, value in vars(STATS).items():
         out[key] = dict(value) if isinstance(value, Counter) else value
     out["compile_failures_total"] = sum(STATS.compile_failures.values())
+    if core is not None:
+        _merge_bjit_counters(out, core.bjit_counters())
     return out
+
+
+HANDBACK_REASONS = ("unsupported", "helper", "tracing", "resume")  # csrc/bjit.h ACCEL_HB_*
+
+
+def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
+    """Tier-1 exits: frames returned from machine code, errors handed to the interpreter's unwinding, and
+    hand-backs by reason and opcode ("unsupported:RAISE_VARARGS"), which go into `fallbacks`."""
+    import dis
+
+    out["bjit_returns"] = counters["returns"]
+    out["bjit_errors"] = counters["errors"]
+    out["bjit_handbacks"] = counters["handbacks"]
+    fallbacks = dict(out["fallbacks"])
+    for (reason, opcode), count in counters["handback_sites"].items():
+        key = HANDBACK_REASONS[reason] + (f":{dis.opname[opcode]}" if opcode else "")
+        fallbacks[key] = fallbacks.get(key, 0) + count
+    out["fallbacks"] = fallbacks
 
 
 def format_summary(data: dict[str, Any]) -> str:
     failures = ", ".join(f"{k}: {v}" for k, v in sorted(data["compile_failures"].items())) or "none"
     fallbacks = ", ".join(f"{k}: {v}" for k, v in sorted(data["fallbacks"].items())) or "none"
+    tier1_frames = sum(data.get(k, 0) for k in ("bjit_returns", "bjit_errors", "bjit_handbacks"))
     lines = [
         "accel stats",
         f"  code objects registered   {data.get('code_objects_registered', 0):>10}"
@@ -70,6 +94,9 @@ def format_summary(data: dict[str, Any]) -> str:
         f"   (tier 1: {data['functions_tier1']}, tier 2: {data['functions_tier2']},"
         f" excluded when hot: {data['functions_excluded']})",
         f"  compile failures          {data['compile_failures_total']:>10}   ({failures})",
+        f"  tier-1 frames             {tier1_frames:>10}"
+        f"   (returned: {data.get('bjit_returns', 0)}, raised: {data.get('bjit_errors', 0)},"
+        f" handed back: {data.get('bjit_handbacks', 0)})",
         f"  fallbacks to interpreter  {sum(data['fallbacks'].values()):>10}   ({fallbacks})",
         f"  IR built                  {data['ir_instructions']:>10} instructions in"
         f" {data['ir_build_seconds'] * 1e3:.1f} ms, {data['ir_bytes'] / 1024:.1f} KiB",

@@ -34,7 +34,9 @@ typedef struct {
     uint64_t backedges;    /* loop back-edges taken by compiled code */
     uint32_t flags;        /* ACCEL_CS_* */
     int32_t tier;          /* 0 interpreter, 1 baseline JIT, 2 LLVM */
-    accel_entry_fn entry;  /* machine code to run instead of the interpreter, or NULL */
+    accel_entry_fn entry;  /* what runs the frame instead of the interpreter (tier 1: accel_bjit_execute), or NULL */
+    void *jit_fn;          /* tier-1 machine code (bjit.h: accel_jit_fn), in the code arena */
+    size_t jit_size;       /* its size, freed with the code object */
     PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
 } accel_code_state;
 

@@ -17,6 +17,8 @@ accel_code_state_free(void *ptr)
     if (st == NULL)
         return;
     Py_CLEAR(st->compiled);
+    if (st->jit_fn != NULL)
+        accel_arena_free(st->jit_fn, st->jit_size);
     PyMem_RawFree(st);
 }
 

@@ -6,9 +6,10 @@
  *      never recurses into compiling;
  *   2. a code object seen for the first time gets its state (registration of code that did not come through the
  *      import hook: modules loaded before install(), exec/eval, the startup standard library);
- *   3. code with machine code runs it (tier 1/2 set `entry`);
- *   4. a fresh call (not a generator resumption, not a throw) is counted; past the threshold, and unless the state
+ *   3. a fresh call (not a generator resumption, not a throw) is counted; past the threshold, and unless the state
  *      says excluded/failed/compiling/compiled, the Python compiler is called once with (function, code);
+ *   4. code with machine code runs it (tier 1 sets `entry` to accel_bjit_execute), unless tracing or profiling
+ *      is on: then the interpreter runs it, so every trace event happens;
  *   5. everything else runs in _PyEval_EvalFrameDefault, which links the frame itself.
  * The interpreter must not see an exception set by us: the callback runs with the caller's error state saved.
  */
@@ -35,7 +36,11 @@ request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
     Py_INCREF(cb);
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
     in_compiler = 1;
+    /* The program's trace and profile functions must not see the compiler's own frames. */
+    PyThreadState *tstate = PyThreadState_Get();
+    PyThreadState_EnterTracing(tstate);
     PyObject *res = PyObject_CallFunctionObjArgs(cb, (PyObject *)frame->f_func, (PyObject *)frame->f_code, NULL);
+    PyThreadState_LeaveTracing(tstate);
     in_compiler = 0;
     if (res == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_Exception)) {
@@ -74,9 +79,9 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
             return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
         }
     }
-    if (st->entry == NULL && !throwflag && frame->prev_instr == _PyCode_CODE(co) - 1) {
+    if (!throwflag && frame->prev_instr == _PyCode_CODE(co) - 1) {
         st->calls++;
-        if (st->calls > accel_options.bjit_threshold && accel_options.max_tier > 0
+        if (st->entry == NULL && st->calls > accel_options.bjit_threshold && accel_options.max_tier > 0
             && !(st->flags & ACCEL_CS_NO_COMPILE)) {
             if (request_compile(frame, st) < 0)
                 return NULL;  /* the frame never ran; the caller clears and pops it as for any error */

@@ -4,7 +4,8 @@
  * and return Python objects and must hold the GIL; cffi would release it.  accel_shim_attach(), the one function
  * cffi exposes, builds the module and puts it in sys.modules["accel._core"].
  */
-#include "accel.h"
+#include "bjit.h"
+#include "internal/pycore_interp.h"
 
 static accel_code_state *
 state_of(PyObject *code, int create)
@@ -186,6 +187,110 @@ core_arena_write(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* set_jit(code, address, size): run the code object's frames with tier-1 machine code from now on.
+ * The arena memory becomes the code object's: freed when it dies.  address 0 removes machine code. */
+static PyObject *
+core_set_jit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("set_jit", nargs, 3, 3))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 1);
+    if (st == NULL)
+        return NULL;
+    void *address = PyLong_AsVoidPtr(args[1]);
+    Py_ssize_t size = PyLong_AsSsize_t(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (st->jit_fn != NULL) {
+        /* replacing machine code is only safe while no frame of this code runs it; tier 1 never does */
+        PyErr_SetString(PyExc_RuntimeError, "set_jit: the code object already has machine code");
+        return NULL;
+    }
+    st->jit_fn = address;
+    st->jit_size = (size_t)size;
+    st->entry = address != NULL ? accel_bjit_execute : NULL;
+    st->tier = address != NULL ? 1 : 0;
+    Py_RETURN_NONE;
+}
+
+/* bjit_symbols() -> {name: address} of the op helpers machine code calls */
+static PyObject *
+core_bjit_symbols(PyObject *self, PyObject *unused)
+{
+    PyObject *out = PyDict_New();
+    if (out == NULL)
+        return NULL;
+    for (const accel_symbol *s = accel_bjit_symbols; s->name != NULL; s++) {
+        PyObject *addr = PyLong_FromVoidPtr(s->address);
+        if (addr == NULL || PyDict_SetItemString(out, s->name, addr) < 0) {
+            Py_XDECREF(addr);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(addr);
+    }
+    return out;
+}
+
+/* bjit_layout() -> offsets and addresses machine code is built with */
+static PyObject *
+core_bjit_layout(PyObject *self, PyObject *unused)
+{
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    return Py_BuildValue(
+        "{s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:N,s:N,s:N,s:N,s:N,s:i,s:i,s:i,s:i,s:i}",
+        "frame_localsplus", (Py_ssize_t)offsetof(_PyInterpreterFrame, localsplus),
+        "frame_prev_instr", (Py_ssize_t)offsetof(_PyInterpreterFrame, prev_instr),
+        "frame_stacktop", (Py_ssize_t)offsetof(_PyInterpreterFrame, stacktop),
+        "frame_code", (Py_ssize_t)offsetof(_PyInterpreterFrame, f_code),
+        "ctx_tstate", (Py_ssize_t)offsetof(accel_jit_ctx, tstate),
+        "ctx_frame", (Py_ssize_t)offsetof(accel_jit_ctx, frame),
+        "ctx_retval", (Py_ssize_t)offsetof(accel_jit_ctx, retval),
+        "ctx_resume_unit", (Py_ssize_t)offsetof(accel_jit_ctx, resume_unit),
+        "ctx_resume_depth", (Py_ssize_t)offsetof(accel_jit_ctx, resume_depth),
+        "ctx_reason", (Py_ssize_t)offsetof(accel_jit_ctx, reason),
+        "tstate_cframe", (Py_ssize_t)offsetof(PyThreadState, cframe),
+        "cframe_use_tracing", (Py_ssize_t)offsetof(_PyCFrame, use_tracing),
+        "ob_refcnt", (Py_ssize_t)offsetof(PyObject, ob_refcnt),
+        "code_units_offset", (Py_ssize_t)offsetof(PyCodeObject, co_code_adaptive),
+        "eval_breaker", PyLong_FromVoidPtr(&interp->ceval.eval_breaker),
+        "none", PyLong_FromVoidPtr(Py_None),
+        "true", PyLong_FromVoidPtr(Py_True),
+        "false", PyLong_FromVoidPtr(Py_False),
+        "dealloc", PyLong_FromVoidPtr((void *)_Py_Dealloc),
+        "exit_return", ACCEL_EXIT_RETURN, "exit_error", ACCEL_EXIT_ERROR, "exit_handback", ACCEL_EXIT_HANDBACK,
+        "hb_unsupported", ACCEL_HB_UNSUPPORTED, "hb_helper", ACCEL_HB_HELPER);
+}
+
+/* bjit_counters() -> {"returns": n, "errors": n, "handbacks": n, "handback_sites": {(reason, opcode): n}} */
+static PyObject *
+core_bjit_counters(PyObject *self, PyObject *unused)
+{
+    PyObject *sites = PyDict_New();
+    if (sites == NULL)
+        return NULL;
+    for (int reason = 0; reason < ACCEL_HB_COUNT; reason++) {
+        for (int op = 0; op < 256; op++) {
+            if (accel_bjit_handbacks[reason][op] == 0)
+                continue;
+            PyObject *key = Py_BuildValue("(ii)", reason, op);
+            PyObject *value = PyLong_FromUnsignedLongLong(accel_bjit_handbacks[reason][op]);
+            int rc = key && value ? PyDict_SetItem(sites, key, value) : -1;
+            Py_XDECREF(key);
+            Py_XDECREF(value);
+            if (rc < 0) {
+                Py_DECREF(sites);
+                return NULL;
+            }
+        }
+    }
+    return Py_BuildValue("{s:K,s:K,s:K,s:N}",
+                         "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
+                         "errors", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_ERROR],
+                         "handbacks", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_HANDBACK],
+                         "handback_sites", sites);
+}
+
 static PyObject *
 core_arena_force_flip_mode(PyObject *self, PyObject *unused)
 {
@@ -209,6 +314,10 @@ static PyMethodDef core_methods[] = {
     {"arena_alloc", core_arena_alloc, METH_O, "arena_alloc(size) -> address"},
     {"arena_free", (PyCFunction)(void (*)(void))core_arena_free, METH_FASTCALL, "arena_free(address, size)"},
     {"arena_write", (PyCFunction)(void (*)(void))core_arena_write, METH_FASTCALL, "arena_write(address, data)"},
+    {"set_jit", (PyCFunction)(void (*)(void))core_set_jit, METH_FASTCALL, "set_jit(code, address, size)"},
+    {"bjit_symbols", core_bjit_symbols, METH_NOARGS, "op helper addresses for machine code"},
+    {"bjit_layout", core_bjit_layout, METH_NOARGS, "struct offsets and addresses for machine code"},
+    {"bjit_counters", core_bjit_counters, METH_NOARGS, "tier-1 exits and hand-backs"},
     {"arena_force_flip_mode", core_arena_force_flip_mode, METH_NOARGS, "tests: mprotect-flip mode"},
     {NULL, NULL, 0, NULL},
 };

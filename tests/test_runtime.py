@@ -93,7 +93,7 @@ def test_excluded_module_is_marked_and_never_compiled(installed):
     f(2)
     state = accel.info(f)
     assert state["flags"] & core().CS_EXCLUDED and state["compiled"] is None
-    assert accel.stats()["functions_excluded"] == before + 1
+    assert accel.stats()["functions_excluded"] >= before + 1  # (other code may turn hot meanwhile)
 
 
 def test_include_list_limits_compilation(installed):
@@ -223,7 +223,8 @@ def test_public_api_on_functions_methods_and_bad_input(installed):
             return 1
 
     assert accel.tier(C().m) == 0
-    assert accel.compile(C.m) == 0  # tier 1 does not exist yet: IR only
+    assert accel.compile(C.m) == 1
+    assert accel.tier(C.m) == 1 and C().m() == 1
     assert accel.info(C.m)["compiled"].ir.n_instructions > 0
     with pytest.raises(TypeError):
         accel.compile(42)

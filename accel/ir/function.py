@@ -23,6 +23,7 @@ then the input vregs.  vreg ``n < nlocalsplus`` is ``localsplus[n]``; vreg
 from __future__ import annotations
 
 import sys
+import weakref
 from array import array
 from collections.abc import Iterator
 from types import CodeType
@@ -101,7 +102,7 @@ class Function:
 
     __slots__ = (
         "name", "qualname", "flags", "nlocalsplus", "stacksize", "code_units", "local_names",
-        "blocks", "records", "operands", "code", "comments", "_liveness",
+        "blocks", "records", "operands", "_code_ref", "comments", "_liveness",
     )
 
     def __init__(
@@ -119,9 +120,16 @@ class Function:
         self.blocks = blocks
         self.records = records
         self.operands = operands
-        self.code = code  # the source code object (None when parsed from text)
+        # The source code object, held weakly: the runtime keeps the IR in the code object's own state, and a
+        # strong reference back would be a cycle the garbage collector cannot see (co_extra is not traversed).
+        self._code_ref = weakref.ref(code) if code is not None else None
         self.comments = comments  # per-instruction comments (parsed functions only)
         self._liveness: Liveness | None = None
+
+    @property
+    def code(self) -> CodeType | None:
+        """The code object this IR was built from (None when parsed from text, or once it is gone)."""
+        return self._code_ref() if self._code_ref is not None else None
 
     @property
     def n_instructions(self) -> int:

@@ -56,11 +56,12 @@ def _failure_reason(exc: BaseException) -> str:
 class CompiledCode:
     """What accel keeps for a compiled code object (held by its C state, freed with it)."""
 
-    __slots__ = ("ir", "tier")
+    __slots__ = ("ir", "tier", "machine")
 
     def __init__(self, function_ir: Any, tier: int) -> None:
         self.ir = function_ir
         self.tier = tier
+        self.machine: Any = None  # accel.bjit.compiler.MachineCode once at tier 1
 
 
 def compile_code(code: CodeType, tier: int) -> int:
@@ -81,7 +82,18 @@ def compile_code(code: CodeType, tier: int) -> int:
         STATS.functions_compiled += 1
         log(1, f"IR for {code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): "
                f"{function_ir.n_instructions} instructions in {elapsed * 1e6:.0f} us")
-    # Tier 1 (accel.bjit) and tier 2 (accel.llvm) take `compiled.ir` from here once they exist.
+    if tier >= 1 and compiled.tier < 1:
+        from accel.bjit.compiler import compile_tier1
+
+        try:
+            machine = compile_tier1(code, compiled.ir)
+        except BaseException:
+            c.set_state(code, 0, 0, -1, compiled)  # keep the IR (accel.dis shows it) even though tier 1 failed
+            raise
+        compiled.machine = machine
+        compiled.tier = 1
+        log(2, f"tier 1 for {code.co_qualname}: {machine.size} bytes in {machine.seconds * 1e6:.0f} us")
+    # Tier 2 (accel.llvm) takes `compiled.ir` from here once it exists.
     c.set_state(code, c.CS_COMPILED, 0, compiled.tier, compiled)
     return compiled.tier
 

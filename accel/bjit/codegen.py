@@ -1,0 +1,513 @@
+"""Tier-1 code generation: x86-64 machine code from the CFG IR, one basic block after another.
+
+The machine code is a "call-threaded" baseline: every instruction becomes either a few inline instructions (loads
+and stores of locals, constants, stack shuffles, jumps, None/True/False tests) or a call to the generic helper for
+its opcode in csrc/bjit_ops.c.  What makes it safe to mix freely with CPython's interpreter:
+
+* The frame is always exact.  Values live in the frame's own value stack, never only in registers, and the IR
+  knows the stack depth before every instruction, so each stack slot is a fixed offset from the frame pointer
+  (r12): no stack-pointer register is kept at all.  prev_instr is stored before anything that can raise, call out
+  or run a destructor, so tracebacks, line numbers, sys._getframe() and the exception table see what they would
+  see in the interpreter.
+* Three ways out (csrc/bjit.h): return; error (the helper set the exception and frame->stacktop; the interpreter
+  takes over with throwflag and runs its own unwinding, handlers and traceback); hand-back (an instruction tier 1
+  does not compile, or a helper that declined: the interpreter runs the frame on from that instruction).
+  Exception handlers are never compiled: an exception always continues in the interpreter.
+* Helpers that can run Python code are followed by a check of the thread's tracing flag; when sys.settrace or
+  setprofile switched on meanwhile, the frame goes back to the interpreter at the next instruction.  Loop
+  back-edges and RESUME poll the eval breaker (signals, GIL hand-off, async exceptions) as ceval does.
+
+Registers: rbx = ctx (accel_jit_ctx *), r12 = frame, r14 = tstate; rax, rcx, rdx, rsi, rdi, r8, r11 are scratch.
+"""
+
+from __future__ import annotations
+
+import dis
+import opcode as _opcode
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import CodeType
+
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+from accel.ir import Function
+
+from .x86 import EAX, ECX, R8, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, Assembler, Label, Mem
+
+OP = _opcode.opmap
+
+
+class BjitError(Exception):
+    """The baseline JIT cannot compile this code object; `reason` is short and stable (stats key)."""
+
+    stage = "bjit"
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+# Opcodes compiled as a call to a generic helper: opcode -> (helper name, whether it can run Python code).
+HELPER_OPS: dict[int, tuple[str, bool]] = {
+    OP["LOAD_GLOBAL"]: ("load_global", True),
+    OP["STORE_GLOBAL"]: ("store_global", True),
+    OP["LOAD_ATTR"]: ("load_attr", True),
+    OP["STORE_ATTR"]: ("store_attr", True),
+    OP["DELETE_ATTR"]: ("delete_attr", True),
+    OP["LOAD_METHOD"]: ("load_method", True),
+    OP["CALL_FUNCTION_EX"]: ("call_function_ex", True),
+    OP["BINARY_OP"]: ("binary_op", True),
+    OP["COMPARE_OP"]: ("compare_op", True),
+    OP["IS_OP"]: ("is_op", True),
+    OP["CONTAINS_OP"]: ("contains_op", True),
+    OP["UNARY_NEGATIVE"]: ("unary_negative", True),
+    OP["UNARY_POSITIVE"]: ("unary_positive", True),
+    OP["UNARY_INVERT"]: ("unary_invert", True),
+    OP["UNARY_NOT"]: ("unary_not", True),
+    OP["BINARY_SUBSCR"]: ("binary_subscr", True),
+    OP["STORE_SUBSCR"]: ("store_subscr", True),
+    OP["DELETE_SUBSCR"]: ("delete_subscr", True),
+    OP["BUILD_TUPLE"]: ("build_tuple", False),
+    OP["BUILD_LIST"]: ("build_list", False),
+    OP["BUILD_SET"]: ("build_set", True),
+    OP["BUILD_MAP"]: ("build_map", True),
+    OP["BUILD_CONST_KEY_MAP"]: ("build_const_key_map", True),
+    OP["BUILD_SLICE"]: ("build_slice", False),
+    OP["BUILD_STRING"]: ("build_string", False),
+    OP["LIST_APPEND"]: ("list_append", False),
+    OP["SET_ADD"]: ("set_add", True),
+    OP["MAP_ADD"]: ("map_add", True),
+    OP["LIST_EXTEND"]: ("list_extend", True),
+    OP["LIST_TO_TUPLE"]: ("list_to_tuple", False),
+    OP["UNPACK_SEQUENCE"]: ("unpack_sequence", False),
+    OP["GET_ITER"]: ("get_iter", True),
+    OP["LOAD_DEREF"]: ("load_deref", False),
+    OP["STORE_DEREF"]: ("store_deref", True),
+    OP["MAKE_CELL"]: ("make_cell", False),
+    OP["COPY_FREE_VARS"]: ("copy_free_vars", False),
+    OP["MAKE_FUNCTION"]: ("make_function", False),
+    OP["FORMAT_VALUE"]: ("format_value", True),
+    OP["LOAD_ASSERTION_ERROR"]: ("load_assertion_error", False),
+}
+
+GENERATOR_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
+
+# csrc/bjit.h ACCEL_HB_*
+HB_UNSUPPORTED, HB_HELPER, HB_TRACING = 0, 1, 2
+
+
+@dataclass
+class Runtime:
+    """What code generation needs from the C runtime: struct layout, helper addresses, constants."""
+
+    layout: dict[str, int]
+    symbols: dict[str, int]
+
+    @classmethod
+    def load(cls) -> Runtime:
+        from accel.runtime import core
+
+        c = core()
+        return cls(c.bjit_layout(), c.bjit_symbols())
+
+
+@dataclass
+class CodegenResult:
+    code: bytes
+    handback_sites: dict[str, int] = field(default_factory=dict)  # opname -> sites that hand back (unsupported)
+    blocks: int = 0
+    instructions: int = 0
+    offsets: list[tuple[int, int]] = field(default_factory=list)  # (machine-code offset, IR instruction index)
+
+
+class _Generator:
+    def __init__(self, fn: Function, code: CodeType, rt: Runtime) -> None:
+        self.fn = fn
+        self.code = code
+        self.rt = rt
+        self.lay = rt.layout
+        self.a = Assembler()
+        self.nlp = fn.nlocalsplus
+        self.units = id(code) + rt.layout["code_units_offset"]
+        self.exit = self.a.label("exit")
+        self.error_exit = self.a.label("error")
+        self.block_labels: dict[int, Label] = {}
+        self.stubs: list[Callable[[], None]] = []  # out-of-line code, emitted after the blocks
+        self.result = CodegenResult(b"")
+
+    # ---- addressing -------------------------------------------------------------------------------------
+
+    def local(self, index: int) -> Mem:
+        return Mem(R12, self.lay["frame_localsplus"] + 8 * index)
+
+    def slot(self, depth: int) -> Mem:
+        """Value-stack slot `depth` (0 = bottom) in the frame."""
+        return Mem(R12, self.lay["frame_localsplus"] + 8 * (self.nlp + depth))
+
+    def set_prev_instr(self, unit: int) -> None:
+        self.a.mov(RAX, self.units + 2 * unit)
+        self.a.mov(Mem(R12, self.lay["frame_prev_instr"]), RAX)
+
+    # ---- reference counting ----------------------------------------------------------------------------
+
+    def incref(self, reg) -> None:  # noqa: ANN001
+        self.a.inc(Mem(reg, self.lay["ob_refcnt"]))
+
+    def decref(self, reg, unit: int) -> None:  # noqa: ANN001
+        """Release the reference in `reg`; a dealloc runs out of line with prev_instr exact (a __del__ may look)."""
+        a = self.a
+        a.dec(Mem(reg, self.lay["ob_refcnt"]))
+        dealloc = a.label("dealloc")
+        back = a.label("back")
+        a.jcc("z", dealloc)
+        a.bind(back)
+
+        def stub() -> None:
+            a.bind(dealloc)
+            self.set_prev_instr(unit)
+            if reg != RDI:
+                a.mov(RDI, reg)
+            a.call_abs(self.lay["dealloc"])
+            a.jmp(back)
+
+        self.stubs.append(stub)
+
+    # ---- exits -------------------------------------------------------------------------------------------
+
+    def handback(self, resume_unit: int, depth: int, reason: int, opcode: int) -> Label:
+        """An out-of-line exit that gives the frame to the interpreter at `resume_unit`."""
+        a = self.a
+        label = a.label("handback")
+
+        def stub() -> None:
+            a.bind(label)
+            a.mov(Mem(RBX, self.lay["ctx_resume_unit"]), resume_unit, size=32)
+            a.mov(Mem(RBX, self.lay["ctx_resume_depth"]), depth, size=32)
+            a.mov(Mem(RBX, self.lay["ctx_reason"]), reason * 256 + opcode, size=32)
+            a.mov(EAX, self.lay["exit_handback"])
+            a.jmp(self.exit)
+
+        self.stubs.append(stub)
+        return label
+
+    def error_with_stacktop(self, depth: int) -> Label:
+        """An exit for errors raised by code that did not set frame->stacktop itself."""
+        a = self.a
+        label = a.label("error_at")
+
+        def stub() -> None:
+            a.bind(label)
+            a.mov(Mem(R12, self.lay["frame_stacktop"]), self.nlp + depth, size=32)
+            a.jmp(self.error_exit)
+
+        self.stubs.append(stub)
+        return label
+
+    def check_tracing(self, resume_unit: int, depth: int, opcode: int) -> None:
+        a = self.a
+        a.mov(RAX, Mem(R14, self.lay["tstate_cframe"]))
+        a.cmp(Mem(RAX, self.lay["cframe_use_tracing"]), 0, size=8)
+        a.jcc("ne", self.handback(resume_unit, depth, HB_TRACING, opcode))
+
+    def poll_eval_breaker(self, unit: int, depth: int) -> None:
+        a = self.a
+        a.mov(RAX, self.lay["eval_breaker"])
+        a.cmp(Mem(RAX, 0), 0, size=32)
+        pending = a.label("pending")
+        back = a.label("back")
+        a.jcc("ne", pending)
+        a.bind(back)
+
+        def stub() -> None:
+            a.bind(pending)
+            self.set_prev_instr(unit)
+            a.mov(RDI, R14)
+            a.mov(RSI, R12)
+            a.call_abs(self.rt.symbols["handle_pending"])
+            a.test(EAX, EAX)
+            a.jcc("ne", self.error_with_stacktop(depth))
+            a.jmp(back)
+
+        self.stubs.append(stub)
+
+    # ---- helpers -----------------------------------------------------------------------------------------
+
+    def call_helper(self, name: str, i: int, oparg: int, depth: int, extra: int | None = None) -> None:
+        """Call helper `name` for instruction i; NULL -> error exit, ACCEL_HANDBACK -> hand the instruction back."""
+        a = self.a
+        fn = self.fn
+        self.set_prev_instr(fn.records[i * 8 + 2])
+        a.mov(RDI, R14)
+        a.mov(RSI, R12)
+        a.lea(RDX, self.slot(depth))
+        a.mov(RCX, oparg)
+        if extra is not None:
+            a.mov(R8, extra)
+        a.call_abs(self.rt.symbols[name])
+        a.cmp(RAX, 1)
+        slow = a.label("slow")
+        a.jcc("be", slow)
+        handback = self.handback(fn.records[i * 8 + 3], depth, HB_HELPER, fn.records[i * 8])
+
+        def stub() -> None:
+            a.bind(slow)
+            a.test(RAX, RAX)
+            a.jcc("z", self.error_exit)
+            a.jmp(handback)
+
+        self.stubs.append(stub)
+
+    # ---- the function ------------------------------------------------------------------------------------
+
+    def reachable_blocks(self) -> list[int]:
+        """Blocks reachable from the entry along normal edges (exception handlers run in the interpreter)."""
+        seen = {0}
+        todo = [0]
+        while todo:
+            b = todo.pop()
+            for s in self.fn.blocks[b].succs:
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        return sorted(seen)
+
+    def generate(self) -> CodegenResult:
+        a = self.a
+        for reg in (RBP, RBX, R12, R13, R14, R15):
+            a.push(reg)
+        a.sub(RSP, 8)  # 6 pushes + return address: keep rsp 16-byte aligned at calls
+        a.mov(RBX, RDI)
+        a.mov(R14, Mem(RBX, self.lay["ctx_tstate"]))
+        a.mov(R12, Mem(RBX, self.lay["ctx_frame"]))
+        order = self.reachable_blocks()
+        for b in order:
+            self.block_labels[b] = a.label(f"bb{b}")
+        for position, b in enumerate(order):
+            a.bind(self.block_labels[b])
+            self.emit_block(b, order[position + 1] if position + 1 < len(order) else None)
+        while self.stubs:
+            stubs, self.stubs = self.stubs, []
+            for stub in stubs:
+                stub()
+        a.bind(self.error_exit)
+        a.mov(EAX, self.lay["exit_error"])
+        a.bind(self.exit)
+        a.add(RSP, 8)
+        for reg in (R15, R14, R13, R12, RBX, RBP):
+            a.pop(reg)
+        a.ret()
+        self.result.code = a.finish()
+        self.result.blocks = len(order)
+        return self.result
+
+    def emit_block(self, b: int, next_block: int | None) -> None:
+        fn = self.fn
+        block = fn.blocks[b]
+        kwnames: int | None = None
+        for i in range(block.first, block.end):
+            self.result.offsets.append((self.a.size, i))
+            self.result.instructions += 1
+            op = fn.records[i * 8]
+            if op == OP["KW_NAMES"]:
+                kwnames = id(self.code.co_consts[fn.records[i * 8 + 1]])
+                continue
+            done = self.emit_instruction(i, op, kwnames, block)
+            if op == OP["CALL"]:
+                kwnames = None
+            if done:  # control left the block (jump, return, hand-back)
+                return
+        # fall through to the successor
+        if block.succs and block.succs[0] != next_block:
+            self.a.jmp(self.block_labels[block.succs[0]])
+
+    def next_start(self, i: int) -> int:
+        """Code unit where the instruction after i starts (its fall-through)."""
+        if i + 1 < self.fn.n_instructions:
+            return self.fn.records[(i + 1) * 8 + 3]
+        return self.fn.code_units
+
+    def emit_instruction(self, i: int, op: int, kwnames: int | None, block) -> bool:  # noqa: ANN001, C901
+        """Emit instruction i; True when control does not fall through to the next instruction."""
+        a = self.a
+        rec = self.fn.records
+        arg, offset, start, target, depth = rec[i * 8 + 1 : i * 8 + 6]
+        name = dis.opname[op]
+
+        if op in (OP["NOP"], OP["PRECALL"]):  # PRECALL's method split is done by CALL
+            return False
+        if op == OP["RESUME"]:
+            if arg < 2:
+                self.poll_eval_breaker(offset, depth)
+            return False
+        if op in (OP["LOAD_FAST"], OP["LOAD_CLOSURE"]):
+            a.mov(RAX, self.local(arg))
+            a.test(RAX, RAX)
+            a.jcc("z", self.handback(start, depth, HB_HELPER, op))  # unbound: the interpreter's error
+            self.incref(RAX)
+            a.mov(self.slot(depth), RAX)
+            return False
+        if op == OP["LOAD_CONST"]:
+            a.mov(RAX, id(self.code.co_consts[arg]))
+            self.incref(RAX)
+            a.mov(self.slot(depth), RAX)
+            return False
+        if op == OP["STORE_FAST"]:
+            a.mov(RAX, self.slot(depth - 1))
+            a.mov(RDI, self.local(arg))
+            a.mov(self.local(arg), RAX)
+            done = a.label()
+            a.test(RDI, RDI)
+            a.jcc("z", done)
+            self.decref(RDI, offset)
+            a.bind(done)
+            return False
+        if op == OP["DELETE_FAST"]:
+            a.mov(RDI, self.local(arg))
+            a.test(RDI, RDI)
+            a.jcc("z", self.handback(start, depth, HB_HELPER, op))
+            a.mov(self.local(arg), 0)
+            self.decref(RDI, offset)
+            return False
+        if op == OP["POP_TOP"]:
+            a.mov(RDI, self.slot(depth - 1))
+            self.decref(RDI, offset)
+            return False
+        if op == OP["PUSH_NULL"]:
+            a.mov(self.slot(depth), 0)
+            return False
+        if op == OP["COPY"]:
+            a.mov(RAX, self.slot(depth - arg))
+            self.incref(RAX)
+            a.mov(self.slot(depth), RAX)
+            return False
+        if op == OP["SWAP"]:
+            a.mov(RAX, self.slot(depth - 1))
+            a.mov(RCX, self.slot(depth - arg))
+            a.mov(self.slot(depth - 1), RCX)
+            a.mov(self.slot(depth - arg), RAX)
+            return False
+        if op == OP["RETURN_VALUE"]:
+            a.mov(RAX, self.slot(depth - 1))
+            a.mov(Mem(RBX, self.lay["ctx_retval"]), RAX)
+            a.mov(EAX, self.lay["exit_return"])
+            a.jmp(self.exit)
+            return True
+        if op == OP["JUMP_FORWARD"]:
+            a.jmp(self.block_labels[target])
+            return True
+        if op in (OP["JUMP_BACKWARD"], OP["JUMP_BACKWARD_NO_INTERRUPT"]):
+            if op == OP["JUMP_BACKWARD"]:
+                self.poll_eval_breaker(offset, depth)
+                self.check_tracing(start, depth, op)
+            a.jmp(self.block_labels[target])
+            return True
+        if name.startswith("POP_JUMP_") and name.endswith(("_IF_NONE", "_IF_NOT_NONE")):
+            self.emit_none_branch(i, op, name.endswith("_IF_NONE"), depth, offset, target, block)
+            return True
+        if name.startswith("POP_JUMP_"):
+            self.emit_truth_branch(i, op, jump_if=name.endswith("_IF_TRUE"), pop_always=True, depth=depth,
+                                   offset=offset, target=target, block=block)
+            return True
+        if op in (OP["JUMP_IF_FALSE_OR_POP"], OP["JUMP_IF_TRUE_OR_POP"]):
+            self.emit_truth_branch(i, op, jump_if=op == OP["JUMP_IF_TRUE_OR_POP"], pop_always=False,
+                                   depth=depth, offset=offset, target=target, block=block)
+            return True
+        if op == OP["FOR_ITER"]:
+            self.call_helper("for_iter", i, arg, depth)
+            a.lea(RCX, self.slot(depth + 1))
+            a.cmp(RAX, RCX)
+            a.jcc("ne", self.block_labels[target])  # exhausted: the iterator was popped
+            a.jmp(self.block_labels[block.succs[0]])
+            return True
+        if op == OP["CALL"]:
+            self.call_helper_call(i, arg, depth, kwnames)
+            self.check_tracing(self.next_start(i), depth - arg - 1, op)
+            return False
+        helper = HELPER_OPS.get(op)
+        if helper is not None:
+            self.call_helper(helper[0], i, arg, depth)
+            if helper[1]:
+                self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+            return False
+        # Not compiled: the interpreter runs the frame from here.
+        self.result.handback_sites[name] = self.result.handback_sites.get(name, 0) + 1
+        a.jmp(self.handback(start, depth, HB_UNSUPPORTED, op))
+        return True
+
+    def depth_after(self, i: int, depth: int) -> int:
+        from accel.ir import stack_effect
+
+        pops, pushes = stack_effect(self.fn.records[i * 8], self.fn.records[i * 8 + 1], jump=False)
+        return depth - pops + pushes
+
+    def call_helper_call(self, i: int, oparg: int, depth: int, kwnames: int | None) -> None:
+        self.call_helper("call", i, oparg, depth, extra=kwnames if kwnames is not None else 0)
+
+    def emit_none_branch(self, i: int, op: int, jump_if_none: bool, depth: int, offset: int, target: int,
+                         block) -> None:  # noqa: ANN001
+        a = self.a
+        a.mov(RDI, self.slot(depth - 1))
+        a.mov(RAX, self.lay["none"])
+        a.cmp(RDI, RAX)
+        is_none = a.label("is_none")
+        a.jcc("e", is_none)
+        self.decref(RDI, offset)
+        a.jmp(self.block_labels[block.succs[0] if jump_if_none else target])
+        a.bind(is_none)
+        a.dec(Mem(RDI, self.lay["ob_refcnt"]))  # None is never freed
+        a.jmp(self.block_labels[target if jump_if_none else block.succs[0]])
+
+    def emit_truth_branch(self, i: int, op: int, jump_if: bool, pop_always: bool, depth: int, offset: int,
+                          target: int, block) -> None:  # noqa: ANN001
+        """POP_JUMP_IF_TRUE/FALSE (pop_always) and JUMP_IF_TRUE/FALSE_OR_POP (value kept when jumping)."""
+        a = self.a
+        jump = self.block_labels[target]
+        fall = self.block_labels[block.succs[0]]
+        is_true, is_false = a.label("true"), a.label("false")
+        a.mov(RDI, self.slot(depth - 1))
+        a.mov(RAX, self.lay["true"])
+        a.cmp(RDI, RAX)
+        a.jcc("e", is_true)
+        a.mov(RAX, self.lay["false"])
+        a.cmp(RDI, RAX)
+        a.jcc("e", is_false)
+        # anything else: PyObject_IsTrue through the helper (pops and releases when pop_always)
+        self.set_prev_instr(offset)
+        a.mov(RDI, R14)
+        a.mov(RSI, R12)
+        a.lea(RDX, self.slot(depth))
+        a.mov(ECX, 1 if pop_always else 0)
+        a.call_abs(self.rt.symbols["truth"])
+        a.test(EAX, EAX)
+        a.jcc("s", self.error_exit)
+        generic_true, generic_false = a.label(), a.label()
+        a.jcc("nz", generic_true)
+        a.jmp(generic_false)
+        if pop_always:
+            # bools: drop the reference (never the last one), then branch
+            a.bind(is_true)
+            a.dec(Mem(RDI, self.lay["ob_refcnt"]))
+            a.bind(generic_true)
+            a.jmp(jump if jump_if else fall)
+            a.bind(is_false)
+            a.dec(Mem(RDI, self.lay["ob_refcnt"]))
+            a.bind(generic_false)
+            a.jmp(fall if jump_if else jump)
+            return
+        # JUMP_IF_*_OR_POP: jumping keeps the value on the stack; falling through pops it
+        keep, pop = (is_true, is_false) if jump_if else (is_false, is_true)
+        generic_keep, generic_pop = (generic_true, generic_false) if jump_if else (generic_false, generic_true)
+        a.bind(keep)
+        a.bind(generic_keep)
+        a.jmp(jump)
+        a.bind(pop)
+        a.bind(generic_pop)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.jmp(fall)
+
+
+def generate(fn: Function, code: CodeType, runtime: Runtime | None = None) -> CodegenResult:
+    """Machine code for `code` (whose IR is `fn`), position independent except for absolute addresses."""
+    if code.co_flags & GENERATOR_FLAGS:
+        raise BjitError("generator", "generator and coroutine frames are not compiled yet")
+    return _Generator(fn, code, runtime or Runtime.load()).generate()

@@ -1,0 +1,49 @@
+"""Tier-1 driver: generate machine code for a code object, place it in the code arena, attach it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from types import CodeType
+
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+from accel.ir import Function
+from accel.runtime import core
+from accel.stats import STATS
+
+from .codegen import CodegenResult, Runtime, generate
+
+_runtime: Runtime | None = None
+
+
+@dataclass
+class MachineCode:
+    address: int
+    size: int
+    result: CodegenResult
+    seconds: float
+
+
+def compile_tier1(code: CodeType, fn: Function) -> MachineCode:
+    """Compile and attach; raises BjitError (or anything else: a bug) and then leaves the code alone."""
+    global _runtime
+    if _runtime is None:
+        _runtime = Runtime.load()
+    start = time.perf_counter()
+    result = generate(fn, code, _runtime)
+    c = core()
+    address = c.arena_alloc(len(result.code))
+    try:
+        c.arena_write(address, result.code)
+        c.set_jit(code, address, len(result.code))
+    except BaseException:
+        c.arena_free(address, len(result.code))
+        raise
+    seconds = time.perf_counter() - start
+    STATS.functions_tier1 += 1
+    STATS.bjit_code_bytes += len(result.code)
+    STATS.bjit_compile_seconds += seconds
+    STATS.bjit_instructions += result.instructions
+    for name, count in result.handback_sites.items():
+        STATS.bjit_unsupported_sites[name] += count
+    return MachineCode(address, len(result.code), result, seconds)

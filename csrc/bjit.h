@@ -1,0 +1,59 @@
+/* bjit.h -- the contract between tier-1 machine code and the C runtime.
+ *
+ * Machine code for a code object is one C-callable function, `int fn(accel_jit_ctx *ctx)`, run by the
+ * trampoline accel_bjit_execute() (bjit_entry.c) on CPython's own _PyInterpreterFrame.  It keeps
+ *   rbx = ctx, r12 = frame, r13 = stack pointer (next free slot of the frame's value stack), r14 = tstate,
+ * stores prev_instr before anything that can raise, call out or be inspected, and ends in one of three ways:
+ *   ACCEL_EXIT_RETURN:   ctx->retval holds the return value; the value stack is empty;
+ *   ACCEL_EXIT_ERROR:    an exception is set, frame->prev_instr is the failing instruction and
+ *                        frame->stacktop the depth CPython's error path expects (the helper that failed set it);
+ *   ACCEL_EXIT_HANDBACK: nothing of instruction ctx->resume_unit onwards has run; the interpreter takes the frame
+ *                        from there with ctx->resume_depth values on the stack.
+ * Op helpers (bjit_ops.c) share one signature: they get the stack pointer and return the new one, NULL for an
+ * error (exception set, frame->stacktop written), or ACCEL_HANDBACK when they did nothing and the interpreter
+ * should run the instruction itself (used where CPython's exact error text or a rare case is not worth copying).
+ */
+#ifndef ACCEL_BJIT_H
+#define ACCEL_BJIT_H
+
+#include "accel.h"
+
+enum { ACCEL_EXIT_RETURN = 0, ACCEL_EXIT_ERROR = 1, ACCEL_EXIT_HANDBACK = 2 };
+
+#define ACCEL_HANDBACK ((PyObject **)1)
+
+typedef struct {
+    PyThreadState *tstate;
+    _PyInterpreterFrame *frame;
+    PyObject *retval;
+    int32_t resume_unit;    /* hand-back: code unit of the first instruction the interpreter runs */
+    int32_t resume_depth;   /* hand-back: value-stack depth at that point */
+    int32_t reason;         /* hand-back: why, ACCEL_HB_* * 256 + opcode, for the stats */
+    int32_t _pad;
+} accel_jit_ctx;
+
+typedef int (*accel_jit_fn)(accel_jit_ctx *ctx);
+
+/* Why machine code handed a frame back to the interpreter. */
+enum {
+    ACCEL_HB_UNSUPPORTED = 0,   /* an instruction tier 1 does not compile */
+    ACCEL_HB_HELPER,            /* a helper declined (rare case / exact error text) */
+    ACCEL_HB_TRACING,           /* sys.settrace/setprofile switched on while compiled code ran */
+    ACCEL_HB_RESUME,            /* entered at a point compiled code has no entry for (generator, throw) */
+    ACCEL_HB_COUNT
+};
+
+extern uint64_t accel_bjit_exits[3];
+extern uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];  /* by reason and opcode */
+
+PyObject *accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
+int accel_bjit_handle_pending(PyThreadState *tstate, _PyInterpreterFrame *frame);
+
+/* name -> address table of op helpers for the code generator (bjit_ops.c) */
+typedef struct {
+    const char *name;
+    void *address;
+} accel_symbol;
+extern const accel_symbol accel_bjit_symbols[];
+
+#endif

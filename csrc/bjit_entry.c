@@ -1,0 +1,107 @@
+/* bjit_entry.c -- running tier-1 machine code on a CPython frame, and handing frames back.
+ *
+ * accel_bjit_execute() is what the eval hook calls for a code object with machine code.  It does for the frame
+ * exactly what _PyEval_EvalFrameDefault's prologue and RETURN_VALUE do (3.11 ceval.c): link the frame under a
+ * _PyCFrame of its own on the C stack, mark it the entry frame, count the recursion depth, and undo all that on
+ * the way out.  When the machine code stops early -- an exception, or an instruction it does not handle -- the
+ * frame is unlinked the same way and given to _PyEval_EvalFrameDefault, which links it again and carries on at
+ * prev_instr + 1 (or, with throwflag, starts its own error path at prev_instr: traceback entry, exception table
+ * lookup, handler or unwind).  So every frame always looks like an ordinary interpreter frame.
+ */
+#include "bjit.h"
+#include "internal/pycore_atomic.h"
+#include "internal/pycore_interp.h"
+#include "internal/pycore_pystate.h"
+#include "internal/pycore_runtime.h"
+#include "internal/pycore_ceval.h"
+
+uint64_t accel_bjit_exits[3];
+uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];
+
+PyObject *
+accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
+{
+    PyCodeObject *co = frame->f_code;
+    accel_code_state *st = accel_code_state_get(co);
+    /* Machine code has one entry: the start of a fresh call.  Generator resumption and throw() go to the
+     * interpreter (tier 1 does not compile generator code yet, so this is only defensive). */
+    if (throwflag || frame->prev_instr != _PyCode_CODE(co) - 1 || st == NULL || st->jit_fn == NULL) {
+        accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
+        return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    }
+
+    _PyCFrame cframe;
+    _PyCFrame *prev_cframe = tstate->cframe;
+    cframe.use_tracing = prev_cframe->use_tracing;
+    cframe.previous = prev_cframe;
+    tstate->cframe = &cframe;
+    frame->is_entry = true;
+    frame->previous = prev_cframe->current_frame;
+    cframe.current_frame = frame;
+
+    if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+        /* as ceval's exit_unwind: the frame never ran */
+        tstate->cframe = cframe.previous;
+        tstate->cframe->use_tracing = cframe.use_tracing;
+        return NULL;
+    }
+    frame->stacktop = -1;  /* as ceval while a frame executes: the cycle GC sees no half-built stack */
+
+    accel_jit_ctx ctx = {tstate, frame, NULL, 0, 0, 0, 0};
+    int exit = ((accel_jit_fn)st->jit_fn)(&ctx);
+    accel_bjit_exits[exit]++;
+
+    _Py_LeaveRecursiveCallTstate(tstate);
+    tstate->cframe = cframe.previous;
+    tstate->cframe->use_tracing = cframe.use_tracing;
+
+    switch (exit) {
+    case ACCEL_EXIT_RETURN:
+        frame->stacktop = co->co_nlocalsplus;
+        return ctx.retval;
+    case ACCEL_EXIT_ERROR:
+        return _PyEval_EvalFrameDefault(tstate, frame, 1);
+    default:
+        accel_bjit_handbacks[(ctx.reason >> 8) % ACCEL_HB_COUNT][ctx.reason & 255]++;
+        frame->prev_instr = _PyCode_CODE(co) + ctx.resume_unit - 1;
+        frame->stacktop = co->co_nlocalsplus + ctx.resume_depth;
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+}
+
+/* What ceval's eval_frame_handle_pending does, from exported pieces: signals and pending calls (main thread
+ * only; Py_MakePendingCalls checks), a GIL drop request (save/restore the thread state gives the GIL away the
+ * same way), and an asynchronous exception (PyThreadState_SetAsyncExc).  Returns -1 with an exception set. */
+int
+accel_bjit_handle_pending(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    PyInterpreterState *interp = tstate->interp;
+    struct _ceval_state *ceval2 = &interp->ceval;
+    if (_Py_atomic_load_relaxed(&_PyRuntime.ceval.signals_pending)
+        || _Py_atomic_load_relaxed(&ceval2->pending.calls_to_do)) {
+        if (Py_MakePendingCalls() < 0)
+            return -1;
+    }
+    if (_Py_atomic_load_relaxed(&ceval2->gil_drop_request)) {
+        PyThreadState *saved = PyEval_SaveThread();
+        PyEval_RestoreThread(saved);
+    }
+    if (tstate->async_exc != NULL) {
+        PyObject *exc = tstate->async_exc;
+        tstate->async_exc = NULL;
+        ceval2->pending.async_exc = 0;
+        /* recompute eval_breaker as ceval's COMPUTE_EVAL_BREAKER does */
+        int main_thread = _Py_IsMainThread();
+        _Py_atomic_store_relaxed(
+            &ceval2->eval_breaker,
+            _Py_atomic_load_relaxed(&ceval2->gil_drop_request)
+                | (_Py_atomic_load_relaxed(&_PyRuntime.ceval.signals_pending) && main_thread
+                   && _Py_IsMainInterpreter(interp))
+                | (_Py_atomic_load_relaxed(&ceval2->pending.calls_to_do) && main_thread)
+                | ceval2->pending.async_exc);
+        PyErr_SetNone(exc);
+        Py_DECREF(exc);
+        return -1;
+    }
+    return 0;
+}

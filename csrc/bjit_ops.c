@@ -1,0 +1,724 @@
+/* bjit_ops.c -- generic implementations of bytecode instructions, called from tier-1 machine code.
+ *
+ * Each helper does what CPython 3.11's interpreter does for one instruction on the frame's own value stack
+ * (read ceval.c for the reference semantics; this is our own code): it gets the stack pointer and returns the
+ * new one.  On an error it sets the exception, writes frame->stacktop to exactly the depth the interpreter's
+ * error path would see after that instruction failed (so the interpreter can unwind it: it pops and releases
+ * what is there, a NULL included), and returns NULL.  Where CPython raises with a message built by ceval's
+ * private helpers (NameError suggestions, unbound locals, unpacking counts), or for a rare shape of operand,
+ * the helper checks *before* touching anything and returns ACCEL_HANDBACK: the interpreter then runs the
+ * instruction itself, so messages and side effects are CPython's own.
+ *
+ * Inline caches (a later layer) put fast paths in front of these; they stay the always-correct slow path.
+ */
+#include "bjit.h"
+#include "internal/pycore_ceval.h"
+#include "internal/pycore_list.h"
+#include "opcode.h"
+
+typedef PyObject **(*op_fn)(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+
+#define ERROR_AT(sp_) (_PyFrame_SetStackPointer(f, (sp_)), (PyObject **)NULL)
+#define NAMES(f) ((f)->f_code->co_names)
+#define CONSTS(f) ((f)->f_code->co_consts)
+
+/* ---- globals and attributes ---- */
+
+PyObject **
+accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *name = PyTuple_GET_ITEM(NAMES(f), oparg >> 1);
+    if (!PyDict_CheckExact(f->f_globals) || !PyDict_CheckExact(f->f_builtins))
+        return ACCEL_HANDBACK;
+    Py_hash_t hash = ((PyASCIIObject *)name)->hash;
+    if (hash == -1 && (hash = PyObject_Hash(name)) == -1)
+        return ERROR_AT(sp);
+    PyObject *v = _PyDict_GetItem_KnownHash(f->f_globals, name, hash);
+    if (v == NULL) {
+        if (PyErr_Occurred())
+            return ERROR_AT(sp);
+        v = _PyDict_GetItem_KnownHash(f->f_builtins, name, hash);
+        if (v == NULL)
+            return PyErr_Occurred() ? ERROR_AT(sp) : ACCEL_HANDBACK;  /* NameError: the interpreter's words */
+    }
+    Py_INCREF(v);
+    if (oparg & 1)
+        *sp++ = NULL;
+    *sp++ = v;
+    return sp;
+}
+
+PyObject **
+accel_op_store_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *name = PyTuple_GET_ITEM(NAMES(f), oparg);
+    PyObject *v = *--sp;
+    int err = PyDict_SetItem(f->f_globals, name, v);
+    Py_DECREF(v);
+    return err ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_load_attr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *owner = sp[-1];
+    PyObject *res = PyObject_GetAttr(owner, PyTuple_GET_ITEM(NAMES(f), oparg));
+    if (res == NULL)
+        return ERROR_AT(sp);
+    Py_DECREF(owner);
+    sp[-1] = res;
+    return sp;
+}
+
+PyObject **
+accel_op_store_attr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *owner = sp[-1], *v = sp[-2];
+    sp -= 2;
+    int err = PyObject_SetAttr(owner, PyTuple_GET_ITEM(NAMES(f), oparg), v);
+    Py_DECREF(v);
+    Py_DECREF(owner);
+    return err ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_delete_attr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *owner = *--sp;
+    int err = PyObject_SetAttr(owner, PyTuple_GET_ITEM(NAMES(f), oparg), NULL);
+    Py_DECREF(owner);
+    return err ? ERROR_AT(sp) : sp;
+}
+
+/* LOAD_METHOD: [obj] -> [meth, obj] when obj's type has a plain method, else [NULL, attr] */
+PyObject **
+accel_op_load_method(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *obj = sp[-1];
+    PyObject *meth = NULL;
+    int found = _PyObject_GetMethod(obj, PyTuple_GET_ITEM(NAMES(f), oparg), &meth);
+    if (meth == NULL)
+        return ERROR_AT(sp);
+    if (found) {
+        sp[-1] = meth;
+        *sp++ = obj;
+    }
+    else {
+        sp[-1] = NULL;
+        Py_DECREF(obj);
+        *sp++ = meth;
+    }
+    return sp;
+}
+
+/* ---- calls: [NULL|meth, callable|self, args...] ---- */
+
+PyObject **
+accel_op_precall(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    /* A bound method in the callable slot is split into function + self, as the interpreter does, so that
+     * CALL always sees the method form when it can. */
+    if (sp[-oparg - 2] == NULL) {
+        PyObject *callable = sp[-oparg - 1];
+        if (Py_TYPE(callable) == &PyMethod_Type) {
+            PyObject *meth = ((PyMethodObject *)callable)->im_func;
+            PyObject *self = ((PyMethodObject *)callable)->im_self;
+            Py_INCREF(meth);
+            Py_INCREF(self);
+            sp[-oparg - 1] = self;
+            sp[-oparg - 2] = meth;
+            Py_DECREF(callable);
+        }
+    }
+    return sp;
+}
+
+PyObject **
+accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames)
+{
+    accel_op_precall(ts, f, sp, oparg);
+    int is_meth = sp[-oparg - 2] != NULL;
+    Py_ssize_t total = oparg + is_meth;
+    PyObject *function = sp[-total - 1];
+    PyObject **args = sp - total;
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    PyObject *res = PyObject_Vectorcall(function, args, (total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+    Py_DECREF(function);
+    for (Py_ssize_t i = 0; i < total; i++)
+        Py_DECREF(args[i]);
+    sp -= oparg + 2;
+    *sp++ = res;
+    return res == NULL ? ERROR_AT(sp) : sp;
+}
+
+/* CALL_FUNCTION_EX: [NULL, func, args_tuple(, kwargs_dict)] -> [result] */
+PyObject **
+accel_op_call_function_ex(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *kwargs = (oparg & 1) ? sp[-1] : NULL;
+    PyObject *callargs = sp[-1 - (oparg & 1)];
+    PyObject *func = sp[-2 - (oparg & 1)];
+    /* Non-tuple *args and non-dict **kwargs need the interpreter's conversions and error messages. */
+    if (!PyTuple_CheckExact(callargs) || (kwargs != NULL && !PyDict_CheckExact(kwargs)))
+        return ACCEL_HANDBACK;
+    PyObject *result = PyObject_Call(func, callargs, kwargs);
+    Py_DECREF(func);
+    Py_DECREF(callargs);
+    Py_XDECREF(kwargs);
+    sp -= 3 + (oparg & 1);
+    *sp++ = result;
+    return result == NULL ? ERROR_AT(sp) : sp;
+}
+
+/* ---- operators ---- */
+
+static PyObject *
+power_no_mod(PyObject *a, PyObject *b)
+{
+    return PyNumber_Power(a, b, Py_None);
+}
+
+static PyObject *
+inplace_power_no_mod(PyObject *a, PyObject *b)
+{
+    return PyNumber_InPlacePower(a, b, Py_None);
+}
+
+/* Indexed by BINARY_OP's oparg (NB_* in opcode.h). */
+static binaryfunc const binary_ops[] = {
+    [NB_ADD] = PyNumber_Add,
+    [NB_AND] = PyNumber_And,
+    [NB_FLOOR_DIVIDE] = PyNumber_FloorDivide,
+    [NB_LSHIFT] = PyNumber_Lshift,
+    [NB_MATRIX_MULTIPLY] = PyNumber_MatrixMultiply,
+    [NB_MULTIPLY] = PyNumber_Multiply,
+    [NB_REMAINDER] = PyNumber_Remainder,
+    [NB_OR] = PyNumber_Or,
+    [NB_POWER] = power_no_mod,
+    [NB_RSHIFT] = PyNumber_Rshift,
+    [NB_SUBTRACT] = PyNumber_Subtract,
+    [NB_TRUE_DIVIDE] = PyNumber_TrueDivide,
+    [NB_XOR] = PyNumber_Xor,
+    [NB_INPLACE_ADD] = PyNumber_InPlaceAdd,
+    [NB_INPLACE_AND] = PyNumber_InPlaceAnd,
+    [NB_INPLACE_FLOOR_DIVIDE] = PyNumber_InPlaceFloorDivide,
+    [NB_INPLACE_LSHIFT] = PyNumber_InPlaceLshift,
+    [NB_INPLACE_MATRIX_MULTIPLY] = PyNumber_InPlaceMatrixMultiply,
+    [NB_INPLACE_MULTIPLY] = PyNumber_InPlaceMultiply,
+    [NB_INPLACE_REMAINDER] = PyNumber_InPlaceRemainder,
+    [NB_INPLACE_OR] = PyNumber_InPlaceOr,
+    [NB_INPLACE_POWER] = inplace_power_no_mod,
+    [NB_INPLACE_RSHIFT] = PyNumber_InPlaceRshift,
+    [NB_INPLACE_SUBTRACT] = PyNumber_InPlaceSubtract,
+    [NB_INPLACE_TRUE_DIVIDE] = PyNumber_InPlaceTrueDivide,
+    [NB_INPLACE_XOR] = PyNumber_InPlaceXor,
+};
+
+PyObject **
+accel_op_binary_op(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    if (oparg < 0 || (size_t)oparg >= sizeof(binary_ops) / sizeof(binary_ops[0]) || binary_ops[oparg] == NULL)
+        return ACCEL_HANDBACK;
+    PyObject *rhs = sp[-1], *lhs = sp[-2];
+    PyObject *res = binary_ops[oparg](lhs, rhs);
+    Py_DECREF(lhs);
+    Py_DECREF(rhs);
+    sp[-2] = res;
+    sp -= 1;
+    return res == NULL ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_compare_op(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    if (oparg < Py_LT || oparg > Py_GE)
+        return ACCEL_HANDBACK;
+    PyObject *right = sp[-1], *left = sp[-2];
+    PyObject *res = PyObject_RichCompare(left, right, (int)oparg);
+    sp[-2] = res;
+    Py_DECREF(left);
+    Py_DECREF(right);
+    sp -= 1;
+    return res == NULL ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_is_op(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    PyObject *b = ((left == right) ^ (int)oparg) ? Py_True : Py_False;
+    Py_INCREF(b);
+    sp[-2] = b;
+    Py_DECREF(left);
+    Py_DECREF(right);
+    return sp - 1;
+}
+
+PyObject **
+accel_op_contains_op(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    sp -= 2;
+    int res = PySequence_Contains(right, left);
+    Py_DECREF(left);
+    Py_DECREF(right);
+    if (res < 0)
+        return ERROR_AT(sp);
+    PyObject *b = (res ^ (int)oparg) ? Py_True : Py_False;
+    Py_INCREF(b);
+    *sp++ = b;
+    return sp;
+}
+
+static PyObject **
+unary(PyObject *(*fn)(PyObject *), _PyInterpreterFrame *f, PyObject **sp)
+{
+    PyObject *value = sp[-1];
+    PyObject *res = fn(value);
+    Py_DECREF(value);
+    sp[-1] = res;
+    return res == NULL ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_unary_negative(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    return unary(PyNumber_Negative, f, sp);
+}
+
+PyObject **
+accel_op_unary_positive(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    return unary(PyNumber_Positive, f, sp);
+}
+
+PyObject **
+accel_op_unary_invert(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    return unary(PyNumber_Invert, f, sp);
+}
+
+PyObject **
+accel_op_unary_not(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *value = sp[-1];
+    int err = PyObject_IsTrue(value);
+    Py_DECREF(value);
+    if (err < 0)
+        return ERROR_AT(sp - 1);
+    sp[-1] = Py_NewRef(err ? Py_False : Py_True);
+    return sp;
+}
+
+/* Truth of the top of the stack: 1/0, or -1 with an exception.  pop: the value is popped and released
+ * whatever the outcome (POP_JUMP_*); otherwise it stays (JUMP_IF_*_OR_POP, which pops it itself). */
+int
+accel_op_truth(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t pop)
+{
+    PyObject *cond = sp[-1];
+    int res = cond == Py_True ? 1 : cond == Py_False ? 0 : PyObject_IsTrue(cond);
+    if (pop)
+        Py_DECREF(cond);
+    if (res < 0)
+        _PyFrame_SetStackPointer(f, pop ? sp - 1 : sp);
+    return res;
+}
+
+/* ---- subscripts ---- */
+
+PyObject **
+accel_op_binary_subscr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *sub = sp[-1], *container = sp[-2];
+    PyObject *res = PyObject_GetItem(container, sub);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    sp[-2] = res;
+    sp -= 1;
+    return res == NULL ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_store_subscr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *sub = sp[-1], *container = sp[-2], *v = sp[-3];
+    sp -= 3;
+    int err = PyObject_SetItem(container, sub, v);
+    Py_DECREF(v);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    return err ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_delete_subscr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *sub = sp[-1], *container = sp[-2];
+    sp -= 2;
+    int err = PyObject_DelItem(container, sub);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    return err ? ERROR_AT(sp) : sp;
+}
+
+/* ---- building containers ---- */
+
+PyObject **
+accel_op_build_tuple(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *tup = PyTuple_New(oparg);
+    if (tup == NULL)
+        return ERROR_AT(sp);
+    sp -= oparg;
+    for (intptr_t i = 0; i < oparg; i++)
+        PyTuple_SET_ITEM(tup, i, sp[i]);
+    *sp++ = tup;
+    return sp;
+}
+
+PyObject **
+accel_op_build_list(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *list = PyList_New(oparg);
+    if (list == NULL)
+        return ERROR_AT(sp);
+    sp -= oparg;
+    for (intptr_t i = 0; i < oparg; i++)
+        PyList_SET_ITEM(list, i, sp[i]);
+    *sp++ = list;
+    return sp;
+}
+
+PyObject **
+accel_op_build_set(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *set = PySet_New(NULL);
+    if (set == NULL)
+        return ERROR_AT(sp);
+    int err = 0;
+    for (intptr_t i = oparg; i > 0; i--) {
+        PyObject *item = sp[-i];
+        if (err == 0)
+            err = PySet_Add(set, item);
+        Py_DECREF(item);
+    }
+    sp -= oparg;
+    if (err) {
+        Py_DECREF(set);
+        return ERROR_AT(sp);
+    }
+    *sp++ = set;
+    return sp;
+}
+
+/* [k1, v1, ..., kn, vn] -> [dict] */
+PyObject **
+accel_op_build_map(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *map = _PyDict_NewPresized(oparg);
+    if (map == NULL)
+        return ERROR_AT(sp);
+    PyObject **items = sp - 2 * oparg;
+    for (intptr_t i = 0; i < oparg; i++) {
+        if (PyDict_SetItem(map, items[2 * i], items[2 * i + 1]) < 0) {
+            Py_DECREF(map);
+            return ERROR_AT(sp);
+        }
+    }
+    for (intptr_t i = 0; i < 2 * oparg; i++)
+        Py_DECREF(items[i]);
+    sp = items;
+    *sp++ = map;
+    return sp;
+}
+
+/* [v1, ..., vn, keys_tuple] -> [dict] */
+PyObject **
+accel_op_build_const_key_map(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *keys = sp[-1];
+    if (!PyTuple_CheckExact(keys) || PyTuple_GET_SIZE(keys) != oparg)
+        return ACCEL_HANDBACK;
+    PyObject *map = _PyDict_NewPresized(oparg);
+    if (map == NULL)
+        return ERROR_AT(sp);
+    PyObject **values = sp - 1 - oparg;
+    for (intptr_t i = 0; i < oparg; i++) {
+        if (PyDict_SetItem(map, PyTuple_GET_ITEM(keys, i), values[i]) < 0) {
+            Py_DECREF(map);
+            return ERROR_AT(sp);
+        }
+    }
+    Py_DECREF(keys);
+    for (intptr_t i = 0; i < oparg; i++)
+        Py_DECREF(values[i]);
+    sp = values;
+    *sp++ = map;
+    return sp;
+}
+
+PyObject **
+accel_op_build_slice(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *step = oparg == 3 ? *--sp : NULL;
+    PyObject *stop = *--sp;
+    PyObject *start = sp[-1];
+    PyObject *slice = PySlice_New(start, stop, step);
+    Py_DECREF(start);
+    Py_DECREF(stop);
+    Py_XDECREF(step);
+    sp[-1] = slice;
+    return slice == NULL ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_build_string(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    static PyObject *empty = NULL;
+    if (empty == NULL && (empty = PyUnicode_FromString("")) == NULL)
+        return ERROR_AT(sp);
+    PyObject *str = _PyUnicode_JoinArray(empty, sp - oparg, oparg);
+    if (str == NULL)
+        return ERROR_AT(sp);
+    for (intptr_t i = 1; i <= oparg; i++)
+        Py_DECREF(sp[-i]);
+    sp -= oparg;
+    *sp++ = str;
+    return sp;
+}
+
+PyObject **
+accel_op_list_append(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *v = *--sp;
+    PyObject *list = sp[-oparg];
+    int err = PyList_Append(list, v);
+    Py_DECREF(v);
+    return err ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_set_add(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *v = *--sp;
+    int err = PySet_Add(sp[-oparg], v);
+    Py_DECREF(v);
+    return err ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_map_add(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *value = sp[-1], *key = sp[-2];
+    sp -= 2;
+    int err = PyDict_SetItem(sp[-oparg], key, value);
+    Py_DECREF(key);
+    Py_DECREF(value);
+    return err ? ERROR_AT(sp) : sp;
+}
+
+PyObject **
+accel_op_list_extend(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *iterable = sp[-1];
+    if (Py_TYPE(iterable)->tp_iter == NULL && !PySequence_Check(iterable))
+        return ACCEL_HANDBACK;  /* "Value after * must be an iterable": the interpreter's message */
+    PyObject *list = sp[-1 - oparg];
+    PyObject *none = _PyList_Extend((PyListObject *)list, iterable);
+    sp -= 1;
+    Py_DECREF(iterable);
+    if (none == NULL)
+        return ERROR_AT(sp);
+    Py_DECREF(none);
+    return sp;
+}
+
+PyObject **
+accel_op_list_to_tuple(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *list = sp[-1];
+    PyObject *tuple = PyList_AsTuple(list);
+    Py_DECREF(list);
+    if (tuple == NULL)
+        return ERROR_AT(sp - 1);
+    sp[-1] = tuple;
+    return sp;
+}
+
+/* UNPACK_SEQUENCE for exact tuples and lists of the right length; anything else (iterators, errors with
+ * CPython's exact counts) goes to the interpreter. */
+PyObject **
+accel_op_unpack_sequence(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *seq = sp[-1];
+    PyObject **items;
+    if (PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == oparg)
+        items = _PyTuple_ITEMS(seq);
+    else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == oparg)
+        items = ((PyListObject *)seq)->ob_item;
+    else
+        return ACCEL_HANDBACK;
+    sp -= 1;
+    for (intptr_t i = oparg - 1; i >= 0; i--)
+        *sp++ = Py_NewRef(items[i]);
+    Py_DECREF(seq);
+    return sp;
+}
+
+/* ---- iteration ---- */
+
+PyObject **
+accel_op_get_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *iterable = sp[-1];
+    PyObject *iter = PyObject_GetIter(iterable);
+    Py_DECREF(iterable);
+    sp[-1] = iter;
+    return iter == NULL ? ERROR_AT(sp) : sp;
+}
+
+/* FOR_ITER: returns sp + 1 with the next value pushed, or sp - 1 with the exhausted iterator popped. */
+PyObject **
+accel_op_for_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *iter = sp[-1];
+    PyObject *next = (*Py_TYPE(iter)->tp_iternext)(iter);
+    if (next != NULL) {
+        *sp++ = next;
+        return sp;
+    }
+    if (PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_StopIteration))
+            return ERROR_AT(sp);
+        PyErr_Clear();
+    }
+    Py_DECREF(iter);
+    return sp - 1;
+}
+
+/* ---- cells, functions, formatting ---- */
+
+PyObject **
+accel_op_load_deref(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *value = PyCell_GET(f->localsplus[oparg]);
+    if (value == NULL)
+        return ACCEL_HANDBACK;  /* unbound: the interpreter's NameError/UnboundLocalError */
+    *sp++ = Py_NewRef(value);
+    return sp;
+}
+
+PyObject **
+accel_op_store_deref(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *v = *--sp;
+    PyObject *cell = f->localsplus[oparg];
+    PyObject *old = PyCell_GET(cell);
+    PyCell_SET(cell, v);
+    Py_XDECREF(old);
+    return sp;
+}
+
+PyObject **
+accel_op_make_cell(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *initial = f->localsplus[oparg];
+    PyObject *cell = PyCell_New(initial);
+    if (cell == NULL)
+        return ERROR_AT(sp);
+    f->localsplus[oparg] = cell;
+    Py_XDECREF(initial);
+    return sp;
+}
+
+PyObject **
+accel_op_copy_free_vars(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *closure = f->f_func->func_closure;
+    int offset = f->f_code->co_nlocalsplus - (int)oparg;
+    for (intptr_t i = 0; i < oparg; i++)
+        f->localsplus[offset + i] = Py_NewRef(PyTuple_GET_ITEM(closure, i));
+    return sp;
+}
+
+PyObject **
+accel_op_make_function(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *codeobj = *--sp;
+    PyFunctionObject *func = (PyFunctionObject *)PyFunction_New(codeobj, f->f_globals);
+    Py_DECREF(codeobj);
+    if (func == NULL)
+        return ERROR_AT(sp);
+    if (oparg & 0x08)
+        func->func_closure = *--sp;
+    if (oparg & 0x04)
+        func->func_annotations = *--sp;
+    if (oparg & 0x02)
+        func->func_kwdefaults = *--sp;
+    if (oparg & 0x01)
+        func->func_defaults = *--sp;
+    *sp++ = (PyObject *)func;
+    return sp;
+}
+
+PyObject **
+accel_op_format_value(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    int have_spec = (oparg & FVS_MASK) == FVS_HAVE_SPEC;
+    PyObject *(*conv)(PyObject *);
+    switch (oparg & FVC_MASK) {
+    case FVC_NONE: conv = NULL; break;
+    case FVC_STR: conv = PyObject_Str; break;
+    case FVC_REPR: conv = PyObject_Repr; break;
+    case FVC_ASCII: conv = PyObject_ASCII; break;
+    default: return ACCEL_HANDBACK;
+    }
+    PyObject *spec = have_spec ? *--sp : NULL;
+    PyObject *value = *--sp;
+    if (conv != NULL) {
+        PyObject *converted = conv(value);
+        Py_DECREF(value);
+        if (converted == NULL) {
+            Py_XDECREF(spec);
+            return ERROR_AT(sp);
+        }
+        value = converted;
+    }
+    PyObject *result;
+    if (PyUnicode_CheckExact(value) && spec == NULL) {
+        result = value;
+    }
+    else {
+        result = PyObject_Format(value, spec);
+        Py_DECREF(value);
+        Py_XDECREF(spec);
+        if (result == NULL)
+            return ERROR_AT(sp);
+    }
+    *sp++ = result;
+    return sp;
+}
+
+PyObject **
+accel_op_load_assertion_error(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    *sp++ = Py_NewRef(PyExc_AssertionError);
+    return sp;
+}
+
+/* ---- the symbol table the code generator binds calls with ---- */
+
+#define SYM(name) {#name, (void *)accel_op_##name}
+const accel_symbol accel_bjit_symbols[] = {
+    SYM(load_global), SYM(store_global), SYM(load_attr), SYM(store_attr), SYM(delete_attr), SYM(load_method),
+    SYM(precall), SYM(call), SYM(call_function_ex), SYM(binary_op), SYM(compare_op), SYM(is_op),
+    SYM(contains_op), SYM(unary_negative), SYM(unary_positive), SYM(unary_invert), SYM(unary_not), SYM(truth),
+    SYM(binary_subscr), SYM(store_subscr), SYM(delete_subscr), SYM(build_tuple), SYM(build_list),
+    SYM(build_set), SYM(build_map), SYM(build_const_key_map), SYM(build_slice), SYM(build_string),
+    SYM(list_append), SYM(set_add), SYM(map_add), SYM(list_extend), SYM(list_to_tuple), SYM(unpack_sequence),
+    SYM(get_iter), SYM(for_iter), SYM(load_deref), SYM(store_deref), SYM(make_cell), SYM(copy_free_vars),
+    SYM(make_function), SYM(format_value), SYM(load_assertion_error),
+    {"handle_pending", (void *)accel_bjit_handle_pending},
+    {"_Py_Dealloc", (void *)_Py_Dealloc},
+    {NULL, NULL},
+};

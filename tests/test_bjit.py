@@ -1,0 +1,238 @@
+"""Tier 1: functions really run as machine code, give CPython's answers, and hand frames back correctly."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import traceback
+
+import pytest
+
+import accel
+from accel.runtime import core
+from tests.conftest import clean_env, run_python
+
+
+def _compiled(source: str, name: str, namespace: dict | None = None):
+    namespace = {"__name__": "tests.bjit_generated"} if namespace is None else namespace
+    exec(textwrap.dedent(source), namespace)
+    fn = namespace[name]
+    assert accel.compile(fn) == 1
+    assert accel.tier(fn) == 1
+    return fn
+
+
+def _frames_run_by_machine_code() -> int:
+    return core().counters()["frames_entered_jit"]
+
+
+def test_arithmetic_loops_and_calls_run_as_machine_code(installed):
+    accel.install(bjit_threshold=1000)
+    fib = _compiled("""
+        def fib(n):
+            return n if n < 2 else fib(n - 1) + fib(n - 2)
+    """, "fib")
+    before = _frames_run_by_machine_code()
+    assert fib(15) == 610
+    assert _frames_run_by_machine_code() - before == 1973  # every call of fib(15) ran as machine code
+    loop = _compiled("""
+        def loop(xs):
+            total, names = 0, []
+            for i, x in enumerate(xs):
+                if x is None or not x:
+                    continue
+                total += x * i - (x // 3) % 7
+                names.append(f"{x:>3}|{i!r}")
+            return total, {n: len(n) for n in names[:3]}, [y for y in xs if y and y > 2], (1, *xs[:2])
+    """, "loop")
+    data = [3, None, 0, 5, 8, 13]
+    expected = (3 * 0 - 1 + 5 * 3 - 1 + 8 * 4 - 2 + 13 * 5 - 4,
+                {"  3|0": 5, "  5|3": 5, "  8|4": 5}, [3, 5, 8, 13], (1, 3, None))
+    assert loop(data) == expected
+
+
+def test_exceptions_keep_cpython_tracebacks_and_handlers(installed):
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    source = """
+        def inner(d, k):
+            x = 1
+            return d[k] + x
+
+        def outer(d, keys):
+            out = []
+            for k in keys:
+                try:
+                    out.append(inner(d, k))
+                except KeyError as e:
+                    out.append(("missing", e.args[0]))
+            return out
+    """
+    exec(textwrap.dedent(source), ns)
+    plain_outer = ns["outer"]
+    compiled = _compiled(source, "outer")
+    args = ({"a": 1}, ["a", "b", "a"])
+    assert compiled(*args) == plain_outer(*args) == [2, ("missing", "b"), 2]
+    inner = _compiled(source, "inner")
+    with pytest.raises(KeyError) as info:
+        inner({}, "zz")
+    frames = traceback.extract_tb(info.tb)
+    assert frames[-1].name == "inner" and frames[-1].lineno == 4
+    assert accel.stats()["bjit_errors"] >= 1
+
+
+def test_unsupported_instruction_hands_the_frame_back(installed):
+    accel.install(bjit_threshold=1000)
+    fn = _compiled("""
+        def fn(x):
+            y = x + 1
+            with open(__file__ if False else "/dev/null") as fh:   # BEFORE_WITH: not compiled yet
+                y += len(fh.read())
+            return y * 2
+    """, "fn")
+    assert fn(1) == 4
+    assert accel.stats()["fallbacks"].get("unsupported:BEFORE_WITH", 0) >= 1
+    assert accel.stats()["bjit_unsupported_sites"]["BEFORE_WITH"] >= 1
+
+
+def test_frames_look_like_interpreter_frames(installed):
+    accel.install(bjit_threshold=1000)
+    fn = _compiled("""
+        import sys
+        def fn(a):
+            b = a * 2
+            frame = sys._getframe()
+            here = frame.f_lineno
+            return b, sorted(locals()), here - frame.f_code.co_firstlineno, sys._getframe(1).f_code.co_name
+    """, "fn")
+    assert fn(4) == (8, ["a", "b", "frame", "here"], 3, "test_frames_look_like_interpreter_frames")
+
+
+def test_deep_recursion_raises_recursion_error(installed):
+    accel.install(bjit_threshold=1000)
+    down = _compiled("""
+        def down(n):
+            return down(n + 1) if n >= 0 else 0
+    """, "down")
+    with pytest.raises(RecursionError):
+        down(0)
+    assert down(-1) == 0
+
+
+def test_tracing_switched_on_inside_compiled_code_sees_every_event(installed):
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated", "sys": sys}
+    source = """
+        def start_tracing(tracer):
+            sys.settrace(tracer)
+            sys._getframe(1).f_trace = tracer  # the running caller is traced from its next line on
+
+        def body(tracer):
+            start_tracing(tracer)
+            a = 1
+            b = a + 1
+            sys.settrace(None)
+            return b
+    """
+    body = _compiled(source, "body", ns)
+    events = []
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_name == "body":
+            events.append((event, frame.f_lineno - frame.f_code.co_firstlineno))
+        return tracer
+
+    assert body(tracer) == 2
+    assert events == [("line", 2), ("line", 3), ("line", 4)]
+    assert accel.stats()["fallbacks"].get("tracing:CALL", 0) >= 1
+
+
+def test_keyboard_interrupt_stops_a_compiled_loop():
+    prog = textwrap.dedent("""
+        import _thread, threading, accel
+        accel.install(bjit_threshold=0)
+        def spin():
+            n = 0
+            while True:
+                n += 1
+        threading.Timer(0.3, _thread.interrupt_main).start()
+        try:
+            spin()
+        except KeyboardInterrupt:
+            print("interrupted", accel.tier(spin))
+    """)
+    proc = run_python(["-c", prog], timeout=60)
+    assert proc.stdout.strip() == "interrupted 1", proc.stderr
+
+
+def test_threads_share_the_gil_while_compiled_loops_run():
+    prog = textwrap.dedent("""
+        import threading, accel
+        accel.install(bjit_threshold=0)
+        results = {}
+        def spin(name, n):
+            t = 0
+            for i in range(n):
+                t += i % 7
+            results[name] = t
+        threads = [threading.Thread(target=spin, args=(k, 300000)) for k in range(4)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        print(sorted(results.items()), accel.tier(spin))
+    """)
+    proc = run_python(["-c", prog], timeout=120)
+    expected = sum(i % 7 for i in range(300000))
+    assert proc.stdout.strip() == f"{[(k, expected) for k in range(4)]} 1", proc.stderr
+
+
+def test_generators_stay_in_the_interpreter_and_are_counted(installed):
+    accel.install(bjit_threshold=0)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec("def gen(n):\n    yield from range(n)\n", ns)
+    assert list(ns["gen"](3)) == [0, 1, 2]
+    assert accel.tier(ns["gen"]) == 0
+    assert accel.stats()["compile_failures"].get("bjit:generator", 0) >= 1
+
+
+def test_machine_code_is_freed_with_its_code_object(installed):
+    import gc
+    import weakref
+
+    accel.install(bjit_threshold=1000)
+    fn = _compiled("def f(x):\n    return [x] * 3\n", "f")
+    size = accel.info(fn)["compiled"].machine.size
+    code = weakref.ref(fn.__code__)
+    gc.collect()
+    before = core().counters()
+    del fn
+    gc.collect()
+    after = core().counters()
+    assert code() is None  # the IR kept in the code's state does not keep the code alive
+    assert after["arena_frees"] > before["arena_frees"]
+    assert before["arena_used_bytes"] - after["arena_used_bytes"] >= size
+
+
+def test_threshold_zero_whole_program_matches_cpython(tmp_path):
+    prog = tmp_path / "p.py"
+    prog.write_text(textwrap.dedent("""
+        class V:
+            __slots__ = ("x", "y")
+            def __init__(self, x, y):
+                self.x, self.y = x, y
+            def __add__(self, o):
+                return V(self.x + o.x, self.y + o.y)
+            def __repr__(self):
+                return f"V({self.x}, {self.y})"
+        acc = V(0, 0)
+        for i in range(50):
+            acc = acc + V(i, -i)
+        print(acc, {k: v for k, v in zip("abc", range(3))}, sorted({3, 1, 2}))
+        try:
+            V(1, 2) + 3
+        except AttributeError as e:
+            print("error", e)
+    """))
+    plain = run_python([str(prog)])
+    fast = run_python([str(prog)], env=clean_env(ACCEL="1", ACCEL_BJIT_THRESHOLD="0"))
+    assert (fast.stdout, fast.stderr, fast.returncode) == (plain.stdout, plain.stderr, plain.returncode)
+    assert "V(1225, -1225)" in plain.stdout
