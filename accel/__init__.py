@@ -137,10 +137,7 @@ def dis(func: Any, file: Any = None) -> None:
     from accel import ir
 
     out = file or sys.stdout
-    state = info(func) if "accel._core" in sys.modules else None
-    compiled = state["compiled"] if state else None
-    function_ir = compiled.ir if compiled is not None else ir.build(_code_of(func))
-    text = function_ir.dump()
+    text = ir.build(_code_of(func)).dump()
     out.write(text if text.endswith("\n") else text + "\n")
 
 

@@ -15,6 +15,54 @@
 #include "internal/pycore_runtime.h"
 #include "internal/pycore_ceval.h"
 
+/* Handing an exception to the interpreter means entering it with throwflag, and with tracing or profiling on,
+ * that entry reports a "call" event (meant for generator.throw()): the function would seem to be called twice.
+ * For that one entry the thread's trace and profile functions are swapped for these shims, which drop the
+ * first "call" event of that frame and put the real functions back at once. */
+static _Thread_local Py_tracefunc saved_trace, saved_profile;
+static _Thread_local _PyInterpreterFrame *throw_frame;
+
+static int
+trace_shim(PyObject *obj, PyFrameObject *f, int what, PyObject *arg)
+{
+    PyThreadState *tstate = PyThreadState_Get();
+    tstate->c_tracefunc = saved_trace;
+    if (what == PyTrace_CALL && f->f_frame == throw_frame)
+        return 0;
+    return saved_trace(obj, f, what, arg);
+}
+
+static int
+profile_shim(PyObject *obj, PyFrameObject *f, int what, PyObject *arg)
+{
+    PyThreadState *tstate = PyThreadState_Get();
+    tstate->c_profilefunc = saved_profile;
+    if (what == PyTrace_CALL && f->f_frame == throw_frame)
+        return 0;
+    return saved_profile(obj, f, what, arg);
+}
+
+static PyObject *
+raise_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    if (!tstate->cframe->use_tracing)
+        return _PyEval_EvalFrameDefault(tstate, frame, 1);
+    throw_frame = frame;
+    saved_trace = tstate->c_tracefunc;
+    saved_profile = tstate->c_profilefunc;
+    if (saved_trace != NULL)
+        tstate->c_tracefunc = trace_shim;
+    if (saved_profile != NULL)
+        tstate->c_profilefunc = profile_shim;
+    PyObject *res = _PyEval_EvalFrameDefault(tstate, frame, 1);
+    if (tstate->c_tracefunc == trace_shim)
+        tstate->c_tracefunc = saved_trace;
+    if (tstate->c_profilefunc == profile_shim)
+        tstate->c_profilefunc = saved_profile;
+    throw_frame = NULL;
+    return res;
+}
+
 uint64_t accel_bjit_exits[3];
 uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];
 
@@ -60,7 +108,7 @@ accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwf
         frame->stacktop = co->co_nlocalsplus;
         return ctx.retval;
     case ACCEL_EXIT_ERROR:
-        return _PyEval_EvalFrameDefault(tstate, frame, 1);
+        return raise_in_interpreter(tstate, frame);
     default:
         accel_bjit_handbacks[(ctx.reason >> 8) % ACCEL_HB_COUNT][ctx.reason & 255]++;
         frame->prev_instr = _PyCode_CODE(co) + ctx.resume_unit - 1;

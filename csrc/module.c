@@ -115,9 +115,10 @@ core_code_info(PyObject *self, PyObject *code)
     accel_code_state *st = state_of(code, 0);
     if (st == NULL)
         return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
-    return Py_BuildValue("{s:K,s:K,s:I,s:i,s:O,s:O}", "calls", (unsigned long long)st->calls,
+    return Py_BuildValue("{s:K,s:K,s:I,s:i,s:O,s:n,s:O}", "calls", (unsigned long long)st->calls,
                          "backedges", (unsigned long long)st->backedges, "flags", (unsigned int)st->flags,
                          "tier", (int)st->tier, "has_entry", st->entry ? Py_True : Py_False,
+                         "jit_size", (Py_ssize_t)st->jit_size,
                          "compiled", st->compiled ? st->compiled : Py_None);
 }
 

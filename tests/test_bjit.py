@@ -200,7 +200,7 @@ def test_machine_code_is_freed_with_its_code_object(installed):
 
     accel.install(bjit_threshold=1000)
     fn = _compiled("def f(x):\n    return [x] * 3\n", "f")
-    size = accel.info(fn)["compiled"].machine.size
+    size = accel.info(fn)["jit_size"]
     code = weakref.ref(fn.__code__)
     gc.collect()
     before = core().counters()
@@ -236,3 +236,61 @@ def test_threshold_zero_whole_program_matches_cpython(tmp_path):
     fast = run_python([str(prog)], env=clean_env(ACCEL="1", ACCEL_BJIT_THRESHOLD="0"))
     assert (fast.stdout, fast.stderr, fast.returncode) == (plain.stdout, plain.stderr, plain.returncode)
     assert "V(1225, -1225)" in plain.stdout
+
+
+def test_exception_handed_to_the_interpreter_while_tracing_adds_no_call_event(installed):
+    """CPython's own test_sys_settrace case: the callee turns tracing on and raises into compiled code."""
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated", "sys": sys}
+    source = """
+        def _settrace_and_raise(tracefunc):
+            sys.settrace(tracefunc)
+            sys._getframe().f_back.f_trace = tracefunc
+            raise RuntimeError
+
+        def settrace_and_raise(tracefunc):
+            try:
+                _settrace_and_raise(tracefunc)
+            except RuntimeError:
+                pass
+    """
+    fn = _compiled(source, "settrace_and_raise", ns)
+    events = []
+
+    def tracer(frame, event, arg):
+        if frame.f_code is fn.__code__:
+            events.append((frame.f_lineno - frame.f_code.co_firstlineno, event))
+        return tracer
+
+    try:
+        fn(tracer)
+    finally:
+        sys.settrace(None)
+    assert events == [(2, "exception"), (3, "line"), (4, "line"), (4, "return")]
+
+
+def test_compiling_leaves_no_gc_objects_behind(installed):
+    """CPython's leak tests count gc objects around code that compiles functions (test_descr.test_slots)."""
+    import gc
+
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    kept: list = []
+
+    def define_and_call(tier: int) -> int:
+        """gc objects added by defining and calling 20 functions that stay alive."""
+        gc.collect()
+        before = len(gc.get_objects())
+        for i in range(20):
+            exec(f"def f{i}(a, b):\n    return [a, b, {i}]\n", ns)
+            assert ns[f"f{i}"](1, 2) == [1, 2, i]
+            assert accel.tier(ns[f"f{i}"]) == tier
+            kept.append(ns.pop(f"f{i}"))
+        gc.collect()
+        return len(gc.get_objects()) - before
+
+    accel.install(bjit_threshold=0)
+    define_and_call(1)  # the first round loads the compiler's modules and fills its caches
+    compiled = define_and_call(1)
+    accel.install(max_tier=0)
+    interpreted = define_and_call(0)
+    assert compiled == interpreted == 20  # the functions themselves, nothing of the compiler's

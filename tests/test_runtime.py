@@ -57,14 +57,14 @@ def test_threshold_compiles_exactly_once_after_n_calls(installed):
     f = _fresh_function()
     for i in range(5):
         f(i)
-    assert accel.info(f)["compiled"] is None
+    assert accel.tier(f) == 0
     f(5)
     state = accel.info(f)
-    assert state["compiled"] is not None and state["flags"] & core().CS_COMPILED
-    ir_before = state["compiled"]
+    assert state["tier"] == 1 and state["flags"] & core().CS_COMPILED
+    requests = accel.stats()["compile_requests"]
     for i in range(20):
         assert f(i) == 2 * i
-    assert accel.info(f)["compiled"] is ir_before  # never compiled twice
+    assert accel.stats()["compile_requests"] == requests  # never compiled twice
     assert accel.stats()["compile_requests"] >= 1
 
 
@@ -72,8 +72,7 @@ def test_threshold_zero_compiles_at_first_call(installed):
     accel.install(bjit_threshold=0)
     f = _fresh_function()
     assert f(21) == 42
-    assert accel.info(f)["compiled"] is not None
-    assert accel.info(f)["compiled"].ir.n_instructions > 0
+    assert accel.tier(f) == 1 and accel.info(f)["jit_size"] > 0
 
 
 def test_max_tier_zero_counts_but_never_compiles(installed):
@@ -82,7 +81,7 @@ def test_max_tier_zero_counts_but_never_compiles(installed):
     for i in range(10):
         f(i)
     state = accel.info(f)
-    assert state["calls"] == 10 and state["compiled"] is None and not state["flags"] & core().CS_COMPILED
+    assert state["calls"] == 10 and state["tier"] == 0 and not state["flags"] & core().CS_COMPILED
 
 
 def test_excluded_module_is_marked_and_never_compiled(installed):
@@ -92,7 +91,7 @@ def test_excluded_module_is_marked_and_never_compiled(installed):
     f(1)
     f(2)
     state = accel.info(f)
-    assert state["flags"] & core().CS_EXCLUDED and state["compiled"] is None
+    assert state["flags"] & core().CS_EXCLUDED and state["tier"] == 0
     assert accel.stats()["functions_excluded"] >= before + 1  # (other code may turn hot meanwhile)
 
 
@@ -163,7 +162,7 @@ def test_keyboard_interrupt_during_compile_reaches_the_program(installed, monkey
         f(1)
     monkeypatch.undo()
     assert f(4) == 8  # still eligible: the next call compiles
-    assert accel.info(f)["compiled"] is not None
+    assert accel.tier(f) == 1
 
 
 def test_threads_compile_each_code_once(installed, monkeypatch):
@@ -195,7 +194,7 @@ def test_threads_compile_each_code_once(installed, monkeypatch):
     assert not errors
     for f in funcs:
         assert accel.info(f)["calls"] == 800
-        assert accel.info(f)["compiled"] is not None
+        assert accel.tier(f) == 1
     for f in funcs:
         assert sum(1 for c in requested if c is f.__code__) == 1
 
@@ -225,7 +224,7 @@ def test_public_api_on_functions_methods_and_bad_input(installed):
     assert accel.tier(C().m) == 0
     assert accel.compile(C.m) == 1
     assert accel.tier(C.m) == 1 and C().m() == 1
-    assert accel.info(C.m)["compiled"].ir.n_instructions > 0
+    assert accel.info(C.m)["jit_size"] > 0
     with pytest.raises(TypeError):
         accel.compile(42)
     with pytest.raises(ValueError):
@@ -265,7 +264,7 @@ def test_compiler_does_not_see_monkeypatched_builtins(installed, monkeypatch):
     monkeypatch.setattr(builtins, "len", lambda s: 1000 + real_len(s))
     f(1)
     monkeypatch.undo()
-    assert accel.info(f)["compiled"] is not None
+    assert accel.tier(f) == 1
     assert not accel.info(f)["flags"] & core().CS_FAILED
 
 
