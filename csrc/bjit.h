@@ -48,6 +48,8 @@ extern uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];  /* by reason and opc
 
 PyObject *accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
 int accel_bjit_handle_pending(PyThreadState *tstate, _PyInterpreterFrame *frame);
+int accel_bjit_call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
+                           PyObject **result);
 
 /* name -> address table of op helpers for the code generator (bjit_ops.c) */
 typedef struct {

@@ -14,6 +14,7 @@
 #include "internal/pycore_pystate.h"
 #include "internal/pycore_runtime.h"
 #include "internal/pycore_ceval.h"
+#include "internal/pycore_object.h"
 
 /* Handing an exception to the interpreter means entering it with throwflag, and with tracing or profiling on,
  * that entry reports a "call" event (meant for generator.throw()): the function would seem to be called twice.
@@ -95,6 +96,7 @@ accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwf
     }
     frame->stacktop = -1;  /* as ceval while a frame executes: the cycle GC sees no half-built stack */
 
+    accel_counters.frames_entered_jit++;
     accel_jit_ctx ctx = {tstate, frame, NULL, 0, 0, 0, 0};
     int exit = ((accel_jit_fn)st->jit_fn)(&ctx);
     accel_bjit_exits[exit]++;
@@ -115,6 +117,100 @@ accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwf
         frame->stacktop = co->co_nlocalsplus + ctx.resume_depth;
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
+}
+
+/* ---- direct calls between compiled functions ----
+ *
+ * With a PEP 523 hook installed, CPython's CALL no longer runs Python callees inside the same interpreter loop:
+ * every call goes PyObject_Vectorcall -> _PyFunction_Vectorcall -> _PyEval_Vector -> the hook.  For a callee
+ * that has machine code and takes its arguments plainly, compiled code does what _PyEval_Vector would: push a
+ * frame on the thread's data stack, fill it, run the callee's machine code, then clear and pop the frame
+ * exactly as 3.11's _PyEvalFrameClearAndPop / _PyFrame_Clear do (those are not exported, so this is our own
+ * version, including handing the frame's contents to a frame object that outlives the call). */
+
+/* A frame object that outlives its frame (someone kept sys._getframe()) takes a copy of the frame's data, as
+ * take_ownership() in Python/frame.c does. */
+static void
+frame_object_takes_ownership(PyFrameObject *f, _PyInterpreterFrame *frame)
+{
+    Py_ssize_t size = ((char *)&frame->localsplus[frame->stacktop]) - (char *)frame;
+    memcpy((_PyInterpreterFrame *)f->_f_frame_data, frame, size);
+    frame = (_PyInterpreterFrame *)f->_f_frame_data;
+    f->f_frame = frame;
+    frame->owner = FRAME_OWNED_BY_FRAME_OBJECT;
+    /* The caller is the current frame now (the callee was unlinked); PyEval_GetFrame skips incomplete
+     * frames just as take_ownership's walk does, and makes the caller's frame object if needed. */
+    PyFrameObject *back = PyEval_GetFrame();
+    if (back != NULL)
+        f->f_back = (PyFrameObject *)Py_NewRef(back);
+    frame->previous = NULL;
+    if (!_PyObject_GC_IS_TRACKED((PyObject *)f))
+        _PyObject_GC_TRACK((PyObject *)f);
+}
+
+static void
+clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    tstate->recursion_remaining--;
+    if (frame->frame_obj != NULL) {
+        PyFrameObject *f = frame->frame_obj;
+        frame->frame_obj = NULL;
+        if (Py_REFCNT(f) > 1) {
+            frame_object_takes_ownership(f, frame);
+            Py_DECREF(f);
+            goto pop;
+        }
+        Py_DECREF(f);
+    }
+    for (int i = 0; i < frame->stacktop; i++)
+        Py_XDECREF(frame->localsplus[i]);
+    Py_XDECREF(frame->f_locals);
+    Py_DECREF(frame->f_func);
+    Py_DECREF(frame->f_code);
+pop:
+    tstate->recursion_remaining++;
+    tstate->datastack_top = (PyObject **)frame;
+}
+
+/* Call `func` with `nargs` positional arguments (borrowed) through its machine code, if it has some and takes
+ * them plainly.  Returns 0 when it did not apply (nothing done), else 1 with *result set (NULL: exception). */
+int
+accel_bjit_call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
+                       PyObject **result)
+{
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    accel_code_state *st = accel_code_state_get(co);
+    if (st == NULL || st->jit_fn == NULL || tstate->cframe->use_tracing)
+        return 0;
+    if ((co->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) || co->co_kwonlyargcount != 0 || nargs > co->co_argcount)
+        return 0;
+    Py_ssize_t missing = co->co_argcount - nargs;
+    PyObject *defaults = func->func_defaults;
+    Py_ssize_t ndefaults = defaults == NULL ? 0 : PyTuple_GET_SIZE(defaults);
+    if (missing > ndefaults)
+        return 0;  /* the TypeError is the ordinary path's */
+    size_t size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;  /* as _PyFrame_Push */
+    /* Only within the current chunk and never at its start: popping is then just moving datastack_top back,
+     * as _PyThreadState_PopFrame does in that case. */
+    if (!_PyThreadState_HasStackSpace(tstate, size)
+        || tstate->datastack_top == &tstate->datastack_chunk->data[0])
+        return 0;
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
+    tstate->datastack_top += size;
+    Py_INCREF(func);
+    _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);
+    PyObject **locals = frame->localsplus;
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        locals[i] = Py_NewRef(args[i]);
+    for (Py_ssize_t i = nargs; i < co->co_argcount; i++)
+        locals[i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - missing + (i - nargs)));
+    for (int i = co->co_argcount; i < co->co_nlocalsplus; i++)
+        locals[i] = NULL;
+    accel_counters.frames_seen++;
+    st->calls++;
+    *result = accel_bjit_execute(tstate, frame, 0);
+    clear_and_pop(tstate, frame);
+    return 1;
 }
 
 /* What ceval's eval_frame_handle_pending does, from exported pieces: signals and pending calls (main thread

@@ -142,7 +142,10 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     PyObject *function = sp[-total - 1];
     PyObject **args = sp - total;
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    PyObject *res = PyObject_Vectorcall(function, args, (total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+    PyObject *res;
+    if (nkw != 0 || Py_TYPE(function) != &PyFunction_Type
+        || !accel_bjit_call_direct(ts, (PyFunctionObject *)function, args, total, &res))
+        res = PyObject_Vectorcall(function, args, (total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
     Py_DECREF(function);
     for (Py_ssize_t i = 0; i < total; i++)
         Py_DECREF(args[i]);

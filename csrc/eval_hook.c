@@ -88,7 +88,6 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
         }
     }
     if (st->entry != NULL && !tstate->cframe->use_tracing) {
-        accel_counters.frames_entered_jit++;
         return st->entry(tstate, frame, throwflag);
     }
     return _PyEval_EvalFrameDefault(tstate, frame, throwflag);

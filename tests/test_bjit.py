@@ -294,3 +294,68 @@ def test_compiling_leaves_no_gc_objects_behind(installed):
     accel.install(max_tier=0)
     interpreted = define_and_call(0)
     assert compiled == interpreted == 20  # the functions themselves, nothing of the compiler's
+
+
+def test_direct_calls_between_compiled_functions(installed):
+    """Compiled code calls compiled callees without the C eval path; frames must stay exact."""
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated", "sys": sys}
+    source = """
+        kept = []
+
+        def leaf(a, b=10, c=20):
+            frame = sys._getframe()
+            if a == 2:
+                kept.append(frame)           # this frame object outlives the call
+            return a + b + c, frame.f_back.f_code.co_name
+
+        def fails(x):
+            return 1 // x
+
+        def caller(n):
+            out = [leaf(i) for i in range(n)]
+            out.append(leaf(2))                # a direct call whose frame object outlives it
+            out.append(leaf(1, 2))
+            out.append(leaf(1, 2, 3))
+            try:
+                fails(0)
+            except ZeroDivisionError as e:
+                out.append(traceback_names(e))
+            return out
+
+        def traceback_names(e):
+            tb, names = e.__traceback__, []
+            while tb is not None:
+                names.append((tb.tb_frame.f_code.co_name, tb.tb_lineno - tb.tb_frame.f_code.co_firstlineno))
+                tb = tb.tb_next
+            return names
+    """
+    plain: dict = {"__name__": "tests.bjit_plain", "sys": sys}
+    exec(textwrap.dedent(source), plain)
+    expected = plain["caller"](2)  # the same code, interpreted
+    assert expected[-1] == [("caller", 6), ("fails", 1)] and expected[2] == (32, "caller")
+    exec(textwrap.dedent(source), ns)
+    for name in ("leaf", "fails", "caller", "traceback_names"):
+        assert accel.compile(ns[name]) == 1
+    before = _frames_run_by_machine_code()
+    assert ns["caller"](2) == expected
+    assert _frames_run_by_machine_code() - before >= 7
+    (kept,) = ns["kept"]
+    assert kept.f_locals == {"a": 2, "b": 10, "c": 20, "frame": kept}
+    assert kept.f_back.f_code.co_name == "caller"
+    assert kept.f_back.f_back.f_code is sys._getframe().f_code
+    assert kept.f_lineno - kept.f_code.co_firstlineno == 4
+    ns["kept"].clear()
+
+
+def test_direct_calls_recurse_to_the_limit(installed):
+    accel.install(bjit_threshold=1000)
+    depth = _compiled("""
+        def depth(n):
+            try:
+                return depth(n + 1)
+            except RecursionError:
+                return n
+    """, "depth")
+    reached = depth(0)
+    assert 0.8 * sys.getrecursionlimit() < reached < sys.getrecursionlimit()
