@@ -119,6 +119,21 @@ class CodegenResult:
     offsets: list[tuple[int, int]] = field(default_factory=list)  # (machine-code offset, IR instruction index)
 
 
+_OPERANDS: dict[tuple, Mem] = {}
+
+
+def _mem(base, disp: int = 0) -> Mem:  # noqa: ANN001
+    """[base + disp], shared: the same few operands recur in every function (and key the encoding cache)."""
+    mem = _OPERANDS.get((base, disp))
+    if mem is None:
+        mem = _OPERANDS[(base, disp)] = Mem(base, disp)
+    return mem
+
+
+def _frame_operand(offset: int) -> Mem:
+    return _mem(R12, offset)
+
+
 class _Generator:
     def __init__(self, fn: Function, code: CodeType, rt: Runtime) -> None:
         self.fn = fn
@@ -137,25 +152,25 @@ class _Generator:
     # ---- addressing -------------------------------------------------------------------------------------
 
     def local(self, index: int) -> Mem:
-        return Mem(R12, self.lay["frame_localsplus"] + 8 * index)
+        return _frame_operand(self.lay["frame_localsplus"] + 8 * index)
 
     def slot(self, depth: int) -> Mem:
         """Value-stack slot `depth` (0 = bottom) in the frame."""
-        return Mem(R12, self.lay["frame_localsplus"] + 8 * (self.nlp + depth))
+        return _frame_operand(self.lay["frame_localsplus"] + 8 * (self.nlp + depth))
 
     def set_prev_instr(self, unit: int) -> None:
         self.a.mov(RAX, self.units + 2 * unit)
-        self.a.mov(Mem(R12, self.lay["frame_prev_instr"]), RAX)
+        self.a.mov(_mem(R12, self.lay["frame_prev_instr"]), RAX)
 
     # ---- reference counting ----------------------------------------------------------------------------
 
     def incref(self, reg) -> None:  # noqa: ANN001
-        self.a.inc(Mem(reg, self.lay["ob_refcnt"]))
+        self.a.inc(_mem(reg, self.lay["ob_refcnt"]))
 
     def decref(self, reg, unit: int) -> None:  # noqa: ANN001
         """Release the reference in `reg`; a dealloc runs out of line with prev_instr exact (a __del__ may look)."""
         a = self.a
-        a.dec(Mem(reg, self.lay["ob_refcnt"]))
+        a.dec(_mem(reg, self.lay["ob_refcnt"]))
         dealloc = a.label("dealloc")
         back = a.label("back")
         a.jcc("z", dealloc)
@@ -180,9 +195,9 @@ class _Generator:
 
         def stub() -> None:
             a.bind(label)
-            a.mov(Mem(RBX, self.lay["ctx_resume_unit"]), resume_unit, size=32)
-            a.mov(Mem(RBX, self.lay["ctx_resume_depth"]), depth, size=32)
-            a.mov(Mem(RBX, self.lay["ctx_reason"]), reason * 256 + opcode, size=32)
+            a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), resume_unit, size=32)
+            a.mov(_mem(RBX, self.lay["ctx_resume_depth"]), depth, size=32)
+            a.mov(_mem(RBX, self.lay["ctx_reason"]), reason * 256 + opcode, size=32)
             a.mov(EAX, self.lay["exit_handback"])
             a.jmp(self.exit)
 
@@ -196,7 +211,7 @@ class _Generator:
 
         def stub() -> None:
             a.bind(label)
-            a.mov(Mem(R12, self.lay["frame_stacktop"]), self.nlp + depth, size=32)
+            a.mov(_mem(R12, self.lay["frame_stacktop"]), self.nlp + depth, size=32)
             a.jmp(self.error_exit)
 
         self.stubs.append(stub)
@@ -204,14 +219,14 @@ class _Generator:
 
     def check_tracing(self, resume_unit: int, depth: int, opcode: int) -> None:
         a = self.a
-        a.mov(RAX, Mem(R14, self.lay["tstate_cframe"]))
-        a.cmp(Mem(RAX, self.lay["cframe_use_tracing"]), 0, size=8)
+        a.mov(RAX, _mem(R14, self.lay["tstate_cframe"]))
+        a.cmp(_mem(RAX, self.lay["cframe_use_tracing"]), 0, size=8)
         a.jcc("ne", self.handback(resume_unit, depth, HB_TRACING, opcode))
 
     def poll_eval_breaker(self, unit: int, depth: int) -> None:
         a = self.a
         a.mov(RAX, self.lay["eval_breaker"])
-        a.cmp(Mem(RAX, 0), 0, size=32)
+        a.cmp(_mem(RAX, 0), 0, size=32)
         pending = a.label("pending")
         back = a.label("back")
         a.jcc("ne", pending)
@@ -276,8 +291,8 @@ class _Generator:
             a.push(reg)
         a.sub(RSP, 8)  # 6 pushes + return address: keep rsp 16-byte aligned at calls
         a.mov(RBX, RDI)
-        a.mov(R14, Mem(RBX, self.lay["ctx_tstate"]))
-        a.mov(R12, Mem(RBX, self.lay["ctx_frame"]))
+        a.mov(R14, _mem(RBX, self.lay["ctx_tstate"]))
+        a.mov(R12, _mem(RBX, self.lay["ctx_frame"]))
         order = self.reachable_blocks()
         for b in order:
             self.block_labels[b] = a.label(f"bb{b}")
@@ -387,7 +402,7 @@ class _Generator:
             return False
         if op == OP["RETURN_VALUE"]:
             a.mov(RAX, self.slot(depth - 1))
-            a.mov(Mem(RBX, self.lay["ctx_retval"]), RAX)
+            a.mov(_mem(RBX, self.lay["ctx_retval"]), RAX)
             a.mov(EAX, self.lay["exit_return"])
             a.jmp(self.exit)
             return True
@@ -453,7 +468,7 @@ class _Generator:
         self.decref(RDI, offset)
         a.jmp(self.block_labels[block.succs[0] if jump_if_none else target])
         a.bind(is_none)
-        a.dec(Mem(RDI, self.lay["ob_refcnt"]))  # None is never freed
+        a.dec(_mem(RDI, self.lay["ob_refcnt"]))  # None is never freed
         a.jmp(self.block_labels[target if jump_if_none else block.succs[0]])
 
     def emit_truth_branch(self, i: int, op: int, jump_if: bool, pop_always: bool, depth: int, offset: int,
@@ -485,11 +500,11 @@ class _Generator:
         if pop_always:
             # bools: drop the reference (never the last one), then branch
             a.bind(is_true)
-            a.dec(Mem(RDI, self.lay["ob_refcnt"]))
+            a.dec(_mem(RDI, self.lay["ob_refcnt"]))
             a.bind(generic_true)
             a.jmp(jump if jump_if else fall)
             a.bind(is_false)
-            a.dec(Mem(RDI, self.lay["ob_refcnt"]))
+            a.dec(_mem(RDI, self.lay["ob_refcnt"]))
             a.bind(generic_false)
             a.jmp(fall if jump_if else jump)
             return

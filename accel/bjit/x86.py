@@ -81,6 +81,32 @@ class Label:
         return f"<Label {self.name or hex(id(self))} @ {self.position}>"
 
 
+_ENCODED: dict[tuple, bytes] = {}  # (method, operands) -> bytes, for instructions that do not depend on position
+
+
+def _memoized(method):  # noqa: ANN001, ANN202
+    """Cache the bytes of a position-independent instruction: the JIT emits the same few hundred forms again
+    and again (a load from the frame, a store to a stack slot), and encoding is the code generator's main cost.
+    Registers, Mem operands and ints are hashable values, so the operands are the key."""
+    name = method.__name__
+
+    def encode_cached(self: Assembler, *args: object, **kwargs: object) -> None:
+        key = (name, args, tuple(kwargs.items()) if kwargs else None)
+        try:
+            self.buf += _ENCODED[key]
+            return
+        except KeyError:
+            pass
+        start = len(self.buf)
+        method(self, *args, **kwargs)
+        if len(_ENCODED) < 1 << 16:
+            _ENCODED[key] = bytes(self.buf[start:])
+
+    encode_cached.__name__ = name
+    encode_cached.__doc__ = method.__doc__
+    return encode_cached
+
+
 class Assembler:
     """Accumulates machine code.  Methods are named after the instruction, Intel operand order (dst, src)."""
 
@@ -180,6 +206,7 @@ class Assembler:
 
     # ------------------------------------------------------------------------------------------ data movement
 
+    @_memoized
     def mov(self, dst: Operand, src: Operand | int, *, size: int | None = None) -> None:
         bits = self._bits(dst, src, size=size)
         if isinstance(src, int):
@@ -214,6 +241,7 @@ class Assembler:
         self.buf += rex(True, dst.code >> 3) + bytes([0xB8 + (dst.code & 7)]) + imm_bytes(value, 8)
         return self.size - 8
 
+    @_memoized
     def movzx(self, dst: Reg, src: Operand, *, src_size: int = 8) -> None:
         """Zero-extend a byte (or with src_size=16 a word) into a 32/64-bit register."""
         if isinstance(src, Reg):
@@ -223,12 +251,14 @@ class Assembler:
         opcode = b"\x0f\xb6" if src_size == 8 else b"\x0f\xb7"
         self.buf += encode(opcode, dst.code, src, w=dst.bits == 64, byte_regs=(src,))
 
+    @_memoized
     def movsxd(self, dst: Reg, src: Operand) -> None:
         """Sign-extend a 32-bit register or dword in memory (a C int) into a 64-bit register."""
         if dst.bits != 64 or (isinstance(src, Reg) and src.bits != 32):
             raise AsmError("movsxd wants r64, r32/m32")
         self.buf += encode(b"\x63", dst.code, src, w=True)
 
+    @_memoized
     def lea(self, dst: Reg, src: Mem) -> None:
         if not isinstance(src, Mem) or dst.bits == 8:
             raise AsmError("lea wants r32/r64, Mem")
@@ -242,6 +272,7 @@ class Assembler:
         self.buf += rex(True, (dst.code >> 3) << 2) + b"\x8d" + bytes([((dst.code & 7) << 3) | 0b101])
         return self._rel32(target)
 
+    @_memoized
     def push(self, src: Reg | int) -> None:
         if isinstance(src, int):
             self.buf += b"\x6a" + imm_bytes(src, 1) if fits_s8(src) else b"\x68" + self._imm(src, 64)
@@ -250,6 +281,7 @@ class Assembler:
             raise AsmError("push wants a 64-bit register")
         self.buf += rex(False, src.code >> 3) + bytes([0x50 + (src.code & 7)])
 
+    @_memoized
     def pop(self, dst: Reg) -> None:
         if dst.bits != 64:
             raise AsmError("pop wants a 64-bit register")
@@ -257,6 +289,7 @@ class Assembler:
 
     # ------------------------------------------------------------------------------------------ arithmetic
 
+    @_memoized
     def alu(self, op: str, dst: Operand, src: Operand | int, *, size: int | None = None) -> None:
         """One of ALU_OPS: add or adc sbb and sub xor cmp."""
         digit = ALU_OPS[op]
@@ -300,6 +333,7 @@ class Assembler:
     def cmp(self, dst: Operand, src: Operand | int, *, size: int | None = None) -> None:
         self.alu("cmp", dst, src, size=size)
 
+    @_memoized
     def test(self, dst: Operand, src: Reg | int, *, size: int | None = None) -> None:
         bits = self._bits(dst, src, size=size)
         if isinstance(src, int):
@@ -307,6 +341,7 @@ class Assembler:
         else:
             self._op8(0x84, src, dst, bits)
 
+    @_memoized
     def unary(self, op: str, dst: Operand, *, size: int | None = None) -> None:
         """One of UNARY_OPS (not neg mul div idiv) or INC_DEC (inc dec)."""
         bits = self._bits(dst, size=size)
@@ -334,6 +369,7 @@ class Assembler:
     def cqo(self) -> None:
         self.buf += b"\x48\x99"   # rdx:rax <- sign-extended rax
 
+    @_memoized
     def imul(self, dst: Reg, src: Operand, imm: int | None = None) -> None:
         """dst = dst * src, or with `imm`, dst = src * imm (signed, low 64/32 bits)."""
         bits = self._bits(dst, src)
@@ -349,6 +385,7 @@ class Assembler:
         else:
             self.buf += encode(b"\x69", dst.code, src, w=w, imm=self._imm(imm, bits))
 
+    @_memoized
     def shift(self, op: str, dst: Operand, count: int | Reg, *, size: int | None = None) -> None:
         """One of SHIFT_OPS by an immediate count or by cl."""
         digit = SHIFT_OPS[op]
@@ -375,12 +412,14 @@ class Assembler:
 
     # ------------------------------------------------------------------------------------------ conditions
 
+    @_memoized
     def setcc(self, cond: str, dst: Operand) -> None:
         """dst (a byte register or byte in memory) = 1 if cond else 0."""
         if isinstance(dst, Reg) and dst.bits != 8:
             raise AsmError("setcc writes a byte register")
         self.buf += encode(bytes([0x0F, 0x90 + cond_code(cond)]), 0, dst, byte_regs=(dst,))
 
+    @_memoized
     def cmov(self, cond: str, dst: Reg, src: Operand) -> None:
         bits = self._bits(dst, src)
         if bits == 8:
