@@ -91,6 +91,10 @@ def _memoized(method):  # noqa: ANN001, ANN202
     name = method.__name__
 
     def encode_cached(self: Assembler, *args: object, **kwargs: object) -> None:
+        if any(type(arg) is int and not -0x80000000 <= arg < 0x80000000 for arg in args):
+            # an address or a pointer constant: unique to its site, so caching it would only grow the cache
+            method(self, *args, **kwargs)
+            return
         key = (name, args, tuple(kwargs.items()) if kwargs else None)
         try:
             self.buf += _ENCODED[key]
