@@ -7,6 +7,11 @@
  * back to one private mapping whose pages are flipped RW -> RX around each write (safe only while no other
  * thread runs code on that page; the stats say which mode is in use).
  *
+ * The two views share pages, and so would a parent and its forked child: after fork() each process would write
+ * its own new code into the other's memory.  So on both sides of a fork every chunk is moved to a fresh memfd
+ * with the same contents, mapped again at the same addresses (pthread_atfork handlers, run by fork() itself
+ * before either process can touch the arena again).
+ *
  * Allocation is first-fit over an address-ordered free list with coalescing; callers pass the size back to
  * free(), as with munmap, so no header sits in front of machine code.  Everything runs under the GIL.
  */
@@ -15,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <string.h>
+#include <pthread.h>
 
 #define ARENA_CHUNK_SIZE (1u << 20)
 #define ARENA_ALIGN 16
@@ -38,12 +44,52 @@ static accel_arena_stats stats;
 static int use_dual_mapping = -1;      /* decided at the first chunk */
 static size_t page_size = 4096;
 
+/* Give one chunk a private memfd: copy its contents into a new file and map that over both views. */
+static int
+unshare_chunk(arena_chunk *c)
+{
+    int fd = memfd_create("accel-jit", MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t done = 0;
+    while (done < c->size) {
+        ssize_t n = write(fd, c->rw + done, c->size - done);
+        if (n <= 0) {
+            close(fd);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    void *rx = mmap(c->rx, c->size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0);
+    void *rw = mmap(c->rw, c->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+    close(fd);
+    return (rx == c->rx && rw == c->rw) ? 0 : -1;
+}
+
+static int arena_broken_by_fork = 0;  /* a chunk could not be unshared: never write code again */
+
+static void
+unshare_after_fork(void)
+{
+    if (use_dual_mapping != 1)
+        return;  /* private mappings are copy-on-write across fork already */
+    for (arena_chunk *c = chunks; c != NULL; c = c->next) {
+        if (unshare_chunk(c) < 0)
+            arena_broken_by_fork = 1;
+    }
+}
+
 int
 accel_arena_init(void)
 {
+    static int initialised = 0;
     long ps = sysconf(_SC_PAGESIZE);
     if (ps > 0)
         page_size = (size_t)ps;
+    if (!initialised) {
+        initialised = 1;
+        pthread_atfork(NULL, unshare_after_fork, unshare_after_fork);
+    }
     return 0;
 }
 
@@ -134,6 +180,8 @@ release(char *start, size_t size)
 void *
 accel_arena_alloc(size_t size)
 {
+    if (arena_broken_by_fork)
+        return NULL;
     if (size == 0)
         size = 1;
     size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
@@ -188,7 +236,7 @@ int
 accel_arena_write(void *code, const void *src, size_t n)
 {
     arena_chunk *c = chunk_of(code, n);
-    if (c == NULL)
+    if (c == NULL || arena_broken_by_fork)
         return -1;
     size_t offset = (char *)code - c->rx;
     if (c->rw != c->rx) {

@@ -46,7 +46,24 @@ accel_code_state_create(PyCodeObject *co)
         PyErr_NoMemory();
         return NULL;
     }
-    if (_PyCode_SetExtra((PyObject *)co, accel_extra_index, st) < 0) {
+    if (co->co_extra == NULL) {
+        /* Allocate the extras array just large enough for our slot.  _PyCode_SetExtra would size it for every
+         * co_extra user registered so far, and code_dealloc calls each user's free function for every slot of
+         * the array, NULL or not: another PEP 523 user's free function would then run for every code object
+         * accel touched, even during interpreter shutdown (CPython's test_code registers a Python one). */
+        accel_code_extra *extra = PyMem_Malloc(sizeof(accel_code_extra) + accel_extra_index * sizeof(void *));
+        if (extra == NULL) {
+            PyMem_RawFree(st);
+            PyErr_NoMemory();
+            return NULL;
+        }
+        extra->ce_size = accel_extra_index + 1;
+        for (Py_ssize_t i = 0; i < accel_extra_index; i++)
+            extra->ce_extras[i] = NULL;
+        extra->ce_extras[accel_extra_index] = st;
+        co->co_extra = extra;
+    }
+    else if (_PyCode_SetExtra((PyObject *)co, accel_extra_index, st) < 0) {
         PyMem_RawFree(st);
         return NULL;
     }

@@ -82,3 +82,24 @@ print(sum(1 for l in open("/proc/self/maps") if "w" in l.split()[1] and "x" in l
     proc = run_python(["-c", prog])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["42", "0", "0"]
+
+
+def test_code_written_after_fork_stays_in_its_own_process():
+    """Dual-mapped chunks are shared pages: without unsharing them at fork, a write by the child (new code, a
+    patched jump) would change the parent's machine code at the same address."""
+    prog = """
+import ctypes, os
+from accel.runtime import core
+c = core()
+a = c.arena_alloc(16)
+c.arena_write(a, bytes.fromhex("b82a000000c3"))      # mov eax, 42; ret
+pid = os.fork()
+if pid == 0:
+    c.arena_write(a, bytes.fromhex("b807000000c3"))  # the child's own code: mov eax, 7; ret
+    os._exit(0 if ctypes.CFUNCTYPE(ctypes.c_int)(a)() == 7 else 1)
+_, status = os.waitpid(pid, 0)
+print(ctypes.CFUNCTYPE(ctypes.c_int)(a)(), os.waitstatus_to_exitcode(status))
+"""
+    proc = run_python(["-c", prog])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["42", "0"]
