@@ -7,7 +7,7 @@
  *   2. a code object seen for the first time gets its state (registration of code that did not come through the
  *      import hook: modules loaded before install(), exec/eval, the startup standard library);
  *   3. a fresh call (not a generator resumption, not a throw) is counted; past the threshold, and unless the state
- *      says excluded/failed/compiling/compiled, the Python compiler is called once with (function, code);
+ *      says excluded/failed/compiling/compiled, the Python compiler is called once with (globals, code);
  *   4. code with machine code runs it (tier 1 sets `entry` to accel_bjit_execute), unless tracing or profiling
  *      is on: then the interpreter runs it, so every trace event happens;
  *   5. everything else runs in _PyEval_EvalFrameDefault, which links the frame itself.
@@ -39,7 +39,7 @@ request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
     /* The program's trace and profile functions must not see the compiler's own frames. */
     PyThreadState *tstate = PyThreadState_Get();
     PyThreadState_EnterTracing(tstate);
-    PyObject *res = PyObject_CallFunctionObjArgs(cb, (PyObject *)frame->f_func, (PyObject *)frame->f_code, NULL);
+    PyObject *res = PyObject_CallFunctionObjArgs(cb, frame->f_globals, (PyObject *)frame->f_code, NULL);
     PyThreadState_LeaveTracing(tstate);
     in_compiler = 0;
     if (res == NULL) {

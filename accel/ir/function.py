@@ -34,6 +34,17 @@ from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  
 from .opcodes import OPNAME
 
 REC = 8
+
+_EMPTY_INT_ARRAY = array("i")
+
+
+def int_array(values: list[int]) -> array:
+    """array('i') of `values`, made by copying an empty one: array's constructor raises a "array.__new__" audit
+    event, and the compiler runs inside the program, where audit hooks must not see its work."""
+    out = _EMPTY_INT_ARRAY[:]
+    out.fromlist(values)
+    return out
+
 F_OP, F_ARG, F_OFFSET, F_START, F_TARGET, F_DEPTH, F_NOUT, F_POOL = range(REC)
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dis as _dis
 import opcode as _opcode
-from array import array
 from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .errors import IRBuildError
-from .function import REC, Block, Function
+from .function import REC, Block, Function, int_array
 from .opcodes import FIXED, HAVE_ARGUMENT, LOCAL_OPS, OPMAP, OPNAME, VARIABLE
 
 _HASNAME = frozenset(_opcode.hasname)
@@ -227,5 +226,5 @@ def parse(text: str) -> Function:
             raise IRBuildError("parse-error", f"bb{blk.id} starts at {blk.start}, first instruction does not")
     return Function(
         header["name"], header["qualname"], int(header["flags"], 0), nl, int(header["stacksize"]),
-        int(header["units"]), local_names, blocks, array("i", rec), array("i", pool), None, comments,
+        int(header["units"]), local_names, blocks, int_array(rec), int_array(pool), None, comments,
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 import time
-from types import CodeType, FunctionType
+from types import CodeType
 from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
@@ -91,14 +91,16 @@ def compile_code(code: CodeType, tier: int) -> int:
     return current
 
 
-def on_hot(function: FunctionType, code: CodeType) -> None:
-    """Called by the C eval hook (never raises, except KeyboardInterrupt/SystemExit)."""
+def on_hot(globals_: dict, code: CodeType) -> None:
+    """Called by the C eval hook with the frame's globals (never raises, except KeyboardInterrupt/SystemExit).
+
+    (The globals come from the frame rather than `function.__globals__`, whose access raises an audit event.)"""
     c = core()
     try:
         info = c.code_info(code)
         flags = info["flags"] if info else 0
         if not flags & (c.CS_INCLUDED | c.CS_EXCLUDED):
-            module = function.__globals__.get("__name__") if function is not None else None
+            module = globals_.get("__name__") if isinstance(globals_, dict) else None
             if not _selection(module):
                 c.set_state(code, c.CS_EXCLUDED, 0, -1, NotImplemented)
                 STATS.functions_excluded += 1

@@ -2,11 +2,12 @@
 
 A meta-path finder placed first on sys.meta_path asks the finders behind it for the spec, exactly as the import
 system would, and when the loader is CPython's own SourceFileLoader or SourcelessFileLoader (plain .py and .pyc
-modules) swaps in a subclass whose get_code() also walks the module's code objects (functions, methods, nested
-functions, lambdas, comprehensions, class bodies) and registers them with the C runtime, marked selected or
-excluded.  Loaders of any other kind (extension modules, zip imports, custom loaders) are left alone; their
-code is registered by the eval hook the first time it runs.  The IR itself is built lazily, when a function
-gets hot, so an import pays only for a walk over co_consts.
+modules) gives that loader instance a get_code() that also walks the module's code objects (functions, methods,
+nested functions, lambdas, comprehensions, class bodies) and registers them with the C runtime, marked selected
+or excluded.  The loader keeps its type; only its instance dictionary shows the wrapper.  Loaders of any other
+kind (extension modules, zip imports, custom loaders) are left alone; their code is registered by the eval hook
+the first time it runs.  The IR itself is built when a function gets hot, so an import pays only for a walk over
+co_consts.
 """
 
 from __future__ import annotations
@@ -47,23 +48,29 @@ def register_module_code(code: CodeType, module: str) -> int:
     return len(codes)
 
 
-class _HookedSourceLoader(SourceFileLoader):
-    def get_code(self, fullname: str) -> CodeType | None:
-        code = super().get_code(fullname)
+class _RegisteringGetCode:
+    """Stands in for a loader's get_code, as an attribute of that one loader instance: the loader keeps its own
+    type (programs and CPython's tests look at type(module.__loader__)), and registration happens as the code
+    object is made."""
+
+    __slots__ = ("get_code",)
+
+    def __init__(self, get_code: Any) -> None:
+        self.get_code = get_code
+
+    def __call__(self, fullname: str) -> CodeType | None:
+        code = self.get_code(fullname)
         if code is not None:
             register_module_code(code, fullname)
         return code
 
+    # File loaders compare equal when their instance dictionaries do (ModuleSpec equality relies on it), so
+    # any two of these are equal: the loaders' names and paths still tell them apart.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _RegisteringGetCode)
 
-class _HookedSourcelessLoader(SourcelessFileLoader):
-    def get_code(self, fullname: str) -> CodeType | None:
-        code = super().get_code(fullname)
-        if code is not None:
-            register_module_code(code, fullname)
-        return code
-
-
-_WRAPPERS: dict[type, type] = {SourceFileLoader: _HookedSourceLoader, SourcelessFileLoader: _HookedSourcelessLoader}
+    def __hash__(self) -> int:
+        return hash(_RegisteringGetCode)
 
 
 class AccelFinder:
@@ -88,9 +95,9 @@ class AccelFinder:
 
 
 def _wrap(spec: ModuleSpec) -> ModuleSpec:
-    wrapper = _WRAPPERS.get(type(spec.loader))
-    if wrapper is not None and spec.origin is not None:
-        spec.loader = wrapper(spec.loader.name, spec.loader.path)  # type: ignore[union-attr]
+    loader = spec.loader
+    if type(loader) in (SourceFileLoader, SourcelessFileLoader) and "get_code" not in vars(loader):
+        loader.get_code = _RegisteringGetCode(loader.get_code)  # type: ignore[union-attr,method-assign]
     return spec
 
 
