@@ -24,6 +24,7 @@ class Stats:
         self.functions_tier2 = 0
         self.functions_excluded = 0        # hot code whose module is excluded
         self.compile_failures: Counter[str] = Counter()  # reason -> count; those functions stay interpreted
+        self.compile_skipped: Counter[str] = Counter()   # not compiled by design (module bodies...), by reason
         self.fallbacks: Counter[str] = Counter()         # compiled code handing frames back, by reason
         self.bjit_code_bytes = 0
         self.bjit_compile_seconds = 0.0
@@ -84,6 +85,7 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
 def format_summary(data: dict[str, Any]) -> str:
     failures = ", ".join(f"{k}: {v}" for k, v in sorted(data["compile_failures"].items())) or "none"
     fallbacks = ", ".join(f"{k}: {v}" for k, v in sorted(data["fallbacks"].items())) or "none"
+    skipped = ", ".join(f"{k}: {v}" for k, v in sorted(data["compile_skipped"].items())) or "none"
     tier1_frames = sum(data.get(k, 0) for k in ("bjit_returns", "bjit_errors", "bjit_handbacks"))
     lines = [
         "accel stats",
@@ -94,6 +96,7 @@ def format_summary(data: dict[str, Any]) -> str:
         f"   (tier 1: {data['functions_tier1']}, tier 2: {data['functions_tier2']},"
         f" excluded when hot: {data['functions_excluded']})",
         f"  compile failures          {data['compile_failures_total']:>10}   ({failures})",
+        f"  left to the interpreter   {sum(data['compile_skipped'].values()):>10}   ({skipped})",
         f"  tier-1 frames             {tier1_frames:>10}"
         f"   (returned: {data.get('bjit_returns', 0)}, raised: {data.get('bjit_errors', 0)},"
         f" handed back: {data.get('bjit_handbacks', 0)})",

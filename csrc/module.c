@@ -300,6 +300,25 @@ core_address(PyObject *self, PyObject *obj)
     return PyLong_FromVoidPtr(obj);
 }
 
+/* call_and_register(get_code, register, fullname): code = get_code(fullname); register(code, fullname) when it
+ * is a code object; returns code.  The import hook's loader wrapper, in C so that it adds no traceback frame. */
+static PyObject *
+core_call_and_register(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("call_and_register", nargs, 3, 3))
+        return NULL;
+    PyObject *code = PyObject_CallOneArg(args[0], args[2]);
+    if (code == NULL || !PyCode_Check(code))
+        return code;
+    PyObject *res = PyObject_CallFunctionObjArgs(args[1], code, args[2], NULL);
+    if (res == NULL) {
+        /* registering is accel's business: the import goes on without it */
+        PyErr_Clear();
+    }
+    Py_XDECREF(res);
+    return code;
+}
+
 static PyObject *
 core_arena_force_flip_mode(PyObject *self, PyObject *unused)
 {
@@ -323,6 +342,8 @@ static PyMethodDef core_methods[] = {
     {"arena_alloc", core_arena_alloc, METH_O, "arena_alloc(size) -> address"},
     {"arena_free", (PyCFunction)(void (*)(void))core_arena_free, METH_FASTCALL, "arena_free(address, size)"},
     {"arena_write", (PyCFunction)(void (*)(void))core_arena_write, METH_FASTCALL, "arena_write(address, data)"},
+    {"call_and_register", (PyCFunction)(void (*)(void))core_call_and_register, METH_FASTCALL,
+     "call_and_register(get_code, register, fullname) -> code"},
     {"address", core_address, METH_O, "address(obj) -> int, like id() but not audited"},
     {"set_jit", (PyCFunction)(void (*)(void))core_set_jit, METH_FASTCALL, "set_jit(code, address, size)"},
     {"bjit_symbols", core_bjit_symbols, METH_NOARGS, "op helper addresses for machine code"},

@@ -37,13 +37,15 @@ OP = _opcode.opmap
 
 
 class BjitError(Exception):
-    """The baseline JIT cannot compile this code object; `reason` is short and stable (stats key)."""
+    """The baseline JIT cannot compile this code object; `reason` is short and stable (stats key).
+    `is_failure` False means "not compiled by design" (counted as skipped, not as a failure)."""
 
     stage = "bjit"
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", is_failure: bool = True) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
+        self.is_failure = is_failure
 
 
 # Opcodes compiled as a call to a generic helper: opcode -> (helper name, whether it can run Python code).
@@ -89,6 +91,7 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["LOAD_ASSERTION_ERROR"]: ("load_assertion_error", False),
 }
 
+CO_OPTIMIZED = 0x1
 GENERATOR_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
 
 # csrc/bjit.h ACCEL_HB_*
@@ -525,6 +528,10 @@ class _Generator:
 
 def generate(fn: Function, code: CodeType, runtime: Runtime | None = None) -> CodegenResult:
     """Machine code for `code` (whose IR is `fn`), position independent except for absolute addresses."""
+    if not code.co_flags & CO_OPTIMIZED:
+        # Module and class bodies (and exec'd code): they run once, look names up in dicts (LOAD_NAME), and left
+        # to the interpreter they also get its quickening, which CPython's own tests look for.
+        raise BjitError("module-or-class-body", is_failure=False)
     if code.co_flags & GENERATOR_FLAGS:
         raise BjitError("generator", "generator and coroutine frames are not compiled yet")
     return _Generator(fn, code, runtime or Runtime.load()).generate()

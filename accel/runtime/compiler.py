@@ -113,7 +113,10 @@ def on_hot(globals_: dict, code: CodeType) -> None:
 
 def record_failure(code: CodeType, exc: BaseException) -> None:
     reason = _failure_reason(exc)
-    STATS.compile_failures[reason] += 1
+    if getattr(exc, "is_failure", True):
+        STATS.compile_failures[reason] += 1
+    else:
+        STATS.compile_skipped[reason] += 1
     try:
         core().set_state(code, core().CS_FAILED, 0, -1, NotImplemented)
     except Exception:

@@ -12,6 +12,7 @@ co_consts.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Sequence
@@ -48,21 +49,12 @@ def register_module_code(code: CodeType, module: str) -> int:
     return len(codes)
 
 
-class _RegisteringGetCode:
+class _RegisteringGetCode(functools.partial):
     """Stands in for a loader's get_code, as an attribute of that one loader instance: the loader keeps its own
     type (programs and CPython's tests look at type(module.__loader__)), and registration happens as the code
-    object is made."""
-
-    __slots__ = ("get_code",)
-
-    def __init__(self, get_code: Any) -> None:
-        self.get_code = get_code
-
-    def __call__(self, fullname: str) -> CodeType | None:
-        code = self.get_code(fullname)
-        if code is not None:
-            register_module_code(code, fullname)
-        return code
+    object is made.  A functools.partial over a C function, so it adds no Python frame: CPython strips
+    importlib's frames from import tracebacks (a SyntaxError in an imported module), and a frame of ours in the
+    middle would stop that."""
 
     # File loaders compare equal when their instance dictionaries do (ModuleSpec equality relies on it), so
     # any two of these are equal: the loaders' names and paths still tell them apart.
@@ -95,9 +87,9 @@ class AccelFinder:
 
 
 def _wrap(spec: ModuleSpec) -> ModuleSpec:
-    loader = spec.loader
+    loader: Any = spec.loader
     if type(loader) in (SourceFileLoader, SourcelessFileLoader) and "get_code" not in vars(loader):
-        loader.get_code = _RegisteringGetCode(loader.get_code)  # type: ignore[union-attr,method-assign]
+        loader.get_code = _RegisteringGetCode(core().call_and_register, loader.get_code, register_module_code)
     return spec
 
 
