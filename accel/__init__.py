@@ -58,6 +58,10 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
     cfg = cfg.with_options(**options)
     c = core()
     compiler.configure(ModuleSelection(cfg.include, cfg.exclude), cfg.log, cfg.max_tier)
+    if cfg.perf_map:
+        from accel.bjit import perfmap
+
+        perfmap.enabled = True
     c.set_options(cfg.bjit_threshold, cfg.max_tier)
     c.install(compiler.on_hot)
     importhook.install()
@@ -133,12 +137,14 @@ def compile(func: Any, tier: int = 1) -> int:  # noqa: A001 - the public name is
 
 
 def dis(func: Any, file: Any = None) -> None:
-    """Print the function's IR (and, once tier 1 exists, its machine code)."""
-    from accel import ir
+    """Print the function's IR, and under each instruction its machine code when the function is at tier 1
+    (disassembled with capstone or objdump when available, hex otherwise)."""
+    from accel.bjit.listing import listing
 
-    out = file or sys.stdout
-    text = ir.build(_code_of(func)).dump()
-    out.write(text if text.endswith("\n") else text + "\n")
+    code = _code_of(func)
+    state = info(func) if "accel._core" in sys.modules else None
+    address = state["jit_address"] if state and state["tier"] >= 1 else None
+    (file or sys.stdout).write(listing(code, address))
 
 
 def _at_exit() -> None:

@@ -115,10 +115,11 @@ core_code_info(PyObject *self, PyObject *code)
     accel_code_state *st = state_of(code, 0);
     if (st == NULL)
         return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
-    return Py_BuildValue("{s:K,s:K,s:I,s:i,s:O,s:n,s:O}", "calls", (unsigned long long)st->calls,
+    return Py_BuildValue("{s:K,s:K,s:I,s:i,s:O,s:n,s:N,s:O}", "calls", (unsigned long long)st->calls,
                          "backedges", (unsigned long long)st->backedges, "flags", (unsigned int)st->flags,
                          "tier", (int)st->tier, "has_entry", st->entry ? Py_True : Py_False,
                          "jit_size", (Py_ssize_t)st->jit_size,
+                         "jit_address", PyLong_FromVoidPtr(st->jit_fn),
                          "compiled", st->compiled ? st->compiled : Py_None);
 }
 

@@ -380,3 +380,44 @@ def test_audit_hooks_do_not_see_the_compiler():
     """)
     proc = run_python(["-c", prog])
     assert proc.stdout.strip() == "({1: 1}, '1') 1 []", proc.stderr
+
+
+def test_perf_map_names_compiled_code(tmp_path):
+    prog = textwrap.dedent("""
+        import os, accel
+        from accel.bjit import perfmap
+        def hot(x):
+            return x + 1
+        for i in range(5):
+            hot(i)
+        print(perfmap.path())
+    """)
+    proc = run_python(["-c", prog], env=clean_env(ACCEL="1", ACCEL_BJIT_THRESHOLD="0", ACCEL_PERF_MAP="1"))
+    assert proc.returncode == 0, proc.stderr
+    map_path = proc.stdout.strip()
+    try:
+        lines = open(map_path).read().splitlines()
+    finally:
+        import os
+
+        os.unlink(map_path)
+    hot = [line for line in lines if line.endswith("py::hot:<string>:4")]
+    assert len(hot) == 1
+    start, size, _ = hot[0].split(" ", 2)
+    assert int(start, 16) > 0 and int(size, 16) > 16
+
+
+def test_dis_shows_ir_and_machine_code_side_by_side(installed, capsys):
+    accel.install(bjit_threshold=1000)
+    fn = _compiled("""
+        def fn(a, b):
+            return a + b
+    """, "fn")
+    accel.dis(fn)
+    out = capsys.readouterr().out
+    address = accel.info(fn)["jit_address"]
+    assert out.startswith(f"; tier 1: {accel.info(fn)['jit_size']} bytes at {address:#x}")
+    lines = out.splitlines()
+    binary_op = next(i for i, line in enumerate(lines) if "BINARY_OP" in line)
+    assert lines[binary_op + 1].strip().startswith(hex(address)[:6])  # machine code listed under the instruction
+    assert "RETURN_VALUE" in out and "out of line" in out

@@ -121,6 +121,7 @@ class CodegenResult:
     blocks: int = 0
     instructions: int = 0
     offsets: list[tuple[int, int]] = field(default_factory=list)  # (machine-code offset, IR instruction index)
+    blocks_end: int = 0  # where the blocks end and the out-of-line stubs begin
 
 
 _OPERANDS: dict[tuple, Mem] = {}
@@ -303,6 +304,7 @@ class _Generator:
         for position, b in enumerate(order):
             a.bind(self.block_labels[b])
             self.emit_block(b, order[position + 1] if position + 1 < len(order) else None)
+        self.result.blocks_end = a.size
         while self.stubs:
             stubs, self.stubs = self.stubs, []
             for stub in stubs:

@@ -11,6 +11,7 @@ from accel.ir import Function
 from accel.runtime import core
 from accel.stats import STATS
 
+from . import perfmap
 from .codegen import CodegenResult, Runtime, generate
 
 _runtime: Runtime | None = None
@@ -40,6 +41,7 @@ def compile_tier1(code: CodeType, fn: Function) -> MachineCode:
         c.arena_free(address, len(result.code))
         raise
     seconds = time.perf_counter() - start
+    perfmap.record(address, len(result.code), code)
     STATS.functions_tier1 += 1
     STATS.bjit_code_bytes += len(result.code)
     STATS.bjit_compile_seconds += seconds
