@@ -73,6 +73,7 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
     import dis
 
     out["bjit_returns"] = counters["returns"]
+    out["bjit_yields"] = counters["yields"]
     out["bjit_errors"] = counters["errors"]
     out["bjit_handbacks"] = counters["handbacks"]
     fallbacks = dict(out["fallbacks"])
@@ -86,7 +87,7 @@ def format_summary(data: dict[str, Any]) -> str:
     failures = ", ".join(f"{k}: {v}" for k, v in sorted(data["compile_failures"].items())) or "none"
     fallbacks = ", ".join(f"{k}: {v}" for k, v in sorted(data["fallbacks"].items())) or "none"
     skipped = ", ".join(f"{k}: {v}" for k, v in sorted(data["compile_skipped"].items())) or "none"
-    tier1_frames = sum(data.get(k, 0) for k in ("bjit_returns", "bjit_errors", "bjit_handbacks"))
+    tier1_frames = sum(data.get(k, 0) for k in ("bjit_returns", "bjit_yields", "bjit_errors", "bjit_handbacks"))
     lines = [
         "accel stats",
         f"  code objects registered   {data.get('code_objects_registered', 0):>10}"
@@ -98,7 +99,8 @@ def format_summary(data: dict[str, Any]) -> str:
         f"  compile failures          {data['compile_failures_total']:>10}   ({failures})",
         f"  left to the interpreter   {sum(data['compile_skipped'].values()):>10}   ({skipped})",
         f"  tier-1 frames             {tier1_frames:>10}"
-        f"   (returned: {data.get('bjit_returns', 0)}, raised: {data.get('bjit_errors', 0)},"
+        f"   (returned: {data.get('bjit_returns', 0)}, yielded: {data.get('bjit_yields', 0)},"
+        f" raised: {data.get('bjit_errors', 0)},"
         f" handed back: {data.get('bjit_handbacks', 0)})",
         f"  fallbacks to interpreter  {sum(data['fallbacks'].values()):>10}   ({fallbacks})",
         f"  IR built                  {data['ir_instructions']:>10} instructions in"

@@ -8,7 +8,10 @@
  *   ACCEL_EXIT_ERROR:    an exception is set, frame->prev_instr is the failing instruction and
  *                        frame->stacktop the depth CPython's error path expects (the helper that failed set it);
  *   ACCEL_EXIT_HANDBACK: nothing of instruction ctx->resume_unit onwards has run; the interpreter takes the frame
- *                        from there with ctx->resume_depth values on the stack.
+ *                        from there with ctx->resume_depth values on the stack;
+ *   ACCEL_EXIT_YIELD / ACCEL_EXIT_NO_ENTRY: generator frames (below).
+ * A generator frame is resumed with ctx->resume_unit = the code unit to continue at (0 for a fresh call); the
+ * machine code jumps to its entry for that point.
  * Op helpers (bjit_ops.c) share one signature: they get the stack pointer and return the new one, NULL for an
  * error (exception set, frame->stacktop written), or ACCEL_HANDBACK when they did nothing and the interpreter
  * should run the instruction itself (used where CPython's exact error text or a rare case is not worth copying).
@@ -18,7 +21,15 @@
 
 #include "accel.h"
 
-enum { ACCEL_EXIT_RETURN = 0, ACCEL_EXIT_ERROR = 1, ACCEL_EXIT_HANDBACK = 2 };
+enum {
+    ACCEL_EXIT_RETURN = 0,
+    ACCEL_EXIT_ERROR = 1,
+    ACCEL_EXIT_HANDBACK = 2,
+    ACCEL_EXIT_YIELD = 3,     /* a generator frame suspended: ctx->retval is the yielded value; the machine code set
+                                 prev_instr (the YIELD_VALUE), stacktop and the generator's frame state */
+    ACCEL_EXIT_NO_ENTRY = 4,  /* resumed where the machine code has no entry: the interpreter resumes the frame */
+    ACCEL_EXIT_COUNT
+};
 
 #define ACCEL_HANDBACK ((PyObject **)1)
 
@@ -43,7 +54,7 @@ enum {
     ACCEL_HB_COUNT
 };
 
-extern uint64_t accel_bjit_exits[3];
+extern uint64_t accel_bjit_exits[ACCEL_EXIT_COUNT];
 extern uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];  /* by reason and opcode */
 
 PyObject *accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);

@@ -64,7 +64,7 @@ raise_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame)
     return res;
 }
 
-uint64_t accel_bjit_exits[3];
+uint64_t accel_bjit_exits[ACCEL_EXIT_COUNT];
 uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];
 
 PyObject *
@@ -72,11 +72,22 @@ accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwf
 {
     PyCodeObject *co = frame->f_code;
     accel_code_state *st = accel_code_state_get(co);
-    /* Machine code has one entry: the start of a fresh call.  Generator resumption and throw() go to the
-     * interpreter (tier 1 does not compile generator code yet, so this is only defensive). */
-    if (throwflag || frame->prev_instr != _PyCode_CODE(co) - 1 || st == NULL || st->jit_fn == NULL) {
+    int32_t resume_unit = 0;
+    if (throwflag || st == NULL || st->jit_fn == NULL) {
+        /* generator.throw()/close(): the interpreter's own exception entry */
         accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
         return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    }
+    if (co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR)) {
+        /* A call of a generator function only runs RETURN_GENERATOR, which needs CPython's private
+         * _Py_MakeCoro: the interpreter does it.  Resumptions of the generator's frame run machine code. */
+        if (frame->prev_instr == _PyCode_CODE(co) - 1 || frame->owner != FRAME_OWNED_BY_GENERATOR)
+            return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        resume_unit = (int32_t)(frame->prev_instr + 1 - _PyCode_CODE(co));
+    }
+    else if (frame->prev_instr != _PyCode_CODE(co) - 1) {
+        accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
 
     _PyCFrame cframe;
@@ -94,10 +105,11 @@ accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwf
         tstate->cframe->use_tracing = cframe.use_tracing;
         return NULL;
     }
+    int entry_stacktop = frame->stacktop;  /* a resumed generator's stack depth */
     frame->stacktop = -1;  /* as ceval while a frame executes: the cycle GC sees no half-built stack */
 
     accel_counters.frames_entered_jit++;
-    accel_jit_ctx ctx = {tstate, frame, NULL, 0, 0, 0, 0};
+    accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0};
     int exit = ((accel_jit_fn)st->jit_fn)(&ctx);
     accel_bjit_exits[exit]++;
 
@@ -109,6 +121,12 @@ accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwf
     case ACCEL_EXIT_RETURN:
         frame->stacktop = co->co_nlocalsplus;
         return ctx.retval;
+    case ACCEL_EXIT_YIELD:
+        return ctx.retval;
+    case ACCEL_EXIT_NO_ENTRY:
+        accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
+        frame->stacktop = entry_stacktop;
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
     case ACCEL_EXIT_ERROR:
         return raise_in_interpreter(tstate, frame);
     default:

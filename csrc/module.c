@@ -240,7 +240,7 @@ core_bjit_layout(PyObject *self, PyObject *unused)
 {
     PyInterpreterState *interp = PyInterpreterState_Get();
     return Py_BuildValue(
-        "{s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:N,s:N,s:N,s:N,s:N,s:i,s:i,s:i,s:i,s:i}",
+        "{s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:N,s:N,s:N,s:N,s:N,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
         "frame_localsplus", (Py_ssize_t)offsetof(_PyInterpreterFrame, localsplus),
         "frame_prev_instr", (Py_ssize_t)offsetof(_PyInterpreterFrame, prev_instr),
         "frame_stacktop", (Py_ssize_t)offsetof(_PyInterpreterFrame, stacktop),
@@ -261,6 +261,10 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         "false", PyLong_FromVoidPtr(Py_False),
         "dealloc", PyLong_FromVoidPtr((void *)_Py_Dealloc),
         "exit_return", ACCEL_EXIT_RETURN, "exit_error", ACCEL_EXIT_ERROR, "exit_handback", ACCEL_EXIT_HANDBACK,
+        "exit_yield", ACCEL_EXIT_YIELD, "exit_no_entry", ACCEL_EXIT_NO_ENTRY,
+        "gen_frame_state_from_frame",
+        (int)((Py_ssize_t)offsetof(PyGenObject, gi_frame_state) - (Py_ssize_t)offsetof(PyGenObject, gi_iframe)),
+        "frame_suspended", FRAME_SUSPENDED,
         "hb_unsupported", ACCEL_HB_UNSUPPORTED, "hb_helper", ACCEL_HB_HELPER);
 }
 
@@ -286,8 +290,9 @@ core_bjit_counters(PyObject *self, PyObject *unused)
             }
         }
     }
-    return Py_BuildValue("{s:K,s:K,s:K,s:N}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:N}",
                          "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
+                         "yields", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_YIELD],
                          "errors", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_ERROR],
                          "handbacks", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_HANDBACK],
                          "handback_sites", sites);

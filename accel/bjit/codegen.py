@@ -13,6 +13,10 @@ its opcode in csrc/bjit_ops.c.  What makes it safe to mix freely with CPython's 
   takes over with throwflag and runs its own unwinding, handlers and traceback); hand-back (an instruction tier 1
   does not compile, or a helper that declined: the interpreter runs the frame on from that instruction).
   Exception handlers are never compiled: an exception always continues in the interpreter.
+* Generator frames: the interpreter runs a generator function's call (RETURN_GENERATOR needs CPython's private
+  _Py_MakeCoro); every resumption enters the machine code at the instruction after the YIELD_VALUE (or the
+  RETURN_GENERATOR) it stopped at, through a small dispatch on ctx->resume_unit, and YIELD_VALUE suspends the
+  frame as ceval does.  Since the frame holds all state, any instruction boundary can be an entry.
 * Helpers that can run Python code are followed by a check of the thread's tracing flag; when sys.settrace or
   setprofile switched on meanwhile, the frame goes back to the interpreter at the next instruction.  Loop
   back-edges and RESUME poll the eval breaker (signals, GIL hand-off, async exceptions) as ceval does.
@@ -151,6 +155,7 @@ class _Generator:
         self.exit = self.a.label("exit")
         self.error_exit = self.a.label("error")
         self.block_labels: dict[int, Label] = {}
+        self.entries: dict[int, Label] = {}  # generator resume points: code unit -> label
         self.stubs: list[Callable[[], None]] = []  # out-of-line code, emitted after the blocks
         self.result = CodegenResult(b"")
 
@@ -299,11 +304,18 @@ class _Generator:
         a.mov(R14, _mem(RBX, self.lay["ctx_tstate"]))
         a.mov(R12, _mem(RBX, self.lay["ctx_frame"]))
         order = self.reachable_blocks()
+        if self.code.co_flags & GENERATOR_FLAGS:
+            self.emit_resume_dispatch(order)
         for b in order:
             self.block_labels[b] = a.label(f"bb{b}")
         for position, b in enumerate(order):
             a.bind(self.block_labels[b])
             self.emit_block(b, order[position + 1] if position + 1 < len(order) else None)
+        for label in self.entries.values():
+            # resume points inside code that was not emitted (after a hand-back in the same block)
+            a.bind(label)
+            a.mov(EAX, self.lay["exit_no_entry"])
+            a.jmp(self.exit)
         self.result.blocks_end = a.size
         while self.stubs:
             stubs, self.stubs = self.stubs, []
@@ -320,11 +332,31 @@ class _Generator:
         self.result.blocks = len(order)
         return self.result
 
+    def emit_resume_dispatch(self, order: list[int]) -> None:
+        """Jump to the entry for ctx->resume_unit: after each YIELD_VALUE, and after RETURN_GENERATOR."""
+        a = self.a
+        fn = self.fn
+        for b in order:
+            block = fn.blocks[b]
+            for i in range(block.first, block.end):
+                if fn.records[i * 8] in (OP["YIELD_VALUE"], OP["RETURN_GENERATOR"]) and i + 1 < fn.n_instructions:
+                    self.entries.setdefault(fn.records[(i + 1) * 8 + 3], a.label("resume"))
+        a.mov(EAX, _mem(RBX, self.lay["ctx_resume_unit"]))
+        for unit, label in sorted(self.entries.items()):
+            a.cmp(EAX, unit)
+            a.jcc("e", label)
+        a.mov(EAX, self.lay["exit_no_entry"])  # (the fresh call never gets here: the interpreter runs it)
+        a.jmp(self.exit)
+
     def emit_block(self, b: int, next_block: int | None) -> None:
         fn = self.fn
         block = fn.blocks[b]
         kwnames: int | None = None
         for i in range(block.first, block.end):
+            entry = self.entries.get(fn.records[i * 8 + 3])
+            if entry is not None:
+                self.a.bind(entry)
+                del self.entries[fn.records[i * 8 + 3]]
             self.result.offsets.append((self.a.size, i))
             self.result.instructions += 1
             op = fn.records[i * 8]
@@ -406,6 +438,16 @@ class _Generator:
             a.mov(self.slot(depth - 1), RCX)
             a.mov(self.slot(depth - arg), RAX)
             return False
+        if op == OP["YIELD_VALUE"]:
+            # suspend as ceval does: the frame keeps the stack below the value, prev_instr at this instruction
+            self.set_prev_instr(offset)
+            a.mov(RAX, self.slot(depth - 1))
+            a.mov(_mem(RBX, self.lay["ctx_retval"]), RAX)
+            a.mov(_mem(R12, self.lay["frame_stacktop"]), self.nlp + depth - 1, size=32)
+            a.mov(_mem(R12, self.lay["gen_frame_state_from_frame"]), self.lay["frame_suspended"] & 0xFF, size=8)
+            a.mov(EAX, self.lay["exit_yield"])
+            a.jmp(self.exit)
+            return False  # the instruction after it is the resume entry: keep emitting the block
         if op == OP["RETURN_VALUE"]:
             self.set_prev_instr(offset)  # a frame object that outlives the call reports this line
             a.mov(RAX, self.slot(depth - 1))
@@ -534,6 +576,4 @@ def generate(fn: Function, code: CodeType, runtime: Runtime | None = None) -> Co
         # Module and class bodies (and exec'd code): they run once, look names up in dicts (LOAD_NAME), and left
         # to the interpreter they also get its quickening, which CPython's own tests look for.
         raise BjitError("module-or-class-body", is_failure=False)
-    if code.co_flags & GENERATOR_FLAGS:
-        raise BjitError("generator", "generator and coroutine frames are not compiled yet")
     return _Generator(fn, code, runtime or Runtime.load()).generate()
