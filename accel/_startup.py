@@ -10,9 +10,19 @@ from __future__ import annotations
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 
+def _in_main_interpreter() -> bool:
+    try:
+        import _xxsubinterpreters as interpreters
+    except ImportError:
+        return True
+    return bool(interpreters.get_current() == interpreters.get_main())
+
+
 def start() -> None:
     from accel import config
 
+    if not _in_main_interpreter():
+        return  # accel runs in the main interpreter; subinterpreters (and their site imports) go without it
     try:
         cfg = config.from_environ()
         if not cfg.enabled:

@@ -65,6 +65,7 @@ accel_code_state_get(PyCodeObject *co)
 /* ---- the eval-frame hook (eval_hook.c) ---- */
 
 int accel_hook_install(PyObject *compile_callback);
+PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
 void accel_hook_uninstall(void);
 int accel_hook_installed(void);
 

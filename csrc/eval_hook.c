@@ -64,7 +64,7 @@ request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
     return rc;
 }
 
-static PyObject *
+PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
     accel_counters.frames_seen++;

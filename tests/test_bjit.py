@@ -446,3 +446,19 @@ def test_dis_shows_ir_and_machine_code_side_by_side(installed, capsys):
     binary_op = next(i for i, line in enumerate(lines) if "BINARY_OP" in line)
     assert lines[binary_op + 1].strip().startswith(hex(address)[:6])  # machine code listed under the instruction
     assert "RETURN_VALUE" in out and "out of line" in out
+
+
+def test_after_uninstall_calls_reach_the_default_evaluator(installed):
+    """Direct calls between compiled functions only happen while accel's hook is the frame evaluator."""
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec("def callee(x):\n    return x + 1\ndef caller(n):\n    return [callee(i) for i in range(n)]\n", ns)
+    for name in ("callee", "caller"):
+        accel.compile(ns[name])
+    before = _frames_run_by_machine_code()
+    assert ns["caller"](3) == [1, 2, 3]
+    assert _frames_run_by_machine_code() - before == 4  # caller, and callee three times
+    accel.uninstall()
+    before = _frames_run_by_machine_code()
+    assert ns["caller"](3) == [1, 2, 3]
+    assert _frames_run_by_machine_code() == before
