@@ -143,8 +143,10 @@ def dis(func: Any, file: Any = None) -> None:
 
     code = _code_of(func)
     state = info(func) if "accel._core" in sys.modules else None
-    address = state["jit_address"] if state and state["tier"] >= 1 else None
-    (file or sys.stdout).write(listing(code, address))
+    compiled = state is not None and state["tier"] >= 1
+    address = state["jit_address"] if state is not None and compiled else None
+    data = state["jit_data"] if state is not None and compiled else 0
+    (file or sys.stdout).write(listing(code, address, data))
 
 
 def _at_exit() -> None:

@@ -37,6 +37,7 @@ typedef struct {
     accel_entry_fn entry;  /* what runs the frame instead of the interpreter (tier 1: accel_bjit_execute), or NULL */
     void *jit_fn;          /* tier-1 machine code (bjit.h: accel_jit_fn), in the code arena */
     size_t jit_size;       /* its size, freed with the code object */
+    void *jit_data;        /* per-site caches of the machine code (zeroed; freed with the code object) */
     PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
 } accel_code_state;
 

@@ -24,9 +24,29 @@ typedef PyObject **(*op_fn)(PyThreadState *, _PyInterpreterFrame *, PyObject **,
 
 /* ---- globals and attributes ---- */
 
+/* LOAD_GLOBAL's per-site cache: the value found last time, valid while neither dict has changed since (a dict's
+ * ma_version_tag changes with every mutation, so the borrowed value cannot have been removed meanwhile). */
+typedef struct {
+    uint64_t globals_version;
+    uint64_t builtins_version;
+    PyObject *value;          /* borrowed */
+    PyDictObject *globals;    /* the dicts it was found in (a code object can run with other globals) */
+    PyDictObject *builtins;
+} load_global_cache;
+
 PyObject **
-accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg,
+                     load_global_cache *cache)
 {
+    PyDictObject *globals = (PyDictObject *)f->f_globals, *builtins = (PyDictObject *)f->f_builtins;
+    if (cache->value != NULL && cache->globals == globals && cache->builtins == builtins
+        && globals->ma_version_tag == cache->globals_version && builtins->ma_version_tag == cache->builtins_version) {
+        Py_INCREF(cache->value);
+        if (oparg & 1)
+            *sp++ = NULL;
+        *sp++ = cache->value;
+        return sp;
+    }
     PyObject *name = PyTuple_GET_ITEM(NAMES(f), oparg >> 1);
     if (!PyDict_CheckExact(f->f_globals) || !PyDict_CheckExact(f->f_builtins))
         return ACCEL_HANDBACK;
@@ -41,6 +61,12 @@ accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
         if (v == NULL)
             return PyErr_Occurred() ? ERROR_AT(sp) : ACCEL_HANDBACK;  /* NameError: the interpreter's words */
     }
+    /* (the lookup may have run __eq__ of a key, which could change the dicts: take the versions now) */
+    cache->value = v;
+    cache->globals = globals;
+    cache->builtins = builtins;
+    cache->globals_version = globals->ma_version_tag;
+    cache->builtins_version = builtins->ma_version_tag;
     Py_INCREF(v);
     if (oparg & 1)
         *sp++ = NULL;
@@ -722,6 +748,7 @@ const accel_symbol accel_bjit_symbols[] = {
     SYM(get_iter), SYM(for_iter), SYM(load_deref), SYM(store_deref), SYM(make_cell), SYM(copy_free_vars),
     SYM(make_function), SYM(format_value), SYM(load_assertion_error),
     {"handle_pending", (void *)accel_bjit_handle_pending},
+    {"load_global_cache_size", (void *)sizeof(load_global_cache)},
     {"_Py_Dealloc", (void *)_Py_Dealloc},
     {NULL, NULL},
 };

@@ -19,6 +19,7 @@ accel_code_state_free(void *ptr)
     Py_CLEAR(st->compiled);
     if (st->jit_fn != NULL)
         accel_arena_free(st->jit_fn, st->jit_size);
+    PyMem_RawFree(st->jit_data);
     PyMem_RawFree(st);
 }
 

@@ -115,11 +115,12 @@ core_code_info(PyObject *self, PyObject *code)
     accel_code_state *st = state_of(code, 0);
     if (st == NULL)
         return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
-    return Py_BuildValue("{s:K,s:K,s:I,s:i,s:O,s:n,s:N,s:O}", "calls", (unsigned long long)st->calls,
+    return Py_BuildValue("{s:K,s:K,s:I,s:i,s:O,s:n,s:N,s:N,s:O}", "calls", (unsigned long long)st->calls,
                          "backedges", (unsigned long long)st->backedges, "flags", (unsigned int)st->flags,
                          "tier", (int)st->tier, "has_entry", st->entry ? Py_True : Py_False,
                          "jit_size", (Py_ssize_t)st->jit_size,
                          "jit_address", PyLong_FromVoidPtr(st->jit_fn),
+                         "jit_data", PyLong_FromVoidPtr(st->jit_data),
                          "compiled", st->compiled ? st->compiled : Py_None);
 }
 
@@ -213,6 +214,26 @@ core_set_jit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     st->entry = address != NULL ? accel_bjit_execute : NULL;
     st->tier = address != NULL ? 1 : 0;
     Py_RETURN_NONE;
+}
+
+/* alloc_jit_data(code, nbytes) -> address of a zeroed block owned by the code object (per-site caches) */
+static PyObject *
+core_alloc_jit_data(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("alloc_jit_data", nargs, 2, 2))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 1);
+    if (st == NULL)
+        return NULL;
+    Py_ssize_t n = PyLong_AsSsize_t(args[1]);
+    if (n < 0)
+        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_ValueError, "negative size");
+    if (st->jit_data != NULL)
+        return PyErr_Format(PyExc_RuntimeError, "alloc_jit_data: the code object already has its data");
+    st->jit_data = PyMem_RawCalloc(1, n ? (size_t)n : 1);
+    if (st->jit_data == NULL)
+        return PyErr_NoMemory();
+    return PyLong_FromVoidPtr(st->jit_data);
 }
 
 /* bjit_symbols() -> {name: address} of the op helpers machine code calls */
@@ -352,6 +373,8 @@ static PyMethodDef core_methods[] = {
      "call_and_register(get_code, register, fullname) -> code"},
     {"address", core_address, METH_O, "address(obj) -> int, like id() but not audited"},
     {"set_jit", (PyCFunction)(void (*)(void))core_set_jit, METH_FASTCALL, "set_jit(code, address, size)"},
+    {"alloc_jit_data", (PyCFunction)(void (*)(void))core_alloc_jit_data, METH_FASTCALL,
+     "alloc_jit_data(code, nbytes) -> address"},
     {"bjit_symbols", core_bjit_symbols, METH_NOARGS, "op helper addresses for machine code"},
     {"bjit_layout", core_bjit_layout, METH_NOARGS, "struct offsets and addresses for machine code"},
     {"bjit_counters", core_bjit_counters, METH_NOARGS, "tier-1 exits and hand-backs"},

@@ -462,3 +462,34 @@ def test_after_uninstall_calls_reach_the_default_evaluator(installed):
     before = _frames_run_by_machine_code()
     assert ns["caller"](3) == [1, 2, 3]
     assert _frames_run_by_machine_code() == before
+
+
+def test_global_loads_follow_every_change_of_globals_and_builtins(installed):
+    import builtins
+
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec("def read():\n    return (FACTOR, len('abc'))\n", ns)
+    fn = ns["read"]
+    accel.compile(fn)
+    ns["FACTOR"] = 2
+    assert [fn() for _ in range(3)] == [(2, 3)] * 3          # cached after the first call
+    ns["FACTOR"] = 5
+    assert fn() == (5, 3)                                     # module global rebound
+    ns["len"] = lambda s: -1
+    assert fn() == (5, -1)                                    # a module global now shadows the builtin
+    del ns["len"]
+    real_len = builtins.len
+    builtins.len = lambda s: 99
+    try:
+        assert fn() == (5, 99)                                # builtins monkeypatched
+    finally:
+        builtins.len = real_len
+    assert fn() == (5, 3)
+    del ns["FACTOR"]
+    with pytest.raises(NameError, match="FACTOR"):
+        fn()
+    other = {"__name__": "other", "FACTOR": 7}
+    import types
+
+    assert types.FunctionType(fn.__code__, other)() == (7, 3)  # same code, other globals

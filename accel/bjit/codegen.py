@@ -54,7 +54,6 @@ class BjitError(Exception):
 
 # Opcodes compiled as a call to a generic helper: opcode -> (helper name, whether it can run Python code).
 HELPER_OPS: dict[int, tuple[str, bool]] = {
-    OP["LOAD_GLOBAL"]: ("load_global", True),
     OP["STORE_GLOBAL"]: ("store_global", True),
     OP["LOAD_ATTR"]: ("load_attr", True),
     OP["STORE_ATTR"]: ("store_attr", True),
@@ -144,8 +143,11 @@ def _frame_operand(offset: int) -> Mem:
 
 
 class _Generator:
-    def __init__(self, fn: Function, code: CodeType, rt: Runtime) -> None:
+    def __init__(self, fn: Function, code: CodeType, rt: Runtime, data: int) -> None:
         self.fn = fn
+        self.data = data  # per-site caches: one load_global_cache per LOAD_GLOBAL, in instruction order
+        self.global_sites = {i: n for n, i in enumerate(
+            i for i in range(fn.n_instructions) if fn.records[i * 8] == OP["LOAD_GLOBAL"])}
         self.code = code
         self.rt = rt
         self.lay = rt.layout
@@ -482,6 +484,11 @@ class _Generator:
             a.jcc("ne", self.block_labels[target])  # exhausted: the iterator was popped
             a.jmp(self.block_labels[block.succs[0]])
             return True
+        if op == OP["LOAD_GLOBAL"]:
+            cache = self.data + self.global_sites[i] * self.rt.symbols["load_global_cache_size"]
+            self.call_helper("load_global", i, arg, depth, extra=cache)
+            self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+            return False
         if op == OP["CALL"]:
             self.call_helper_call(i, arg, depth, kwnames)
             self.check_tracing(self.next_start(i), depth - arg - 1, op)
@@ -570,10 +577,17 @@ class _Generator:
         a.jmp(fall)
 
 
-def generate(fn: Function, code: CodeType, runtime: Runtime | None = None) -> CodegenResult:
-    """Machine code for `code` (whose IR is `fn`), position independent except for absolute addresses."""
+def data_size(fn: Function, runtime: Runtime) -> int:
+    """Bytes of per-site cache data the machine code for `fn` needs (csrc: accel_code_state.jit_data)."""
+    sites = sum(1 for i in range(fn.n_instructions) if fn.records[i * 8] == OP["LOAD_GLOBAL"])
+    return sites * runtime.symbols["load_global_cache_size"]
+
+
+def generate(fn: Function, code: CodeType, runtime: Runtime | None = None, data: int = 0) -> CodegenResult:
+    """Machine code for `code` (whose IR is `fn`), position independent except for absolute addresses; `data` is
+    the address of its per-site cache block (data_size bytes, zeroed)."""
     if not code.co_flags & CO_OPTIMIZED:
         # Module and class bodies (and exec'd code): they run once, look names up in dicts (LOAD_NAME), and left
         # to the interpreter they also get its quickening, which CPython's own tests look for.
         raise BjitError("module-or-class-body", is_failure=False)
-    return _Generator(fn, code, runtime or Runtime.load()).generate()
+    return _Generator(fn, code, runtime or Runtime.load(), data).generate()

@@ -12,7 +12,7 @@ from accel.runtime import core
 from accel.stats import STATS
 
 from . import perfmap
-from .codegen import CodegenResult, Runtime, generate
+from .codegen import CodegenResult, Runtime, data_size, generate
 
 _runtime: Runtime | None = None
 
@@ -31,8 +31,9 @@ def compile_tier1(code: CodeType, fn: Function) -> MachineCode:
     if _runtime is None:
         _runtime = Runtime.load()
     start = time.perf_counter()
-    result = generate(fn, code, _runtime)
     c = core()
+    data = c.alloc_jit_data(code, data_size(fn, _runtime))  # owned by the code object from here on
+    result = generate(fn, code, _runtime, data)
     address = c.arena_alloc(len(result.code))
     try:
         c.arena_write(address, result.code)

@@ -15,14 +15,14 @@ from .codegen import Runtime, generate
 from .disasm import decode
 
 
-def listing(code: CodeType, address: int | None) -> str:
+def listing(code: CodeType, address: int | None, data: int = 0) -> str:
     """The IR of `code` with each instruction's machine code under it; `address` is where the code lives (None:
     not compiled, IR only)."""
     fn = build(code)
     text = fn.dump()
     if address is None:
         return text
-    result = generate(fn, code, Runtime.load())
+    result = generate(fn, code, Runtime.load(), data)
     decoded = decode(result.code, address)
     # each IR instruction's machine code runs from its offset to the next one's; stubs follow the blocks
     bounds = [offset for offset, _ in result.offsets] + [result.blocks_end]
