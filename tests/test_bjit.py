@@ -493,3 +493,21 @@ def test_global_loads_follow_every_change_of_globals_and_builtins(installed):
     import types
 
     assert types.FunctionType(fn.__code__, other)() == (7, 3)  # same code, other globals
+
+
+def test_signal_handler_runs_right_after_the_call_that_received_it():
+    """As ceval: after a call returns, pending signal handlers run before the next instruction."""
+    prog = textwrap.dedent("""
+        import os, signal, time, accel
+        accel.install(bjit_threshold=0)
+        called = []
+        signal.signal(signal.SIGUSR1, lambda signum, frame: called.append(time.monotonic()))
+        def signal_then_sleep():
+            start = time.monotonic()
+            os.kill(os.getpid(), signal.SIGUSR1)  # delivered before kill returns; the handler is pending
+            time.sleep(0.3)                       # must not start before the handler has run
+            return called[0] - start < 0.15
+        print(signal_then_sleep(), accel.tier(signal_then_sleep))
+    """)
+    proc = run_python(["-c", prog], timeout=60)
+    assert proc.stdout.strip() == "True 1", proc.stderr

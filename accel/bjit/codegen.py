@@ -59,7 +59,6 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["STORE_ATTR"]: ("store_attr", True),
     OP["DELETE_ATTR"]: ("delete_attr", True),
     OP["LOAD_METHOD"]: ("load_method", True),
-    OP["CALL_FUNCTION_EX"]: ("call_function_ex", True),
     OP["BINARY_OP"]: ("binary_op", True),
     OP["COMPARE_OP"]: ("compare_op", True),
     OP["IS_OP"]: ("is_op", True),
@@ -491,7 +490,16 @@ class _Generator:
             return False
         if op == OP["CALL"]:
             self.call_helper_call(i, arg, depth, kwnames)
+            # as ceval after every call: a signal that arrived during the call runs its handler now, not at the
+            # next loop edge (time.sleep() right after signal.setitimer() must not sleep through it)
+            self.poll_eval_breaker(offset, depth - arg - 1)
             self.check_tracing(self.next_start(i), depth - arg - 1, op)
+            return False
+        if op == OP["CALL_FUNCTION_EX"]:
+            self.call_helper("call_function_ex", i, arg, depth)
+            after = self.depth_after(i, depth)
+            self.poll_eval_breaker(offset, after)
+            self.check_tracing(self.next_start(i), after, op)
             return False
         helper = HELPER_OPS.get(op)
         if helper is not None:
