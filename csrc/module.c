@@ -319,6 +319,22 @@ core_bjit_counters(PyObject *self, PyObject *unused)
                          "handback_sites", sites);
 }
 
+/* call_untraced(fn, *args): fn(*args) with tracing and profiling suspended for this thread: for accel's own
+ * Python code that runs inside the program (the import hook's finder), which trace functions must not see. */
+static PyObject *
+core_call_untraced(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < 1) {
+        PyErr_SetString(PyExc_TypeError, "call_untraced needs a callable");
+        return NULL;
+    }
+    PyThreadState *tstate = PyThreadState_Get();
+    PyThreadState_EnterTracing(tstate);
+    PyObject *res = PyObject_Vectorcall(args[0], args + 1, nargs - 1, NULL);
+    PyThreadState_LeaveTracing(tstate);
+    return res;
+}
+
 /* address(obj) -> the object's address, as id() but without id()'s "builtins.id" audit event: the code
  * generator embeds constants' addresses, and the program's audit hooks must not see the compiler's work. */
 static PyObject *
@@ -337,7 +353,10 @@ core_call_and_register(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *code = PyObject_CallOneArg(args[0], args[2]);
     if (code == NULL || !PyCode_Check(code))
         return code;
+    PyThreadState *tstate = PyThreadState_Get();
+    PyThreadState_EnterTracing(tstate);  /* accel's own work: not for the program's trace/profile functions */
     PyObject *res = PyObject_CallFunctionObjArgs(args[1], code, args[2], NULL);
+    PyThreadState_LeaveTracing(tstate);
     if (res == NULL) {
         /* registering is accel's business: the import goes on without it */
         PyErr_Clear();
@@ -371,6 +390,8 @@ static PyMethodDef core_methods[] = {
     {"arena_write", (PyCFunction)(void (*)(void))core_arena_write, METH_FASTCALL, "arena_write(address, data)"},
     {"call_and_register", (PyCFunction)(void (*)(void))core_call_and_register, METH_FASTCALL,
      "call_and_register(get_code, register, fullname) -> code"},
+    {"call_untraced", (PyCFunction)(void (*)(void))core_call_untraced, METH_FASTCALL,
+     "call_untraced(fn, *args) -> fn(*args) with tracing suspended"},
     {"address", core_address, METH_O, "address(obj) -> int, like id() but not audited"},
     {"set_jit", (PyCFunction)(void (*)(void))core_set_jit, METH_FASTCALL, "set_jit(code, address, size)"},
     {"alloc_jit_data", (PyCFunction)(void (*)(void))core_alloc_jit_data, METH_FASTCALL,

@@ -66,9 +66,15 @@ class _RegisteringGetCode(functools.partial):
 
 
 class AccelFinder:
-    """First on sys.meta_path; finds specs through the finders behind it and wraps plain file loaders."""
+    """First on sys.meta_path; finds specs through the finders behind it and wraps plain file loaders.
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> Any:
+    Its find_spec runs with tracing suspended (a C trampoline): a program tracing or measuring coverage must not
+    see accel's code run inside its imports."""
+
+    def __init__(self) -> None:
+        self.find_spec = functools.partial(core().call_untraced, self._find_spec)
+
+    def _find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> Any:
         try:
             index = sys.meta_path.index(self)
         except ValueError:
