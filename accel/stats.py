@@ -76,6 +76,9 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
     out["bjit_yields"] = counters["yields"]
     out["bjit_errors"] = counters["errors"]
     out["bjit_handbacks"] = counters["handbacks"]
+    out["ic_hits"] += counters["ic_hits"]
+    out["ic_misses"] += counters["ic_misses"]
+    out["fast_ops"] = counters["fast_ops"]
     fallbacks = dict(out["fallbacks"])
     for (reason, opcode), count in counters["handback_sites"].items():
         key = HANDBACK_REASONS[reason] + (f":{dis.opname[opcode]}" if opcode else "")
@@ -107,7 +110,8 @@ def format_summary(data: dict[str, Any]) -> str:
         f" {data['ir_build_seconds'] * 1e3:.1f} ms, {data['ir_bytes'] / 1024:.1f} KiB",
         f"  machine code              {data['bjit_code_bytes']:>10} bytes"
         f"   (arena: {data.get('arena_used_bytes', 0)} used of {data.get('arena_mapped_bytes', 0)} mapped)",
-        f"  inline caches             {data['ic_hits']:>10} hits, {data['ic_misses']} misses",
+        f"  inline caches             {data['ic_hits']:>10} hits, {data['ic_misses']} misses"
+        f"   (attribute sites; typed fast paths of operators: {data.get('fast_ops', 0)})",
         f"  LLVM                      {data['llvm_compile_seconds']:>10.3f} s compiling,"
         f" cache {data['cache_hits']} hits / {data['cache_misses']} misses",
     ]

@@ -62,6 +62,39 @@ int accel_bjit_handle_pending(PyThreadState *tstate, _PyInterpreterFrame *frame)
 int accel_bjit_call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
                            PyObject **result);
 
+/* Attribute-site caches (site_cache.c) and cache-free fast paths (bjit_numeric.c). */
+typedef struct {
+    uint64_t hits;      /* attribute sites: the cached case applied */
+    uint64_t misses;    /* attribute sites: the generic path ran (and re-filled the cache) */
+    uint64_t fast_ops;  /* operators and subscripts that took a fast path for their operand types */
+} accel_site_counters_t;
+extern accel_site_counters_t accel_site_counters;
+/* One per LOAD_ATTR / STORE_ATTR / LOAD_METHOD site, in the code's jit_data block (site_cache.c). */
+struct accel_attr_cache {
+    uint32_t type_version;   /* the owner's type's tp_version_tag when filled */
+    uint16_t kind;
+    uint16_t shadow;         /* KIND_CLASS_ATTR / KIND_METHOD: SHADOW_* */
+    Py_ssize_t index;        /* split-dict values index, or slot offset, or dict offset (0: managed dict) */
+    Py_ssize_t nentries;     /* SHADOW_VALUES: the shared keys' dk_nentries when the name was absent */
+    PyObject *descr;         /* borrowed: the type attribute; KIND_MODULE: the value */
+    PyDictObject *dict;      /* KIND_MODULE: the module dict */
+    uint64_t dict_version;   /* KIND_MODULE: its ma_version_tag */
+    uint32_t hits, misses;   /* type feedback for later tiers (saturating) */
+};
+typedef struct accel_attr_cache accel_attr_cache;
+
+typedef PyObject **(*accel_op_fn)(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_binary_op(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_compare_op(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_binary_subscr(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_store_subscr(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_load_attr_cached(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t,
+                                     accel_attr_cache *);
+PyObject **accel_op_load_method_cached(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t,
+                                       accel_attr_cache *);
+PyObject **accel_op_store_attr_cached(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t,
+                                      accel_attr_cache *);
+
 /* name -> address table of op helpers for the code generator (bjit_ops.c) */
 typedef struct {
     const char *name;

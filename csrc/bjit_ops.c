@@ -85,29 +85,6 @@ accel_op_store_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, 
 }
 
 PyObject **
-accel_op_load_attr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    PyObject *owner = sp[-1];
-    PyObject *res = PyObject_GetAttr(owner, PyTuple_GET_ITEM(NAMES(f), oparg));
-    if (res == NULL)
-        return ERROR_AT(sp);
-    Py_DECREF(owner);
-    sp[-1] = res;
-    return sp;
-}
-
-PyObject **
-accel_op_store_attr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    PyObject *owner = sp[-1], *v = sp[-2];
-    sp -= 2;
-    int err = PyObject_SetAttr(owner, PyTuple_GET_ITEM(NAMES(f), oparg), v);
-    Py_DECREF(v);
-    Py_DECREF(owner);
-    return err ? ERROR_AT(sp) : sp;
-}
-
-PyObject **
 accel_op_delete_attr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
 {
     PyObject *owner = *--sp;
@@ -115,28 +92,6 @@ accel_op_delete_attr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
     Py_DECREF(owner);
     return err ? ERROR_AT(sp) : sp;
 }
-
-/* LOAD_METHOD: [obj] -> [meth, obj] when obj's type has a plain method, else [NULL, attr] */
-PyObject **
-accel_op_load_method(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    PyObject *obj = sp[-1];
-    PyObject *meth = NULL;
-    int found = _PyObject_GetMethod(obj, PyTuple_GET_ITEM(NAMES(f), oparg), &meth);
-    if (meth == NULL)
-        return ERROR_AT(sp);
-    if (found) {
-        sp[-1] = meth;
-        *sp++ = obj;
-    }
-    else {
-        sp[-1] = NULL;
-        Py_DECREF(obj);
-        *sp++ = meth;
-    }
-    return sp;
-}
-
 /* ---- calls: [NULL|meth, callable|self, args...] ---- */
 
 PyObject **
@@ -197,78 +152,6 @@ accel_op_call_function_ex(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **
     sp -= 3 + (oparg & 1);
     *sp++ = result;
     return result == NULL ? ERROR_AT(sp) : sp;
-}
-
-/* ---- operators ---- */
-
-static PyObject *
-power_no_mod(PyObject *a, PyObject *b)
-{
-    return PyNumber_Power(a, b, Py_None);
-}
-
-static PyObject *
-inplace_power_no_mod(PyObject *a, PyObject *b)
-{
-    return PyNumber_InPlacePower(a, b, Py_None);
-}
-
-/* Indexed by BINARY_OP's oparg (NB_* in opcode.h). */
-static binaryfunc const binary_ops[] = {
-    [NB_ADD] = PyNumber_Add,
-    [NB_AND] = PyNumber_And,
-    [NB_FLOOR_DIVIDE] = PyNumber_FloorDivide,
-    [NB_LSHIFT] = PyNumber_Lshift,
-    [NB_MATRIX_MULTIPLY] = PyNumber_MatrixMultiply,
-    [NB_MULTIPLY] = PyNumber_Multiply,
-    [NB_REMAINDER] = PyNumber_Remainder,
-    [NB_OR] = PyNumber_Or,
-    [NB_POWER] = power_no_mod,
-    [NB_RSHIFT] = PyNumber_Rshift,
-    [NB_SUBTRACT] = PyNumber_Subtract,
-    [NB_TRUE_DIVIDE] = PyNumber_TrueDivide,
-    [NB_XOR] = PyNumber_Xor,
-    [NB_INPLACE_ADD] = PyNumber_InPlaceAdd,
-    [NB_INPLACE_AND] = PyNumber_InPlaceAnd,
-    [NB_INPLACE_FLOOR_DIVIDE] = PyNumber_InPlaceFloorDivide,
-    [NB_INPLACE_LSHIFT] = PyNumber_InPlaceLshift,
-    [NB_INPLACE_MATRIX_MULTIPLY] = PyNumber_InPlaceMatrixMultiply,
-    [NB_INPLACE_MULTIPLY] = PyNumber_InPlaceMultiply,
-    [NB_INPLACE_REMAINDER] = PyNumber_InPlaceRemainder,
-    [NB_INPLACE_OR] = PyNumber_InPlaceOr,
-    [NB_INPLACE_POWER] = inplace_power_no_mod,
-    [NB_INPLACE_RSHIFT] = PyNumber_InPlaceRshift,
-    [NB_INPLACE_SUBTRACT] = PyNumber_InPlaceSubtract,
-    [NB_INPLACE_TRUE_DIVIDE] = PyNumber_InPlaceTrueDivide,
-    [NB_INPLACE_XOR] = PyNumber_InPlaceXor,
-};
-
-PyObject **
-accel_op_binary_op(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    if (oparg < 0 || (size_t)oparg >= sizeof(binary_ops) / sizeof(binary_ops[0]) || binary_ops[oparg] == NULL)
-        return ACCEL_HANDBACK;
-    PyObject *rhs = sp[-1], *lhs = sp[-2];
-    PyObject *res = binary_ops[oparg](lhs, rhs);
-    Py_DECREF(lhs);
-    Py_DECREF(rhs);
-    sp[-2] = res;
-    sp -= 1;
-    return res == NULL ? ERROR_AT(sp) : sp;
-}
-
-PyObject **
-accel_op_compare_op(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    if (oparg < Py_LT || oparg > Py_GE)
-        return ACCEL_HANDBACK;
-    PyObject *right = sp[-1], *left = sp[-2];
-    PyObject *res = PyObject_RichCompare(left, right, (int)oparg);
-    sp[-2] = res;
-    Py_DECREF(left);
-    Py_DECREF(right);
-    sp -= 1;
-    return res == NULL ? ERROR_AT(sp) : sp;
 }
 
 PyObject **
@@ -354,30 +237,6 @@ accel_op_truth(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_
 }
 
 /* ---- subscripts ---- */
-
-PyObject **
-accel_op_binary_subscr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    PyObject *sub = sp[-1], *container = sp[-2];
-    PyObject *res = PyObject_GetItem(container, sub);
-    Py_DECREF(container);
-    Py_DECREF(sub);
-    sp[-2] = res;
-    sp -= 1;
-    return res == NULL ? ERROR_AT(sp) : sp;
-}
-
-PyObject **
-accel_op_store_subscr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    PyObject *sub = sp[-1], *container = sp[-2], *v = sp[-3];
-    sp -= 3;
-    int err = PyObject_SetItem(container, sub, v);
-    Py_DECREF(v);
-    Py_DECREF(container);
-    Py_DECREF(sub);
-    return err ? ERROR_AT(sp) : sp;
-}
 
 PyObject **
 accel_op_delete_subscr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
@@ -739,7 +598,8 @@ accel_op_load_assertion_error(PyThreadState *ts, _PyInterpreterFrame *f, PyObjec
 
 #define SYM(name) {#name, (void *)accel_op_##name}
 const accel_symbol accel_bjit_symbols[] = {
-    SYM(load_global), SYM(store_global), SYM(load_attr), SYM(store_attr), SYM(delete_attr), SYM(load_method),
+    SYM(load_global), SYM(store_global), SYM(load_attr_cached), SYM(store_attr_cached), SYM(delete_attr),
+    SYM(load_method_cached),
     SYM(precall), SYM(call), SYM(call_function_ex), SYM(binary_op), SYM(compare_op), SYM(is_op),
     SYM(contains_op), SYM(unary_negative), SYM(unary_positive), SYM(unary_invert), SYM(unary_not), SYM(truth),
     SYM(binary_subscr), SYM(store_subscr), SYM(delete_subscr), SYM(build_tuple), SYM(build_list),
@@ -749,6 +609,7 @@ const accel_symbol accel_bjit_symbols[] = {
     SYM(make_function), SYM(format_value), SYM(load_assertion_error),
     {"handle_pending", (void *)accel_bjit_handle_pending},
     {"load_global_cache_size", (void *)sizeof(load_global_cache)},
+    {"attr_cache_size", (void *)sizeof(accel_attr_cache)},
     {"_Py_Dealloc", (void *)_Py_Dealloc},
     {NULL, NULL},
 };

@@ -11,7 +11,8 @@ import os
 from cffi import FFI
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCES = ["code_state.c", "eval_hook.c", "code_arena.c", "module.c", "bjit_entry.c", "bjit_ops.c"]
+SOURCES = ["code_state.c", "eval_hook.c", "code_arena.c", "module.c", "bjit_entry.c", "bjit_ops.c", "bjit_numeric.c",
+           "site_cache.c"]
 
 
 

@@ -311,12 +311,15 @@ core_bjit_counters(PyObject *self, PyObject *unused)
             }
         }
     }
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:N}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K}",
                          "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
                          "yields", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_YIELD],
                          "errors", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_ERROR],
                          "handbacks", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_HANDBACK],
-                         "handback_sites", sites);
+                         "handback_sites", sites,
+                         "ic_hits", (unsigned long long)accel_site_counters.hits,
+                         "ic_misses", (unsigned long long)accel_site_counters.misses,
+                         "fast_ops", (unsigned long long)accel_site_counters.fast_ops);
 }
 
 /* call_untraced(fn, *args): fn(*args) with tracing and profiling suspended for this thread: for accel's own

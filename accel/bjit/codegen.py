@@ -55,10 +55,7 @@ class BjitError(Exception):
 # Opcodes compiled as a call to a generic helper: opcode -> (helper name, whether it can run Python code).
 HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["STORE_GLOBAL"]: ("store_global", True),
-    OP["LOAD_ATTR"]: ("load_attr", True),
-    OP["STORE_ATTR"]: ("store_attr", True),
     OP["DELETE_ATTR"]: ("delete_attr", True),
-    OP["LOAD_METHOD"]: ("load_method", True),
     OP["BINARY_OP"]: ("binary_op", True),
     OP["COMPARE_OP"]: ("compare_op", True),
     OP["IS_OP"]: ("is_op", True),
@@ -91,6 +88,15 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["MAKE_FUNCTION"]: ("make_function", False),
     OP["FORMAT_VALUE"]: ("format_value", True),
     OP["LOAD_ASSERTION_ERROR"]: ("load_assertion_error", False),
+}
+
+# Opcodes whose helper gets a per-site cache (csrc/site_cache.c, bjit_ops.c) as its fifth argument:
+# opcode -> (helper name, symbol giving the cache's size).  All of them can run Python code.
+CACHED_OPS: dict[int, tuple[str, str]] = {
+    OP["LOAD_GLOBAL"]: ("load_global", "load_global_cache_size"),
+    OP["LOAD_ATTR"]: ("load_attr_cached", "attr_cache_size"),
+    OP["STORE_ATTR"]: ("store_attr_cached", "attr_cache_size"),
+    OP["LOAD_METHOD"]: ("load_method_cached", "attr_cache_size"),
 }
 
 CO_OPTIMIZED = 0x1
@@ -144,9 +150,7 @@ def _frame_operand(offset: int) -> Mem:
 class _Generator:
     def __init__(self, fn: Function, code: CodeType, rt: Runtime, data: int) -> None:
         self.fn = fn
-        self.data = data  # per-site caches: one load_global_cache per LOAD_GLOBAL, in instruction order
-        self.global_sites = {i: n for n, i in enumerate(
-            i for i in range(fn.n_instructions) if fn.records[i * 8] == OP["LOAD_GLOBAL"])}
+        self.site_data = {i: data + offset for i, offset in site_offsets(fn, rt).items()}  # per-site caches
         self.code = code
         self.rt = rt
         self.lay = rt.layout
@@ -483,9 +487,8 @@ class _Generator:
             a.jcc("ne", self.block_labels[target])  # exhausted: the iterator was popped
             a.jmp(self.block_labels[block.succs[0]])
             return True
-        if op == OP["LOAD_GLOBAL"]:
-            cache = self.data + self.global_sites[i] * self.rt.symbols["load_global_cache_size"]
-            self.call_helper("load_global", i, arg, depth, extra=cache)
+        if op in CACHED_OPS:
+            self.call_helper(CACHED_OPS[op][0], i, arg, depth, extra=self.site_data[i])
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
             return False
         if op == OP["CALL"]:
@@ -585,10 +588,21 @@ class _Generator:
         a.jmp(fall)
 
 
+def site_offsets(fn: Function, runtime: Runtime) -> dict[int, int]:
+    """Instruction index -> offset of its cache in the per-code data block, for every cached site."""
+    offsets = {}
+    size = 0
+    for i in range(fn.n_instructions):
+        cached = CACHED_OPS.get(fn.records[i * 8])
+        if cached is not None:
+            offsets[i] = size
+            size += runtime.symbols[cached[1]]
+    return offsets
+
+
 def data_size(fn: Function, runtime: Runtime) -> int:
     """Bytes of per-site cache data the machine code for `fn` needs (csrc: accel_code_state.jit_data)."""
-    sites = sum(1 for i in range(fn.n_instructions) if fn.records[i * 8] == OP["LOAD_GLOBAL"])
-    return sites * runtime.symbols["load_global_cache_size"]
+    return sum(runtime.symbols[CACHED_OPS[fn.records[i * 8]][1]] for i in site_offsets(fn, runtime))
 
 
 def generate(fn: Function, code: CodeType, runtime: Runtime | None = None, data: int = 0) -> CodegenResult:

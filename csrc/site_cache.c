@@ -1,0 +1,465 @@
+/* site_cache.c -- per-site attribute caches for tier 1: LOAD_ATTR, STORE_ATTR, LOAD_METHOD.
+ *
+ * Every attribute site of a compiled function owns one `attr_cache` in its code object's jit_data block.  The
+ * helper first tries what the cache says the last access was (a "kind" such as "value i of the instance's
+ * split-dict values" or "method of the type, the instance cannot shadow it"), guarded by the owner's type
+ * version tag; anything else runs the generic path -- exactly what the interpreter does -- and then re-fills the
+ * cache from the object it just handled.  This is the monomorphic first layer of inline caching, in the spirit
+ * of CPython 3.11's own specialised instructions (read Python/specialize.c and the *_INSTANCE_VALUE, *_SLOT,
+ * *_WITH_VALUES cases of ceval.c for the reference semantics).  The guards:
+ *
+ * - tp_version_tag: any change to a type or one of its bases (set/delete an attribute, __class__ of the type's
+ *   bases, a new descriptor) gives it a new tag, so every kind that depends on what the type's MRO holds checks
+ *   it; a valid tag is never 0, so an empty cache never matches.
+ * - The instance's split-dict values pointer: non-NULL means the instance has no materialised __dict__ and its
+ *   attributes are exactly the entries of the type's shared keys (assigning __class__ materialises the dict).
+ *   Shared keys only ever grow, so "name is not an instance attribute" holds while dk_nentries is unchanged.
+ * - Modules: the module dict's ma_version_tag, which changes with every mutation of that dict.
+ *
+ * Nothing here runs Python code while filling a cache; descriptors found are borrowed from the type's dict and
+ * stay alive while its version tag is unchanged (they are held for the duration of a call into them).
+ */
+#include "bjit.h"
+#include "internal/pycore_dict.h"
+#include "internal/pycore_moduleobject.h"
+#include "internal/pycore_object.h"
+#include "structmember.h"
+
+enum {
+    KIND_EMPTY = 0,
+    /* LOAD_ATTR (and LOAD_METHOD of a non-method attribute: [NULL, attr]) */
+    KIND_INSTANCE_VALUE,   /* values->values[index] of a split-dict instance */
+    KIND_INSTANCE_DICT,    /* the instance's materialised dict (offset 0: managed), else the type attribute */
+    KIND_SLOT,             /* *(owner + offset): a __slots__ member (T_OBJECT_EX) */
+    KIND_DATA_DESCR,       /* a data descriptor of the type (property, getset...): descr.__get__(owner, type) */
+    KIND_CLASS_ATTR,       /* a type attribute the instance cannot shadow: the value, or its __get__ */
+    KIND_MODULE,           /* a module's global, under the module dict's version */
+    /* LOAD_METHOD: [descr, owner] */
+    KIND_METHOD,           /* a method of the type the instance cannot shadow */
+    KIND_METHOD_DICT,      /* a method of the type, when the instance's dict does not hold the name */
+    /* STORE_ATTR */
+    KIND_STORE_VALUE,      /* values->values[index] of a split-dict instance */
+    KIND_STORE_SLOT,       /* *(owner + offset) */
+};
+
+enum { SHADOW_NONE = 0, SHADOW_VALUES, SHADOW_DICT };  /* how an instance could shadow a type attribute */
+
+typedef accel_attr_cache attr_cache;  /* (bjit.h) */
+
+accel_site_counters_t accel_site_counters;
+
+#define NAME(f, i) PyTuple_GET_ITEM((f)->f_code->co_names, (i))
+#define ERROR_AT(sp_) (_PyFrame_SetStackPointer(f, (sp_)), (PyObject **)NULL)
+
+static inline void
+count_hit(attr_cache *c)
+{
+    accel_site_counters.hits++;
+    if (c->hits != UINT32_MAX)
+        c->hits++;
+}
+
+static inline void
+count_miss(attr_cache *c)
+{
+    accel_site_counters.misses++;
+    if (c->misses != UINT32_MAX)
+        c->misses++;
+}
+
+/* ---- analysis (fills) ---- */
+
+/* Index of `name` in a type's shared keys, or -1. */
+static Py_ssize_t
+shared_keys_index(PyDictKeysObject *keys, PyObject *name)
+{
+    if (keys == NULL || keys->dk_kind != DICT_KEYS_SPLIT)
+        return -1;
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    for (Py_ssize_t i = 0; i < keys->dk_nentries; i++)
+        if (entries[i].me_key == name)
+            return i;
+    for (Py_ssize_t i = 0; i < keys->dk_nentries; i++)
+        if (entries[i].me_key != NULL && _PyUnicode_Equal(entries[i].me_key, name))
+            return i;
+    return -1;
+}
+
+static inline PyDictKeysObject *
+cached_keys(PyTypeObject *tp)
+{
+    return ((PyHeapTypeObject *)tp)->ht_cached_keys;
+}
+
+/* The type's version tag after a lookup of `name` (which assigns one), or 0 when it has none. */
+static uint32_t
+type_lookup(PyTypeObject *tp, PyObject *name, PyObject **descr)
+{
+    if (!PyUnicode_CheckExact(name))
+        return 0;
+    *descr = _PyType_Lookup(tp, name);
+    if (!PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG))
+        return 0;
+    return tp->tp_version_tag;
+}
+
+static int
+is_plain_member(PyObject *descr, PyObject *owner)
+{
+    if (Py_TYPE(descr) != &PyMemberDescr_Type)
+        return 0;
+    PyMemberDef *m = ((PyMemberDescrObject *)descr)->d_member;
+    return m->type == T_OBJECT_EX && m->flags == 0
+           && PyObject_TypeCheck(owner, ((PyMemberDescrObject *)descr)->d_common.d_type);
+}
+
+/* How the instances of `tp` can hold `name` themselves: fills c->shadow (and nentries / index). 0: unknown. */
+static int
+analyze_shadowing(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *name)
+{
+    if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+        if (*_PyObject_ValuesPointer(owner) != NULL) {
+            PyDictKeysObject *keys = cached_keys(tp);
+            if (keys == NULL || shared_keys_index(keys, name) >= 0)
+                return 0;
+            c->shadow = SHADOW_VALUES;
+            c->nentries = keys->dk_nentries;
+            return 1;
+        }
+        c->shadow = SHADOW_DICT;
+        c->index = 0;
+        return 1;
+    }
+    if (tp->tp_dictoffset == 0) {
+        c->shadow = SHADOW_NONE;
+        return 1;
+    }
+    if (tp->tp_dictoffset > 0) {
+        c->shadow = SHADOW_DICT;
+        c->index = tp->tp_dictoffset;
+        return 1;
+    }
+    return 0;
+}
+
+static void
+fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    c->kind = KIND_EMPTY;
+    if (tp == &PyModule_Type) {
+        PyDictObject *dict = (PyDictObject *)((PyModuleObject *)owner)->md_dict;
+        PyObject *descr;
+        if (dict == NULL || !PyDict_CheckExact(dict) || type_lookup(&PyModule_Type, name, &descr) == 0
+            || descr != NULL)
+            return;
+        PyObject *value = PyDict_GetItemWithError((PyObject *)dict, name);
+        if (value == NULL) {
+            PyErr_Clear();
+            return;
+        }
+        c->descr = value;
+        c->dict = dict;
+        c->dict_version = dict->ma_version_tag;
+        c->kind = KIND_MODULE;
+        return;
+    }
+    if (tp->tp_getattro != PyObject_GenericGetAttr)
+        return;
+    PyObject *descr = NULL;
+    uint32_t version = type_lookup(tp, name, &descr);
+    if (version == 0)
+        return;
+    c->type_version = version;
+    c->descr = descr;
+    if (descr != NULL && Py_TYPE(descr)->tp_descr_set != NULL) {  /* data descriptor: the instance cannot win */
+        if (Py_TYPE(descr)->tp_descr_get == NULL)
+            return;
+        if (is_plain_member(descr, owner)) {
+            c->index = ((PyMemberDescrObject *)descr)->d_member->offset;
+            c->kind = KIND_SLOT;
+        }
+        else
+            c->kind = KIND_DATA_DESCR;
+        return;
+    }
+    if (method && descr != NULL && PyType_HasFeature(Py_TYPE(descr), Py_TPFLAGS_METHOD_DESCRIPTOR)) {
+        if (analyze_shadowing(c, tp, owner, name))
+            c->kind = c->shadow == SHADOW_DICT ? KIND_METHOD_DICT : KIND_METHOD;
+        return;
+    }
+    if ((tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *_PyObject_ValuesPointer(owner) != NULL) {
+        Py_ssize_t index = shared_keys_index(cached_keys(tp), name);
+        if (index >= 0) {
+            c->index = index;
+            c->kind = KIND_INSTANCE_VALUE;
+            return;
+        }
+    }
+    if (!analyze_shadowing(c, tp, owner, name))
+        return;
+    if (c->shadow == SHADOW_DICT)
+        c->kind = KIND_INSTANCE_DICT;
+    else if (descr != NULL)
+        c->kind = KIND_CLASS_ATTR;
+}
+
+static void
+fill_store(attr_cache *c, PyObject *owner, PyObject *name)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    c->kind = KIND_EMPTY;
+    if (tp->tp_setattro != PyObject_GenericSetAttr)
+        return;
+    PyObject *descr = NULL;
+    uint32_t version = type_lookup(tp, name, &descr);
+    if (version == 0)
+        return;
+    c->type_version = version;
+    if (descr != NULL && Py_TYPE(descr)->tp_descr_set != NULL) {
+        if (is_plain_member(descr, owner)) {
+            c->index = ((PyMemberDescrObject *)descr)->d_member->offset;
+            c->kind = KIND_STORE_SLOT;
+        }
+        return;
+    }
+    if ((tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *_PyObject_ValuesPointer(owner) != NULL) {
+        Py_ssize_t index = shared_keys_index(cached_keys(tp), name);
+        if (index >= 0) {
+            c->index = index;
+            c->kind = KIND_STORE_VALUE;
+        }
+    }
+}
+
+/* ---- lookups (hits) ---- */
+
+/* The instance's own dict for SHADOW_DICT (borrowed, may be NULL). */
+static inline PyObject *
+instance_dict(attr_cache *c, PyObject *owner)
+{
+    if (c->index == 0) {
+        if (*_PyObject_ValuesPointer(owner) != NULL)
+            return (PyObject *)-1;  /* values came back?  (not possible, but never guess) */
+        return *_PyObject_ManagedDictPointer(owner);
+    }
+    return *(PyObject **)((char *)owner + c->index);
+}
+
+/* Is the type attribute visible, i.e. not shadowed by the instance?  1 yes, 0 no/unknown (miss), -1 error. */
+static inline int
+not_shadowed(attr_cache *c, PyObject *owner, PyObject *name)
+{
+    switch (c->shadow) {
+    case SHADOW_NONE:
+        return 1;
+    case SHADOW_VALUES:
+        return *_PyObject_ValuesPointer(owner) != NULL && cached_keys(Py_TYPE(owner))->dk_nentries == c->nentries;
+    default: {
+        PyObject *dict = instance_dict(c, owner);
+        if (dict == NULL)
+            return 1;
+        if (dict == (PyObject *)-1 || !PyDict_CheckExact(dict))
+            return 0;
+        PyObject *v = _PyDict_GetItem_KnownHash(dict, name, ((PyASCIIObject *)name)->hash);
+        if (v != NULL)
+            return 0;
+        return PyErr_Occurred() ? -1 : 1;
+    }
+    }
+}
+
+static inline PyObject *
+call_descr_get(PyObject *descr, PyObject *owner)
+{
+    descrgetfunc get = Py_TYPE(descr)->tp_descr_get;
+    if (get == NULL)
+        return Py_NewRef(descr);
+    Py_INCREF(descr);  /* the getter may change the type and drop its reference */
+    PyObject *res = get(descr, owner, (PyObject *)Py_TYPE(owner));
+    Py_DECREF(descr);
+    return res;
+}
+
+/* 1: *res is the attribute (a new reference, NULL with an exception set); 2: method, *res = descr (borrowed);
+ * 0: the cache does not apply. */
+static inline int
+cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (c->kind == KIND_MODULE) {
+        PyDictObject *dict = (PyDictObject *)((PyModuleObject *)owner)->md_dict;
+        if (tp != &PyModule_Type || dict != c->dict || dict->ma_version_tag != c->dict_version)
+            return 0;
+        *res = Py_NewRef(c->descr);
+        return 1;
+    }
+    if (tp->tp_version_tag != c->type_version)
+        return 0;
+    switch (c->kind) {
+    case KIND_INSTANCE_VALUE: {
+        PyDictValues *values = *_PyObject_ValuesPointer(owner);
+        if (values == NULL || values->values[c->index] == NULL)
+            return 0;
+        *res = Py_NewRef(values->values[c->index]);
+        return 1;
+    }
+    case KIND_SLOT: {
+        PyObject *v = *(PyObject **)((char *)owner + c->index);
+        if (v == NULL)
+            return 0;
+        *res = Py_NewRef(v);
+        return 1;
+    }
+    case KIND_DATA_DESCR:
+        *res = call_descr_get(c->descr, owner);
+        return 1;
+    case KIND_INSTANCE_DICT: {
+        PyObject *dict = instance_dict(c, owner);
+        if (dict == (PyObject *)-1 || (dict != NULL && !PyDict_CheckExact(dict)))
+            return 0;
+        if (dict != NULL) {
+            PyObject *v = _PyDict_GetItem_KnownHash(dict, name, ((PyASCIIObject *)name)->hash);
+            if (v != NULL) {
+                *res = Py_NewRef(v);
+                return 1;
+            }
+            if (PyErr_Occurred()) {
+                *res = NULL;
+                return 1;
+            }
+        }
+        if (c->descr == NULL)
+            return 0;  /* AttributeError: the generic path says it */
+        *res = call_descr_get(c->descr, owner);
+        return 1;
+    }
+    case KIND_CLASS_ATTR:
+    case KIND_METHOD:
+    case KIND_METHOD_DICT: {
+        int visible = not_shadowed(c, owner, name);
+        if (visible <= 0) {
+            if (visible < 0) {
+                *res = NULL;
+                return 1;
+            }
+            return 0;
+        }
+        if (c->kind != KIND_CLASS_ATTR) {
+            *res = c->descr;
+            return 2;
+        }
+        *res = call_descr_get(c->descr, owner);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* ---- the helpers ---- */
+
+PyObject **
+accel_op_load_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, attr_cache *c)
+{
+    PyObject *owner = sp[-1], *name = NAME(f, oparg), *res;
+    int hit = cached_load(c, owner, name, &res);
+    if (hit == 1) {
+        count_hit(c);
+        if (res == NULL)
+            return ERROR_AT(sp);
+        Py_DECREF(owner);
+        sp[-1] = res;
+        return sp;
+    }
+    count_miss(c);
+    res = PyObject_GetAttr(owner, name);
+    if (res == NULL)
+        return ERROR_AT(sp);
+    fill_load(c, owner, name, 0);
+    Py_DECREF(owner);
+    sp[-1] = res;
+    return sp;
+}
+
+/* LOAD_METHOD: [obj] -> [meth, obj] when obj's type has a plain method, else [NULL, attr] */
+PyObject **
+accel_op_load_method_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg,
+                            attr_cache *c)
+{
+    PyObject *owner = sp[-1], *name = NAME(f, oparg), *res;
+    int hit = cached_load(c, owner, name, &res);
+    if (hit != 0) {
+        count_hit(c);
+        if (hit == 2) {
+            sp[-1] = Py_NewRef(res);
+            *sp++ = owner;
+            return sp;
+        }
+        if (res == NULL)
+            return ERROR_AT(sp);
+        sp[-1] = NULL;
+        Py_DECREF(owner);
+        *sp++ = res;
+        return sp;
+    }
+    count_miss(c);
+    PyObject *meth = NULL;
+    int found = _PyObject_GetMethod(owner, name, &meth);
+    if (meth == NULL)
+        return ERROR_AT(sp);
+    fill_load(c, owner, name, 1);
+    if (found) {
+        sp[-1] = meth;
+        *sp++ = owner;
+    }
+    else {
+        sp[-1] = NULL;
+        Py_DECREF(owner);
+        *sp++ = meth;
+    }
+    return sp;
+}
+
+/* STORE_ATTR: [value, owner] -> [] */
+PyObject **
+accel_op_store_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg,
+                           attr_cache *c)
+{
+    PyObject *owner = sp[-1], *v = sp[-2];
+    PyTypeObject *tp = Py_TYPE(owner);
+    sp -= 2;
+    if (tp->tp_version_tag == c->type_version) {
+        if (c->kind == KIND_STORE_VALUE) {
+            PyDictValues *values = *_PyObject_ValuesPointer(owner);
+            if (values != NULL) {
+                count_hit(c);
+                PyObject *old = values->values[c->index];
+                values->values[c->index] = v;  /* the stack's reference moves in */
+                if (old == NULL)
+                    _PyDictValues_AddToInsertionOrder(values, c->index);
+                else
+                    Py_DECREF(old);
+                Py_DECREF(owner);
+                return sp;
+            }
+        }
+        else if (c->kind == KIND_STORE_SLOT) {
+            count_hit(c);
+            PyObject **addr = (PyObject **)((char *)owner + c->index);
+            PyObject *old = *addr;
+            *addr = v;
+            Py_XDECREF(old);
+            Py_DECREF(owner);
+            return sp;
+        }
+    }
+    count_miss(c);
+    PyObject *name = NAME(f, oparg);
+    int err = PyObject_SetAttr(owner, name, v);
+    if (!err)
+        fill_store(c, owner, name);
+    Py_DECREF(v);
+    Py_DECREF(owner);
+    return err ? ERROR_AT(sp) : sp;
+}
