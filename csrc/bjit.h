@@ -69,6 +69,16 @@ typedef struct {
     uint64_t fast_ops;  /* operators and subscripts that took a fast path for their operand types */
 } accel_site_counters_t;
 extern accel_site_counters_t accel_site_counters;
+/* LOAD_GLOBAL's per-site cache: the value found last time, valid while neither dict has changed since (a dict's
+ * ma_version_tag changes with every mutation, so the borrowed value cannot have been removed meanwhile). */
+typedef struct {
+    uint64_t globals_version;
+    uint64_t builtins_version;
+    PyObject *value;          /* borrowed */
+    PyDictObject *globals;    /* the dicts it was found in (a code object can run with other globals) */
+    PyDictObject *builtins;
+} accel_load_global_cache;
+
 /* One per LOAD_ATTR / STORE_ATTR / LOAD_METHOD site, in the code's jit_data block (site_cache.c). */
 struct accel_attr_cache {
     uint32_t type_version;   /* the owner's type's tp_version_tag when filled */

@@ -67,6 +67,51 @@ raise_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame)
 uint64_t accel_bjit_exits[ACCEL_EXIT_COUNT];
 uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];
 
+/* Run the machine code of `st` on `frame` from `resume_unit`: link the frame as the thread's current frame (in
+ * the caller's _PyCFrame, as ceval does for the Python-to-Python calls it inlines), count the recursion depth,
+ * and on the way out unlink it and finish whatever the machine code left to the interpreter. */
+static inline PyObject *
+run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st, int32_t resume_unit)
+{
+    _PyCFrame *cframe = tstate->cframe;
+    frame->is_entry = true;
+    frame->previous = cframe->current_frame;
+    cframe->current_frame = frame;
+    if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+        cframe->current_frame = frame->previous;  /* as ceval's exit_unwind: the frame never ran */
+        return NULL;
+    }
+    int entry_stacktop = frame->stacktop;  /* a resumed generator's stack depth */
+    frame->stacktop = -1;  /* as ceval while a frame executes: the cycle GC sees no half-built stack */
+
+    accel_counters.frames_entered_jit++;
+    accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0};
+    int exit = ((accel_jit_fn)st->jit_fn)(&ctx);
+    accel_bjit_exits[exit]++;
+
+    _Py_LeaveRecursiveCallTstate(tstate);
+    tstate->cframe->current_frame = frame->previous;  /* (tstate->cframe is `cframe` again by now) */
+
+    switch (exit) {
+    case ACCEL_EXIT_RETURN:
+        frame->stacktop = frame->f_code->co_nlocalsplus;
+        return ctx.retval;
+    case ACCEL_EXIT_YIELD:
+        return ctx.retval;
+    case ACCEL_EXIT_NO_ENTRY:
+        accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
+        frame->stacktop = entry_stacktop;
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    case ACCEL_EXIT_ERROR:
+        return raise_in_interpreter(tstate, frame);
+    default:
+        accel_bjit_handbacks[(ctx.reason >> 8) % ACCEL_HB_COUNT][ctx.reason & 255]++;
+        frame->prev_instr = _PyCode_CODE(frame->f_code) + ctx.resume_unit - 1;
+        frame->stacktop = frame->f_code->co_nlocalsplus + ctx.resume_depth;
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+}
+
 PyObject *
 accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
@@ -89,52 +134,7 @@ accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwf
         accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
-
-    _PyCFrame cframe;
-    _PyCFrame *prev_cframe = tstate->cframe;
-    cframe.use_tracing = prev_cframe->use_tracing;
-    cframe.previous = prev_cframe;
-    tstate->cframe = &cframe;
-    frame->is_entry = true;
-    frame->previous = prev_cframe->current_frame;
-    cframe.current_frame = frame;
-
-    if (_Py_EnterRecursiveCallTstate(tstate, "")) {
-        /* as ceval's exit_unwind: the frame never ran */
-        tstate->cframe = cframe.previous;
-        tstate->cframe->use_tracing = cframe.use_tracing;
-        return NULL;
-    }
-    int entry_stacktop = frame->stacktop;  /* a resumed generator's stack depth */
-    frame->stacktop = -1;  /* as ceval while a frame executes: the cycle GC sees no half-built stack */
-
-    accel_counters.frames_entered_jit++;
-    accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0};
-    int exit = ((accel_jit_fn)st->jit_fn)(&ctx);
-    accel_bjit_exits[exit]++;
-
-    _Py_LeaveRecursiveCallTstate(tstate);
-    tstate->cframe = cframe.previous;
-    tstate->cframe->use_tracing = cframe.use_tracing;
-
-    switch (exit) {
-    case ACCEL_EXIT_RETURN:
-        frame->stacktop = co->co_nlocalsplus;
-        return ctx.retval;
-    case ACCEL_EXIT_YIELD:
-        return ctx.retval;
-    case ACCEL_EXIT_NO_ENTRY:
-        accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
-        frame->stacktop = entry_stacktop;
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
-    case ACCEL_EXIT_ERROR:
-        return raise_in_interpreter(tstate, frame);
-    default:
-        accel_bjit_handbacks[(ctx.reason >> 8) % ACCEL_HB_COUNT][ctx.reason & 255]++;
-        frame->prev_instr = _PyCode_CODE(co) + ctx.resume_unit - 1;
-        frame->stacktop = co->co_nlocalsplus + ctx.resume_depth;
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
-    }
+    return run_machine_code(tstate, frame, st, resume_unit);
 }
 
 /* ---- direct calls between compiled functions ----
@@ -190,8 +190,10 @@ pop:
     tstate->datastack_top = (PyObject **)frame;
 }
 
-/* Call `func` with `nargs` positional arguments (borrowed) through its machine code, if it has some and takes
- * them plainly.  Returns 0 when it did not apply (nothing done), else 1 with *result set (NULL: exception). */
+/* Call `func` with `nargs` positional arguments through its machine code, if it has some and takes them
+ * plainly.  Returns 0 when it did not apply (nothing done), else 1 with *result set (NULL: exception); then the
+ * references to `func` and to the arguments have moved into the callee's frame, as in ceval's
+ * CALL_PY_EXACT_ARGS. */
 int
 accel_bjit_call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
                        PyObject **result)
@@ -203,7 +205,8 @@ accel_bjit_call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *
     if (st == NULL || st->jit_fn == NULL || tstate->cframe->use_tracing
         || tstate->interp->eval_frame != accel_eval_frame)
         return 0;
-    if ((co->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) || co->co_kwonlyargcount != 0 || nargs > co->co_argcount)
+    if ((co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
+        || co->co_kwonlyargcount != 0 || nargs > co->co_argcount)
         return 0;
     Py_ssize_t missing = co->co_argcount - nargs;
     PyObject *defaults = func->func_defaults;
@@ -218,18 +221,17 @@ accel_bjit_call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *
         return 0;
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
     tstate->datastack_top += size;
-    Py_INCREF(func);
     _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);
     PyObject **locals = frame->localsplus;
     for (Py_ssize_t i = 0; i < nargs; i++)
-        locals[i] = Py_NewRef(args[i]);
+        locals[i] = args[i];
     for (Py_ssize_t i = nargs; i < co->co_argcount; i++)
         locals[i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - missing + (i - nargs)));
     for (int i = co->co_argcount; i < co->co_nlocalsplus; i++)
         locals[i] = NULL;
     accel_counters.frames_seen++;
     st->calls++;
-    *result = accel_bjit_execute(tstate, frame, 0);
+    *result = run_machine_code(tstate, frame, st, 0);
     clear_and_pop(tstate, frame);
     return 1;
 }

@@ -24,15 +24,7 @@ typedef PyObject **(*op_fn)(PyThreadState *, _PyInterpreterFrame *, PyObject **,
 
 /* ---- globals and attributes ---- */
 
-/* LOAD_GLOBAL's per-site cache: the value found last time, valid while neither dict has changed since (a dict's
- * ma_version_tag changes with every mutation, so the borrowed value cannot have been removed meanwhile). */
-typedef struct {
-    uint64_t globals_version;
-    uint64_t builtins_version;
-    PyObject *value;          /* borrowed */
-    PyDictObject *globals;    /* the dicts it was found in (a code object can run with other globals) */
-    PyDictObject *builtins;
-} load_global_cache;
+typedef accel_load_global_cache load_global_cache;  /* (bjit.h) */
 
 PyObject **
 accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg,
@@ -124,12 +116,16 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     PyObject **args = sp - total;
     Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
     PyObject *res;
-    if (nkw != 0 || Py_TYPE(function) != &PyFunction_Type
-        || !accel_bjit_call_direct(ts, (PyFunctionObject *)function, args, total, &res))
+    if (nkw == 0 && Py_TYPE(function) == &PyFunction_Type
+        && accel_bjit_call_direct(ts, (PyFunctionObject *)function, args, total, &res)) {
+        /* the callee's frame took the references */
+    }
+    else {
         res = PyObject_Vectorcall(function, args, (total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
-    Py_DECREF(function);
-    for (Py_ssize_t i = 0; i < total; i++)
-        Py_DECREF(args[i]);
+        Py_DECREF(function);
+        for (Py_ssize_t i = 0; i < total; i++)
+            Py_DECREF(args[i]);
+    }
     sp -= oparg + 2;
     *sp++ = res;
     return res == NULL ? ERROR_AT(sp) : sp;

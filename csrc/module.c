@@ -260,33 +260,63 @@ static PyObject *
 core_bjit_layout(PyObject *self, PyObject *unused)
 {
     PyInterpreterState *interp = PyInterpreterState_Get();
-    return Py_BuildValue(
-        "{s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:n,s:N,s:N,s:N,s:N,s:N,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}",
-        "frame_localsplus", (Py_ssize_t)offsetof(_PyInterpreterFrame, localsplus),
-        "frame_prev_instr", (Py_ssize_t)offsetof(_PyInterpreterFrame, prev_instr),
-        "frame_stacktop", (Py_ssize_t)offsetof(_PyInterpreterFrame, stacktop),
-        "frame_code", (Py_ssize_t)offsetof(_PyInterpreterFrame, f_code),
-        "ctx_tstate", (Py_ssize_t)offsetof(accel_jit_ctx, tstate),
-        "ctx_frame", (Py_ssize_t)offsetof(accel_jit_ctx, frame),
-        "ctx_retval", (Py_ssize_t)offsetof(accel_jit_ctx, retval),
-        "ctx_resume_unit", (Py_ssize_t)offsetof(accel_jit_ctx, resume_unit),
-        "ctx_resume_depth", (Py_ssize_t)offsetof(accel_jit_ctx, resume_depth),
-        "ctx_reason", (Py_ssize_t)offsetof(accel_jit_ctx, reason),
-        "tstate_cframe", (Py_ssize_t)offsetof(PyThreadState, cframe),
-        "cframe_use_tracing", (Py_ssize_t)offsetof(_PyCFrame, use_tracing),
-        "ob_refcnt", (Py_ssize_t)offsetof(PyObject, ob_refcnt),
-        "code_units_offset", (Py_ssize_t)offsetof(PyCodeObject, co_code_adaptive),
-        "eval_breaker", PyLong_FromVoidPtr(&interp->ceval.eval_breaker),
-        "none", PyLong_FromVoidPtr(Py_None),
-        "true", PyLong_FromVoidPtr(Py_True),
-        "false", PyLong_FromVoidPtr(Py_False),
-        "dealloc", PyLong_FromVoidPtr((void *)_Py_Dealloc),
-        "exit_return", ACCEL_EXIT_RETURN, "exit_error", ACCEL_EXIT_ERROR, "exit_handback", ACCEL_EXIT_HANDBACK,
-        "exit_yield", ACCEL_EXIT_YIELD, "exit_no_entry", ACCEL_EXIT_NO_ENTRY,
-        "gen_frame_state_from_frame",
-        (int)((Py_ssize_t)offsetof(PyGenObject, gi_frame_state) - (Py_ssize_t)offsetof(PyGenObject, gi_iframe)),
-        "frame_suspended", FRAME_SUSPENDED,
-        "hb_unsupported", ACCEL_HB_UNSUPPORTED, "hb_helper", ACCEL_HB_HELPER);
+#define OFF(type, field) (intptr_t) offsetof(type, field)
+    const struct {
+        const char *name;
+        intptr_t value;
+    } entries[] = {
+        {"frame_localsplus", OFF(_PyInterpreterFrame, localsplus)},
+        {"frame_prev_instr", OFF(_PyInterpreterFrame, prev_instr)},
+        {"frame_stacktop", OFF(_PyInterpreterFrame, stacktop)},
+        {"frame_code", OFF(_PyInterpreterFrame, f_code)},
+        {"frame_globals", OFF(_PyInterpreterFrame, f_globals)},
+        {"frame_builtins", OFF(_PyInterpreterFrame, f_builtins)},
+        {"ctx_tstate", OFF(accel_jit_ctx, tstate)},
+        {"ctx_frame", OFF(accel_jit_ctx, frame)},
+        {"ctx_retval", OFF(accel_jit_ctx, retval)},
+        {"ctx_resume_unit", OFF(accel_jit_ctx, resume_unit)},
+        {"ctx_resume_depth", OFF(accel_jit_ctx, resume_depth)},
+        {"ctx_reason", OFF(accel_jit_ctx, reason)},
+        {"tstate_cframe", OFF(PyThreadState, cframe)},
+        {"cframe_use_tracing", OFF(_PyCFrame, use_tracing)},
+        {"ob_refcnt", OFF(PyObject, ob_refcnt)},
+        {"ob_type", OFF(PyObject, ob_type)},
+        {"ob_size", OFF(PyVarObject, ob_size)},
+        {"long_digit", OFF(PyLongObject, ob_digit)},
+        {"float_value", OFF(PyFloatObject, ob_fval)},
+        {"dict_version", OFF(PyDictObject, ma_version_tag)},
+        {"global_cache_globals", OFF(accel_load_global_cache, globals)},
+        {"global_cache_builtins", OFF(accel_load_global_cache, builtins)},
+        {"global_cache_globals_version", OFF(accel_load_global_cache, globals_version)},
+        {"global_cache_builtins_version", OFF(accel_load_global_cache, builtins_version)},
+        {"global_cache_value", OFF(accel_load_global_cache, value)},
+        {"code_units_offset", OFF(PyCodeObject, co_code_adaptive)},
+        {"eval_breaker", (intptr_t)&interp->ceval.eval_breaker},
+        {"none", (intptr_t)Py_None},
+        {"true", (intptr_t)Py_True},
+        {"false", (intptr_t)Py_False},
+        {"long_type", (intptr_t)&PyLong_Type},
+        {"float_type", (intptr_t)&PyFloat_Type},
+        {"dealloc", (intptr_t)_Py_Dealloc},
+        {"exit_return", ACCEL_EXIT_RETURN},
+        {"exit_error", ACCEL_EXIT_ERROR},
+        {"exit_handback", ACCEL_EXIT_HANDBACK},
+        {"exit_yield", ACCEL_EXIT_YIELD},
+        {"exit_no_entry", ACCEL_EXIT_NO_ENTRY},
+        {"gen_frame_state_from_frame", OFF(PyGenObject, gi_frame_state) - OFF(PyGenObject, gi_iframe)},
+        {"frame_suspended", FRAME_SUSPENDED},
+        {"hb_unsupported", ACCEL_HB_UNSUPPORTED},
+        {"hb_helper", ACCEL_HB_HELPER},
+    };
+#undef OFF
+    PyObject *out = PyDict_New();
+    for (size_t i = 0; out != NULL && i < sizeof(entries) / sizeof(entries[0]); i++) {
+        PyObject *v = PyLong_FromSsize_t(entries[i].value);
+        if (v == NULL || PyDict_SetItemString(out, entries[i].name, v) < 0)
+            Py_CLEAR(out);
+        Py_XDECREF(v);
+    }
+    return out;
 }
 
 /* bjit_counters() -> {"returns": n, "errors": n, "handbacks": n, "handback_sites": {(reason, opcode): n}} */

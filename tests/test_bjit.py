@@ -147,20 +147,25 @@ def test_tracing_switched_on_inside_compiled_code_sees_every_event(installed):
     assert accel.stats()["fallbacks"].get("tracing:CALL", 0) >= 1
 
 
-def test_keyboard_interrupt_stops_a_compiled_loop():
+@pytest.mark.parametrize("loop", [
+    "while True:\n        n += 1",                     # JUMP_BACKWARD
+    "while n < 10 ** 12:\n        n += 1",             # POP_JUMP_BACKWARD_IF_TRUE (the fused int compare)
+    "while n is not None:\n        n += 1",            # POP_JUMP_BACKWARD_IF_NOT_NONE
+    "while n.bit_length() < 60:\n        n += 1",      # POP_JUMP_BACKWARD_IF_TRUE on a generic value
+])
+def test_keyboard_interrupt_stops_a_compiled_loop(loop: str):
     prog = textwrap.dedent("""
         import _thread, threading, accel
         accel.install(bjit_threshold=0)
         def spin():
             n = 0
-            while True:
-                n += 1
+            LOOP
         threading.Timer(0.3, _thread.interrupt_main).start()
         try:
             spin()
         except KeyboardInterrupt:
             print("interrupted", accel.tier(spin))
-    """)
+    """).replace("LOOP", loop)
     proc = run_python(["-c", prog], timeout=60)
     assert proc.stdout.strip() == "interrupted 1", proc.stderr
 

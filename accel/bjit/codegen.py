@@ -21,7 +21,8 @@ its opcode in csrc/bjit_ops.c.  What makes it safe to mix freely with CPython's 
   setprofile switched on meanwhile, the frame goes back to the interpreter at the next instruction.  Loop
   back-edges and RESUME poll the eval breaker (signals, GIL hand-off, async exceptions) as ceval does.
 
-Registers: rbx = ctx (accel_jit_ctx *), r12 = frame, r14 = tstate; rax, rcx, rdx, rsi, rdi, r8, r11 are scratch.
+Registers: rbx = ctx (accel_jit_ctx *), r12 = frame, r14 = tstate; rax, rcx, rdx, rsi, rdi, r8, r11 are scratch;
+r13 and r15 hold values across a call within one instruction (the fused int compare).
 """
 
 from __future__ import annotations
@@ -487,6 +488,11 @@ class _Generator:
             a.jcc("ne", self.block_labels[target])  # exhausted: the iterator was popped
             a.jmp(self.block_labels[block.succs[0]])
             return True
+        if op == OP["LOAD_GLOBAL"]:
+            self.emit_load_global(i, arg, depth)
+            return False
+        if op == OP["COMPARE_OP"] and self.fusable_compare(i, block):
+            self.emit_compare_int_fast_path(i, arg, depth, block)  # then the generic COMPARE_OP and jump
         if op in CACHED_OPS:
             self.call_helper(CACHED_OPS[op][0], i, arg, depth, extra=self.site_data[i])
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
@@ -515,6 +521,104 @@ class _Generator:
         a.jmp(self.handback(start, depth, HB_UNSUPPORTED, op))
         return True
 
+    def emit_load_global(self, i: int, arg: int, depth: int) -> None:
+        """The site's cached value when both dicts are the ones and at the versions it was found in; otherwise
+        (out of line) the helper, which looks it up and re-fills the cache."""
+        a = self.a
+        lay = self.lay
+        slow, done = a.label("global_miss"), a.label("global_done")
+        a.mov(RCX, self.site_data[i])
+        for frame_field, cache_field, version_field in (
+            ("frame_globals", "global_cache_globals", "global_cache_globals_version"),
+            ("frame_builtins", "global_cache_builtins", "global_cache_builtins_version"),
+        ):
+            a.mov(RAX, _mem(R12, lay[frame_field]))
+            a.cmp(RAX, _mem(RCX, lay[cache_field]))
+            a.jcc("ne", slow)
+            a.mov(RDX, _mem(RAX, lay["dict_version"]))
+            a.cmp(RDX, _mem(RCX, lay[version_field]))
+            a.jcc("ne", slow)
+        a.mov(RAX, _mem(RCX, lay["global_cache_value"]))
+        self.incref(RAX)
+        if arg & 1:
+            a.mov(self.slot(depth), 0)
+        a.mov(self.slot(depth + (arg & 1)), RAX)
+        a.bind(done)
+
+        def stub() -> None:
+            a.bind(slow)
+            self.call_helper("load_global", i, arg, depth, extra=self.site_data[i])
+            self.check_tracing(self.next_start(i), self.depth_after(i, depth), OP["LOAD_GLOBAL"])
+            a.jmp(done)
+
+        self.stubs.append(stub)
+
+    def fusable_compare(self, i: int, block) -> bool:  # noqa: ANN001
+        """COMPARE_OP (<, <=, ==, !=, >, >=) directly followed by a POP_JUMP_*_IF_TRUE/FALSE ending the block."""
+        rec = self.fn.records
+        if i + 1 != block.end - 1 or rec[i * 8 + 1] > 5:
+            return False
+        name = dis.opname[rec[(i + 1) * 8]]
+        return name.startswith("POP_JUMP_") and name.endswith(("_IF_TRUE", "_IF_FALSE"))
+
+    _INT_CONDITIONS = ("l", "le", "e", "ne", "g", "ge")  # Py_LT .. Py_GE, signed
+    _NEGATED = {"l": "ge", "le": "g", "e": "ne", "ne": "e", "g": "le", "ge": "l"}
+
+    def emit_compare_int_fast_path(self, i: int, arg: int, depth: int, block) -> None:  # noqa: ANN001
+        """Two compact ints (at most one digit, as ceval's COMPARE_OP_INT_JUMP requires) compared and branched
+        on inline, without making a bool; anything else falls through to the generic COMPARE_OP + jump."""
+        a = self.a
+        lay = self.lay
+        generic = a.label("compare_generic")
+        a.mov(RDI, self.slot(depth - 2))
+        a.mov(RSI, self.slot(depth - 1))
+        a.mov(RAX, lay["long_type"])
+        a.cmp(_mem(RDI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        for value, obj in ((R13, RDI), (R15, RSI)):
+            a.mov(value, _mem(obj, lay["ob_size"]))
+            a.lea(RCX, _mem(value, 1))
+            a.cmp(RCX, 2)
+            a.jcc("a", generic)  # not -1, 0 or 1 digits
+            a.mov(ECX, _mem(obj, lay["long_digit"]))
+            a.imul(value, RCX)
+        # r13/r15 are callee-saved: they survive the deallocations of the two operands
+        offset = self.fn.records[i * 8 + 2]
+        self.decref(RDI, offset)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.cmp(R13, R15)
+        jump = self.fn.records[(i + 1) * 8]
+        target = self.fn.records[(i + 1) * 8 + 4]
+        cond = self._INT_CONDITIONS[arg]
+        if dis.opname[jump].endswith("_IF_FALSE"):
+            cond = self._NEGATED[cond]
+        a.jcc(cond, self.jump_label(i + 1, target, depth - 2))
+        a.jmp(self.block_labels[block.succs[0]])
+        a.bind(generic)
+
+    def jump_label(self, i: int, target: int, depth: int) -> Label:
+        """Where instruction i's jump to block `target` goes: the block itself, or for a backward jump a stub that
+        polls the eval breaker first, as ceval does for every backward jump (a `while` loop's test is one)."""
+        label = self.block_labels[target]
+        if self.fn.blocks[target].first > i:
+            return label
+        a = self.a
+        stub_label = a.label("backward")
+        offset = self.fn.records[i * 8 + 2]
+        op = self.fn.records[i * 8]
+
+        def stub() -> None:
+            a.bind(stub_label)
+            self.poll_eval_breaker(offset, depth)
+            self.check_tracing(self.fn.records[self.fn.blocks[target].first * 8 + 3], depth, op)
+            a.jmp(label)
+
+        self.stubs.append(stub)
+        return stub_label
+
     def depth_after(self, i: int, depth: int) -> int:
         from accel.ir import stack_effect
 
@@ -527,22 +631,25 @@ class _Generator:
     def emit_none_branch(self, i: int, op: int, jump_if_none: bool, depth: int, offset: int, target: int,
                          block) -> None:  # noqa: ANN001
         a = self.a
+        jump = self.jump_label(i, target, depth - 1)
+        fall = self.block_labels[block.succs[0]]
         a.mov(RDI, self.slot(depth - 1))
         a.mov(RAX, self.lay["none"])
         a.cmp(RDI, RAX)
         is_none = a.label("is_none")
         a.jcc("e", is_none)
         self.decref(RDI, offset)
-        a.jmp(self.block_labels[block.succs[0] if jump_if_none else target])
+        a.jmp(fall if jump_if_none else jump)
         a.bind(is_none)
         a.dec(_mem(RDI, self.lay["ob_refcnt"]))  # None is never freed
-        a.jmp(self.block_labels[target if jump_if_none else block.succs[0]])
+        a.jmp(jump if jump_if_none else fall)
 
     def emit_truth_branch(self, i: int, op: int, jump_if: bool, pop_always: bool, depth: int, offset: int,
                           target: int, block) -> None:  # noqa: ANN001
         """POP_JUMP_IF_TRUE/FALSE (pop_always) and JUMP_IF_TRUE/FALSE_OR_POP (value kept when jumping)."""
         a = self.a
-        jump = self.block_labels[target]
+        # (JUMP_IF_*_OR_POP keeps the value when it jumps; those only jump forward)
+        jump = self.jump_label(i, target, depth - 1) if pop_always else self.block_labels[target]
         fall = self.block_labels[block.succs[0]]
         is_true, is_false = a.label("true"), a.label("false")
         a.mov(RDI, self.slot(depth - 1))
