@@ -63,6 +63,11 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
 
         perfmap.enabled = True
     c.set_options(cfg.bjit_threshold, cfg.max_tier)
+    if cfg.count_instructions and not c.bjit_layout()["counting"]:
+        from accel.bjit import compiler as bjit_compiler
+
+        c.count_instructions()
+        bjit_compiler.reset_runtime()  # code generated from now on counts (code compiled before does not)
     c.install(compiler.on_hot)
     importhook.install()
     _current = cfg

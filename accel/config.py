@@ -101,6 +101,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("cache_dir", "ACCEL_CACHE_DIR", None, _parse_path,
            "where the LLVM tier caches object files (default ~/.cache/accel)"),
     Option("log", "ACCEL_LOG", 0, _parse_log, "log compiler events to stderr: off, info or debug"),
+    Option("count_instructions", "ACCEL_COUNT_INSTRUCTIONS", False, _parse_bool,
+           "measurement mode: count bytecode instructions run by machine code and by the interpreter (main "
+           "thread; slows the interpreter's share down, as a C trace function does)"),
 )
 
 OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
@@ -120,6 +123,7 @@ class Config:
     perf_map: bool = False
     cache_dir: str = field(default_factory=_default_cache_dir)
     log: int = 0
+    count_instructions: bool = False
 
     def with_options(self, **options: Any) -> Config:
         """A copy with keyword options applied; unknown names or bad values raise TypeError/OptionError."""

@@ -79,6 +79,8 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
     out["ic_hits"] += counters["ic_hits"]
     out["ic_misses"] += counters["ic_misses"]
     out["fast_ops"] = counters["fast_ops"]
+    out["insn_jit"] = counters["insn_jit"]
+    out["insn_interp"] = counters["insn_interp"]
     fallbacks = dict(out["fallbacks"])
     for (reason, opcode), count in counters["handback_sites"].items():
         key = HANDBACK_REASONS[reason] + (f":{dis.opname[opcode]}" if opcode else "")
@@ -115,6 +117,10 @@ def format_summary(data: dict[str, Any]) -> str:
         f"  LLVM                      {data['llvm_compile_seconds']:>10.3f} s compiling,"
         f" cache {data['cache_hits']} hits / {data['cache_misses']} misses",
     ]
+    executed = data.get("insn_jit", 0) + data.get("insn_interp", 0)
+    if executed:  # only in the counting mode (ACCEL_COUNT_INSTRUCTIONS)
+        lines.append(f"  instructions executed     {executed:>10}   (machine code: {data['insn_jit']},"
+                     f" {100 * data['insn_jit'] / executed:.1f}%; interpreter: {data['insn_interp']})")
     return "\n".join(lines)
 
 

@@ -63,6 +63,22 @@ accel_code_state_get(PyCodeObject *co)
     return (accel_code_state *)extra->ce_extras[accel_extra_index];
 }
 
+/* ---- instruction counting (eval_hook.c), a measurement mode: ACCEL_COUNT_INSTRUCTIONS ----
+ * Machine code adds each block's instruction count to accel_insn_jit; the interpreter's share is counted by a
+ * C trace function asking for per-opcode events.  That trace function does not count as "tracing" for the
+ * decisions that send frames to the interpreter when a debugger or profiler is active. */
+extern uint64_t accel_insn_jit, accel_insn_interp;
+extern int accel_counting;
+int accel_count_trace(PyObject *obj, PyFrameObject *f, int what, PyObject *arg);
+
+/* Is a trace or profile function (other than the instruction counter) active on this thread? */
+static inline int
+accel_tracing(PyThreadState *tstate)
+{
+    return tstate->cframe->use_tracing
+           && !(accel_counting && tstate->c_tracefunc == accel_count_trace && tstate->c_profilefunc == NULL);
+}
+
 /* ---- the eval-frame hook (eval_hook.c) ---- */
 
 int accel_hook_install(PyObject *compile_callback);

@@ -202,7 +202,7 @@ accel_bjit_call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *
     accel_code_state *st = accel_code_state_get(co);
     /* Only while accel's hook is the interpreter's frame evaluator: after uninstall(), or when another PEP 523
      * user (a debugger, a recorder in CPython's tests) has replaced it, every call must reach that evaluator. */
-    if (st == NULL || st->jit_fn == NULL || tstate->cframe->use_tracing
+    if (st == NULL || st->jit_fn == NULL || accel_tracing(tstate)
         || tstate->interp->eval_frame != accel_eval_frame)
         return 0;
     if ((co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))

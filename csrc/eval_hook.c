@@ -87,10 +87,23 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
                 return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
         }
     }
-    if (st->entry != NULL && !tstate->cframe->use_tracing) {
+    if (st->entry != NULL && !accel_tracing(tstate)) {
         return st->entry(tstate, frame, throwflag);
     }
     return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+}
+
+uint64_t accel_insn_jit, accel_insn_interp;
+int accel_counting;
+
+int
+accel_count_trace(PyObject *obj, PyFrameObject *f, int what, PyObject *arg)
+{
+    if (what == PyTrace_CALL)
+        f->f_trace_opcodes = 1;  /* (every frame the interpreter runs, hand-backs included, starts with CALL) */
+    else if (what == PyTrace_OPCODE)
+        accel_insn_interp++;
+    return 0;
 }
 
 int

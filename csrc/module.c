@@ -307,6 +307,11 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"frame_suspended", FRAME_SUSPENDED},
         {"hb_unsupported", ACCEL_HB_UNSUPPORTED},
         {"hb_helper", ACCEL_HB_HELPER},
+        {"counting", accel_counting},
+        {"insn_jit_counter", (intptr_t)&accel_insn_jit},
+        {"count_trace", (intptr_t)accel_count_trace},
+        {"tstate_c_tracefunc", OFF(PyThreadState, c_tracefunc)},
+        {"tstate_c_profilefunc", OFF(PyThreadState, c_profilefunc)},
     };
 #undef OFF
     PyObject *out = PyDict_New();
@@ -341,7 +346,7 @@ core_bjit_counters(PyObject *self, PyObject *unused)
             }
         }
     }
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K}",
                          "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
                          "yields", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_YIELD],
                          "errors", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_ERROR],
@@ -349,7 +354,20 @@ core_bjit_counters(PyObject *self, PyObject *unused)
                          "handback_sites", sites,
                          "ic_hits", (unsigned long long)accel_site_counters.hits,
                          "ic_misses", (unsigned long long)accel_site_counters.misses,
-                         "fast_ops", (unsigned long long)accel_site_counters.fast_ops);
+                         "fast_ops", (unsigned long long)accel_site_counters.fast_ops,
+                         "insn_jit", (unsigned long long)accel_insn_jit,
+                         "insn_interp", (unsigned long long)accel_insn_interp);
+}
+
+/* count_instructions(): start the instruction-counting mode on this thread (before anything is compiled) */
+static PyObject *
+core_count_instructions(PyObject *self, PyObject *unused)
+{
+    accel_counting = 1;
+    PyEval_SetTrace(accel_count_trace, NULL);
+    if (PyErr_Occurred())
+        return NULL;  /* (an audit hook refused sys.settrace) */
+    Py_RETURN_NONE;
 }
 
 /* call_untraced(fn, *args): fn(*args) with tracing and profiling suspended for this thread: for accel's own
@@ -432,6 +450,7 @@ static PyMethodDef core_methods[] = {
     {"bjit_symbols", core_bjit_symbols, METH_NOARGS, "op helper addresses for machine code"},
     {"bjit_layout", core_bjit_layout, METH_NOARGS, "struct offsets and addresses for machine code"},
     {"bjit_counters", core_bjit_counters, METH_NOARGS, "tier-1 exits and hand-backs"},
+    {"count_instructions", core_count_instructions, METH_NOARGS, "start counting executed instructions"},
     {"arena_force_flip_mode", core_arena_force_flip_mode, METH_NOARGS, "tests: mprotect-flip mode"},
     {NULL, NULL, 0, NULL},
 };

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 import traceback
@@ -516,3 +517,46 @@ def test_signal_handler_runs_right_after_the_call_that_received_it():
     """)
     proc = run_python(["-c", prog], timeout=60)
     assert proc.stdout.strip() == "True 1", proc.stderr
+
+
+def test_instruction_counting_mode_measures_the_machine_code_share(tmp_path):
+    """ACCEL_COUNT_INSTRUCTIONS: machine code and interpreter count the same instructions the same way, so the
+    instructions a workload adds are the same number whether tier 1 runs them or not, and the share says where
+    they ran.  (Comparing two workload sizes cancels what startup runs before counting begins.)"""
+    prog = textwrap.dedent("""
+        import sys
+        def work(n):
+            total = 0
+            for i in range(n):
+                if i % 3 == 0:
+                    total += i
+            return total
+        def with_handler(n):
+            total = 0
+            for i in range(n):
+                try:
+                    total += i
+                except ValueError:
+                    pass
+            return total
+        n = int(sys.argv[1])
+        print(work(n), with_handler(n))
+    """)
+
+    def counts(size: int, **extra: str) -> tuple[int, int]:
+        stats_file = tmp_path / "stats.json"
+        env = clean_env(ACCEL="1", ACCEL_COUNT_INSTRUCTIONS="1", ACCEL_STATS_FILE=str(stats_file), **extra)
+        proc = run_python(["-c", prog, str(size)], env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == f"{sum(i for i in range(size) if i % 3 == 0)} {sum(range(size))}"
+        data = json.loads(stats_file.read_text())
+        return data["insn_jit"], data["insn_interp"]
+
+    interp = [counts(n, ACCEL_MAX_TIER="0") for n in (1000, 3000)]
+    jit = [counts(n, ACCEL_BJIT_THRESHOLD="0") for n in (1000, 3000)]
+    assert interp[0][0] == interp[1][0] == 0
+    added_interp = interp[1][1] - interp[0][1]
+    added_jit_machine_code = jit[1][0] - jit[0][0]
+    assert added_interp > 2000 * 10
+    assert added_jit_machine_code == added_interp, (interp, jit)
+    assert jit[1][1] == jit[0][1]  # the workload added nothing to the interpreter's share

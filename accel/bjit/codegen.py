@@ -100,6 +100,10 @@ CACHED_OPS: dict[int, tuple[str, str]] = {
     OP["LOAD_METHOD"]: ("load_method_cached", "attr_cache_size"),
 }
 
+# What the interpreter never reports as an executed instruction to a trace function (the counting mode's
+# interpreter side): RESUME, and the frame-setup prefix before co._co_firsttraceable.
+UNTRACED_OPS = frozenset({OP["RESUME"], OP["MAKE_CELL"], OP["COPY_FREE_VARS"], OP["RETURN_GENERATOR"]})
+
 CO_OPTIMIZED = 0x1
 GENERATOR_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
 
@@ -164,6 +168,9 @@ class _Generator:
         self.entries: dict[int, Label] = {}  # generator resume points: code unit -> label
         self.stubs: list[Callable[[], None]] = []  # out-of-line code, emitted after the blocks
         self.result = CodegenResult(b"")
+        self.segment_count = 0  # instruction counting: instructions in the current straight-line run
+        self.segment_patch = 0
+        self.handed_back = False
 
     # ---- addressing -------------------------------------------------------------------------------------
 
@@ -235,6 +242,15 @@ class _Generator:
 
     def check_tracing(self, resume_unit: int, depth: int, opcode: int) -> None:
         a = self.a
+        if self.lay["counting"]:  # the instruction counter's trace function is not "tracing" (csrc/accel.h)
+            handback = self.handback(resume_unit, depth, HB_TRACING, opcode)
+            a.mov(RAX, _mem(R14, self.lay["tstate_c_tracefunc"]))
+            a.mov(RCX, self.lay["count_trace"])
+            a.cmp(RAX, RCX)
+            a.jcc("ne", handback)
+            a.cmp(_mem(R14, self.lay["tstate_c_profilefunc"]), 0)
+            a.jcc("ne", handback)
+            return
         a.mov(RAX, _mem(R14, self.lay["tstate_cframe"]))
         a.cmp(_mem(RAX, self.lay["cframe_use_tracing"]), 0, size=8)
         a.jcc("ne", self.handback(resume_unit, depth, HB_TRACING, opcode))
@@ -358,25 +374,51 @@ class _Generator:
         fn = self.fn
         block = fn.blocks[b]
         kwnames: int | None = None
+        self.start_count_segment()
         for i in range(block.first, block.end):
             entry = self.entries.get(fn.records[i * 8 + 3])
             if entry is not None:
+                # a generator's resume point (control never falls into it: the instruction before suspended)
+                self.end_count_segment()
                 self.a.bind(entry)
+                self.start_count_segment()
                 del self.entries[fn.records[i * 8 + 3]]
             self.result.offsets.append((self.a.size, i))
             self.result.instructions += 1
             op = fn.records[i * 8]
             if op == OP["KW_NAMES"]:
                 kwnames = self.rt.address(self.code.co_consts[fn.records[i * 8 + 1]])
+                self.segment_count += 1
                 continue
+            self.handed_back = False
             done = self.emit_instruction(i, op, kwnames, block)
+            if not self.handed_back and op not in UNTRACED_OPS:
+                self.segment_count += 1
             if op == OP["CALL"]:
                 kwnames = None
             if done:  # control left the block (jump, return, hand-back)
+                self.end_count_segment()
                 return
+        self.end_count_segment()
         # fall through to the successor
         if block.succs and block.succs[0] != next_block:
             self.a.jmp(self.block_labels[block.succs[0]])
+
+    # ---- instruction counting (ACCEL_COUNT_INSTRUCTIONS) ----------------------------------------------------
+
+    def start_count_segment(self) -> None:
+        """In the counting mode, a straight-line run of instructions adds its length to the machine-code counter
+        on entry (patched in when the run ends)."""
+        self.segment_count = 0
+        if not self.lay["counting"]:
+            return
+        self.a.mov(RAX, self.lay["insn_jit_counter"])
+        self.a.add(_mem(RAX, 0), 0x7FFFFFFF)  # imm32, the last 4 bytes: patched
+        self.segment_patch = self.a.size - 4
+
+    def end_count_segment(self) -> None:
+        if self.lay["counting"]:
+            self.a.buf[self.segment_patch : self.segment_patch + 4] = self.segment_count.to_bytes(4, "little")
 
     def next_start(self, i: int) -> int:
         """Code unit where the instruction after i starts (its fall-through)."""
@@ -517,6 +559,7 @@ class _Generator:
                 self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
             return False
         # Not compiled: the interpreter runs the frame from here.
+        self.handed_back = True
         self.result.handback_sites[name] = self.result.handback_sites.get(name, 0) + 1
         a.jmp(self.handback(start, depth, HB_UNSUPPORTED, op))
         return True

@@ -17,6 +17,12 @@ from .codegen import CodegenResult, Runtime, data_size, generate
 _runtime: Runtime | None = None
 
 
+def reset_runtime() -> None:
+    """Forget the cached runtime layout (it records whether instruction counting is on)."""
+    global _runtime
+    _runtime = None
+
+
 @dataclass
 class MachineCode:
     address: int
