@@ -98,6 +98,11 @@ PyObject **accel_op_binary_op(PyThreadState *, _PyInterpreterFrame *, PyObject *
 PyObject **accel_op_compare_op(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_binary_subscr(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_store_subscr(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_before_with(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_dict_update(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_dict_merge(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_import_name(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_call_function_ex(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_load_attr_cached(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t,
                                      accel_attr_cache *);
 PyObject **accel_op_load_method_cached(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t,

@@ -131,25 +131,6 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     return res == NULL ? ERROR_AT(sp) : sp;
 }
 
-/* CALL_FUNCTION_EX: [NULL, func, args_tuple(, kwargs_dict)] -> [result] */
-PyObject **
-accel_op_call_function_ex(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    PyObject *kwargs = (oparg & 1) ? sp[-1] : NULL;
-    PyObject *callargs = sp[-1 - (oparg & 1)];
-    PyObject *func = sp[-2 - (oparg & 1)];
-    /* Non-tuple *args and non-dict **kwargs need the interpreter's conversions and error messages. */
-    if (!PyTuple_CheckExact(callargs) || (kwargs != NULL && !PyDict_CheckExact(kwargs)))
-        return ACCEL_HANDBACK;
-    PyObject *result = PyObject_Call(func, callargs, kwargs);
-    Py_DECREF(func);
-    Py_DECREF(callargs);
-    Py_XDECREF(kwargs);
-    sp -= 3 + (oparg & 1);
-    *sp++ = result;
-    return result == NULL ? ERROR_AT(sp) : sp;
-}
-
 PyObject **
 accel_op_is_op(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
 {
@@ -602,7 +583,8 @@ const accel_symbol accel_bjit_symbols[] = {
     SYM(build_set), SYM(build_map), SYM(build_const_key_map), SYM(build_slice), SYM(build_string),
     SYM(list_append), SYM(set_add), SYM(map_add), SYM(list_extend), SYM(list_to_tuple), SYM(unpack_sequence),
     SYM(get_iter), SYM(for_iter), SYM(load_deref), SYM(store_deref), SYM(make_cell), SYM(copy_free_vars),
-    SYM(make_function), SYM(format_value), SYM(load_assertion_error),
+    SYM(make_function), SYM(format_value), SYM(load_assertion_error), SYM(before_with), SYM(dict_update),
+    SYM(dict_merge), SYM(import_name),
     {"handle_pending", (void *)accel_bjit_handle_pending},
     {"load_global_cache_size", (void *)sizeof(load_global_cache)},
     {"attr_cache_size", (void *)sizeof(accel_attr_cache)},

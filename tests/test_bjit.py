@@ -87,13 +87,44 @@ def test_unsupported_instruction_hands_the_frame_back(installed):
     fn = _compiled("""
         def fn(x):
             y = x + 1
-            with open(__file__ if False else "/dev/null") as fh:   # BEFORE_WITH: not compiled yet
-                y += len(fh.read())
-            return y * 2
+            from os import path          # IMPORT_FROM: not compiled yet
+            return y * 2 + len(path.sep)
     """, "fn")
-    assert fn(1) == 4
-    assert accel.stats()["fallbacks"].get("unsupported:BEFORE_WITH", 0) >= 1
-    assert accel.stats()["bjit_unsupported_sites"]["BEFORE_WITH"] >= 1
+    assert fn(1) == 5
+    assert accel.stats()["fallbacks"].get("unsupported:IMPORT_FROM", 0) >= 1
+    assert accel.stats()["bjit_unsupported_sites"]["IMPORT_FROM"] >= 1
+
+
+def test_with_import_and_keyword_merges_run_in_machine_code(installed):
+    accel.install(bjit_threshold=1000)
+    fn = _compiled("""
+        import contextlib
+        @contextlib.contextmanager
+        def managed(log):
+            log.append("enter")
+            try:
+                yield 5
+            finally:
+                log.append("exit")
+        def kw(**kwargs):
+            return sorted(kwargs.items())
+        def fn(log, opts):
+            import math
+            with managed(log) as v:
+                log.append(v)
+            merged = {**opts, "z": 0}
+            return math.floor(2.5), kw(**opts), merged, f(*[1, 2], **opts)
+        def f(*args, **kwargs):
+            return args, sorted(kwargs)
+    """, "fn")
+    log = []
+    before = dict(accel.stats()["fallbacks"])
+    assert fn(log, {"a": 1}) == (2, [("a", 1)], {"a": 1, "z": 0}, ((1, 2), ["a"]))
+    assert log == ["enter", 5, "exit"]
+    assert accel.stats()["fallbacks"] == before  # no hand-back
+    with pytest.raises(TypeError) as info:  # a repeated keyword: the interpreter's own message
+        fn([], {"a": 1, 2: 3})
+    assert "keywords must be strings" in str(info.value)
 
 
 def test_frames_look_like_interpreter_frames(installed):

@@ -89,6 +89,10 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["MAKE_FUNCTION"]: ("make_function", False),
     OP["FORMAT_VALUE"]: ("format_value", True),
     OP["LOAD_ASSERTION_ERROR"]: ("load_assertion_error", False),
+    OP["BEFORE_WITH"]: ("before_with", True),
+    OP["DICT_UPDATE"]: ("dict_update", True),
+    OP["DICT_MERGE"]: ("dict_merge", True),
+    OP["IMPORT_NAME"]: ("import_name", True),
 }
 
 # Opcodes whose helper gets a per-site cache (csrc/site_cache.c, bjit_ops.c) as its fifth argument:

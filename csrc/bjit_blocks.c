@@ -1,0 +1,144 @@
+/* bjit_blocks.c -- tier-1 helpers for statement-level instructions: `with` entry, imports, ** merges, and the
+ * argument conversion of f(*iterable).
+ *
+ * Same contract as bjit_ops.c (see its header): each follows CPython 3.11's ceval.c for the instruction, leaves
+ * the value stack as ceval's error path expects when it fails, and returns ACCEL_HANDBACK -- before touching
+ * anything -- in the cases where CPython's own error message comes from a private helper of ceval.c
+ * (format_kwargs_error, check_args_iterable, the "does not support the context manager protocol" message).
+ */
+#include "bjit.h"
+#include "internal/pycore_interp.h"
+#include "internal/pycore_object.h"
+
+#define ERROR_AT(sp_) (_PyFrame_SetStackPointer(f, (sp_)), (PyObject **)NULL)
+
+/* BEFORE_WITH: [mgr] -> [mgr.__exit__, mgr.__enter__()] */
+PyObject **
+accel_op_before_with(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    static PyObject *enter_name, *exit_name;
+    if (enter_name == NULL && ((enter_name = PyUnicode_InternFromString("__enter__")) == NULL
+                               || (exit_name = PyUnicode_InternFromString("__exit__")) == NULL))
+        return ERROR_AT(sp);
+    PyObject *mgr = sp[-1];
+    PyObject *enter = _PyObject_LookupSpecial(mgr, enter_name);
+    if (enter == NULL)
+        return PyErr_Occurred() ? ERROR_AT(sp) : ACCEL_HANDBACK;
+    PyObject *exit = _PyObject_LookupSpecial(mgr, exit_name);
+    if (exit == NULL) {
+        Py_DECREF(enter);
+        return PyErr_Occurred() ? ERROR_AT(sp) : ACCEL_HANDBACK;
+    }
+    sp[-1] = exit;
+    Py_DECREF(mgr);
+    PyObject *res = PyObject_CallNoArgs(enter);
+    Py_DECREF(enter);
+    if (res == NULL)
+        return ERROR_AT(sp);
+    *sp++ = res;
+    return sp;
+}
+
+/* DICT_UPDATE ({**a}): [dict, ..., update] -> [dict, ...] */
+PyObject **
+accel_op_dict_update(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *update = *--sp;
+    PyObject *dict = sp[-oparg];
+    if (PyDict_Update(dict, update) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_AttributeError))
+            PyErr_Format(PyExc_TypeError, "'%.200s' object is not a mapping", Py_TYPE(update)->tp_name);
+        Py_DECREF(update);
+        return ERROR_AT(sp);
+    }
+    Py_DECREF(update);
+    return sp;
+}
+
+/* DICT_MERGE (f(**a)): as DICT_UPDATE, but a repeated or non-string keyword is an error whose message
+ * (naming the function) ceval formats itself: anything but a dict of new string keys goes to the interpreter. */
+PyObject **
+accel_op_dict_merge(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *update = sp[-1];
+    PyObject *dict = sp[-1 - oparg];
+    if (!PyDict_CheckExact(update) || !PyDict_CheckExact(dict))
+        return ACCEL_HANDBACK;
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(update, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key))
+            return ACCEL_HANDBACK;
+        int present = PyDict_Contains(dict, key);
+        if (present != 0)
+            return present < 0 ? ERROR_AT(sp) : ACCEL_HANDBACK;
+    }
+    sp--;
+    int err = PyDict_Update(dict, update);  /* (can only fail for lack of memory now) */
+    Py_DECREF(update);
+    return err < 0 ? ERROR_AT(sp) : sp;
+}
+
+/* IMPORT_NAME: [level, fromlist] -> [module], through builtins.__import__ as ceval's import_name() does. */
+PyObject **
+accel_op_import_name(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    static PyObject *import_str;
+    if (import_str == NULL && (import_str = PyUnicode_InternFromString("__import__")) == NULL)
+        return ERROR_AT(sp);
+    PyObject *name = PyTuple_GET_ITEM(f->f_code->co_names, oparg);
+    PyObject *fromlist = sp[-1], *level = sp[-2];
+    if (!PyDict_CheckExact(f->f_builtins))
+        return ACCEL_HANDBACK;
+    PyObject *import_func = PyDict_GetItemWithError(f->f_builtins, import_str);
+    if (import_func == NULL)
+        return PyErr_Occurred() ? ERROR_AT(sp) : ACCEL_HANDBACK;  /* "__import__ not found": the interpreter's */
+    PyObject *locals = f->f_locals == NULL ? Py_None : f->f_locals;
+    PyObject *res;
+    Py_INCREF(import_func);
+    if (import_func == ts->interp->import_func) {
+        int ilevel = _PyLong_AsInt(level);
+        res = ilevel == -1 && PyErr_Occurred()
+                  ? NULL
+                  : PyImport_ImportModuleLevelObject(name, f->f_globals, locals, fromlist, ilevel);
+    }
+    else {
+        PyObject *args[5] = {name, f->f_globals, locals, fromlist, level};
+        res = PyObject_Vectorcall(import_func, args, 5, NULL);
+    }
+    Py_DECREF(import_func);
+    Py_DECREF(level);
+    Py_DECREF(fromlist);
+    sp -= 1;
+    sp[-1] = res;
+    return res == NULL ? ERROR_AT(sp) : sp;
+}
+
+/* CALL_FUNCTION_EX: [NULL, func, args(, kwargs_dict)] -> [result]; *args made a tuple first when it is not one */
+PyObject **
+accel_op_call_function_ex(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *kwargs = (oparg & 1) ? sp[-1] : NULL;
+    PyObject **args_slot = &sp[-1 - (oparg & 1)];
+    PyObject *func = sp[-2 - (oparg & 1)];
+    if (kwargs != NULL && !PyDict_CheckExact(kwargs))
+        return ACCEL_HANDBACK;  /* a mapping: the conversion's errors name the function (format_kwargs_error) */
+    if (!PyTuple_CheckExact(*args_slot)) {
+        PyObject *iterable = *args_slot;
+        if (Py_TYPE(iterable)->tp_iter == NULL && !PySequence_Check(iterable))
+            return ACCEL_HANDBACK;  /* "argument after * must be an iterable": the interpreter's words */
+        PyObject *tuple = PySequence_Tuple(iterable);
+        if (tuple == NULL)
+            return ERROR_AT(sp);
+        *args_slot = tuple;
+        Py_DECREF(iterable);
+    }
+    PyObject *callargs = *args_slot;
+    PyObject *result = PyObject_Call(func, callargs, kwargs);
+    Py_DECREF(func);
+    Py_DECREF(callargs);
+    Py_XDECREF(kwargs);
+    sp -= 3 + (oparg & 1);
+    *sp++ = result;
+    return result == NULL ? ERROR_AT(sp) : sp;
+}
