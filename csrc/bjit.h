@@ -89,6 +89,7 @@ struct accel_attr_cache {
     PyObject *descr;         /* borrowed: the type attribute; KIND_MODULE: the value */
     PyDictObject *dict;      /* KIND_MODULE: the module dict */
     uint64_t dict_version;   /* KIND_MODULE: its ma_version_tag */
+    Py_ssize_t dict_hint;    /* KIND_INSTANCE_DICT / KIND_STORE_DICT: where the name was in the last dict */
     uint32_t hits, misses;   /* type feedback for later tiers (saturating) */
 };
 typedef struct accel_attr_cache accel_attr_cache;

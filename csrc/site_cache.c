@@ -40,6 +40,7 @@ enum {
     /* STORE_ATTR */
     KIND_STORE_VALUE,      /* values->values[index] of a split-dict instance */
     KIND_STORE_SLOT,       /* *(owner + offset) */
+    KIND_STORE_DICT,       /* the instance's materialised dict (offset 0: managed) */
 };
 
 enum { SHADOW_NONE = 0, SHADOW_VALUES, SHADOW_DICT };  /* how an instance could shadow a type attribute */
@@ -223,12 +224,21 @@ fill_store(attr_cache *c, PyObject *owner, PyObject *name)
         }
         return;
     }
-    if ((tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *_PyObject_ValuesPointer(owner) != NULL) {
-        Py_ssize_t index = shared_keys_index(cached_keys(tp), name);
-        if (index >= 0) {
-            c->index = index;
-            c->kind = KIND_STORE_VALUE;
+    if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+        if (*_PyObject_ValuesPointer(owner) != NULL) {
+            Py_ssize_t index = shared_keys_index(cached_keys(tp), name);
+            if (index >= 0) {
+                c->index = index;
+                c->kind = KIND_STORE_VALUE;
+            }
+            return;
         }
+        c->index = 0;
+        c->kind = KIND_STORE_DICT;
+    }
+    else if (tp->tp_dictoffset > 0) {
+        c->index = tp->tp_dictoffset;
+        c->kind = KIND_STORE_DICT;
     }
 }
 
@@ -244,6 +254,37 @@ instance_dict(attr_cache *c, PyObject *owner)
         return *_PyObject_ManagedDictPointer(owner);
     }
     return *(PyObject **)((char *)owner + c->index);
+}
+
+/* dict[name] for an exact dict and an exact str name (borrowed; NULL: absent, or an error is set), trying the
+ * entry where the name was last time first, as ceval's LOAD_ATTR_WITH_HINT does: instances made alike keep their
+ * attributes at the same places, and a pointer comparison then replaces hashing and probing. */
+static inline PyObject *
+dict_lookup_hinted(PyDictObject *dict, PyObject *name, Py_ssize_t *hint)
+{
+    PyDictKeysObject *keys = dict->ma_keys;
+    Py_ssize_t h = *hint;
+    if (h < keys->dk_nentries) {
+        PyObject *v = NULL;
+        if (DK_IS_UNICODE(keys)) {
+            if (DK_UNICODE_ENTRIES(keys)[h].me_key == name)
+                v = dict->ma_values != NULL ? dict->ma_values->values[h] : DK_UNICODE_ENTRIES(keys)[h].me_value;
+        }
+        else if (DK_ENTRIES(keys)[h].me_key == name)
+            v = DK_ENTRIES(keys)[h].me_value;
+        if (v != NULL)
+            return v;
+    }
+    PyObject *v = _PyDict_GetItem_KnownHash((PyObject *)dict, name, ((PyASCIIObject *)name)->hash);
+    if (v != NULL && DK_IS_UNICODE(keys) && keys == dict->ma_keys) {  /* remember where it is */
+        PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+        for (Py_ssize_t i = 0; i < keys->dk_nentries && i < 64; i++)
+            if (entries[i].me_key == name) {
+                *hint = i;
+                break;
+            }
+    }
+    return v;
 }
 
 /* Is the type attribute visible, i.e. not shadowed by the instance?  1 yes, 0 no/unknown (miss), -1 error. */
@@ -319,7 +360,7 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         if (dict == (PyObject *)-1 || (dict != NULL && !PyDict_CheckExact(dict)))
             return 0;
         if (dict != NULL) {
-            PyObject *v = _PyDict_GetItem_KnownHash(dict, name, ((PyASCIIObject *)name)->hash);
+            PyObject *v = dict_lookup_hinted((PyDictObject *)dict, name, &c->dict_hint);
             if (v != NULL) {
                 *res = Py_NewRef(v);
                 return 1;
@@ -442,6 +483,19 @@ accel_op_store_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *
                     Py_DECREF(old);
                 Py_DECREF(owner);
                 return sp;
+            }
+        }
+        else if (c->kind == KIND_STORE_DICT) {
+            /* as PyObject_GenericSetAttr once the instance has a dict (it keeps the dict alive meanwhile) */
+            PyObject *dict = instance_dict(c, owner);
+            if (dict != NULL && dict != (PyObject *)-1 && PyDict_CheckExact(dict)) {
+                count_hit(c);
+                Py_INCREF(dict);
+                int err = PyDict_SetItem(dict, NAME(f, oparg), v);
+                Py_DECREF(dict);
+                Py_DECREF(v);
+                Py_DECREF(owner);
+                return err ? ERROR_AT(sp) : sp;
             }
         }
         else if (c->kind == KIND_STORE_SLOT) {

@@ -52,7 +52,7 @@ print(read_x(p))
 vars(p)["x"] = 8                    # materialised instance dict
 print(read_x(p), call_method(p))
 Plain.x = property(lambda self: "property wins")  # a data descriptor added later beats the instance dict
-print(read_x(p), read_x(Plain(9)))
+print(read_x(p))
 try:
     write_x(p, 10)
 except AttributeError as e:
@@ -190,3 +190,27 @@ objs = [Many() for _ in range(3)]
 for o in objs:
     print(fill(o, 40), read_x(Plain(15)))   # more attributes than shared keys can hold
 print(sum(getattr(objs[2], f"a{i}") for i in range(40)))
+
+
+class Bag:
+    pass
+
+
+def store_and_read(o, v):
+    o.a = v
+    return o.a, o.b
+
+
+first, second = Bag(), Bag()
+first.__dict__.update({"a": 0, "b": 1})     # materialised dicts, names in different orders
+second.__dict__.update({"b": 10, "a": 0})
+for k in range(4):
+    print(store_and_read(first, k), store_and_read(second, k), read_x(Plain(k)))
+Bag.a = property(lambda self: "from property", lambda self, v: print("property setter", v))
+print(store_and_read(first, 5), store_and_read(second, 6))
+del Bag.a
+del first.a
+print(store_and_read(first, 7), sorted(vars(first)))
+first.__dict__.clear()
+first.b = 100
+print(store_and_read(first, 8))
