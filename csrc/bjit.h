@@ -79,6 +79,27 @@ typedef struct {
     PyDictObject *builtins;
 } accel_load_global_cache;
 
+/* Attribute-cache kinds (site_cache.c explains them); tier-1 machine code checks the commonest inline. */
+enum {
+    KIND_EMPTY = 0,
+    /* LOAD_ATTR (and LOAD_METHOD of a non-method attribute: [NULL, attr]) */
+    KIND_INSTANCE_VALUE,   /* values->values[index] of a split-dict instance */
+    KIND_INSTANCE_DICT,    /* the instance's materialised dict (offset 0: managed), else the type attribute */
+    KIND_SLOT,             /* *(owner + offset): a __slots__ member (T_OBJECT_EX) */
+    KIND_DATA_DESCR,       /* a data descriptor of the type (property, getset...): descr.__get__(owner, type) */
+    KIND_CLASS_ATTR,       /* a type attribute the instance cannot shadow: the value, or its __get__ */
+    KIND_MODULE,           /* a module's global, under the module dict's version */
+    /* LOAD_METHOD: [descr, owner] */
+    KIND_METHOD,           /* a method of the type the instance cannot shadow */
+    KIND_METHOD_DICT,      /* a method of the type, when the instance's dict does not hold the name */
+    /* STORE_ATTR */
+    KIND_STORE_VALUE,      /* values->values[index] of a split-dict instance */
+    KIND_STORE_SLOT,       /* *(owner + offset) */
+    KIND_STORE_DICT,       /* the instance's materialised dict (offset 0: managed) */
+};
+
+enum { SHADOW_NONE = 0, SHADOW_VALUES, SHADOW_DICT };  /* how an instance could shadow a type attribute */
+
 /* One per LOAD_ATTR / STORE_ATTR / LOAD_METHOD site, in the code's jit_data block (site_cache.c). */
 struct accel_attr_cache {
     uint32_t type_version;   /* the owner's type's tp_version_tag when filled */

@@ -25,25 +25,6 @@
 #include "internal/pycore_object.h"
 #include "structmember.h"
 
-enum {
-    KIND_EMPTY = 0,
-    /* LOAD_ATTR (and LOAD_METHOD of a non-method attribute: [NULL, attr]) */
-    KIND_INSTANCE_VALUE,   /* values->values[index] of a split-dict instance */
-    KIND_INSTANCE_DICT,    /* the instance's materialised dict (offset 0: managed), else the type attribute */
-    KIND_SLOT,             /* *(owner + offset): a __slots__ member (T_OBJECT_EX) */
-    KIND_DATA_DESCR,       /* a data descriptor of the type (property, getset...): descr.__get__(owner, type) */
-    KIND_CLASS_ATTR,       /* a type attribute the instance cannot shadow: the value, or its __get__ */
-    KIND_MODULE,           /* a module's global, under the module dict's version */
-    /* LOAD_METHOD: [descr, owner] */
-    KIND_METHOD,           /* a method of the type the instance cannot shadow */
-    KIND_METHOD_DICT,      /* a method of the type, when the instance's dict does not hold the name */
-    /* STORE_ATTR */
-    KIND_STORE_VALUE,      /* values->values[index] of a split-dict instance */
-    KIND_STORE_SLOT,       /* *(owner + offset) */
-    KIND_STORE_DICT,       /* the instance's materialised dict (offset 0: managed) */
-};
-
-enum { SHADOW_NONE = 0, SHADOW_VALUES, SHADOW_DICT };  /* how an instance could shadow a type attribute */
 
 typedef accel_attr_cache attr_cache;  /* (bjit.h) */
 
@@ -148,6 +129,7 @@ fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
 {
     PyTypeObject *tp = Py_TYPE(owner);
     c->kind = KIND_EMPTY;
+    c->shadow = SHADOW_NONE;  /* (machine code compares kind and shadow as one 32-bit word) */
     if (tp == &PyModule_Type) {
         PyDictObject *dict = (PyDictObject *)((PyModuleObject *)owner)->md_dict;
         PyObject *descr;
@@ -210,6 +192,7 @@ fill_store(attr_cache *c, PyObject *owner, PyObject *name)
 {
     PyTypeObject *tp = Py_TYPE(owner);
     c->kind = KIND_EMPTY;
+    c->shadow = SHADOW_NONE;
     if (tp->tp_setattro != PyObject_GenericSetAttr)
         return;
     PyObject *descr = NULL;

@@ -108,6 +108,9 @@ CACHED_OPS: dict[int, tuple[str, str]] = {
 # interpreter side): RESUME, and the frame-setup prefix before co._co_firsttraceable.
 UNTRACED_OPS = frozenset({OP["RESUME"], OP["MAKE_CELL"], OP["COPY_FREE_VARS"], OP["RETURN_GENERATOR"]})
 
+# Attribute sites whose commonest cached case is checked inline (emit_attr_site).
+INLINE_ATTR_OPS = frozenset({OP["LOAD_ATTR"], OP["LOAD_METHOD"], OP["STORE_ATTR"]})
+
 CO_OPTIMIZED = 0x1
 GENERATOR_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
 
@@ -539,6 +542,9 @@ class _Generator:
             return False
         if op == OP["COMPARE_OP"] and self.fusable_compare(i, block):
             self.emit_compare_int_fast_path(i, arg, depth, block)  # then the generic COMPARE_OP and jump
+        if op in INLINE_ATTR_OPS:
+            self.emit_attr_site(i, op, arg, depth)
+            return False
         if op in CACHED_OPS:
             self.call_helper(CACHED_OPS[op][0], i, arg, depth, extra=self.site_data[i])
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
@@ -599,6 +605,89 @@ class _Generator:
             a.jmp(done)
 
         self.stubs.append(stub)
+
+    def emit_attr_site(self, i: int, op: int, arg: int, depth: int) -> None:
+        """LOAD_ATTR / LOAD_METHOD / STORE_ATTR: the commonest cached case checked and done inline (an instance's
+        split-dict value, a method the instance cannot shadow); anything else -- another kind, a guard that fails,
+        a cache not filled yet -- calls the site's helper out of line, which also re-fills the cache."""
+        a = self.a
+        lay = self.lay
+        slow, done = a.label("attr_miss"), a.label("attr_done")
+        offset = self.fn.records[i * 8 + 2]
+        site = self.site_data[i]
+        a.mov(RDI, self.slot(depth - 1))  # the owner
+        a.mov(RCX, site)
+        a.mov(RAX, _mem(RDI, lay["ob_type"]))
+        a.mov(EAX, _mem(RAX, lay["type_version_tag"]))
+        a.cmp(EAX, _mem(RCX, lay["attr_type_version"]))
+        a.jcc("ne", slow)
+        kind_shadow = _mem(RCX, lay["attr_kind_shadow"])
+        if op == OP["LOAD_ATTR"]:
+            a.cmp(kind_shadow, lay["kind_instance_value"], size=32)
+            a.jcc("ne", slow)
+            a.mov(RAX, _mem(RDI, lay["values_pointer"]))
+            a.test(RAX, RAX)
+            a.jcc("z", slow)  # the instance has a materialised __dict__
+            a.mov(RDX, _mem(RCX, lay["attr_index"]))
+            a.mov(RAX, Mem(RAX, 0, RDX, 8))
+            a.test(RAX, RAX)
+            a.jcc("z", slow)  # deleted: the generic path raises
+            self.incref(RAX)
+            a.mov(self.slot(depth - 1), RAX)
+            self.count_site_hit(RCX)
+            self.decref(RDI, offset)
+        elif op == OP["LOAD_METHOD"]:
+            method = a.label("method")
+            a.mov(EAX, kind_shadow)
+            a.cmp(EAX, lay["kind_method"] | lay["shadow_none"] << 16)
+            a.jcc("e", method)
+            a.cmp(EAX, lay["kind_method"] | lay["shadow_values"] << 16)
+            a.jcc("ne", slow)
+            a.cmp(_mem(RDI, lay["values_pointer"]), 0)
+            a.jcc("e", slow)
+            a.mov(RAX, _mem(RDI, lay["ob_type"]))
+            a.mov(RAX, _mem(RAX, lay["ht_cached_keys"]))
+            a.mov(RAX, _mem(RAX, lay["dk_nentries"]))
+            a.cmp(RAX, _mem(RCX, lay["attr_nentries"]))
+            a.jcc("ne", slow)  # new instance attributes since: one may shadow the method
+            a.bind(method)
+            a.mov(RAX, _mem(RCX, lay["attr_descr"]))
+            self.incref(RAX)
+            a.mov(self.slot(depth - 1), RAX)
+            a.mov(self.slot(depth), RDI)  # [method, self]: the owner's reference moves up
+            self.count_site_hit(RCX)
+        else:  # STORE_ATTR: [value, owner]
+            a.cmp(kind_shadow, lay["kind_store_value"], size=32)
+            a.jcc("ne", slow)
+            a.mov(RAX, _mem(RDI, lay["values_pointer"]))
+            a.test(RAX, RAX)
+            a.jcc("z", slow)
+            a.mov(RDX, _mem(RCX, lay["attr_index"]))
+            a.lea(RAX, Mem(RAX, 0, RDX, 8))
+            a.mov(RSI, _mem(RAX, 0))
+            a.test(RSI, RSI)
+            a.jcc("z", slow)  # a new value also enters the insertion order: the helper does that
+            a.mov(RDX, self.slot(depth - 2))
+            a.mov(_mem(RAX, 0), RDX)  # the stack's reference moves in
+            self.count_site_hit(RCX)
+            self.decref(RSI, offset)
+            a.mov(RDI, self.slot(depth - 1))
+            self.decref(RDI, offset)
+        a.bind(done)
+        helper = CACHED_OPS[op][0]
+
+        def stub() -> None:
+            a.bind(slow)
+            self.call_helper(helper, i, arg, depth, extra=site)
+            self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+            a.jmp(done)
+
+        self.stubs.append(stub)
+
+    def count_site_hit(self, cache) -> None:  # noqa: ANN001
+        self.a.inc(_mem(cache, self.lay["attr_hits"]), size=32)
+        self.a.mov(RAX, self.lay["site_hits_counter"])
+        self.a.inc(_mem(RAX, 0))
 
     def fusable_compare(self, i: int, block) -> bool:  # noqa: ANN001
         """COMPARE_OP (<, <=, ==, !=, >, >=) directly followed by a POP_JUMP_*_IF_TRUE/FALSE ending the block."""
