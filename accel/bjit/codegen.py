@@ -36,7 +36,28 @@ from types import CodeType
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
 
-from .x86 import EAX, ECX, R8, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, Assembler, Label, Mem
+from .x86 import (
+    CL,
+    EAX,
+    ECX,
+    R8,
+    R11,
+    R12,
+    R13,
+    R14,
+    R15,
+    RAX,
+    RBP,
+    RBX,
+    RCX,
+    RDI,
+    RDX,
+    RSI,
+    RSP,
+    Assembler,
+    Label,
+    Mem,
+)
 
 OP = _opcode.opmap
 
@@ -623,15 +644,21 @@ class _Generator:
         a.jcc("ne", slow)
         kind_shadow = _mem(RCX, lay["attr_kind_shadow"])
         if op == OP["LOAD_ATTR"]:
+            in_dict, found = a.label("in_dict"), a.label("found")
             a.cmp(kind_shadow, lay["kind_instance_value"], size=32)
-            a.jcc("ne", slow)
+            a.jcc("ne", in_dict)
             a.mov(RAX, _mem(RDI, lay["values_pointer"]))
             a.test(RAX, RAX)
             a.jcc("z", slow)  # the instance has a materialised __dict__
             a.mov(RDX, _mem(RCX, lay["attr_index"]))
             a.mov(RAX, Mem(RAX, 0, RDX, 8))
+            a.jmp(found)
+            a.bind(in_dict)
+            self.emit_instance_dict_hint(arg, slow)
+            a.bind(found)
             a.test(RAX, RAX)
             a.jcc("z", slow)  # deleted: the generic path raises
+            a.mov(RCX, site)
             self.incref(RAX)
             a.mov(self.slot(depth - 1), RAX)
             self.count_site_hit(RCX)
@@ -683,6 +710,49 @@ class _Generator:
             a.jmp(done)
 
         self.stubs.append(stub)
+
+    def emit_instance_dict_hint(self, arg: int, slow: Label) -> None:
+        """rax = the value at the site's hint in the owner's (rdi) materialised managed dict, when the entry there
+        is the name (a split dict's value, or a combined dict's); otherwise to `slow`.  rcx = the cache (lost)."""
+        a = self.a
+        lay = self.lay
+        combined, done = a.label("combined"), a.label("dict_value")
+        a.cmp(_mem(RCX, lay["attr_kind_shadow"]), lay["kind_instance_dict"] | lay["shadow_dict"] << 16, size=32)
+        a.jcc("ne", slow)
+        a.cmp(_mem(RCX, lay["attr_index"]), 0)
+        a.jcc("ne", slow)  # a dict at tp_dictoffset: the helper
+        a.cmp(_mem(RDI, lay["values_pointer"]), 0)
+        a.jcc("ne", slow)
+        a.mov(RAX, _mem(RDI, lay["managed_dict_pointer"]))
+        a.test(RAX, RAX)
+        a.jcc("z", slow)
+        a.mov(RDX, lay["dict_type"])
+        a.cmp(_mem(RAX, lay["ob_type"]), RDX)
+        a.jcc("ne", slow)
+        a.mov(RSI, _mem(RAX, lay["ma_keys"]))
+        a.mov(RDX, _mem(RCX, lay["attr_dict_hint"]))
+        a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
+        a.jcc("ae", slow)
+        a.cmp(_mem(RSI, lay["dk_kind"]), 0, size=8)
+        a.jcc("e", slow)  # general (non-str) keys
+        a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
+        a.mov(R8, 1)
+        a.shl(R8, CL)
+        a.add(R8, RSI)  # + dk_indices: the first entry
+        a.mov(RCX, RDX)
+        a.shl(RCX, 4)  # 16-byte PyDictUnicodeEntry
+        a.add(R8, RCX)
+        a.mov(R11, self.rt.address(self.code.co_names[arg]))
+        a.cmp(_mem(R8, lay["dk_indices"]), R11)
+        a.jcc("ne", slow)
+        a.mov(RCX, _mem(RAX, lay["ma_values"]))
+        a.test(RCX, RCX)
+        a.jcc("z", combined)
+        a.mov(RAX, Mem(RCX, 0, RDX, 8))
+        a.jmp(done)
+        a.bind(combined)
+        a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
+        a.bind(done)
 
     def count_site_hit(self, cache) -> None:  # noqa: ANN001
         self.a.inc(_mem(cache, self.lay["attr_hits"]), size=32)
