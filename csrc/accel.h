@@ -38,6 +38,9 @@ typedef struct {
     void *jit_fn;          /* tier-1 machine code (bjit.h: accel_jit_fn), in the code arena */
     size_t jit_size;       /* its size, freed with the code object */
     void *jit_data;        /* per-site caches of the machine code (zeroed; freed with the code object) */
+    int32_t direct_argcount;  /* tier 1: co_argcount when compiled callers may set up its frame themselves
+                                 (plain positional parameters, not a generator), else -1 */
+    int32_t frame_size;       /* tier 1: words of data stack a frame takes (as _PyFrame_Push) */
     PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
 } accel_code_state;
 

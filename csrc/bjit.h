@@ -59,8 +59,7 @@ extern uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];  /* by reason and opc
 
 PyObject *accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
 int accel_bjit_handle_pending(PyThreadState *tstate, _PyInterpreterFrame *frame);
-int accel_bjit_call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
-                           PyObject **result);
+PyObject **accel_op_call(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames);
 
 /* Attribute-site caches (site_cache.c) and cache-free fast paths (bjit_numeric.c). */
 typedef struct {

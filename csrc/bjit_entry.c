@@ -194,46 +194,84 @@ pop:
  * plainly.  Returns 0 when it did not apply (nothing done), else 1 with *result set (NULL: exception); then the
  * references to `func` and to the arguments have moved into the callee's frame, as in ceval's
  * CALL_PY_EXACT_ARGS. */
-int
-accel_bjit_call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
-                       PyObject **result)
+static inline int
+call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
+            PyObject **result)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     accel_code_state *st = accel_code_state_get(co);
     /* Only while accel's hook is the interpreter's frame evaluator: after uninstall(), or when another PEP 523
      * user (a debugger, a recorder in CPython's tests) has replaced it, every call must reach that evaluator. */
-    if (st == NULL || st->jit_fn == NULL || accel_tracing(tstate)
+    if (st == NULL || st->jit_fn == NULL || nargs > st->direct_argcount || accel_tracing(tstate)
         || tstate->interp->eval_frame != accel_eval_frame)
         return 0;
-    if ((co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
-        || co->co_kwonlyargcount != 0 || nargs > co->co_argcount)
-        return 0;
-    Py_ssize_t missing = co->co_argcount - nargs;
-    PyObject *defaults = func->func_defaults;
-    Py_ssize_t ndefaults = defaults == NULL ? 0 : PyTuple_GET_SIZE(defaults);
-    if (missing > ndefaults)
-        return 0;  /* the TypeError is the ordinary path's */
-    size_t size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;  /* as _PyFrame_Push */
+    Py_ssize_t argcount = st->direct_argcount;
+    Py_ssize_t missing = argcount - nargs;
+    PyObject *defaults = NULL;
+    Py_ssize_t ndefaults = 0;
+    if (missing) {
+        defaults = func->func_defaults;
+        ndefaults = defaults == NULL ? 0 : PyTuple_GET_SIZE(defaults);
+        if (missing > ndefaults)
+            return 0;  /* the TypeError is the ordinary path's */
+    }
     /* Only within the current chunk and never at its start: popping is then just moving datastack_top back,
      * as _PyThreadState_PopFrame does in that case. */
-    if (!_PyThreadState_HasStackSpace(tstate, size)
-        || tstate->datastack_top == &tstate->datastack_chunk->data[0])
+    PyObject **top = tstate->datastack_top;
+    if (top == NULL || top + st->frame_size >= tstate->datastack_limit || top == &tstate->datastack_chunk->data[0])
         return 0;
-    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
-    tstate->datastack_top += size;
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)top;
+    tstate->datastack_top = top + st->frame_size;
     _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);
     PyObject **locals = frame->localsplus;
     for (Py_ssize_t i = 0; i < nargs; i++)
         locals[i] = args[i];
-    for (Py_ssize_t i = nargs; i < co->co_argcount; i++)
+    for (Py_ssize_t i = nargs; i < argcount; i++)
         locals[i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - missing + (i - nargs)));
-    for (int i = co->co_argcount; i < co->co_nlocalsplus; i++)
+    for (int i = (int)argcount; i < co->co_nlocalsplus; i++)
         locals[i] = NULL;
-    accel_counters.frames_seen++;
     st->calls++;
     *result = run_machine_code(tstate, frame, st, 0);
     clear_and_pop(tstate, frame);
     return 1;
+}
+
+/* CALL: [NULL|meth, callable|self, args...] -> [result].  A bound method in the callable slot is split into
+ * function + self first, as the interpreter's PRECALL does, so that CALL always sees the method form. */
+PyObject **
+accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames)
+{
+    if (sp[-oparg - 2] == NULL) {
+        PyObject *callable = sp[-oparg - 1];
+        if (Py_TYPE(callable) == &PyMethod_Type) {
+            sp[-oparg - 1] = Py_NewRef(((PyMethodObject *)callable)->im_self);
+            sp[-oparg - 2] = Py_NewRef(((PyMethodObject *)callable)->im_func);
+            Py_DECREF(callable);
+        }
+    }
+    int is_meth = sp[-oparg - 2] != NULL;
+    Py_ssize_t total = oparg + is_meth;
+    PyObject *function = sp[-total - 1];
+    PyObject **args = sp - total;
+    PyObject *res;
+    if (kwnames == NULL && Py_TYPE(function) == &PyFunction_Type
+        && call_direct(ts, (PyFunctionObject *)function, args, total, &res)) {
+        /* the callee's frame took the references */
+    }
+    else {
+        Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+        res = PyObject_Vectorcall(function, args, (total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+        Py_DECREF(function);
+        for (Py_ssize_t i = 0; i < total; i++)
+            Py_DECREF(args[i]);
+    }
+    sp -= oparg + 2;
+    *sp++ = res;
+    if (res == NULL) {
+        _PyFrame_SetStackPointer(f, sp);
+        return NULL;
+    }
+    return sp;
 }
 
 /* What ceval's eval_frame_handle_pending does, from exported pieces: signals and pending calls (main thread

@@ -84,52 +84,7 @@ accel_op_delete_attr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
     Py_DECREF(owner);
     return err ? ERROR_AT(sp) : sp;
 }
-/* ---- calls: [NULL|meth, callable|self, args...] ---- */
-
-PyObject **
-accel_op_precall(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    /* A bound method in the callable slot is split into function + self, as the interpreter does, so that
-     * CALL always sees the method form when it can. */
-    if (sp[-oparg - 2] == NULL) {
-        PyObject *callable = sp[-oparg - 1];
-        if (Py_TYPE(callable) == &PyMethod_Type) {
-            PyObject *meth = ((PyMethodObject *)callable)->im_func;
-            PyObject *self = ((PyMethodObject *)callable)->im_self;
-            Py_INCREF(meth);
-            Py_INCREF(self);
-            sp[-oparg - 1] = self;
-            sp[-oparg - 2] = meth;
-            Py_DECREF(callable);
-        }
-    }
-    return sp;
-}
-
-PyObject **
-accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames)
-{
-    accel_op_precall(ts, f, sp, oparg);
-    int is_meth = sp[-oparg - 2] != NULL;
-    Py_ssize_t total = oparg + is_meth;
-    PyObject *function = sp[-total - 1];
-    PyObject **args = sp - total;
-    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    PyObject *res;
-    if (nkw == 0 && Py_TYPE(function) == &PyFunction_Type
-        && accel_bjit_call_direct(ts, (PyFunctionObject *)function, args, total, &res)) {
-        /* the callee's frame took the references */
-    }
-    else {
-        res = PyObject_Vectorcall(function, args, (total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
-        Py_DECREF(function);
-        for (Py_ssize_t i = 0; i < total; i++)
-            Py_DECREF(args[i]);
-    }
-    sp -= oparg + 2;
-    *sp++ = res;
-    return res == NULL ? ERROR_AT(sp) : sp;
-}
+/* CALL is in bjit_entry.c, beside the direct calls it makes. */
 
 PyObject **
 accel_op_is_op(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
@@ -577,7 +532,7 @@ accel_op_load_assertion_error(PyThreadState *ts, _PyInterpreterFrame *f, PyObjec
 const accel_symbol accel_bjit_symbols[] = {
     SYM(load_global), SYM(store_global), SYM(load_attr_cached), SYM(store_attr_cached), SYM(delete_attr),
     SYM(load_method_cached),
-    SYM(precall), SYM(call), SYM(call_function_ex), SYM(binary_op), SYM(compare_op), SYM(is_op),
+    SYM(call), SYM(call_function_ex), SYM(binary_op), SYM(compare_op), SYM(is_op),
     SYM(contains_op), SYM(unary_negative), SYM(unary_positive), SYM(unary_invert), SYM(unary_not), SYM(truth),
     SYM(binary_subscr), SYM(store_subscr), SYM(delete_subscr), SYM(build_tuple), SYM(build_list),
     SYM(build_set), SYM(build_map), SYM(build_const_key_map), SYM(build_slice), SYM(build_string),

@@ -211,6 +211,12 @@ core_set_jit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     st->jit_fn = address;
     st->jit_size = (size_t)size;
+    PyCodeObject *co = (PyCodeObject *)args[0];
+    int plain = !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+                                  | CO_ITERABLE_COROUTINE))
+                && co->co_kwonlyargcount == 0;
+    st->direct_argcount = plain ? co->co_argcount : -1;
+    st->frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
     st->entry = address != NULL ? accel_bjit_execute : NULL;
     st->tier = address != NULL ? 1 : 0;
     Py_RETURN_NONE;
