@@ -62,7 +62,7 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
         from accel.bjit import perfmap
 
         perfmap.enabled = True
-    c.set_options(cfg.bjit_threshold, cfg.max_tier)
+    c.set_options(cfg.bjit_threshold, cfg.max_tier, cfg.bjit_loop_threshold)
     if cfg.count_instructions and not c.bjit_layout()["counting"]:
         from accel.bjit import compiler as bjit_compiler
 

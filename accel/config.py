@@ -90,6 +90,9 @@ OPTIONS: tuple[Option, ...] = (
            "comma-separated module patterns never to compile (accel and its dependencies always are)"),
     Option("bjit_threshold", "ACCEL_BJIT_THRESHOLD", 25, _parse_count,
            "calls before a function is compiled by the baseline JIT; 0 compiles at the first call"),
+    Option("bjit_loop_threshold", "ACCEL_BJIT_LOOP_THRESHOLD", 1, _parse_count,
+           "the same for functions with a loop (the interpreter cannot count loop iterations, so a loop called "
+           "a few times is compiled early); never above bjit_threshold"),
     Option("llvm_threshold", "ACCEL_LLVM_THRESHOLD", 2500, _parse_count,
            "calls (or loop back-edges) before a function goes to the LLVM tier"),
     Option("max_tier", "ACCEL_MAX_TIER", 2, _parse_tier,
@@ -116,6 +119,7 @@ class Config:
     include: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
     bjit_threshold: int = 25
+    bjit_loop_threshold: int = 1
     llvm_threshold: int = 2500
     max_tier: int = 2
     stats: bool = False

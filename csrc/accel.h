@@ -21,6 +21,7 @@ enum {
     ACCEL_CS_FAILED     = 1 << 3,  /* compiling failed once: never try again */
     ACCEL_CS_COMPILED   = 1 << 4,  /* the compiler ran and kept its result (IR, later code) */
     ACCEL_CS_FROM_IMPORT = 1 << 5, /* registered by the import hook rather than on first run */
+    ACCEL_CS_HAS_LOOP   = 1 << 6,  /* the code has a backward jump: compiled after bjit_loop_threshold calls */
 };
 
 /* Flags that stop the hook from asking for a compile. */
@@ -91,6 +92,7 @@ int accel_hook_installed(void);
 
 typedef struct {
     uint64_t bjit_threshold;  /* calls before a compile is requested */
+    uint64_t bjit_loop_threshold;  /* the same for code with a loop (the interpreter cannot count back-edges) */
     int max_tier;             /* 0: count only, never call the compiler */
 } accel_hook_options;
 extern accel_hook_options accel_options;

@@ -6,6 +6,8 @@
  * dropped, when the code object dies, so accel never keeps code alive.
  */
 #include "accel.h"
+#define NEED_OPCODE_TABLES  /* _PyOpcode_Deopt and _PyOpcode_Caches, which libpython does not export */
+#include "internal/pycore_opcode.h"
 
 Py_ssize_t accel_extra_index = -1;
 uint64_t accel_codes_registered = 0;
@@ -32,6 +34,28 @@ accel_code_state_init(void)
     if (accel_extra_index < 0) {
         PyErr_SetString(PyExc_RuntimeError, "accel: no co_extra slot left (too many PEP 523 users)");
         return -1;
+    }
+    return 0;
+}
+
+/* Does the code have a loop (a backward jump)?  Reads the adaptive bytecode through the deoptimisation table and
+ * skips inline cache entries, whose contents are not instructions. */
+static int
+has_backward_jump(PyCodeObject *co)
+{
+    _Py_CODEUNIT *code = _PyCode_CODE(co);
+    for (Py_ssize_t i = 0; i < Py_SIZE(co); i++) {
+        int op = _PyOpcode_Deopt[_Py_OPCODE(code[i])];
+        switch (op) {
+        case JUMP_BACKWARD:
+        case JUMP_BACKWARD_NO_INTERRUPT:
+        case POP_JUMP_BACKWARD_IF_NOT_NONE:
+        case POP_JUMP_BACKWARD_IF_NONE:
+        case POP_JUMP_BACKWARD_IF_FALSE:
+        case POP_JUMP_BACKWARD_IF_TRUE:
+            return 1;
+        }
+        i += _PyOpcode_Caches[op];
     }
     return 0;
 }
@@ -68,6 +92,8 @@ accel_code_state_create(PyCodeObject *co)
         PyMem_RawFree(st);
         return NULL;
     }
+    if (has_backward_jump(co))
+        st->flags |= ACCEL_CS_HAS_LOOP;
     accel_codes_registered++;
     return st;
 }

@@ -47,13 +47,13 @@ core_installed(PyObject *self, PyObject *unused)
     return PyBool_FromLong(accel_hook_installed());
 }
 
-/* set_options(bjit_threshold, max_tier) */
+/* set_options(bjit_threshold, max_tier, bjit_loop_threshold) */
 static PyObject *
 core_set_options(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    unsigned long long threshold;
+    unsigned long long threshold, loop_threshold;
     int max_tier;
-    if (!_PyArg_CheckPositional("set_options", nargs, 2, 2))
+    if (!_PyArg_CheckPositional("set_options", nargs, 3, 3))
         return NULL;
     threshold = PyLong_AsUnsignedLongLong(args[0]);
     if (threshold == (unsigned long long)-1 && PyErr_Occurred())
@@ -61,6 +61,10 @@ core_set_options(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     max_tier = _PyLong_AsInt(args[1]);
     if (max_tier == -1 && PyErr_Occurred())
         return NULL;
+    loop_threshold = PyLong_AsUnsignedLongLong(args[2]);
+    if (loop_threshold == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    accel_options.bjit_loop_threshold = loop_threshold;
     accel_options.bjit_threshold = threshold;
     accel_options.max_tier = max_tier;
     Py_RETURN_NONE;
@@ -461,7 +465,7 @@ static PyMethodDef core_methods[] = {
     {"uninstall", core_uninstall, METH_NOARGS, "restore CPython's own frame evaluator"},
     {"installed", core_installed, METH_NOARGS, "is the hook in place?"},
     {"set_options", (PyCFunction)(void (*)(void))core_set_options, METH_FASTCALL,
-     "set_options(bjit_threshold, max_tier)"},
+     "set_options(bjit_threshold, max_tier, bjit_loop_threshold)"},
     {"register_code", (PyCFunction)(void (*)(void))core_register_code, METH_FASTCALL,
      "register_code(code, flags) -> bool (new)"},
     {"set_state", (PyCFunction)(void (*)(void))core_set_state, METH_FASTCALL,

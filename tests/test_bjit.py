@@ -351,7 +351,7 @@ def test_compiling_leaves_no_gc_objects_behind(installed):
         gc.collect()
         return len(gc.get_objects()) - before
 
-    accel.install(bjit_threshold=10**9)  # only what the test compiles is compiled
+    accel.install(bjit_threshold=10**9, bjit_loop_threshold=10**9)  # only what the test compiles is compiled
     define_and_call(1)  # the first round loads the compiler's modules and fills its caches
     compiled = define_and_call(1)
     interpreted = define_and_call(0)
@@ -591,3 +591,27 @@ def test_instruction_counting_mode_measures_the_machine_code_share(tmp_path):
     assert added_interp > 2000 * 10
     assert added_jit_machine_code == added_interp, (interp, jit)
     assert jit[1][1] == jit[0][1]  # the workload added nothing to the interpreter's share
+
+
+def test_a_function_with_a_loop_is_compiled_at_its_second_call():
+    """The interpreter cannot count loop iterations, so a loop called once or twice (a benchmark's main loop)
+    is compiled early; loop-free code waits for bjit_threshold calls."""
+    prog = textwrap.dedent("""
+        import accel
+        accel.install(bjit_threshold=25)
+        def looping(n):
+            total = 0
+            while n:
+                total += n
+                n -= 1
+            return total
+        def straight(n):
+            return n + 1
+        tiers = []
+        for _ in range(3):
+            looping(10); straight(1)
+            tiers.append((accel.tier(looping), accel.tier(straight)))
+        print(tiers)
+    """)
+    proc = run_python(["-c", prog], timeout=60)
+    assert proc.stdout.strip() == "[(0, 0), (1, 0), (1, 0)]", proc.stderr
