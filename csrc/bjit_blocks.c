@@ -142,3 +142,47 @@ accel_op_call_function_ex(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **
     *sp++ = result;
     return result == NULL ? ERROR_AT(sp) : sp;
 }
+
+/* ---- yield from / await ---- */
+
+/* GET_YIELD_FROM_ITER: [iterable] -> [iterator] (a generator or coroutine stays itself) */
+PyObject **
+accel_op_get_yield_from_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *iterable = sp[-1];
+    if (PyCoro_CheckExact(iterable)) {
+        if (!(f->f_code->co_flags & (CO_COROUTINE | CO_ITERABLE_COROUTINE)))
+            return ACCEL_HANDBACK;  /* "cannot 'yield from' a coroutine object...": the interpreter's TypeError */
+    }
+    else if (!PyGen_CheckExact(iterable)) {
+        PyObject *iter = PyObject_GetIter(iterable);
+        Py_DECREF(iterable);
+        sp[-1] = iter;
+        if (iter == NULL)
+            return ERROR_AT(sp);
+    }
+    return sp;
+}
+
+/* SEND: [receiver, value] -> [receiver, yielded] (the machine code falls through to YIELD_VALUE), or, when the
+ * receiver returned, [result] (it jumps to SEND's target).  With a debugger's trace function set, ceval sends
+ * differently (it reports StopIteration to the tracer): the interpreter does that. */
+PyObject **
+accel_op_send(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    if (ts->c_tracefunc != NULL && !(accel_counting && ts->c_tracefunc == accel_count_trace))
+        return ACCEL_HANDBACK;
+    PyObject *v = sp[-1], *receiver = sp[-2], *retval;
+    PySendResult status = PyIter_Send(receiver, v, &retval);
+    Py_DECREF(v);
+    sp--;
+    if (status == PYGEN_ERROR)
+        return ERROR_AT(sp);
+    if (status == PYGEN_RETURN) {
+        Py_DECREF(receiver);
+        sp[-1] = retval;
+        return sp;
+    }
+    *sp++ = retval;
+    return sp;
+}

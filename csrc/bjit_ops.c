@@ -539,7 +539,7 @@ const accel_symbol accel_bjit_symbols[] = {
     SYM(list_append), SYM(set_add), SYM(map_add), SYM(list_extend), SYM(list_to_tuple), SYM(unpack_sequence),
     SYM(get_iter), SYM(for_iter), SYM(load_deref), SYM(store_deref), SYM(make_cell), SYM(copy_free_vars),
     SYM(make_function), SYM(format_value), SYM(load_assertion_error), SYM(before_with), SYM(dict_update),
-    SYM(dict_merge), SYM(import_name),
+    SYM(dict_merge), SYM(import_name), SYM(get_yield_from_iter), SYM(send),
     {"handle_pending", (void *)accel_bjit_handle_pending},
     {"load_global_cache_size", (void *)sizeof(load_global_cache)},
     {"attr_cache_size", (void *)sizeof(accel_attr_cache)},

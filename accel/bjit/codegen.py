@@ -114,6 +114,7 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["DICT_UPDATE"]: ("dict_update", True),
     OP["DICT_MERGE"]: ("dict_merge", True),
     OP["IMPORT_NAME"]: ("import_name", True),
+    OP["GET_YIELD_FROM_ITER"]: ("get_yield_from_iter", True),
 }
 
 # Opcodes whose helper gets a per-site cache (csrc/site_cache.c, bjit_ops.c) as its fifth argument:
@@ -557,6 +558,13 @@ class _Generator:
             a.cmp(RAX, RCX)
             a.jcc("ne", self.block_labels[target])  # exhausted: the iterator was popped
             a.jmp(self.block_labels[block.succs[0]])
+            return True
+        if op == OP["SEND"]:
+            self.call_helper("send", i, arg, depth)
+            a.lea(RCX, self.slot(depth))
+            a.cmp(RAX, RCX)
+            a.jcc("ne", self.block_labels[target])  # the receiver returned: its result replaced it
+            a.jmp(self.block_labels[block.succs[0]])  # it yielded: on to YIELD_VALUE
             return True
         if op == OP["LOAD_GLOBAL"]:
             self.emit_load_global(i, arg, depth)
