@@ -186,3 +186,15 @@ accel_op_send(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     *sp++ = retval;
     return sp;
 }
+
+/* GET_AWAITABLE: [awaitable] -> [iterator].  Only the common case is done here: a coroutine object that has not
+ * started yet (`await f()`), which is its own iterator and cannot be awaited elsewhere already.  Everything else
+ * (__await__, generator-based coroutines, the "already awaited" check, error messages) is the interpreter's. */
+PyObject **
+accel_op_get_awaitable(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *awaitable = sp[-1];
+    if (PyCoro_CheckExact(awaitable) && ((PyGenObject *)awaitable)->gi_frame_state == FRAME_CREATED)
+        return sp;
+    return ACCEL_HANDBACK;
+}

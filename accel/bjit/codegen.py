@@ -115,6 +115,7 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["DICT_MERGE"]: ("dict_merge", True),
     OP["IMPORT_NAME"]: ("import_name", True),
     OP["GET_YIELD_FROM_ITER"]: ("get_yield_from_iter", True),
+    OP["GET_AWAITABLE"]: ("get_awaitable", False),
 }
 
 # Opcodes whose helper gets a per-site cache (csrc/site_cache.c, bjit_ops.c) as its fifth argument:
