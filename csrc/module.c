@@ -306,6 +306,8 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"true", (intptr_t)Py_True},
         {"false", (intptr_t)Py_False},
         {"long_type", (intptr_t)&PyLong_Type},
+        {"long_from_long_long", (intptr_t)PyLong_FromLongLong},
+        {"float_from_double", (intptr_t)PyFloat_FromDouble},
         {"float_type", (intptr_t)&PyFloat_Type},
         {"dealloc", (intptr_t)_Py_Dealloc},
         {"exit_return", ACCEL_EXIT_RETURN},

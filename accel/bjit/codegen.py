@@ -131,6 +131,9 @@ CACHED_OPS: dict[int, tuple[str, str]] = {
 # interpreter side): RESUME, and the frame-setup prefix before co._co_firsttraceable.
 UNTRACED_OPS = frozenset({OP["RESUME"], OP["MAKE_CELL"], OP["COPY_FREE_VARS"], OP["RETURN_GENERATOR"]})
 
+# BINARY_OP opargs (NB_*) computed inline for two floats or two one-digit ints: oparg -> operation
+INLINE_BINARY_OPS: dict[int, str] = {0: "add", 10: "sub", 5: "mul", 13: "add", 23: "sub", 18: "mul"}
+
 # Attribute sites whose commonest cached case is checked inline (emit_attr_site).
 INLINE_ATTR_OPS = frozenset({OP["LOAD_ATTR"], OP["LOAD_METHOD"], OP["STORE_ATTR"]})
 
@@ -570,6 +573,12 @@ class _Generator:
         if op == OP["LOAD_GLOBAL"]:
             self.emit_load_global(i, arg, depth)
             return False
+        if op == OP["BINARY_OP"] and arg in INLINE_BINARY_OPS:
+            done = self.emit_binary_fast_path(i, arg, depth)
+            self.call_helper("binary_op", i, arg, depth)  # anything else: the generic BINARY_OP
+            self.check_tracing(self.next_start(i), depth - 1, op)
+            a.bind(done)
+            return False
         if op == OP["COMPARE_OP"] and self.fusable_compare(i, block):
             self.emit_compare_int_fast_path(i, arg, depth, block)  # then the generic COMPARE_OP and jump
         if op in INLINE_ATTR_OPS:
@@ -767,6 +776,61 @@ class _Generator:
         self.a.inc(_mem(cache, self.lay["attr_hits"]), size=32)
         self.a.mov(RAX, self.lay["site_hits_counter"])
         self.a.inc(_mem(RAX, 0))
+
+    def emit_binary_fast_path(self, i: int, arg: int, depth: int) -> Label:
+        """+, - and * of two floats, or of two one-digit ints (whose result cannot overflow a 64-bit register),
+        computed inline; the result object comes from PyFloat_FromDouble / PyLong_FromLongLong (small ints from
+        its cache).  Anything else falls through to the generic BINARY_OP that follows."""
+        a = self.a
+        lay = self.lay
+        generic, floats, made, done = a.label("binop_generic"), a.label("floats"), a.label("made"), a.label()
+        kind = INLINE_BINARY_OPS[arg]
+        offset = self.fn.records[i * 8 + 2]
+        a.mov(RDI, self.slot(depth - 2))
+        a.mov(RSI, self.slot(depth - 1))
+        a.mov(RAX, _mem(RDI, lay["ob_type"]))
+        a.cmp(RAX, _mem(RSI, lay["ob_type"]))
+        a.jcc("ne", generic)
+        a.mov(RCX, lay["float_type"])
+        a.cmp(RAX, RCX)
+        a.jcc("e", floats)
+        a.mov(RCX, lay["long_type"])
+        a.cmp(RAX, RCX)
+        a.jcc("ne", generic)
+        for value, obj in ((R13, RDI), (R15, RSI)):
+            a.mov(value, _mem(obj, lay["ob_size"]))
+            a.lea(RCX, _mem(value, 1))
+            a.cmp(RCX, 2)
+            a.jcc("a", generic)  # not -1, 0 or 1 digits
+            a.mov(ECX, _mem(obj, lay["long_digit"]))
+            a.imul(value, RCX)
+        if kind == "add":
+            a.add(R13, R15)
+        elif kind == "sub":
+            a.sub(R13, R15)
+        else:
+            a.imul(R13, R15)  # |a|, |b| < 2**30
+        self.set_prev_instr(offset)  # (a MemoryError is raised here)
+        a.mov(RDI, R13)
+        a.call_abs(lay["long_from_long_long"])
+        a.jmp(made)
+        a.bind(floats)
+        a.sd("movsd", 0, _mem(RDI, lay["float_value"]))
+        a.sd(kind + "sd", 0, _mem(RSI, lay["float_value"]))
+        self.set_prev_instr(offset)
+        a.call_abs(lay["float_from_double"])
+        a.bind(made)
+        a.test(RAX, RAX)
+        a.jcc("z", self.error_with_stacktop(depth))  # the operands are still on the stack: the unwinding frees them
+        a.mov(R13, RAX)  # callee-saved: survives the operands' deallocation
+        a.mov(RDI, self.slot(depth - 2))
+        self.decref(RDI, offset)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.mov(self.slot(depth - 2), R13)
+        a.jmp(done)
+        a.bind(generic)
+        return done
 
     def fusable_compare(self, i: int, block) -> bool:  # noqa: ANN001
         """COMPARE_OP (<, <=, ==, !=, >, >=) directly followed by a POP_JUMP_*_IF_TRUE/FALSE ending the block."""

@@ -81,6 +81,10 @@ class Label:
         return f"<Label {self.name or hex(id(self))} @ {self.position}>"
 
 
+# F2 0F xx /r: scalar-double SSE2 operations (Intel SDM vol. 2), xmm destination
+SD_OPS: dict[str, bytes] = {"movsd": b"\x0f\x10", "addsd": b"\x0f\x58", "mulsd": b"\x0f\x59",
+                            "subsd": b"\x0f\x5c", "divsd": b"\x0f\x5e"}
+
 _ENCODED: dict[tuple, bytes] = {}  # (method, operands) -> bytes, for instructions that do not depend on position
 
 
@@ -369,6 +373,15 @@ class Assembler:
     def idiv(self, src: Operand, *, size: int | None = None) -> None:
         """Signed divide rdx:rax by src: quotient in rax, remainder in rdx (sign-extend first with cqo)."""
         self.unary("idiv", src, size=size)
+
+    # ------------------------------------------------------------------------------------------ scalar doubles
+
+    @_memoized
+    def sd(self, op: str, xmm: int, src: Mem | int) -> None:
+        """Scalar-double SSE2 `op xmm<n>, src` (src: a memory operand or another xmm number), F2-prefixed:
+        movsd (a load), addsd, subsd, mulsd, divsd."""
+        rm = src if isinstance(src, Mem) else Reg(src, 64)  # an xmm register is encoded like a GPR number
+        self.buf += encode(SD_OPS[op], xmm, rm, prefix=b"\xf2")
 
     def cqo(self) -> None:
         self.buf += b"\x48\x99"   # rdx:rax <- sign-extended rax
