@@ -20,8 +20,9 @@
  * that entry reports a "call" event (meant for generator.throw()): the function would seem to be called twice.
  * For that one entry the thread's trace and profile functions are swapped for these shims, which drop the
  * first "call" event of that frame and put the real functions back at once. */
-static _Thread_local Py_tracefunc saved_trace, saved_profile;
-static _Thread_local _PyInterpreterFrame *throw_frame;
+static _Thread_local Py_tracefunc saved_trace __attribute__((tls_model("initial-exec"))),
+    saved_profile __attribute__((tls_model("initial-exec")));
+static _Thread_local _PyInterpreterFrame *throw_frame __attribute__((tls_model("initial-exec")));
 
 static int
 trace_shim(PyObject *obj, PyFrameObject *f, int what, PyObject *arg)

@@ -19,7 +19,7 @@ accel_hook_options accel_options = {25, 2};
 accel_hook_counters accel_counters;
 
 static PyObject *compile_callback = NULL;  /* strong; set while installed */
-static _Thread_local int in_compiler = 0;
+static _Thread_local int in_compiler __attribute__((tls_model("initial-exec"))) = 0;
 
 /* Ask the Python compiler for code.  Returns -1 only when KeyboardInterrupt/SystemExit (anything that is not
  * an Exception) arrived while it ran: that belongs to the program, so the hook raises it in place of the call. */
