@@ -95,16 +95,15 @@ def _memoized(method):  # noqa: ANN001, ANN202
     name = method.__name__
 
     def encode_cached(self: Assembler, *args: object, **kwargs: object) -> None:
+        key = (name, args, tuple(kwargs.items()) if kwargs else None)
+        encoded = _ENCODED.get(key)
+        if encoded is not None:
+            self.buf += encoded
+            return
         if any(type(arg) is int and not -0x80000000 <= arg < 0x80000000 for arg in args):
             # an address or a pointer constant: unique to its site, so caching it would only grow the cache
             method(self, *args, **kwargs)
             return
-        key = (name, args, tuple(kwargs.items()) if kwargs else None)
-        try:
-            self.buf += _ENCODED[key]
-            return
-        except KeyError:
-            pass
         start = len(self.buf)
         method(self, *args, **kwargs)
         if len(_ENCODED) < 1 << 16:

@@ -6,7 +6,7 @@ Everything here is a pure function of its operands; the `Assembler` in x86.py st
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
@@ -41,6 +41,9 @@ class Reg:
 
     code: int
     bits: int
+
+    def __hash__(self) -> int:  # (registers key the encoding cache: keep hashing cheap)
+        return self.code | self.bits << 4
 
     @property
     def name(self) -> str:
@@ -93,8 +96,13 @@ class Mem:
     disp: int = 0
     index: Reg | None = None
     scale: int = 1
+    _hash: int = field(default=0, init=False, compare=False, repr=False)
+
+    def __hash__(self) -> int:  # computed once: operands key the encoding cache
+        return self._hash
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.base, self.disp, self.index, self.scale)))
         for reg in (self.base, self.index):
             if reg is not None and (not isinstance(reg, Reg) or reg.bits != 64):
                 raise AsmError(f"address registers must be 64-bit registers, not {reg!r}")
