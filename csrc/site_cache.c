@@ -73,7 +73,10 @@ cached_keys(PyTypeObject *tp)
     return ((PyHeapTypeObject *)tp)->ht_cached_keys;
 }
 
-/* The type's version tag after a lookup of `name` (which assigns one), or 0 when it has none. */
+/* The type's version tag after a lookup of `name` (which assigns one), or 0 when it has none -- or when what
+ * the lookup found is an instance of a mutable class: that class may gain or lose __get__/__set__ later (turning
+ * a plain class attribute into a data descriptor that beats the instance dict) without any change to `tp`'s
+ * version, so nothing about it can be cached (as specialize.c's analyze_descriptor: MUTABLE). */
 static uint32_t
 type_lookup(PyTypeObject *tp, PyObject *name, PyObject **descr)
 {
@@ -81,6 +84,8 @@ type_lookup(PyTypeObject *tp, PyObject *name, PyObject **descr)
         return 0;
     *descr = _PyType_Lookup(tp, name);
     if (!PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG))
+        return 0;
+    if (*descr != NULL && !PyType_HasFeature(Py_TYPE(*descr), Py_TPFLAGS_IMMUTABLETYPE))
         return 0;
     return tp->tp_version_tag;
 }

@@ -214,3 +214,34 @@ print(store_and_read(first, 7), sorted(vars(first)))
 first.__dict__.clear()
 first.b = 100
 print(store_and_read(first, 8))
+
+
+class LateDescriptor:
+    pass
+
+
+class Holder:
+    x = LateDescriptor()          # a plain class attribute, shadowed by the instance's own x...
+    method = LateDescriptor()
+
+    def __init__(self):
+        self.x = 1
+
+
+def call_it(o):
+    try:
+        return o.method()
+    except TypeError as e:
+        return f"TypeError {e}"
+
+
+h = Holder()
+for _ in range(3):
+    print(read_x(h), call_it(h))
+LateDescriptor.__get__ = lambda self, instance, owner: "descriptor get"  # ...until its class becomes a data
+LateDescriptor.__set__ = lambda self, instance, value: print("descriptor set", value)  # descriptor
+LateDescriptor.__call__ = lambda self: "called"
+print(read_x(h), call_it(h))
+write_x(h, 5)
+del LateDescriptor.__set__
+print(read_x(h))
