@@ -57,7 +57,9 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
         options["exclude"] = exclude
     cfg = cfg.with_options(**options)
     c = core()
-    compiler.configure(ModuleSelection(cfg.include, cfg.exclude), cfg.log, cfg.max_tier)
+    # (a zero threshold means "compile everything at its first call": no budget then)
+    budget = cfg.compile_budget if cfg.bjit_threshold > 0 else 0.0
+    compiler.configure(ModuleSelection(cfg.include, cfg.exclude), cfg.log, cfg.max_tier, budget)
     if cfg.perf_map:
         from accel.bjit import perfmap
 

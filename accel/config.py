@@ -42,6 +42,16 @@ def _parse_count(text: str) -> int:
     return value
 
 
+def _parse_fraction(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise OptionError("expected a number from 0 to 1") from None
+    if not 0 <= value <= 1:
+        raise OptionError("expected a number from 0 to 1")
+    return value
+
+
 def _parse_tier(text: str) -> int:
     value = _parse_count(text)
     if value > 2:
@@ -93,6 +103,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("bjit_loop_threshold", "ACCEL_BJIT_LOOP_THRESHOLD", 1, _parse_count,
            "the same for functions with a loop (the interpreter cannot count loop iterations, so a loop called "
            "a few times is compiled early); never above bjit_threshold"),
+    Option("compile_budget", "ACCEL_COMPILE_BUDGET", 0.15, _parse_fraction,
+           "the most of the process's CPU time automatic compiles may take (later ones wait); 0: no limit, and "
+           "none with bjit_threshold 0"),
     Option("llvm_threshold", "ACCEL_LLVM_THRESHOLD", 2500, _parse_count,
            "calls (or loop back-edges) before a function goes to the LLVM tier"),
     Option("max_tier", "ACCEL_MAX_TIER", 2, _parse_tier,
@@ -120,6 +133,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     bjit_threshold: int = 25
     bjit_loop_threshold: int = 1
+    compile_budget: float = 0.15
     llvm_threshold: int = 2500
     max_tier: int = 2
     stats: bool = False
@@ -153,7 +167,7 @@ def _check_value(option: Option, value: Any) -> Any:
         return None if value is None else os.fspath(value)
     if isinstance(option.default, bool) and isinstance(value, bool):
         return value
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(option.default, bool)):
+    if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(option.default, bool)):
         try:
             return option.parse(str(value))
         except OptionError as exc:

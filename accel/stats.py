@@ -23,6 +23,7 @@ class Stats:
         self.functions_tier1 = 0
         self.functions_tier2 = 0
         self.functions_excluded = 0        # hot code whose module is excluded
+        self.compiles_deferred = 0         # automatic compiles put off by the compile budget
         self.compile_failures: Counter[str] = Counter()  # reason -> count; those functions stay interpreted
         self.compile_skipped: Counter[str] = Counter()   # not compiled by design (module bodies...), by reason
         self.fallbacks: Counter[str] = Counter()         # compiled code handing frames back, by reason
@@ -100,7 +101,7 @@ def format_summary(data: dict[str, Any]) -> str:
         f"  frames seen by the hook   {data.get('frames_seen', 0):>10}",
         f"  functions compiled        {data['functions_compiled']:>10}"
         f"   (tier 1: {data['functions_tier1']}, tier 2: {data['functions_tier2']},"
-        f" excluded when hot: {data['functions_excluded']})",
+        f" excluded when hot: {data['functions_excluded']}, put off by the budget: {data['compiles_deferred']})",
         f"  compile failures          {data['compile_failures_total']:>10}   ({failures})",
         f"  left to the interpreter   {sum(data['compile_skipped'].values()):>10}   ({skipped})",
         f"  tier-1 frames             {tier1_frames:>10}"

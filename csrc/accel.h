@@ -42,6 +42,7 @@ typedef struct {
     int32_t direct_argcount;  /* tier 1: co_argcount when compiled callers may set up its frame themselves
                                  (plain positional parameters, not a generator), else -1 */
     int32_t frame_size;       /* tier 1: words of data stack a frame takes (as _PyFrame_Push) */
+    uint32_t deferrals;       /* compiles put off by the compile budget: the threshold doubles with each */
     PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
 } accel_code_state;
 

@@ -81,10 +81,11 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
     }
     if (!throwflag && frame->prev_instr == _PyCode_CODE(co) - 1) {
         st->calls++;
-        uint64_t threshold = (st->flags & ACCEL_CS_HAS_LOOP) && accel_options.bjit_loop_threshold
-                                                                  < accel_options.bjit_threshold
-                                 ? accel_options.bjit_loop_threshold
-                                 : accel_options.bjit_threshold;
+        uint64_t threshold = ((st->flags & ACCEL_CS_HAS_LOOP) && accel_options.bjit_loop_threshold
+                                                                   < accel_options.bjit_threshold
+                                  ? accel_options.bjit_loop_threshold
+                                  : accel_options.bjit_threshold)
+                             << st->deferrals;
         if (st->entry == NULL && st->calls > threshold && accel_options.max_tier > 0
             && !(st->flags & ACCEL_CS_NO_COMPILE)) {
             if (request_compile(frame, st) < 0)

@@ -112,6 +112,19 @@ core_set_state(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* defer(code): count the code's calls from zero again, and double its threshold (a compile put off) */
+static PyObject *
+core_defer(PyObject *self, PyObject *code)
+{
+    accel_code_state *st = state_of(code, 0);
+    if (st == NULL)
+        return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    st->calls = 0;
+    if (st->deferrals < 16)
+        st->deferrals++;
+    Py_RETURN_NONE;
+}
+
 /* code_info(code) -> dict or None when the runtime never saw the code */
 static PyObject *
 core_code_info(PyObject *self, PyObject *code)
@@ -473,6 +486,7 @@ static PyMethodDef core_methods[] = {
     {"set_state", (PyCFunction)(void (*)(void))core_set_state, METH_FASTCALL,
      "set_state(code, set_flags, clear_flags, tier, compiled)"},
     {"code_info", core_code_info, METH_O, "code_info(code) -> dict | None"},
+    {"defer", core_defer, METH_O, "defer(code): restart the code's call count"},
     {"counters", core_counters, METH_NOARGS, "C-side counters"},
     {"arena_alloc", core_arena_alloc, METH_O, "arena_alloc(size) -> address"},
     {"arena_free", (PyCFunction)(void (*)(void))core_arena_free, METH_FASTCALL, "arena_free(address, size)"},

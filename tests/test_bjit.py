@@ -598,7 +598,7 @@ def test_a_function_with_a_loop_is_compiled_at_its_second_call():
     is compiled early; loop-free code waits for bjit_threshold calls."""
     prog = textwrap.dedent("""
         import accel
-        accel.install(bjit_threshold=25)
+        accel.install(bjit_threshold=25, compile_budget=0)
         def looping(n):
             total = 0
             while n:
@@ -615,3 +615,30 @@ def test_a_function_with_a_loop_is_compiled_at_its_second_call():
     """)
     proc = run_python(["-c", prog], timeout=60)
     assert proc.stdout.strip() == "[(0, 0), (1, 0), (1, 0)]", proc.stderr
+
+
+def test_the_compile_budget_puts_compiles_off_and_lets_them_happen_later():
+    """With a budget, automatic compiles wait while they have taken more than that share of the process's CPU
+    time (each wait doubles the function's threshold); the program's own running time earns them back."""
+    prog = textwrap.dedent("""
+        import time, accel
+        accel.install(bjit_threshold=2, compile_budget=0.05)
+        def f(x):
+            return x + 1
+        def g(x):
+            return x * 2
+        for i in range(5):
+            f(i)
+        first = accel.tier(f)
+        for i in range(5):
+            g(i)       # f's compile used up the budget of a process this young: g waits
+        waited = accel.tier(g)
+        end = time.process_time() + 0.5
+        while time.process_time() < end:  # the program runs on (uncompiled code: a module-level loop)
+            pass
+        for i in range(200):
+            g(i)
+        print(first, waited, accel.tier(g), accel.stats()["compiles_deferred"] >= 1)
+    """)
+    proc = run_python(["-c", prog], timeout=60)
+    assert proc.stdout.strip() == "1 0 1 True", proc.stderr

@@ -27,13 +27,23 @@ from accel.stats import STATS
 _selection = ModuleSelection()
 _log_level = 0
 _max_tier = 2
+_budget = 0.0  # the most of the process's CPU time automatic compiles may take; 0: no limit
+_compile_seconds = 0.0  # what automatic compiles took so far
 
 
-def configure(selection: ModuleSelection, log_level: int, max_tier: int) -> None:
-    global _selection, _log_level, _max_tier
+def configure(selection: ModuleSelection, log_level: int, max_tier: int, budget: float = 0.0) -> None:
+    global _selection, _log_level, _max_tier, _budget
     _selection = selection
     _log_level = log_level
     _max_tier = max_tier
+    _budget = budget
+
+
+def over_budget() -> bool:
+    """Compiling costs far more per instruction than running it: a short program that compiled everything past
+    the threshold would spend most of its time in the compiler.  Automatic compiles are put off while they have
+    taken more than the budget's share of the process's CPU time; the program's own time grows the allowance."""
+    return _budget > 0 and _compile_seconds > _budget * time.process_time()
 
 
 def selection() -> ModuleSelection:
@@ -106,7 +116,16 @@ def on_hot(globals_: dict, code: CodeType) -> None:
                 STATS.functions_excluded += 1
                 return
             c.set_state(code, c.CS_INCLUDED, 0, -1, NotImplemented)
-        compile_code(code, _max_tier)
+        if over_budget():
+            STATS.compiles_deferred += 1
+            c.defer(code)
+            return
+        start = time.process_time()
+        try:
+            compile_code(code, _max_tier)
+        finally:
+            global _compile_seconds
+            _compile_seconds += time.process_time() - start
     except Exception as exc:
         record_failure(code, exc)
 
