@@ -622,7 +622,7 @@ def test_the_compile_budget_puts_compiles_off_and_lets_them_happen_later():
     time (each wait doubles the function's threshold); the program's own running time earns them back."""
     prog = textwrap.dedent("""
         import time, accel
-        accel.install(bjit_threshold=2, compile_budget=0.05)
+        accel.install(bjit_threshold=2, compile_budget=0.01)
         def f(x):
             return x + 1
         def g(x):
@@ -631,13 +631,15 @@ def test_the_compile_budget_puts_compiles_off_and_lets_them_happen_later():
             f(i)
         first = accel.tier(f)
         for i in range(5):
-            g(i)       # f's compile used up the budget of a process this young: g waits
+            g(i)       # f's compile took more than 1% of this young process's time: g waits
         waited = accel.tier(g)
-        end = time.process_time() + 0.5
-        while time.process_time() < end:  # the program runs on (uncompiled code: a module-level loop)
-            pass
-        for i in range(200):
-            g(i)
+        deadline = time.process_time() + 10
+        while accel.tier(g) == 0 and time.process_time() < deadline:
+            end = time.process_time() + 0.05
+            while time.process_time() < end:  # the program runs on (a module-level loop: not compiled)
+                pass
+            for i in range(100):
+                g(i)
         print(first, waited, accel.tier(g), accel.stats()["compiles_deferred"] >= 1)
     """)
     proc = run_python(["-c", prog], timeout=60)

@@ -31,15 +31,21 @@ class MachineCode:
     seconds: float
 
 
-def compile_tier1(code: CodeType, fn: Function) -> MachineCode:
-    """Compile and attach; raises BjitError (or anything else: a bug) and then leaves the code alone."""
+def runtime() -> Runtime:
+    """The C runtime's layout and helper addresses (loaded once)."""
     global _runtime
     if _runtime is None:
         _runtime = Runtime.load()
+    return _runtime
+
+
+def compile_tier1(code: CodeType, fn: Function) -> MachineCode:
+    """Compile and attach; raises BjitError (or anything else: a bug) and then leaves the code alone."""
+    rt = runtime()
     start = time.perf_counter()
     c = core()
-    data = c.alloc_jit_data(code, data_size(fn, _runtime))  # owned by the code object from here on
-    result = generate(fn, code, _runtime, data)
+    data = c.alloc_jit_data(code, data_size(fn, rt))  # owned by the code object from here on
+    result = generate(fn, code, rt, data)
     address = c.arena_alloc(len(result.code))
     try:
         c.arena_write(address, result.code)

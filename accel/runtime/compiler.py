@@ -101,6 +101,18 @@ def compile_code(code: CodeType, tier: int) -> int:
     return current
 
 
+def _load_compiler() -> None:
+    global _load_compiler
+    from accel.bjit import compiler
+
+    compiler.runtime()
+
+    def loaded() -> None:
+        pass
+
+    _load_compiler = loaded
+
+
 def on_hot(globals_: dict, code: CodeType) -> None:
     """Called by the C eval hook with the frame's globals (never raises, except KeyboardInterrupt/SystemExit).
 
@@ -120,6 +132,7 @@ def on_hot(globals_: dict, code: CodeType) -> None:
             STATS.compiles_deferred += 1
             c.defer(code)
             return
+        _load_compiler()  # (the one-time import is not charged to the budget)
         start = time.process_time()
         try:
             compile_code(code, _max_tier)
