@@ -114,6 +114,17 @@ def _memoized(method):  # noqa: ANN001, ANN202
     return encode_cached
 
 
+_OPERANDS: dict[tuple, Mem] = {}
+
+
+def mem(base: Reg, disp: int = 0) -> Mem:
+    """[base + disp], shared: the same few operands recur in every function (and key the encoding cache)."""
+    operand = _OPERANDS.get((base, disp))
+    if operand is None:
+        operand = _OPERANDS[(base, disp)] = Mem(base, disp)
+    return operand
+
+
 class Assembler:
     """Accumulates machine code.  Methods are named after the instruction, Intel operand order (dst, src)."""
 

@@ -1,0 +1,324 @@
+"""Inline fast paths of tier-1 code generation: the commonest cases of dynamic operations, checked and done in
+machine code before (or instead of) a call to their helper.
+
+Each guards on exactly what the C side relies on (csrc/site_cache.c explains the attribute-cache guards) and
+falls back, out of line or through, to the helper that handles every case and re-fills the site's cache:
+
+* LOAD_GLOBAL: the site's cached value, while both dicts are the ones and at the versions it was found in.
+* LOAD_ATTR / STORE_ATTR / LOAD_METHOD: an instance's split-dict value, a materialised dict's entry at the site's
+  hint, a method the instance cannot shadow.
+* BINARY_OP +, -, * of two floats or two one-digit ints (result objects from PyFloat_FromDouble /
+  PyLong_FromLongLong).
+* COMPARE_OP of two one-digit ints fused with the conditional jump after it.
+
+This is a mixin of codegen._Generator: it uses the generator's assembler, frame addressing, helper calls, exits
+and stubs.
+"""
+
+from __future__ import annotations
+
+import dis
+import opcode as _opcode
+from typing import Any
+
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+
+from .x86 import CL, EAX, ECX, R8, R11, R12, R13, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
+from .x86 import mem as _mem
+
+OP = _opcode.opmap
+
+# BINARY_OP opargs (NB_*) computed inline for two floats or two one-digit ints: oparg -> operation
+INLINE_BINARY_OPS: dict[int, str] = {0: "add", 10: "sub", 5: "mul", 13: "add", 23: "sub", 18: "mul"}
+
+# Attribute sites whose commonest cached case is checked inline, and their helpers (csrc/site_cache.c)
+INLINE_ATTR_OPS: dict[int, str] = {OP["LOAD_ATTR"]: "load_attr_cached", OP["LOAD_METHOD"]: "load_method_cached",
+                                   OP["STORE_ATTR"]: "store_attr_cached"}
+
+
+class FastPaths:
+    # provided by codegen._Generator: state ...
+    a: Any
+    lay: dict[str, int]
+    fn: Any
+    rt: Any
+    code: Any
+    site_data: dict[int, int]
+    stubs: list[Any]
+    block_labels: dict[int, Label]
+    # ... and what it emits with
+    slot: Any
+    incref: Any
+    decref: Any
+    set_prev_instr: Any
+    call_helper: Any
+    check_tracing: Any
+    error_with_stacktop: Any
+    jump_label: Any
+    next_start: Any
+    depth_after: Any
+
+    def emit_load_global(self, i: int, arg: int, depth: int) -> None:
+        """The site's cached value when both dicts are the ones and at the versions it was found in; otherwise
+        (out of line) the helper, which looks it up and re-fills the cache."""
+        a = self.a
+        lay = self.lay
+        slow, done = a.label("global_miss"), a.label("global_done")
+        a.mov(RCX, self.site_data[i])
+        for frame_field, cache_field, version_field in (
+            ("frame_globals", "global_cache_globals", "global_cache_globals_version"),
+            ("frame_builtins", "global_cache_builtins", "global_cache_builtins_version"),
+        ):
+            a.mov(RAX, _mem(R12, lay[frame_field]))
+            a.cmp(RAX, _mem(RCX, lay[cache_field]))
+            a.jcc("ne", slow)
+            a.mov(RDX, _mem(RAX, lay["dict_version"]))
+            a.cmp(RDX, _mem(RCX, lay[version_field]))
+            a.jcc("ne", slow)
+        a.mov(RAX, _mem(RCX, lay["global_cache_value"]))
+        self.incref(RAX)
+        if arg & 1:
+            a.mov(self.slot(depth), 0)
+        a.mov(self.slot(depth + (arg & 1)), RAX)
+        a.bind(done)
+
+        def stub() -> None:
+            a.bind(slow)
+            self.call_helper("load_global", i, arg, depth, extra=self.site_data[i])
+            self.check_tracing(self.next_start(i), self.depth_after(i, depth), OP["LOAD_GLOBAL"])
+            a.jmp(done)
+
+        self.stubs.append(stub)
+
+    def emit_attr_site(self, i: int, op: int, arg: int, depth: int) -> None:
+        """LOAD_ATTR / LOAD_METHOD / STORE_ATTR: the commonest cached case checked and done inline (an instance's
+        split-dict value, a method the instance cannot shadow); anything else -- another kind, a guard that fails,
+        a cache not filled yet -- calls the site's helper out of line, which also re-fills the cache."""
+        a = self.a
+        lay = self.lay
+        slow, done = a.label("attr_miss"), a.label("attr_done")
+        offset = self.fn.records[i * 8 + 2]
+        site = self.site_data[i]
+        a.mov(RDI, self.slot(depth - 1))  # the owner
+        a.mov(RCX, site)
+        a.mov(RAX, _mem(RDI, lay["ob_type"]))
+        a.mov(EAX, _mem(RAX, lay["type_version_tag"]))
+        a.cmp(EAX, _mem(RCX, lay["attr_type_version"]))
+        a.jcc("ne", slow)
+        kind_shadow = _mem(RCX, lay["attr_kind_shadow"])
+        if op == OP["LOAD_ATTR"]:
+            in_dict, found = a.label("in_dict"), a.label("found")
+            a.cmp(kind_shadow, lay["kind_instance_value"], size=32)
+            a.jcc("ne", in_dict)
+            a.mov(RAX, _mem(RDI, lay["values_pointer"]))
+            a.test(RAX, RAX)
+            a.jcc("z", slow)  # the instance has a materialised __dict__
+            a.mov(RDX, _mem(RCX, lay["attr_index"]))
+            a.mov(RAX, Mem(RAX, 0, RDX, 8))
+            a.jmp(found)
+            a.bind(in_dict)
+            self.emit_instance_dict_hint(arg, slow)
+            a.bind(found)
+            a.test(RAX, RAX)
+            a.jcc("z", slow)  # deleted: the generic path raises
+            a.mov(RCX, site)
+            self.incref(RAX)
+            a.mov(self.slot(depth - 1), RAX)
+            self.count_site_hit(RCX)
+            self.decref(RDI, offset)
+        elif op == OP["LOAD_METHOD"]:
+            method = a.label("method")
+            a.mov(EAX, kind_shadow)
+            a.cmp(EAX, lay["kind_method"] | lay["shadow_none"] << 16)
+            a.jcc("e", method)
+            a.cmp(EAX, lay["kind_method"] | lay["shadow_values"] << 16)
+            a.jcc("ne", slow)
+            a.cmp(_mem(RDI, lay["values_pointer"]), 0)
+            a.jcc("e", slow)
+            a.mov(RAX, _mem(RDI, lay["ob_type"]))
+            a.mov(RAX, _mem(RAX, lay["ht_cached_keys"]))
+            a.mov(RAX, _mem(RAX, lay["dk_nentries"]))
+            a.cmp(RAX, _mem(RCX, lay["attr_nentries"]))
+            a.jcc("ne", slow)  # new instance attributes since: one may shadow the method
+            a.bind(method)
+            a.mov(RAX, _mem(RCX, lay["attr_descr"]))
+            self.incref(RAX)
+            a.mov(self.slot(depth - 1), RAX)
+            a.mov(self.slot(depth), RDI)  # [method, self]: the owner's reference moves up
+            self.count_site_hit(RCX)
+        else:  # STORE_ATTR: [value, owner]
+            a.cmp(kind_shadow, lay["kind_store_value"], size=32)
+            a.jcc("ne", slow)
+            a.mov(RAX, _mem(RDI, lay["values_pointer"]))
+            a.test(RAX, RAX)
+            a.jcc("z", slow)
+            a.mov(RDX, _mem(RCX, lay["attr_index"]))
+            a.lea(RAX, Mem(RAX, 0, RDX, 8))
+            a.mov(RSI, _mem(RAX, 0))
+            a.test(RSI, RSI)
+            a.jcc("z", slow)  # a new value also enters the insertion order: the helper does that
+            a.mov(RDX, self.slot(depth - 2))
+            a.mov(_mem(RAX, 0), RDX)  # the stack's reference moves in
+            self.count_site_hit(RCX)
+            self.decref(RSI, offset)
+            a.mov(RDI, self.slot(depth - 1))
+            self.decref(RDI, offset)
+        a.bind(done)
+        helper = INLINE_ATTR_OPS[op]
+
+        def stub() -> None:
+            a.bind(slow)
+            self.call_helper(helper, i, arg, depth, extra=site)
+            self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+            a.jmp(done)
+
+        self.stubs.append(stub)
+
+    def emit_instance_dict_hint(self, arg: int, slow: Label) -> None:
+        """rax = the value at the site's hint in the owner's (rdi) materialised managed dict, when the entry there
+        is the name (a split dict's value, or a combined dict's); otherwise to `slow`.  rcx = the cache (lost)."""
+        a = self.a
+        lay = self.lay
+        combined, done = a.label("combined"), a.label("dict_value")
+        a.cmp(_mem(RCX, lay["attr_kind_shadow"]), lay["kind_instance_dict"] | lay["shadow_dict"] << 16, size=32)
+        a.jcc("ne", slow)
+        a.cmp(_mem(RCX, lay["attr_index"]), 0)
+        a.jcc("ne", slow)  # a dict at tp_dictoffset: the helper
+        a.cmp(_mem(RDI, lay["values_pointer"]), 0)
+        a.jcc("ne", slow)
+        a.mov(RAX, _mem(RDI, lay["managed_dict_pointer"]))
+        a.test(RAX, RAX)
+        a.jcc("z", slow)
+        a.mov(RDX, lay["dict_type"])
+        a.cmp(_mem(RAX, lay["ob_type"]), RDX)
+        a.jcc("ne", slow)
+        a.mov(RSI, _mem(RAX, lay["ma_keys"]))
+        a.mov(RDX, _mem(RCX, lay["attr_dict_hint"]))
+        a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
+        a.jcc("ae", slow)
+        a.cmp(_mem(RSI, lay["dk_kind"]), 0, size=8)
+        a.jcc("e", slow)  # general (non-str) keys
+        a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
+        a.mov(R8, 1)
+        a.shl(R8, CL)
+        a.add(R8, RSI)  # + dk_indices: the first entry
+        a.mov(RCX, RDX)
+        a.shl(RCX, 4)  # 16-byte PyDictUnicodeEntry
+        a.add(R8, RCX)
+        a.mov(R11, self.rt.address(self.code.co_names[arg]))
+        a.cmp(_mem(R8, lay["dk_indices"]), R11)
+        a.jcc("ne", slow)
+        a.mov(RCX, _mem(RAX, lay["ma_values"]))
+        a.test(RCX, RCX)
+        a.jcc("z", combined)
+        a.mov(RAX, Mem(RCX, 0, RDX, 8))
+        a.jmp(done)
+        a.bind(combined)
+        a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
+        a.bind(done)
+
+    def count_site_hit(self, cache) -> None:  # noqa: ANN001
+        self.a.inc(_mem(cache, self.lay["attr_hits"]), size=32)
+        self.a.mov(RAX, self.lay["site_hits_counter"])
+        self.a.inc(_mem(RAX, 0))
+
+    def emit_binary_fast_path(self, i: int, arg: int, depth: int) -> Label:
+        """+, - and * of two floats, or of two one-digit ints (whose result cannot overflow a 64-bit register),
+        computed inline; the result object comes from PyFloat_FromDouble / PyLong_FromLongLong (small ints from
+        its cache).  Anything else falls through to the generic BINARY_OP that follows."""
+        a = self.a
+        lay = self.lay
+        generic, floats, made, done = a.label("binop_generic"), a.label("floats"), a.label("made"), a.label()
+        kind = INLINE_BINARY_OPS[arg]
+        offset = self.fn.records[i * 8 + 2]
+        a.mov(RDI, self.slot(depth - 2))
+        a.mov(RSI, self.slot(depth - 1))
+        a.mov(RAX, _mem(RDI, lay["ob_type"]))
+        a.cmp(RAX, _mem(RSI, lay["ob_type"]))
+        a.jcc("ne", generic)
+        a.mov(RCX, lay["float_type"])
+        a.cmp(RAX, RCX)
+        a.jcc("e", floats)
+        a.mov(RCX, lay["long_type"])
+        a.cmp(RAX, RCX)
+        a.jcc("ne", generic)
+        for value, obj in ((R13, RDI), (R15, RSI)):
+            a.mov(value, _mem(obj, lay["ob_size"]))
+            a.lea(RCX, _mem(value, 1))
+            a.cmp(RCX, 2)
+            a.jcc("a", generic)  # not -1, 0 or 1 digits
+            a.mov(ECX, _mem(obj, lay["long_digit"]))
+            a.imul(value, RCX)
+        if kind == "add":
+            a.add(R13, R15)
+        elif kind == "sub":
+            a.sub(R13, R15)
+        else:
+            a.imul(R13, R15)  # |a|, |b| < 2**30
+        self.set_prev_instr(offset)  # (a MemoryError is raised here)
+        a.mov(RDI, R13)
+        a.call_abs(lay["long_from_long_long"])
+        a.jmp(made)
+        a.bind(floats)
+        a.sd("movsd", 0, _mem(RDI, lay["float_value"]))
+        a.sd(kind + "sd", 0, _mem(RSI, lay["float_value"]))
+        self.set_prev_instr(offset)
+        a.call_abs(lay["float_from_double"])
+        a.bind(made)
+        a.test(RAX, RAX)
+        a.jcc("z", self.error_with_stacktop(depth))  # the operands are still on the stack: the unwinding frees them
+        a.mov(R13, RAX)  # callee-saved: survives the operands' deallocation
+        a.mov(RDI, self.slot(depth - 2))
+        self.decref(RDI, offset)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.mov(self.slot(depth - 2), R13)
+        a.jmp(done)
+        a.bind(generic)
+        return done
+
+    def fusable_compare(self, i: int, block) -> bool:  # noqa: ANN001
+        """COMPARE_OP (<, <=, ==, !=, >, >=) directly followed by a POP_JUMP_*_IF_TRUE/FALSE ending the block."""
+        rec = self.fn.records
+        if i + 1 != block.end - 1 or rec[i * 8 + 1] > 5:
+            return False
+        name = dis.opname[rec[(i + 1) * 8]]
+        return name.startswith("POP_JUMP_") and name.endswith(("_IF_TRUE", "_IF_FALSE"))
+
+    _INT_CONDITIONS = ("l", "le", "e", "ne", "g", "ge")  # Py_LT .. Py_GE, signed
+    _NEGATED = {"l": "ge", "le": "g", "e": "ne", "ne": "e", "g": "le", "ge": "l"}
+
+    def emit_compare_int_fast_path(self, i: int, arg: int, depth: int, block) -> None:  # noqa: ANN001
+        """Two compact ints (at most one digit, as ceval's COMPARE_OP_INT_JUMP requires) compared and branched
+        on inline, without making a bool; anything else falls through to the generic COMPARE_OP + jump."""
+        a = self.a
+        lay = self.lay
+        generic = a.label("compare_generic")
+        a.mov(RDI, self.slot(depth - 2))
+        a.mov(RSI, self.slot(depth - 1))
+        a.mov(RAX, lay["long_type"])
+        a.cmp(_mem(RDI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        for value, obj in ((R13, RDI), (R15, RSI)):
+            a.mov(value, _mem(obj, lay["ob_size"]))
+            a.lea(RCX, _mem(value, 1))
+            a.cmp(RCX, 2)
+            a.jcc("a", generic)  # not -1, 0 or 1 digits
+            a.mov(ECX, _mem(obj, lay["long_digit"]))
+            a.imul(value, RCX)
+        # r13/r15 are callee-saved: they survive the deallocations of the two operands
+        offset = self.fn.records[i * 8 + 2]
+        self.decref(RDI, offset)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.cmp(R13, R15)
+        jump = self.fn.records[(i + 1) * 8]
+        target = self.fn.records[(i + 1) * 8 + 4]
+        cond = self._INT_CONDITIONS[arg]
+        if dis.opname[jump].endswith("_IF_FALSE"):
+            cond = self._NEGATED[cond]
+        a.jcc(cond, self.jump_label(i + 1, target, depth - 2))
+        a.jmp(self.block_labels[block.succs[0]])
+        a.bind(generic)
