@@ -117,11 +117,10 @@ class FastPaths:
             a.mov(RAX, Mem(RAX, 0, RDX, 8))
             a.jmp(found)
             a.bind(in_dict)
-            self.emit_instance_dict_hint(arg, slow)
+            self.emit_instance_dict_hint(arg, site, slow)
             a.bind(found)
             a.test(RAX, RAX)
             a.jcc("z", slow)  # deleted: the generic path raises
-            a.mov(RCX, site)
             self.incref(RAX)
             a.mov(self.slot(depth - 1), RAX)
             self.count_site_hit(RCX)
@@ -174,9 +173,10 @@ class FastPaths:
 
         self.stubs.append(stub)
 
-    def emit_instance_dict_hint(self, arg: int, slow: Label) -> None:
+    def emit_instance_dict_hint(self, arg: int, site: int, slow: Label) -> None:
         """rax = the value at the site's hint in the owner's (rdi) materialised managed dict, when the entry there
-        is the name (a split dict's value, or a combined dict's); otherwise to `slow`.  rcx = the cache (lost)."""
+        is the name (a split dict's value, or a combined dict's); otherwise to `slow`.  rcx = the cache, used and
+        then loaded again."""
         a = self.a
         lay = self.lay
         combined, done = a.label("combined"), a.label("dict_value")
@@ -216,6 +216,19 @@ class FastPaths:
         a.bind(combined)
         a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
         a.bind(done)
+        a.mov(RCX, site)
+
+    def load_one_digit_ints(self, generic: Label) -> None:
+        """r13, r15 = the values of the ints in rdi, rsi (both known to be exact ints), or to `generic` when either
+        has more than one 30-bit digit.  Callee-saved: they survive calls that free the operands."""
+        a = self.a
+        for value, obj in ((R13, RDI), (R15, RSI)):
+            a.mov(value, _mem(obj, self.lay["ob_size"]))
+            a.lea(RCX, _mem(value, 1))
+            a.cmp(RCX, 2)
+            a.jcc("a", generic)  # not -1, 0 or 1 digits
+            a.mov(ECX, _mem(obj, self.lay["long_digit"]))
+            a.imul(value, RCX)
 
     def count_site_hit(self, cache) -> None:  # noqa: ANN001
         self.a.inc(_mem(cache, self.lay["attr_hits"]), size=32)
@@ -242,13 +255,7 @@ class FastPaths:
         a.mov(RCX, lay["long_type"])
         a.cmp(RAX, RCX)
         a.jcc("ne", generic)
-        for value, obj in ((R13, RDI), (R15, RSI)):
-            a.mov(value, _mem(obj, lay["ob_size"]))
-            a.lea(RCX, _mem(value, 1))
-            a.cmp(RCX, 2)
-            a.jcc("a", generic)  # not -1, 0 or 1 digits
-            a.mov(ECX, _mem(obj, lay["long_digit"]))
-            a.imul(value, RCX)
+        self.load_one_digit_ints(generic)
         if kind == "add":
             a.add(R13, R15)
         elif kind == "sub":
@@ -301,13 +308,7 @@ class FastPaths:
         a.jcc("ne", generic)
         a.cmp(_mem(RSI, lay["ob_type"]), RAX)
         a.jcc("ne", generic)
-        for value, obj in ((R13, RDI), (R15, RSI)):
-            a.mov(value, _mem(obj, lay["ob_size"]))
-            a.lea(RCX, _mem(value, 1))
-            a.cmp(RCX, 2)
-            a.jcc("a", generic)  # not -1, 0 or 1 digits
-            a.mov(ECX, _mem(obj, lay["long_digit"]))
-            a.imul(value, RCX)
+        self.load_one_digit_ints(generic)
         # r13/r15 are callee-saved: they survive the deallocations of the two operands
         offset = self.fn.records[i * 8 + 2]
         self.decref(RDI, offset)

@@ -102,15 +102,9 @@ def compile_code(code: CodeType, tier: int) -> int:
 
 
 def _load_compiler() -> None:
-    global _load_compiler
     from accel.bjit import compiler
 
-    compiler.runtime()
-
-    def loaded() -> None:
-        pass
-
-    _load_compiler = loaded
+    compiler.runtime()  # (loaded once, then cached)
 
 
 def on_hot(globals_: dict, code: CodeType) -> None:
