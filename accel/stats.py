@@ -108,6 +108,9 @@ def format_summary(data: dict[str, Any]) -> str:
         f"   (returned: {data.get('bjit_returns', 0)}, yielded: {data.get('bjit_yields', 0)},"
         f" raised: {data.get('bjit_errors', 0)},"
         f" handed back: {data.get('bjit_handbacks', 0)})",
+        f"  entered without the hook  {data.get('calls_direct', 0) + data.get('generator_resumes_direct', 0):>10}"
+        f"   (calls from machine code: {data.get('calls_direct', 0)},"
+        f" generator resumptions: {data.get('generator_resumes_direct', 0)})",
         f"  fallbacks to interpreter  {sum(data['fallbacks'].values()):>10}   ({fallbacks})",
         f"  IR built                  {data['ir_instructions']:>10} instructions in"
         f" {data['ir_build_seconds'] * 1e3:.1f} ms, {data['ir_bytes'] / 1024:.1f} KiB",

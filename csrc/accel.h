@@ -101,6 +101,8 @@ extern accel_hook_options accel_options;
 typedef struct {
     uint64_t frames_seen;        /* every frame that went through the hook */
     uint64_t frames_entered_jit; /* frames run by machine code */
+    uint64_t calls_direct;       /* of those, calls from machine code that bypassed the hook */
+    uint64_t gen_resumes_direct; /* and generator resumptions from machine code that bypassed the hook */
     uint64_t compile_requests;   /* calls into the Python compiler */
     uint64_t compile_callback_errors;  /* the compiler raised (a bug in accel: it must catch its own) */
 } accel_hook_counters;

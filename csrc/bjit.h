@@ -126,6 +126,8 @@ PyObject **accel_op_import_name(PyThreadState *, _PyInterpreterFrame *, PyObject
 PyObject **accel_op_call_function_ex(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_get_yield_from_iter(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_send(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+#define ACCEL_GEN_NOT_DIRECT (-2)
+int accel_gen_send(PyThreadState *, PyObject *receiver, PyObject *arg, PyObject **presult);
 PyObject **accel_op_get_awaitable(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_load_attr_cached(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t,
                                      accel_attr_cache *);

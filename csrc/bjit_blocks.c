@@ -164,29 +164,6 @@ accel_op_get_yield_from_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject
     return sp;
 }
 
-/* SEND: [receiver, value] -> [receiver, yielded] (the machine code falls through to YIELD_VALUE), or, when the
- * receiver returned, [result] (it jumps to SEND's target).  With a debugger's trace function set, ceval sends
- * differently (it reports StopIteration to the tracer): the interpreter does that. */
-PyObject **
-accel_op_send(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    if (ts->c_tracefunc != NULL && !(accel_counting && ts->c_tracefunc == accel_count_trace))
-        return ACCEL_HANDBACK;
-    PyObject *v = sp[-1], *receiver = sp[-2], *retval;
-    PySendResult status = PyIter_Send(receiver, v, &retval);
-    Py_DECREF(v);
-    sp--;
-    if (status == PYGEN_ERROR)
-        return ERROR_AT(sp);
-    if (status == PYGEN_RETURN) {
-        Py_DECREF(receiver);
-        sp[-1] = retval;
-        return sp;
-    }
-    *sp++ = retval;
-    return sp;
-}
-
 /* GET_AWAITABLE: [awaitable] -> [iterator].  Only the common case is done here: a coroutine object that has not
  * started yet (`await f()`), which is its own iterator and cannot be awaited elsewhere already.  Everything else
  * (__await__, generator-based coroutines, the "already awaited" check, error messages) is the interpreter's. */

@@ -71,7 +71,7 @@ uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];
 /* Run the machine code of `st` on `frame` from `resume_unit`: link the frame as the thread's current frame (in
  * the caller's _PyCFrame, as ceval does for the Python-to-Python calls it inlines), count the recursion depth,
  * and on the way out unlink it and finish whatever the machine code left to the interpreter. */
-static inline PyObject *
+static inline __attribute__((always_inline)) PyObject *
 run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st, int32_t resume_unit)
 {
     _PyCFrame *cframe = tstate->cframe;
@@ -232,9 +232,129 @@ call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args
     for (int i = (int)argcount; i < co->co_nlocalsplus; i++)
         locals[i] = NULL;
     st->calls++;
+    accel_counters.calls_direct++;
     *result = run_machine_code(tstate, frame, st, 0);
     clear_and_pop(tstate, frame);
     return 1;
+}
+
+/* ---- resuming compiled generators directly ----
+ *
+ * A generator or coroutine resumed by SEND or FOR_ITER would otherwise go PyIter_Send -> gen_send_ex2 ->
+ * _PyEval_EvalFrame -> the hook -> here: four C frames per level of a `yield from` chain, enough to overflow the
+ * CPU's return-address predictor on deep chains.  For a suspended generator whose code has machine code this is
+ * gen_send_ex2 of 3.11 (genobject.c) with exc=0, closing=0, around run_machine_code.  Anything unusual (a
+ * non-None value sent to a fresh generator, a running or finished one, async generators, tracing) goes the
+ * ordinary way, which raises CPython's own errors. */
+
+/* _PyFrame_Clear (not exported) for a finished generator's frame, which no longer has a `previous`. */
+static void
+clear_generator_frame(_PyInterpreterFrame *frame)
+{
+    if (frame->frame_obj != NULL) {
+        PyFrameObject *f = frame->frame_obj;
+        frame->frame_obj = NULL;
+        if (Py_REFCNT(f) > 1) {  /* the frame object outlives the generator: it takes the frame's data */
+            Py_ssize_t size = ((char *)&frame->localsplus[frame->stacktop]) - (char *)frame;
+            memcpy((_PyInterpreterFrame *)f->_f_frame_data, frame, size);
+            f->f_frame = (_PyInterpreterFrame *)f->_f_frame_data;
+            f->f_frame->owner = FRAME_OWNED_BY_FRAME_OBJECT;
+            if (!_PyObject_GC_IS_TRACKED((PyObject *)f))
+                _PyObject_GC_TRACK((PyObject *)f);
+            Py_DECREF(f);
+            return;
+        }
+        Py_DECREF(f);
+    }
+    for (int i = 0; i < frame->stacktop; i++)
+        Py_XDECREF(frame->localsplus[i]);
+    Py_XDECREF(frame->f_locals);
+    Py_DECREF(frame->f_func);
+    Py_DECREF(frame->f_code);
+}
+
+/* Returns ACCEL_GEN_NOT_DIRECT when the ordinary path must do it (nothing done), else a PySendResult: NEXT with
+ * the yielded value, RETURN with the return value (NULL for next() on a generator that returned None: it is
+ * exhausted and needs no StopIteration), ERROR with an exception set.  `arg` NULL means next(). */
+static inline __attribute__((always_inline)) int
+gen_send_direct(PyThreadState *tstate, PyObject *receiver, PyObject *arg, PyObject **presult)
+{
+    if (Py_TYPE(receiver) != &PyGen_Type && Py_TYPE(receiver) != &PyCoro_Type)
+        return ACCEL_GEN_NOT_DIRECT;
+    PyGenObject *gen = (PyGenObject *)receiver;
+    if (gen->gi_frame_state != FRAME_SUSPENDED
+        && !(gen->gi_frame_state == FRAME_CREATED && (arg == NULL || arg == Py_None)))
+        return ACCEL_GEN_NOT_DIRECT;
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)gen->gi_iframe;
+    PyCodeObject *co = frame->f_code;
+    accel_code_state *st = accel_code_state_get(co);
+    if (st == NULL || st->jit_fn == NULL || accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame)
+        return ACCEL_GEN_NOT_DIRECT;
+
+    _PyFrame_StackPush(frame, Py_NewRef(arg != NULL ? arg : Py_None));
+    gen->gi_exc_state.previous_item = tstate->exc_info;
+    tstate->exc_info = &gen->gi_exc_state;
+    gen->gi_frame_state = FRAME_EXECUTING;
+    accel_counters.gen_resumes_direct++;
+    PyObject *result = run_machine_code(tstate, frame, st, (int32_t)(frame->prev_instr + 1 - _PyCode_CODE(co)));
+    if (gen->gi_frame_state == FRAME_EXECUTING)
+        gen->gi_frame_state = FRAME_COMPLETED;
+    tstate->exc_info = gen->gi_exc_state.previous_item;
+    gen->gi_exc_state.previous_item = NULL;
+    frame->previous = NULL;
+
+    if (result != NULL && gen->gi_frame_state == FRAME_SUSPENDED) {
+        *presult = result;
+        return PYGEN_NEXT;
+    }
+    if (result == NULL && PyErr_ExceptionMatches(PyExc_StopIteration)) {  /* PEP 479 */
+        _PyErr_FormatFromCause(PyExc_RuntimeError, "%s",
+                               PyCoro_CheckExact(gen) ? "coroutine raised StopIteration"
+                                                      : "generator raised StopIteration");
+    }
+    Py_CLEAR(gen->gi_exc_state.exc_value);  /* _PyErr_ClearExcState */
+    gen->gi_frame_state = FRAME_CLEARED;
+    clear_generator_frame(frame);
+    if (result == NULL)
+        return PYGEN_ERROR;
+    if (result == Py_None && arg == NULL)
+        Py_CLEAR(result);
+    *presult = result;
+    return PYGEN_RETURN;
+}
+
+int
+accel_gen_send(PyThreadState *tstate, PyObject *receiver, PyObject *arg, PyObject **presult)
+{
+    return gen_send_direct(tstate, receiver, arg, presult);
+}
+
+/* SEND: [receiver, value] -> [receiver, yielded] (the machine code falls through to YIELD_VALUE), or, when the
+ * receiver returned, [result] (it jumps to SEND's target).  With a debugger's trace function set, ceval sends
+ * differently (it reports StopIteration to the tracer): the interpreter does that.  It lives here, not with the
+ * other block helpers, so that resuming a compiled generator inlines into it: one C frame per `yield from`. */
+PyObject **
+accel_op_send(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    if (ts->c_tracefunc != NULL && !(accel_counting && ts->c_tracefunc == accel_count_trace))
+        return ACCEL_HANDBACK;
+    PyObject *v = sp[-1], *receiver = sp[-2], *retval;
+    int status = gen_send_direct(ts, receiver, v, &retval);
+    if (status == ACCEL_GEN_NOT_DIRECT)
+        status = PyIter_Send(receiver, v, &retval);
+    Py_DECREF(v);
+    sp--;
+    if (status == PYGEN_ERROR) {
+        _PyFrame_SetStackPointer(f, sp);
+        return NULL;
+    }
+    if (status == PYGEN_RETURN) {
+        Py_DECREF(receiver);
+        sp[-1] = retval;
+        return sp;
+    }
+    *sp++ = retval;
+    return sp;
 }
 
 /* CALL: [NULL|meth, callable|self, args...] -> [result].  A bound method in the callable slot is split into

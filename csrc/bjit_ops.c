@@ -401,8 +401,22 @@ accel_op_get_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intp
 PyObject **
 accel_op_for_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
 {
-    PyObject *iter = sp[-1];
-    PyObject *next = (*Py_TYPE(iter)->tp_iternext)(iter);
+    PyObject *iter = sp[-1], *next;
+    if (Py_TYPE(iter) == &PyGen_Type) {
+        int status = accel_gen_send(ts, iter, NULL, &next);
+        if (status == PYGEN_NEXT) {
+            *sp++ = next;
+            return sp;
+        }
+        if (status == PYGEN_RETURN) {  /* the StopIteration ending the loop would be cleared at once */
+            Py_XDECREF(next);
+            Py_DECREF(iter);
+            return sp - 1;
+        }
+        if (status == PYGEN_ERROR)
+            return ERROR_AT(sp);
+    }
+    next = (*Py_TYPE(iter)->tp_iternext)(iter);
     if (next != NULL) {
         *sp++ = next;
         return sp;

@@ -146,10 +146,12 @@ core_counters(PyObject *self, PyObject *unused)
 {
     accel_arena_stats a;
     accel_arena_get_stats(&a);
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:n,s:n,s:n,s:n,s:n,s:i}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:n,s:n,s:n,s:n,s:n,s:i}",
                          "code_objects_registered", (unsigned long long)accel_codes_registered,
                          "frames_seen", (unsigned long long)accel_counters.frames_seen,
                          "frames_entered_jit", (unsigned long long)accel_counters.frames_entered_jit,
+                         "calls_direct", (unsigned long long)accel_counters.calls_direct,
+                         "generator_resumes_direct", (unsigned long long)accel_counters.gen_resumes_direct,
                          "compile_requests", (unsigned long long)accel_counters.compile_requests,
                          "compile_callback_errors", (unsigned long long)accel_counters.compile_callback_errors,
                          "bjit_threshold", (unsigned long long)accel_options.bjit_threshold,

@@ -250,6 +250,50 @@ def test_generator_frames_resume_in_machine_code(installed):
     g.close()
 
 
+def test_compiled_send_and_for_iter_resume_compiled_generators_directly(installed):
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    leaf = _compiled("""
+        def leaf(n):
+            for i in range(n):
+                yield i
+            return n
+    """, "leaf", ns)
+    middle = _compiled("""
+        def middle(n):
+            got = yield from leaf(n)
+            yield -got
+    """, "middle", ns)
+    consume = _compiled("""
+        def consume(n):
+            out = []
+            for x in middle(n):
+                out.append(x)
+            return out
+    """, "consume", ns)
+    assert accel.tier(leaf) == accel.tier(middle) == 1
+    before = core().counters()["generator_resumes_direct"]
+    assert consume(3) == [0, 1, 2, -3]
+    # middle: 5 resumptions by consume's FOR_ITER; leaf: 4 by middle's SEND (3 yields, then its return)
+    assert core().counters()["generator_resumes_direct"] - before == 9
+    leaky = _compiled("""
+        def leaky():
+            yield 1
+            raise StopIteration
+    """, "leaky", ns)
+    drain = _compiled("""
+        def drain(gen):
+            out = []
+            for x in gen:
+                out.append(x)
+            return out
+    """, "drain", ns)
+    before = core().counters()["generator_resumes_direct"]
+    with pytest.raises(RuntimeError, match="generator raised StopIteration"):
+        drain(leaky())
+    assert core().counters()["generator_resumes_direct"] - before == 2
+
+
 def test_machine_code_is_freed_with_its_code_object(installed):
     import gc
     import weakref
