@@ -95,11 +95,16 @@ enum {
     KIND_STORE_VALUE,      /* values->values[index] of a split-dict instance */
     KIND_STORE_SLOT,       /* *(owner + offset) */
     KIND_STORE_DICT,       /* the instance's materialised dict (offset 0: managed) */
+    /* LOAD_ATTR / LOAD_METHOD ([NULL, attr]) on a class whose metaclass is `type` */
+    KIND_TYPE_ATTR,        /* an attribute of the class's MRO (type_version is the class's own tag) */
 };
 
 enum { SHADOW_NONE = 0, SHADOW_VALUES, SHADOW_DICT };  /* how an instance could shadow a type attribute */
 
-/* One per LOAD_ATTR / STORE_ATTR / LOAD_METHOD site, in the code's jit_data block (site_cache.c). */
+/* ACCEL_ATTR_WAYS entries per LOAD_ATTR / STORE_ATTR / LOAD_METHOD site, in the code's jit_data block
+ * (site_cache.c): a polymorphic site keeps one per receiver type; machine code checks the first inline.  The
+ * first entry's hits/misses count for the whole site. */
+#define ACCEL_ATTR_WAYS 4
 struct accel_attr_cache {
     uint32_t type_version;   /* the owner's type's tp_version_tag when filled */
     uint16_t kind;

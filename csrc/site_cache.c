@@ -129,12 +129,33 @@ analyze_shadowing(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *na
     return 0;
 }
 
+/* An attribute of a class whose metaclass is exactly `type` (immutable, so what it defines stays as it is): when
+ * `type` itself has nothing of that name, type_getattro finds it in the class's MRO -- fixed while the class's
+ * version tag is unchanged (tags are never reused) -- and calls its __get__(None, cls) if its type has one,
+ * which is checked at each use: the value's class may be mutable. */
+static void
+fill_type_attr(attr_cache *c, PyTypeObject *cls, PyObject *name)
+{
+    if (!PyUnicode_CheckExact(name) || _PyType_Lookup(&PyType_Type, name) != NULL)
+        return;
+    PyObject *descr = _PyType_Lookup(cls, name);
+    if (descr == NULL || !PyType_HasFeature(cls, Py_TPFLAGS_VALID_VERSION_TAG))
+        return;
+    c->type_version = cls->tp_version_tag;
+    c->descr = descr;
+    c->kind = KIND_TYPE_ATTR;
+}
+
 static void
 fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
 {
     PyTypeObject *tp = Py_TYPE(owner);
     c->kind = KIND_EMPTY;
     c->shadow = SHADOW_NONE;  /* (machine code compares kind and shadow as one 32-bit word) */
+    if (tp == &PyType_Type) {
+        fill_type_attr(c, (PyTypeObject *)owner, name);
+        return;
+    }
     if (tp == &PyModule_Type) {
         PyDictObject *dict = (PyDictObject *)((PyModuleObject *)owner)->md_dict;
         PyObject *descr;
@@ -323,6 +344,19 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         *res = Py_NewRef(c->descr);
         return 1;
     }
+    if (c->kind == KIND_TYPE_ATTR) {
+        if (tp != &PyType_Type || ((PyTypeObject *)owner)->tp_version_tag != c->type_version)
+            return 0;
+        descrgetfunc get = Py_TYPE(c->descr)->tp_descr_get;
+        if (get == NULL) {
+            *res = Py_NewRef(c->descr);
+            return 1;
+        }
+        PyObject *descr = Py_NewRef(c->descr);
+        *res = get(descr, NULL, owner);
+        Py_DECREF(descr);
+        return 1;
+    }
     if (tp->tp_version_tag != c->type_version)
         return 0;
     switch (c->kind) {
@@ -386,13 +420,67 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
     }
 }
 
+/* ---- polymorphic sites ---- */
+
+/* The first entry of the site that applies: entries are kept from the front, the most recently filled first. */
+static inline int
+site_load(attr_cache *site, PyObject *owner, PyObject *name, PyObject **res)
+{
+    for (int k = 0; k < ACCEL_ATTR_WAYS && site[k].kind != KIND_EMPTY; k++) {
+        int hit = cached_load(&site[k], owner, name, res);
+        if (hit)
+            return hit;
+    }
+    return 0;
+}
+
+/* A site that misses more than it hits after many tries is megamorphic: it stops filling (and evicting). */
+static inline int
+megamorphic(attr_cache *site)
+{
+    return site->misses > 64 * ACCEL_ATTR_WAYS && site->misses > site->hits;
+}
+
+/* Put a freshly filled entry first.  An entry for the same type (or module dict) is stale -- it just missed --
+ * and is dropped; otherwise the last one falls out.  The site's counters stay with the first entry. */
+static void
+site_insert(attr_cache *site, const attr_cache *entry)
+{
+    if (entry->kind == KIND_EMPTY)
+        return;
+    int drop = ACCEL_ATTR_WAYS - 1;
+    for (int k = 0; k < ACCEL_ATTR_WAYS; k++)
+        if (site[k].kind == KIND_EMPTY
+            || (site[k].type_version == entry->type_version && site[k].dict == entry->dict)) {
+            drop = k;
+            break;
+        }
+    uint32_t hits = site[0].hits, misses = site[0].misses;
+    memmove(&site[1], &site[0], drop * sizeof(attr_cache));
+    site[0] = *entry;
+    site[0].hits = hits;
+    site[0].misses = misses;
+    if (drop > 0)
+        site[1].hits = site[1].misses = 0;
+}
+
+static void
+site_fill_load(attr_cache *site, PyObject *owner, PyObject *name, int method)
+{
+    if (megamorphic(site))
+        return;
+    attr_cache entry = {0};
+    fill_load(&entry, owner, name, method);
+    site_insert(site, &entry);
+}
+
 /* ---- the helpers ---- */
 
 PyObject **
 accel_op_load_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, attr_cache *c)
 {
     PyObject *owner = sp[-1], *name = NAME(f, oparg), *res;
-    int hit = cached_load(c, owner, name, &res);
+    int hit = site_load(c, owner, name, &res);
     if (hit == 1) {
         count_hit(c);
         if (res == NULL)
@@ -405,7 +493,7 @@ accel_op_load_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **
     res = PyObject_GetAttr(owner, name);
     if (res == NULL)
         return ERROR_AT(sp);
-    fill_load(c, owner, name, 0);
+    site_fill_load(c, owner, name, 0);
     Py_DECREF(owner);
     sp[-1] = res;
     return sp;
@@ -417,7 +505,7 @@ accel_op_load_method_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject 
                             attr_cache *c)
 {
     PyObject *owner = sp[-1], *name = NAME(f, oparg), *res;
-    int hit = cached_load(c, owner, name, &res);
+    int hit = site_load(c, owner, name, &res);
     if (hit != 0) {
         count_hit(c);
         if (hit == 2) {
@@ -437,7 +525,7 @@ accel_op_load_method_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject 
     int found = _PyObject_GetMethod(owner, name, &meth);
     if (meth == NULL)
         return ERROR_AT(sp);
-    fill_load(c, owner, name, 1);
+    site_fill_load(c, owner, name, 1);
     if (found) {
         sp[-1] = meth;
         *sp++ = owner;
@@ -450,57 +538,68 @@ accel_op_load_method_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject 
     return sp;
 }
 
+/* One entry's store: 1 done (*err set: 0, or -1 with an exception), 0 does not apply.  The stack's reference
+ * to `v` moves into the instance on success. */
+static inline int
+cached_store(attr_cache *c, PyObject *owner, PyObject *name, PyObject *v, int *err)
+{
+    if (Py_TYPE(owner)->tp_version_tag != c->type_version)
+        return 0;
+    *err = 0;
+    if (c->kind == KIND_STORE_VALUE) {
+        PyDictValues *values = *_PyObject_ValuesPointer(owner);
+        if (values == NULL)
+            return 0;
+        PyObject *old = values->values[c->index];
+        values->values[c->index] = v;
+        if (old == NULL)
+            _PyDictValues_AddToInsertionOrder(values, c->index);
+        else
+            Py_DECREF(old);
+        return 1;
+    }
+    if (c->kind == KIND_STORE_DICT) {
+        /* as PyObject_GenericSetAttr once the instance has a dict (it keeps the dict alive meanwhile) */
+        PyObject *dict = instance_dict(c, owner);
+        if (dict == NULL || dict == (PyObject *)-1 || !PyDict_CheckExact(dict))
+            return 0;
+        Py_INCREF(dict);
+        *err = PyDict_SetItem(dict, name, v);
+        Py_DECREF(dict);
+        Py_DECREF(v);
+        return 1;
+    }
+    if (c->kind == KIND_STORE_SLOT) {
+        PyObject **addr = (PyObject **)((char *)owner + c->index);
+        PyObject *old = *addr;
+        *addr = v;
+        Py_XDECREF(old);
+        return 1;
+    }
+    return 0;
+}
+
 /* STORE_ATTR: [value, owner] -> [] */
 PyObject **
 accel_op_store_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg,
                            attr_cache *c)
 {
-    PyObject *owner = sp[-1], *v = sp[-2];
-    PyTypeObject *tp = Py_TYPE(owner);
+    PyObject *owner = sp[-1], *v = sp[-2], *name = NAME(f, oparg);
+    int err;
     sp -= 2;
-    if (tp->tp_version_tag == c->type_version) {
-        if (c->kind == KIND_STORE_VALUE) {
-            PyDictValues *values = *_PyObject_ValuesPointer(owner);
-            if (values != NULL) {
-                count_hit(c);
-                PyObject *old = values->values[c->index];
-                values->values[c->index] = v;  /* the stack's reference moves in */
-                if (old == NULL)
-                    _PyDictValues_AddToInsertionOrder(values, c->index);
-                else
-                    Py_DECREF(old);
-                Py_DECREF(owner);
-                return sp;
-            }
-        }
-        else if (c->kind == KIND_STORE_DICT) {
-            /* as PyObject_GenericSetAttr once the instance has a dict (it keeps the dict alive meanwhile) */
-            PyObject *dict = instance_dict(c, owner);
-            if (dict != NULL && dict != (PyObject *)-1 && PyDict_CheckExact(dict)) {
-                count_hit(c);
-                Py_INCREF(dict);
-                int err = PyDict_SetItem(dict, NAME(f, oparg), v);
-                Py_DECREF(dict);
-                Py_DECREF(v);
-                Py_DECREF(owner);
-                return err ? ERROR_AT(sp) : sp;
-            }
-        }
-        else if (c->kind == KIND_STORE_SLOT) {
+    for (int k = 0; k < ACCEL_ATTR_WAYS && c[k].kind != KIND_EMPTY; k++)
+        if (cached_store(&c[k], owner, name, v, &err)) {
             count_hit(c);
-            PyObject **addr = (PyObject **)((char *)owner + c->index);
-            PyObject *old = *addr;
-            *addr = v;
-            Py_XDECREF(old);
             Py_DECREF(owner);
-            return sp;
+            return err ? ERROR_AT(sp) : sp;
         }
-    }
     count_miss(c);
-    PyObject *name = NAME(f, oparg);
-    int err = PyObject_SetAttr(owner, name, v);
-    if (!err)
-        fill_store(c, owner, name);
+    err = PyObject_SetAttr(owner, name, v);
+    if (!err && !megamorphic(c)) {
+        attr_cache entry = {0};
+        fill_store(&entry, owner, name);
+        site_insert(c, &entry);
+    }
     Py_DECREF(v);
     Py_DECREF(owner);
     return err ? ERROR_AT(sp) : sp;

@@ -294,6 +294,43 @@ def test_compiled_send_and_for_iter_resume_compiled_generators_directly(installe
     assert core().counters()["generator_resumes_direct"] - before == 2
 
 
+def test_polymorphic_attribute_sites_and_class_attributes_hit_their_caches(installed):
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec(textwrap.dedent("""
+        class A:
+            def __init__(self): self.v = 1
+            def m(self): return 1
+        class B:
+            def __init__(self): self.w = 0; self.v = 2
+            def m(self): return 2
+        class C:
+            __slots__ = ("v",)
+            def __init__(self): self.v = 3
+            def m(self): return 3
+        class K:
+            LIMIT = 5
+            @staticmethod
+            def f(): return 7
+    """), ns)
+    walk = _compiled("""
+        def walk(objs):
+            total = 0
+            for o in objs:
+                total += o.v + o.m() + K.LIMIT + K.f()
+            return total
+    """, "walk", ns)
+    objs = [ns["A"](), ns["B"](), ns["C"]()] * 100
+    walk(objs)  # fills the sites
+    before = accel.stats()
+    assert walk(objs) == 100 * (2 + 4 + 6 + 3 * 12)
+    after = accel.stats()
+    hits, misses = after["ic_hits"] - before["ic_hits"], after["ic_misses"] - before["ic_misses"]
+    assert misses == 0 and hits >= 300 * 2, (hits, misses)  # three receiver types share each site
+    ns["K"].LIMIT = 6  # a class attribute changes: the class's version tag changes with it
+    assert walk(objs) == 100 * (2 + 4 + 6 + 3 * 13)
+
+
 def test_machine_code_is_freed_with_its_code_object(installed):
     import gc
     import weakref
