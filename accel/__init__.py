@@ -59,7 +59,7 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
     c = core()
     # (a zero threshold means "compile everything at its first call": no budget then)
     budget = cfg.compile_budget if cfg.bjit_threshold > 0 else 0.0
-    compiler.configure(ModuleSelection(cfg.include, cfg.exclude), cfg.log, cfg.max_tier, budget)
+    compiler.configure(ModuleSelection(cfg.include, cfg.exclude), cfg.log, cfg.max_tier, budget, cfg.lazy_blocks)
     if cfg.perf_map:
         from accel.bjit import perfmap
 
@@ -70,6 +70,7 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
 
         c.count_instructions()
         bjit_compiler.reset_runtime()  # code generated from now on counts (code compiled before does not)
+    c.set_block_compiler(compiler.on_block)
     c.install(compiler.on_hot)
     importhook.install()
     _current = cfg
@@ -153,7 +154,14 @@ def dis(func: Any, file: Any = None) -> None:
     compiled = state is not None and state["tier"] >= 1
     address = state["jit_address"] if state is not None and compiled else None
     data = state["jit_data"] if state is not None and compiled else 0
-    (file or sys.stdout).write(listing(code, address, data))
+    size = state["jit_size"] if state is not None and compiled else 0
+    if compiled:
+        from accel.runtime import core
+
+        lazy = core().lazy_info(code)
+    else:
+        lazy = None
+    (file or sys.stdout).write(listing(code, address, data, size, lazy))
 
 
 def _at_exit() -> None:

@@ -103,6 +103,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("bjit_loop_threshold", "ACCEL_BJIT_LOOP_THRESHOLD", 1, _parse_count,
            "the same for functions with a loop (the interpreter cannot count loop iterations, so a loop called "
            "a few times is compiled early); never above bjit_threshold"),
+    Option("lazy_blocks", "ACCEL_LAZY_BLOCKS", True, _parse_bool,
+           "tier 1 compiles a function a basic block at a time, each block when first reached (off: all of a "
+           "function's blocks at once)"),
     Option("compile_budget", "ACCEL_COMPILE_BUDGET", 0.15, _parse_fraction,
            "the most of the process's CPU time automatic compiles may take (later ones wait); 0: no limit, and "
            "none with bjit_threshold 0"),
@@ -133,6 +136,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     bjit_threshold: int = 25
     bjit_loop_threshold: int = 1
+    lazy_blocks: bool = True
     compile_budget: float = 0.15
     llvm_threshold: int = 2500
     max_tier: int = 2

@@ -30,6 +30,8 @@ class Stats:
         self.bjit_code_bytes = 0
         self.bjit_compile_seconds = 0.0
         self.bjit_instructions = 0         # IR instructions turned into machine code
+        self.bjit_blocks_compiled = 0      # blocks compiled on their own, when first reached (a block at a time)
+        self.block_failures: Counter[str] = Counter()  # such blocks that could not be: the interpreter runs them
         self.bjit_unsupported_sites: Counter[str] = Counter()  # opname -> compiled sites that hand back
         self.ic_hits = 0
         self.ic_misses = 0
@@ -65,7 +67,7 @@ def snapshot() -> dict[str, Any]:
     return out
 
 
-HANDBACK_REASONS = ("unsupported", "helper", "tracing", "resume")  # csrc/bjit.h ACCEL_HB_*
+HANDBACK_REASONS = ("unsupported", "helper", "tracing", "resume", "block")  # csrc/bjit.h ACCEL_HB_*
 
 
 def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
@@ -112,6 +114,8 @@ def format_summary(data: dict[str, Any]) -> str:
         f"   (calls from machine code: {data.get('calls_direct', 0)},"
         f" generator resumptions: {data.get('generator_resumes_direct', 0)})",
         f"  fallbacks to interpreter  {sum(data['fallbacks'].values()):>10}   ({fallbacks})",
+        f"  blocks compiled on demand {data['bjit_blocks_compiled']:>10}"
+        f"   (after the function's head; could not: {sum(data['block_failures'].values())})",
         f"  IR built                  {data['ir_instructions']:>10} instructions in"
         f" {data['ir_build_seconds'] * 1e3:.1f} ms, {data['ir_bytes'] / 1024:.1f} KiB",
         f"  machine code              {data['bjit_code_bytes']:>10} bytes"

@@ -44,9 +44,12 @@ typedef struct {
     int32_t frame_size;       /* tier 1: words of data stack a frame takes (as _PyFrame_Push) */
     uint32_t deferrals;       /* compiles put off by the compile budget: the threshold doubles with each */
     PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
+    struct accel_lazy_blocks *lazy;  /* tier 1 a block at a time (bjit.h), or NULL: all blocks in jit_fn */
 } accel_code_state;
 
 int accel_code_state_init(void);
+struct accel_lazy_blocks;
+void accel_lazy_free(struct accel_lazy_blocks *);
 /* The state of a code object, or NULL.  Inline: the eval hook calls it on every frame. */
 static inline accel_code_state *accel_code_state_get(PyCodeObject *co);
 accel_code_state *accel_code_state_create(PyCodeObject *co);  /* NULL + exception on failure */

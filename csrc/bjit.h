@@ -28,6 +28,8 @@ enum {
     ACCEL_EXIT_YIELD = 3,     /* a generator frame suspended: ctx->retval is the yielded value; the machine code set
                                  prev_instr (the YIELD_VALUE), stacktop and the generator's frame state */
     ACCEL_EXIT_NO_ENTRY = 4,  /* resumed where the machine code has no entry: the interpreter resumes the frame */
+    ACCEL_EXIT_COMPILE_BLOCK = 5,  /* a jump reached a block without machine code yet: ctx->reason is the block,
+                                      resume_unit/resume_depth its start; run it once compiled (bjit_lazy.c) */
     ACCEL_EXIT_COUNT
 };
 
@@ -41,6 +43,8 @@ typedef struct {
     int32_t resume_depth;   /* hand-back: value-stack depth at that point */
     int32_t reason;         /* hand-back: why, ACCEL_HB_* * 256 + opcode, for the stats */
     int32_t _pad;
+    void *entry;            /* NULL: start at the function's entry (or a generator's resume point); else jump here
+                               (a block compiled while the frame ran, bjit_lazy.c) */
 } accel_jit_ctx;
 
 typedef int (*accel_jit_fn)(accel_jit_ctx *ctx);
@@ -51,6 +55,7 @@ enum {
     ACCEL_HB_HELPER,            /* a helper declined (rare case / exact error text) */
     ACCEL_HB_TRACING,           /* sys.settrace/setprofile switched on while compiled code ran */
     ACCEL_HB_RESUME,            /* entered at a point compiled code has no entry for (generator, throw) */
+    ACCEL_HB_BLOCK,             /* a block that could not be compiled when first reached (bjit_lazy.c) */
     ACCEL_HB_COUNT
 };
 
@@ -140,6 +145,27 @@ PyObject **accel_op_load_method_cached(PyThreadState *, _PyInterpreterFrame *, P
                                        accel_attr_cache *);
 PyObject **accel_op_store_attr_cached(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t,
                                       accel_attr_cache *);
+
+/* ---- tier 1 a block at a time (bjit_lazy.c) ---- */
+#define ACCEL_BLOCK_INTERPRET ((void *)1)  /* lazy->code[b]: never compiled, the interpreter runs it */
+#define ACCEL_BLOCK_COMPILING ((void *)2)  /* being compiled (maybe by another thread) */
+typedef struct accel_lazy_blocks {
+    int32_t nblocks;
+    void **code;                /* per block: its machine code, NULL (not yet), or one of the markers above */
+    void *exit_address, *error_address;  /* the head's shared exits, which later blocks jump to */
+    struct { void *address; size_t size; } *chunks;  /* arena memory of the blocks placed after the head */
+    int32_t nchunks, chunks_cap;
+    struct { int32_t block; uint8_t *site; } *patches;  /* rel32 fields aimed at a block's stub, until placed */
+    int32_t npatches, patches_cap;
+    uint64_t patched;           /* jumps re-aimed at their block */
+} accel_lazy_blocks;
+accel_lazy_blocks *accel_lazy_new(int32_t nblocks, void *exit_address, void *error_address);
+int accel_lazy_add_chunk(accel_lazy_blocks *, void *address, size_t size);
+int accel_lazy_add_patch(accel_lazy_blocks *, int32_t block, uint8_t *site);
+int accel_lazy_place(accel_lazy_blocks *, int32_t block, void *address);
+void *accel_bjit_block_code(PyThreadState *, accel_code_state *, PyCodeObject *, int32_t block);
+int accel_request_block(PyCodeObject *co, int32_t block);  /* eval_hook.c: 0 failed, 1 compiled */
+int accel_set_block_callback(PyObject *callback);
 
 /* name -> address table of op helpers for the code generator (bjit_ops.c) */
 typedef struct {

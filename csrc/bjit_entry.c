@@ -86,9 +86,21 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
     frame->stacktop = -1;  /* as ceval while a frame executes: the cycle GC sees no half-built stack */
 
     accel_counters.frames_entered_jit++;
-    accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0};
-    int exit = ((accel_jit_fn)st->jit_fn)(&ctx);
-    accel_bjit_exits[exit]++;
+    accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0, NULL};
+    int exit;
+    for (;;) {
+        exit = ((accel_jit_fn)st->jit_fn)(&ctx);
+        accel_bjit_exits[exit]++;
+        if (exit != ACCEL_EXIT_COMPILE_BLOCK)
+            break;
+        /* a block reached for the first time (bjit_lazy.c): compile it and go on there, or hand it back */
+        ctx.entry = accel_bjit_block_code(tstate, st, frame->f_code, ctx.reason);
+        if (ctx.entry == NULL) {
+            exit = ACCEL_EXIT_HANDBACK;
+            ctx.reason = ACCEL_HB_BLOCK * 256;
+            break;
+        }
+    }
 
     _Py_LeaveRecursiveCallTstate(tstate);
     tstate->cframe->current_frame = frame->previous;  /* (tstate->cframe is `cframe` again by now) */

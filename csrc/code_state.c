@@ -22,6 +22,7 @@ accel_code_state_free(void *ptr)
     if (st->jit_fn != NULL)
         accel_arena_free(st->jit_fn, st->jit_size);
     PyMem_RawFree(st->jit_data);
+    accel_lazy_free(st->lazy);
     PyMem_RawFree(st);
 }
 

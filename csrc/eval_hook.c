@@ -64,6 +64,48 @@ request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
     return rc;
 }
 
+/* The Python compiler's entry for one block of a function compiled a block at a time (bjit_lazy.c), called
+ * from machine code's exit while the frame is exact at the block's start.  Returns 1 when it compiled the block
+ * (and placed it), 0 when the interpreter must run it: the compiler's own code is running, or it failed. */
+static PyObject *block_callback = NULL;  /* strong */
+
+int
+accel_set_block_callback(PyObject *callback)
+{
+    Py_XINCREF(callback);
+    Py_XSETREF(block_callback, callback);
+    return 0;
+}
+
+int
+accel_request_block(PyCodeObject *co, int32_t block)
+{
+    PyObject *cb = block_callback;
+    if (cb == NULL || in_compiler)
+        return 0;
+    PyObject *exc_type, *exc_value, *exc_tb;
+    Py_INCREF(cb);
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    in_compiler = 1;
+    PyThreadState *tstate = PyThreadState_Get();
+    PyThreadState_EnterTracing(tstate);
+    PyObject *res = PyObject_CallFunction(cb, "Oi", (PyObject *)co, (int)block);
+    PyThreadState_LeaveTracing(tstate);
+    in_compiler = 0;
+    int ok = res != NULL && PyObject_IsTrue(res) == 1;
+    if (res == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
+            PyErr_SetInterrupt();  /* Ctrl-C while compiling: the program gets it at the next check */
+        else
+            accel_counters.compile_callback_errors++;
+        PyErr_Clear();
+    }
+    Py_XDECREF(res);
+    PyErr_Restore(exc_type, exc_value, exc_tb);
+    Py_DECREF(cb);
+    return ok;
+}
+
 PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
@@ -136,6 +178,7 @@ accel_hook_uninstall(void)
     if (_PyInterpreterState_GetEvalFrameFunc(interp) == accel_eval_frame)
         _PyInterpreterState_SetEvalFrameFunc(interp, _PyEval_EvalFrameDefault);
     Py_CLEAR(compile_callback);
+    Py_CLEAR(block_callback);
 }
 
 int

@@ -241,6 +241,135 @@ core_set_jit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* ---- tier 1 a block at a time (bjit_lazy.c) ---- */
+
+static PyObject *
+core_set_block_compiler(PyObject *self, PyObject *callback)
+{
+    accel_set_block_callback(callback == Py_None ? NULL : callback);
+    Py_RETURN_NONE;
+}
+
+/* lazy_init(code, nblocks, exit_address, error_address): the code's machine code (set_jit) is a head; its other
+ * blocks come one at a time */
+static PyObject *
+core_lazy_init(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("lazy_init", nargs, 4, 4))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 1);
+    if (st == NULL)
+        return NULL;
+    long nblocks = PyLong_AsLong(args[1]);
+    void *exit_address = PyLong_AsVoidPtr(args[2]);
+    void *error_address = PyLong_AsVoidPtr(args[3]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (st->lazy != NULL)
+        return PyErr_Format(PyExc_RuntimeError, "lazy_init: already done for this code object");
+    if (nblocks < 0 || nblocks > INT32_MAX)
+        return PyErr_Format(PyExc_ValueError, "bad block count");
+    st->lazy = accel_lazy_new((int32_t)nblocks, exit_address, error_address);
+    if (st->lazy == NULL)
+        return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
+/* lazy_place(code, block, address, chunk_address, chunk_size, sites): block `block` starts at `address`; the
+ * chunk (0: part of the head) is freed with the code; `sites` are (block, rel32 field address) pairs of jumps
+ * still aimed at stubs */
+static PyObject *
+core_lazy_place(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("lazy_place", nargs, 6, 6))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 1);
+    if (st == NULL)
+        return NULL;
+    if (st->lazy == NULL)
+        return PyErr_Format(PyExc_RuntimeError, "lazy_place: not compiled a block at a time");
+    long block = PyLong_AsLong(args[1]);
+    void *address = PyLong_AsVoidPtr(args[2]);
+    void *chunk = PyLong_AsVoidPtr(args[3]);
+    Py_ssize_t chunk_size = PyLong_AsSsize_t(args[4]);
+    if (PyErr_Occurred())
+        return NULL;
+    accel_lazy_blocks *lz = st->lazy;
+    if (block < 0 || block >= lz->nblocks)
+        return PyErr_Format(PyExc_ValueError, "no block %ld", block);
+    if (chunk != NULL && accel_lazy_add_chunk(lz, chunk, (size_t)chunk_size) < 0)
+        return PyErr_NoMemory();
+    PyObject *seq = PySequence_Fast(args[5], "sites must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            Py_DECREF(seq);
+            return PyErr_Format(PyExc_TypeError, "sites are (block, address) pairs");
+        }
+        long target = PyLong_AsLong(PyTuple_GET_ITEM(item, 0));
+        void *site = PyLong_AsVoidPtr(PyTuple_GET_ITEM(item, 1));
+        if (PyErr_Occurred() || accel_lazy_add_patch(lz, (int32_t)target, (uint8_t *)site) < 0) {
+            Py_DECREF(seq);
+            return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_RuntimeError, "lazy_place: bad site");
+        }
+    }
+    Py_DECREF(seq);
+    if (accel_lazy_place(lz, (int32_t)block, address) < 0)
+        return PyErr_Format(PyExc_RuntimeError, "lazy_place: could not patch");
+    Py_RETURN_NONE;
+}
+
+/* lazy_info(code) -> None, or {"blocks": [address, 0 (not compiled) or -1 (interpreted)], "exit", "error",
+ * "patched", "pending_patches", "chunk_bytes"} */
+static PyObject *
+core_lazy_info(PyObject *self, PyObject *code)
+{
+    accel_code_state *st = state_of(code, 0);
+    if (st == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    accel_lazy_blocks *lz = st->lazy;
+    if (lz == NULL)
+        Py_RETURN_NONE;
+    PyObject *blocks = PyList_New(lz->nblocks);
+    if (blocks == NULL)
+        return NULL;
+    for (int32_t i = 0; i < lz->nblocks; i++) {
+        void *c = lz->code[i];
+        PyObject *v = c == ACCEL_BLOCK_INTERPRET ? PyLong_FromLong(-1)
+                      : PyLong_FromVoidPtr(c == ACCEL_BLOCK_COMPILING ? NULL : c);
+        if (v == NULL) {
+            Py_DECREF(blocks);
+            return NULL;
+        }
+        PyList_SET_ITEM(blocks, i, v);
+    }
+    size_t bytes = 0;
+    PyObject *chunks = PyList_New(lz->nchunks);
+    if (chunks == NULL) {
+        Py_DECREF(blocks);
+        return NULL;
+    }
+    for (int32_t i = 0; i < lz->nchunks; i++) {
+        bytes += lz->chunks[i].size;
+        PyObject *pair = Py_BuildValue("(Nn)", PyLong_FromVoidPtr(lz->chunks[i].address), (Py_ssize_t)lz->chunks[i].size);
+        if (pair == NULL) {
+            Py_DECREF(blocks);
+            Py_DECREF(chunks);
+            return NULL;
+        }
+        PyList_SET_ITEM(chunks, i, pair);
+    }
+    return Py_BuildValue("{s:N,s:N,s:N,s:N,s:K,s:i,s:n}", "blocks", blocks, "chunks", chunks,
+                         "exit", PyLong_FromVoidPtr(lz->exit_address), "error", PyLong_FromVoidPtr(lz->error_address),
+                         "patched", (unsigned long long)lz->patched, "pending_patches", (int)lz->npatches,
+                         "chunk_bytes", (Py_ssize_t)bytes);
+}
+
 /* alloc_jit_data(code, nbytes) -> address of a zeroed block owned by the code object (per-site caches) */
 static PyObject *
 core_alloc_jit_data(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -302,6 +431,8 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"ctx_resume_unit", OFF(accel_jit_ctx, resume_unit)},
         {"ctx_resume_depth", OFF(accel_jit_ctx, resume_depth)},
         {"ctx_reason", OFF(accel_jit_ctx, reason)},
+        {"ctx_entry", OFF(accel_jit_ctx, entry)},
+        {"exit_compile_block", ACCEL_EXIT_COMPILE_BLOCK},
         {"tstate_cframe", OFF(PyThreadState, cframe)},
         {"cframe_use_tracing", OFF(_PyCFrame, use_tracing)},
         {"ob_refcnt", OFF(PyObject, ob_refcnt)},
@@ -399,7 +530,8 @@ core_bjit_counters(PyObject *self, PyObject *unused)
             }
         }
     }
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K}",
+                         "block_compiles", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_COMPILE_BLOCK],
                          "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
                          "yields", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_YIELD],
                          "errors", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_ERROR],
@@ -499,6 +631,12 @@ static PyMethodDef core_methods[] = {
      "call_untraced(fn, *args) -> fn(*args) with tracing suspended"},
     {"address", core_address, METH_O, "address(obj) -> int, like id() but not audited"},
     {"set_jit", (PyCFunction)(void (*)(void))core_set_jit, METH_FASTCALL, "set_jit(code, address, size)"},
+    {"set_block_compiler", core_set_block_compiler, METH_O, "set_block_compiler(callable(code, block) -> bool)"},
+    {"lazy_init", (PyCFunction)(void (*)(void))core_lazy_init, METH_FASTCALL,
+     "lazy_init(code, nblocks, exit_address, error_address)"},
+    {"lazy_place", (PyCFunction)(void (*)(void))core_lazy_place, METH_FASTCALL,
+     "lazy_place(code, block, address, chunk_address, chunk_size, sites)"},
+    {"lazy_info", core_lazy_info, METH_O, "lazy_info(code) -> dict or None"},
     {"alloc_jit_data", (PyCFunction)(void (*)(void))core_alloc_jit_data, METH_FASTCALL,
      "alloc_jit_data(code, nbytes) -> address"},
     {"bjit_symbols", core_bjit_symbols, METH_NOARGS, "op helper addresses for machine code"},

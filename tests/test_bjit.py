@@ -331,6 +331,60 @@ def test_polymorphic_attribute_sites_and_class_attributes_hit_their_caches(insta
     assert walk(objs) == 100 * (2 + 4 + 6 + 3 * 13)
 
 
+def test_blocks_are_compiled_when_first_reached_and_jumps_patched(installed):
+    accel.install(bjit_threshold=1000)
+    fn = _compiled("""
+        def classify(values):
+            out = []
+            for v in values:
+                if v < 0:
+                    out.append("negative")
+                elif v == 0:
+                    out.append("zero")
+                else:
+                    out.append(v * 2)
+            return out
+    """, "classify")
+    info = core().lazy_info(fn.__code__)
+    assert info is not None and info["blocks"][0] > 0
+    assert sum(1 for a in info["blocks"] if a > 0) == 1  # only the head's entry block so far
+    before = accel.stats()["bjit_blocks_compiled"]
+    assert fn([1, 2, 3]) == [2, 4, 6]
+    hot = core().lazy_info(fn.__code__)
+    compiled = sum(1 for a in hot["blocks"] if a > 0)
+    assert accel.stats()["bjit_blocks_compiled"] - before == compiled - 1
+    assert hot["patched"] >= 1  # e.g. the loop's back edge now jumps straight to the loop header
+    assert fn([1, 2, 3]) == [2, 4, 6] and accel.stats()["bjit_blocks_compiled"] - before == compiled - 1
+    # the cold paths were never compiled, until they run
+    assert fn([-1, 0, 5]) == ["negative", "zero", 10]
+    assert sum(1 for a in core().lazy_info(fn.__code__)["blocks"] if a > 0) > compiled
+    assert accel.tier(fn) == 1
+
+
+def test_a_block_that_cannot_be_compiled_runs_in_the_interpreter(installed, monkeypatch):
+    from accel.bjit import compiler as bjit_compiler
+
+    accel.install(bjit_threshold=1000)
+    fn = _compiled("""
+        def pick(flag):
+            if flag:
+                return "rare " + str(flag)
+            return "common"
+    """, "pick")
+
+    def broken(code, block):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(bjit_compiler, "compile_block", broken)
+    before = accel.stats()
+    assert [fn(0), fn(1), fn(2)] == ["common", "rare 1", "rare 2"]
+    after = accel.stats()
+    key = "internal:RuntimeError"
+    assert after["block_failures"].get(key, 0) - before["block_failures"].get(key, 0) == 2  # each block once
+    assert after["fallbacks"].get("block", 0) > before["fallbacks"].get("block", 0)
+    assert -1 in core().lazy_info(fn.__code__)["blocks"]  # marked: the interpreter runs it from now on
+
+
 def test_machine_code_is_freed_with_its_code_object(installed):
     import gc
     import weakref
@@ -564,6 +618,25 @@ def test_dis_shows_ir_and_machine_code_side_by_side(installed, capsys):
     binary_op = next(i for i, line in enumerate(lines) if "BINARY_OP" in line)
     assert lines[binary_op + 1].strip().startswith(hex(address)[:6])  # machine code listed under the instruction
     assert "RETURN_VALUE" in out and "out of line" in out
+
+
+def test_dis_of_a_function_compiled_a_block_at_a_time_shows_the_blocks_reached(installed, capsys):
+    accel.install(bjit_threshold=1000)
+    fn = _compiled("""
+        def fn(x):
+            if x > 0:
+                return x * 3
+            return -x
+    """, "fn")
+    assert fn(2) == 6
+    accel.dis(fn)
+    out = capsys.readouterr().out
+    assert "a block at a time: 2 of 3 blocks compiled so far" in out.splitlines()[0]
+    lines = out.splitlines()
+    reached = next(i for i, line in enumerate(lines) if "BINARY_OP" in line and "*" in line)
+    assert lines[reached + 1].strip().startswith("0x")  # the block that ran has machine code under it
+    unreached = next(i for i, line in enumerate(lines) if "UNARY_NEGATIVE" in line)
+    assert not lines[unreached + 1].strip().startswith("0x")  # the one that did not, none
 
 
 def test_after_uninstall_calls_reach_the_default_evaluator(installed):

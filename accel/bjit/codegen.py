@@ -61,6 +61,7 @@ from .x86 import (
     Mem,
 )
 from .x86 import mem as _mem
+from .x86_enc import rel32_bytes
 
 OP = _opcode.opmap
 
@@ -165,6 +166,52 @@ class CodegenResult:
     instructions: int = 0
     offsets: list[tuple[int, int]] = field(default_factory=list)  # (machine-code offset, IR instruction index)
     blocks_end: int = 0  # where the blocks end and the out-of-line stubs begin
+    # a block at a time (lazy): branches to earlier machine code, resolved by `linked`; jumps still aimed at the
+    # stub of a block without code, (block, rel32 field offset); where the block and the head's exits start
+    externals: list[tuple[int, int]] = field(default_factory=list)
+    patch_sites: list[tuple[int, int]] = field(default_factory=list)
+    block_offset: int = 0
+    exit_offset: int = 0
+    error_offset: int = 0
+
+    def linked(self, base: int) -> bytes:
+        """The code as placed at `base` (raises AsmError if earlier code is out of rel32 reach)."""
+        if not self.externals:
+            return self.code
+        code = bytearray(self.code)
+        for offset, target in self.externals:
+            code[offset:offset + 4] = rel32_bytes(base + offset, target)
+        return bytes(code)
+
+
+@dataclass
+class LazyLinks:
+    """What a block compiled on its own needs of the code placed before it (csrc/bjit_lazy.c: lazy_info)."""
+
+    blocks: list[int]  # per block: its machine code's address, 0 when it has none yet, -1 when interpreted
+    exit: int
+    error: int
+
+
+class _BlockTargets(dict):
+    """Block -> the label a branch to it uses.  Compiling a whole function: the blocks' own labels.  A block at a
+    time: the block being compiled, blocks placed earlier (external labels), or a stub that leaves the machine
+    code to have the block compiled (ACCEL_EXIT_COMPILE_BLOCK), one per target block."""
+
+    def __init__(self, lazy: LazyLinks | None) -> None:
+        super().__init__()
+        self.lazy = lazy
+        self.stubs: dict[int, Label] = {}
+
+    def __missing__(self, b: int) -> Label:
+        if self.lazy is None:
+            raise KeyError(b)
+        address = self.lazy.blocks[b]
+        label = Label(f"bb{b}", address=address) if address > 0 else Label(f"compile_bb{b}")
+        if address <= 0:
+            self.stubs[b] = label
+        self[b] = label
+        return label
 
 
 def _frame_operand(offset: int) -> Mem:
@@ -172,7 +219,7 @@ def _frame_operand(offset: int) -> Mem:
 
 
 class _Generator(FastPaths):
-    def __init__(self, fn: Function, code: CodeType, rt: Runtime, data: int) -> None:
+    def __init__(self, fn: Function, code: CodeType, rt: Runtime, data: int, lazy: LazyLinks | None = None) -> None:
         self.fn = fn
         self.site_data = {i: data + offset for i, offset in site_offsets(fn, rt).items()}  # per-site caches
         self.code = code
@@ -181,9 +228,10 @@ class _Generator(FastPaths):
         self.a = Assembler()
         self.nlp = fn.nlocalsplus
         self.units = rt.address(code) + rt.layout["code_units_offset"]
-        self.exit = self.a.label("exit")
-        self.error_exit = self.a.label("error")
-        self.block_labels: dict[int, Label] = {}
+        self.lazy = lazy
+        self.exit = Label("exit", address=lazy.exit or None if lazy else None)  # (0: this is the head)
+        self.error_exit = Label("error", address=lazy.error or None if lazy else None)
+        self.block_labels: dict[int, Label] = _BlockTargets(lazy)
         self.entries: dict[int, Label] = {}  # generator resume points: code unit -> label
         self.stubs: list[Callable[[], None]] = []  # out-of-line code, emitted after the blocks
         self.result = CodegenResult(b"")
@@ -336,7 +384,7 @@ class _Generator(FastPaths):
                     todo.append(s)
         return sorted(seen)
 
-    def generate(self) -> CodegenResult:
+    def emit_prologue(self) -> None:
         a = self.a
         for reg in (RBP, RBX, R12, R13, R14, R15):
             a.push(reg)
@@ -344,6 +392,69 @@ class _Generator(FastPaths):
         a.mov(RBX, RDI)
         a.mov(R14, _mem(RBX, self.lay["ctx_tstate"]))
         a.mov(R12, _mem(RBX, self.lay["ctx_frame"]))
+
+    def emit_stubs_and_exits(self, with_exits: bool) -> None:
+        a = self.a
+        while self.stubs:
+            stubs, self.stubs = self.stubs, []
+            for stub in stubs:
+                stub()
+        targets = self.block_labels
+        assert isinstance(targets, _BlockTargets)
+        for b, label in targets.stubs.items():  # blocks without machine code yet: leave to have them compiled
+            self.result.patch_sites.extend((b, field) for field in a.pending_fields(label))
+            block = self.fn.blocks[b]
+            a.bind(label)
+            a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), block.start, size=32)
+            a.mov(_mem(RBX, self.lay["ctx_resume_depth"]), block.depth, size=32)
+            a.mov(_mem(RBX, self.lay["ctx_reason"]), b, size=32)
+            a.mov(EAX, self.lay["exit_compile_block"])
+            a.jmp(self.exit)
+        if with_exits:
+            a.bind(self.error_exit)
+            self.result.error_offset = self.error_exit.position or 0
+            a.mov(EAX, self.lay["exit_error"])
+            a.bind(self.exit)
+            self.result.exit_offset = self.exit.position or 0
+            a.add(RSP, 8)
+            for reg in (R15, R14, R13, R12, RBX, RBP):
+                a.pop(reg)
+            a.ret()
+        self.result.code = a.finish()
+        self.result.externals = list(a._external)
+
+    def generate_head(self) -> CodegenResult:
+        """A block at a time: the prologue, the entry block, the exits.  The prologue jumps to ctx->entry when set
+        (the frame comes back after a block was compiled)."""
+        a = self.a
+        self.emit_prologue()
+        a.mov(RAX, _mem(RBX, self.lay["ctx_entry"]))
+        a.test(RAX, RAX)
+        start = a.label("start")
+        a.jcc("z", start)
+        a.jmp(RAX)
+        a.bind(start)
+        return self._one_block(0, with_exits=True)
+
+    def generate_block(self, b: int) -> CodegenResult:
+        """A block at a time: block `b` alone, placed after the head."""
+        return self._one_block(b, with_exits=False)
+
+    def _one_block(self, b: int, with_exits: bool) -> CodegenResult:
+        a = self.a
+        label = a.label(f"bb{b}")
+        self.block_labels[b] = label
+        a.bind(label)
+        self.result.block_offset = label.position or 0
+        self.emit_block(b, None)
+        self.result.blocks_end = a.size
+        self.emit_stubs_and_exits(with_exits)
+        self.result.blocks = 1
+        return self.result
+
+    def generate(self) -> CodegenResult:
+        a = self.a
+        self.emit_prologue()
         order = self.reachable_blocks()
         if self.code.co_flags & GENERATOR_FLAGS:
             self.emit_resume_dispatch(order)
@@ -358,18 +469,7 @@ class _Generator(FastPaths):
             a.mov(EAX, self.lay["exit_no_entry"])
             a.jmp(self.exit)
         self.result.blocks_end = a.size
-        while self.stubs:
-            stubs, self.stubs = self.stubs, []
-            for stub in stubs:
-                stub()
-        a.bind(self.error_exit)
-        a.mov(EAX, self.lay["exit_error"])
-        a.bind(self.exit)
-        a.add(RSP, 8)
-        for reg in (R15, R14, R13, R12, RBX, RBP):
-            a.pop(reg)
-        a.ret()
-        self.result.code = a.finish()
+        self.emit_stubs_and_exits(with_exits=True)
         self.result.blocks = len(order)
         return self.result
 
@@ -712,11 +812,33 @@ def data_size(fn: Function, runtime: Runtime) -> int:
     return sum(runtime.symbols[CACHED_OPS[fn.records[i * 8]][1]] for i in site_offsets(fn, runtime))
 
 
-def generate(fn: Function, code: CodeType, runtime: Runtime | None = None, data: int = 0) -> CodegenResult:
-    """Machine code for `code` (whose IR is `fn`), position independent except for absolute addresses; `data` is
-    the address of its per-site cache block (data_size bytes, zeroed)."""
+def _check_compilable(code: CodeType) -> None:
     if not code.co_flags & CO_OPTIMIZED:
         # Module and class bodies (and exec'd code): they run once, look names up in dicts (LOAD_NAME), and left
         # to the interpreter they also get its quickening, which CPython's own tests look for.
         raise BjitError("module-or-class-body", is_failure=False)
+
+
+def generate(fn: Function, code: CodeType, runtime: Runtime | None = None, data: int = 0) -> CodegenResult:
+    """Machine code for `code` (whose IR is `fn`), position independent except for absolute addresses; `data` is
+    the address of its per-site cache block (data_size bytes, zeroed)."""
+    _check_compilable(code)
     return _Generator(fn, code, runtime or Runtime.load(), data).generate()
+
+
+def compiles_lazily(fn: Function, code: CodeType) -> bool:
+    """Whether to compile a block at a time: not generators (their resume points would each need an entry), not
+    functions of one block."""
+    return not code.co_flags & GENERATOR_FLAGS and len(fn.blocks) > 1
+
+
+def generate_head(fn: Function, code: CodeType, runtime: Runtime, data: int) -> CodegenResult:
+    """A block at a time: prologue, entry block and exits.  The other blocks are stubs until first reached."""
+    _check_compilable(code)
+    return _Generator(fn, code, runtime, data, LazyLinks([0] * len(fn.blocks), 0, 0)).generate_head()
+
+
+def generate_block(fn: Function, code: CodeType, runtime: Runtime, data: int, b: int,
+                   links: LazyLinks) -> CodegenResult:
+    """Block `b` on its own, linked to the code placed before it (`linked(address)` resolves the branches)."""
+    return _Generator(fn, code, runtime, data, links).generate_block(b)

@@ -1,18 +1,34 @@
-"""Tier-1 driver: generate machine code for a code object, place it in the code arena, attach it."""
+"""Tier-1 driver: generate machine code for a code object, place it in the code arena, attach it.
+
+Most functions are compiled a basic block at a time (codegen.compiles_lazily): first a head (prologue, entry
+block, exits), then each further block when the machine code first reaches it (csrc/bjit_lazy.c calls
+compile_block).  A block's code is placed in its own arena chunk and linked to the code placed before it; jumps
+that were aimed at its stub are patched to go straight there."""
 
 from __future__ import annotations
 
 import time
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
-from accel.ir import Function
+from accel.ir import Function, build
 from accel.runtime import core
 from accel.stats import STATS
 
 from . import perfmap
-from .codegen import CodegenResult, Runtime, data_size, generate
+from .codegen import (
+    CodegenResult,
+    LazyLinks,
+    Runtime,
+    compiles_lazily,
+    data_size,
+    generate,
+    generate_block,
+    generate_head,
+)
 
 _runtime: Runtime | None = None
 
@@ -39,26 +55,88 @@ def runtime() -> Runtime:
     return _runtime
 
 
-def compile_tier1(code: CodeType, fn: Function) -> MachineCode:
-    """Compile and attach; raises BjitError (or anything else: a bug) and then leaves the code alone."""
+def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCode:
+    """Compile and attach (a block at a time when `lazy` and the function suits it); raises BjitError (or anything
+    else: a bug) and then leaves the code alone."""
     rt = runtime()
     start = time.perf_counter()
     c = core()
     data = c.alloc_jit_data(code, data_size(fn, rt))  # owned by the code object from here on
-    result = generate(fn, code, rt, data)
+    lazy = lazy and compiles_lazily(fn, code)
+    result = generate_head(fn, code, rt, data) if lazy else generate(fn, code, rt, data)
     address = c.arena_alloc(len(result.code))
     try:
         c.arena_write(address, result.code)
+        if lazy:
+            c.lazy_init(code, len(fn.blocks), address + result.exit_offset, address + result.error_offset)
         c.set_jit(code, address, len(result.code))
+        if lazy:
+            sites = [(b, address + offset) for b, offset in result.patch_sites]
+            c.lazy_place(code, 0, address + result.block_offset, 0, 0, sites)
+            _remember_ir(code, fn)
     except BaseException:
         c.arena_free(address, len(result.code))
         raise
     seconds = time.perf_counter() - start
     perfmap.record(address, len(result.code), code)
     STATS.functions_tier1 += 1
+    _count(result, seconds)
+    return MachineCode(address, len(result.code), result, seconds)
+
+
+def compile_block(code: CodeType, b: int) -> MachineCode:
+    """Compile block `b` of a function compiled a block at a time, place it and patch the jumps to it."""
+    rt = runtime()
+    start = time.perf_counter()
+    c = core()
+    info = c.lazy_info(code)
+    if info is None:
+        raise RuntimeError("compile_block: not compiled a block at a time")
+    fn = _ir_of(code)
+    links = LazyLinks(info["blocks"], info["exit"], info["error"])
+    result = generate_block(fn, code, rt, c.code_info(code)["jit_data"], b, links)
+    address = c.arena_alloc(len(result.code))
+    try:
+        c.arena_write(address, result.linked(address))
+        sites = [(target, address + offset) for target, offset in result.patch_sites]
+        c.lazy_place(code, b, address + result.block_offset, address, len(result.code), sites)
+    except BaseException:
+        c.arena_free(address, len(result.code))
+        raise
+    seconds = time.perf_counter() - start
+    perfmap.record(address, len(result.code), code, f" bb{b}")
+    STATS.bjit_blocks_compiled += 1
+    _count(result, seconds)
+    return MachineCode(address, len(result.code), result, seconds)
+
+
+def _count(result: CodegenResult, seconds: float) -> None:
     STATS.bjit_code_bytes += len(result.code)
     STATS.bjit_compile_seconds += seconds
     STATS.bjit_instructions += result.instructions
     for name, count in result.handback_sites.items():
         STATS.bjit_unsupported_sites[name] += count
-    return MachineCode(address, len(result.code), result, seconds)
+
+
+# The IR of functions that may still have blocks to compile.  Rebuilding it costs about as much as compiling a
+# block, so the last few are kept -- only a few: the IR is many small objects, and programs that count gc
+# objects (CPython's own leak tests) would see a cache that grows.
+_IR_CACHE_SIZE = 16
+_ir_cache: OrderedDict[int, tuple[weakref.ref[CodeType], Function]] = OrderedDict()
+
+
+def _remember_ir(code: CodeType, fn: Function) -> None:
+    _ir_cache[id(code)] = (weakref.ref(code), fn)
+    _ir_cache.move_to_end(id(code))
+    while len(_ir_cache) > _IR_CACHE_SIZE:
+        _ir_cache.popitem(last=False)
+
+
+def _ir_of(code: CodeType) -> Function:
+    entry = _ir_cache.get(id(code))
+    if entry is not None and entry[0]() is code:
+        _ir_cache.move_to_end(id(code))
+        return entry[1]
+    fn = build(code)
+    _remember_ir(code, fn)
+    return fn

@@ -1,42 +1,71 @@
 """accel.dis for compiled functions: bytecode offset, IR and machine code side by side.
 
-The machine code is generated again for the listing (generation is deterministic for a given code object and
-process, so it is byte for byte what runs) and disassembled at its real address, so jump targets read true.
+For each piece of machine code the code generator runs again to learn where each IR instruction's code starts
+(generation is deterministic for a given code object and process); the bytes shown are read from the code arena,
+so they are what runs, jumps patched since included, and they are disassembled at their real addresses.  A
+function compiled a block at a time shows the blocks that have machine code so far.
 """
 
 from __future__ import annotations
 
+import ctypes
 from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
-from accel.ir import build
+from accel.ir import Function, build
 
-from .codegen import Runtime, generate
-from .disasm import decode
+from .codegen import CodegenResult, LazyLinks, Runtime, generate, generate_block, generate_head
+from .disasm import Insn, decode
 
 
-def listing(code: CodeType, address: int | None, data: int = 0) -> str:
-    """The IR of `code` with each instruction's machine code under it; `address` is where the code lives (None:
-    not compiled, IR only)."""
+def _pieces(fn: Function, code: CodeType, rt: Runtime, address: int, size: int, data: int,
+            lazy: dict | None) -> list[tuple[int, int, CodegenResult]]:
+    """(address, size, generated) of each piece of machine code: the whole function, or a head and its blocks."""
+    if lazy is None:
+        return [(address, size, generate(fn, code, rt, data))]
+    pieces = [(address, size, generate_head(fn, code, rt, data))]
+    chunk_sizes = dict(lazy["chunks"])
+    links = LazyLinks([0] * len(fn.blocks), lazy["exit"], lazy["error"])
+    for b, block_address in enumerate(lazy["blocks"]):
+        if b > 0 and block_address > 0 and block_address in chunk_sizes:
+            pieces.append((block_address, chunk_sizes[block_address], generate_block(fn, code, rt, data, b, links)))
+    return pieces
+
+
+def listing(code: CodeType, address: int | None, data: int = 0, size: int = 0, lazy: dict | None = None) -> str:
+    """The IR of `code` with each instruction's machine code under it; `address`/`size` are where the code lives
+    (None: not compiled, IR only); `lazy` is core.lazy_info(code) for a function compiled a block at a time."""
     fn = build(code)
     text = fn.dump()
     if address is None:
         return text
-    result = generate(fn, code, Runtime.load(), data)
-    decoded = decode(result.code, address)
-    # each IR instruction's machine code runs from its offset to the next one's; stubs follow the blocks
-    bounds = [offset for offset, _ in result.offsets] + [result.blocks_end]
-    span = {index: (address + bounds[k], address + bounds[k + 1]) for k, (_, index) in enumerate(result.offsets)}
-    lines = [f"; tier 1: {len(result.code)} bytes at {address:#x}, {result.blocks} blocks"]
+    span: dict[int, tuple[int, int]] = {}
+    decoded: list[Insn] = []
+    out_of_line: list[Insn] = []
+    for base, length, result in _pieces(fn, code, Runtime.load(), address, size, data, lazy):
+        real = ctypes.string_at(base, length)
+        lines = decode(real, base)
+        decoded.extend(lines)
+        # each IR instruction's machine code runs from its offset to the next one's; stubs follow the blocks
+        bounds = [offset for offset, _ in result.offsets] + [result.blocks_end]
+        for k, (_, index) in enumerate(result.offsets):
+            span[index] = (base + bounds[k], base + bounds[k + 1])
+        out_of_line.extend(line for line in lines if line[0] >= base + result.blocks_end)
+    if lazy is None:
+        header = f"; tier 1: {size} bytes at {address:#x}, {len(fn.blocks)} blocks"
+    else:
+        done = sum(1 for a in lazy["blocks"] if a > 0)
+        header = (f"; tier 1: {size} bytes at {address:#x} (head), a block at a time: {done} of"
+                  f" {len(fn.blocks)} blocks compiled so far, {lazy['chunk_bytes']} more bytes")
+    out = [header]
     index = 0
     for line in text.splitlines():
-        lines.append(line)
+        out.append(line)
         if line.startswith(("function ", "locals:", "bb")):
             continue
-        lo, hi = span.get(index, (0, 0))  # (not compiled: an exception handler, or unreachable)
-        lines.extend(f"          {a:#x}  {raw.hex():<24} {asm}" for a, raw, asm in decoded if lo <= a < hi)
+        lo, hi = span.get(index, (0, 0))  # (no code: an exception handler, unreachable, or not reached yet)
+        out.extend(f"          {a:#x}  {raw.hex():<24} {asm}" for a, raw, asm in decoded if lo <= a < hi)
         index += 1
-    lines.append("; out of line: exits, hand-backs, deallocations")
-    lines.extend(f"          {a:#x}  {raw.hex():<24} {asm}" for a, raw, asm in decoded
-                 if a >= address + result.blocks_end)
-    return "\n".join(lines) + "\n"
+    out.append("; out of line: exits, hand-backs, deallocations, stubs of blocks not compiled yet")
+    out.extend(f"          {a:#x}  {raw.hex():<24} {asm}" for a, raw, asm in out_of_line)
+    return "\n".join(out) + "\n"

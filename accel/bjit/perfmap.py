@@ -22,11 +22,11 @@ def path(pid: int | None = None) -> str:
     return f"/tmp/perf-{os.getpid() if pid is None else pid}.map"
 
 
-def record(address: int, size: int, code: CodeType) -> None:
+def record(address: int, size: int, code: CodeType, suffix: str = "") -> None:
     global _file, _file_pid
     if not enabled:
         return
     if _file is None or _file_pid != os.getpid():
         _file = open(path(), "a", buffering=1)  # line-buffered: perf may read it while we run
         _file_pid = os.getpid()
-    _file.write(f"{address:x} {size:x} py::{code.co_qualname}:{code.co_filename}:{code.co_firstlineno}\n")
+    _file.write(f"{address:x} {size:x} py::{code.co_qualname}:{code.co_filename}:{code.co_firstlineno}{suffix}\n")

@@ -69,13 +69,17 @@ INC_DEC: dict[str, int] = {"inc": 0, "dec": 1}                                  
 
 
 class Label:
-    """A position in the code, possibly not known yet.  Bind it exactly once with `Assembler.bind`."""
+    """A position in the code, possibly not known yet.  Bind it exactly once with `Assembler.bind`.
 
-    __slots__ = ("name", "position")
+    A label made with an `address` is outside the code being assembled (machine code placed earlier): branches
+    to it are resolved by `Assembler.link` once the code's own address is known."""
 
-    def __init__(self, name: str = "") -> None:
+    __slots__ = ("name", "position", "address")
+
+    def __init__(self, name: str = "", address: int | None = None) -> None:
         self.name = name
         self.position: int | None = None
+        self.address = address
 
     def __repr__(self) -> str:
         return f"<Label {self.name or hex(id(self))} @ {self.position}>"
@@ -131,6 +135,7 @@ class Assembler:
     def __init__(self) -> None:
         self.buf = bytearray()
         self._pending: dict[Label, list[int]] = {}  # unbound label -> offsets of rel32 fields that refer to it
+        self._external: list[tuple[int, int]] = []  # (rel32 field offset, absolute target) for `link`
 
     # ------------------------------------------------------------------------------------------ buffer and labels
 
@@ -169,6 +174,18 @@ class Assembler:
             raise AsmError(f"unbound labels: {names}")
         return self.code
 
+    def pending_fields(self, label: Label) -> list[int]:
+        """Offsets of the rel32 fields that will refer to `label` (not bound yet)."""
+        return list(self._pending.get(label, ()))
+
+    def link(self, base: int) -> bytes:
+        """The finished code as it must be placed at address `base`: branches to external labels resolved.
+        Raises AsmError when one is out of rel32 reach."""
+        code = bytearray(self.finish())
+        for field, target in self._external:
+            code[field:field + 4] = rel32_bytes(base + field, target)
+        return bytes(code)
+
     def _rel32(self, target: Label | None) -> int:
         """Emit a rel32 field aimed at `target` (None: the next instruction, i.e. disp 0); returns its offset."""
         field = self.size
@@ -177,6 +194,8 @@ class Assembler:
             pass
         elif target.position is not None:
             self.buf[field:field + 4] = rel32_bytes(field, target.position)
+        elif target.address is not None:
+            self._external.append((field, target.address))
         else:
             self._pending.setdefault(target, []).append(field)
         return field

@@ -28,15 +28,18 @@ _selection = ModuleSelection()
 _log_level = 0
 _max_tier = 2
 _budget = 0.0  # the most of the process's CPU time automatic compiles may take; 0: no limit
+_lazy_blocks = True  # tier 1 a basic block at a time (ACCEL_LAZY_BLOCKS)
 _compile_seconds = 0.0  # what automatic compiles took so far
 
 
-def configure(selection: ModuleSelection, log_level: int, max_tier: int, budget: float = 0.0) -> None:
-    global _selection, _log_level, _max_tier, _budget
+def configure(selection: ModuleSelection, log_level: int, max_tier: int, budget: float = 0.0,
+              lazy_blocks: bool = True) -> None:
+    global _selection, _log_level, _max_tier, _budget, _lazy_blocks
     _selection = selection
     _log_level = log_level
     _max_tier = max_tier
     _budget = budget
+    _lazy_blocks = lazy_blocks
 
 
 def over_budget() -> bool:
@@ -91,7 +94,7 @@ def compile_code(code: CodeType, tier: int) -> int:
     if tier >= 1 and current < 1:
         from accel.bjit.compiler import compile_tier1
 
-        machine = compile_tier1(code, build_ir(code))
+        machine = compile_tier1(code, build_ir(code), _lazy_blocks)
         current = 1
         STATS.functions_compiled += 1
         log(1, f"tier 1: {code.co_qualname} ({code.co_filename}:{code.co_firstlineno}), "
@@ -135,6 +138,27 @@ def on_hot(globals_: dict, code: CodeType) -> None:
             _compile_seconds += time.process_time() - start
     except Exception as exc:
         record_failure(code, exc)
+
+
+def on_block(code: CodeType, block: int) -> bool:
+    """Called from machine code (csrc/bjit_lazy.c) when it first reaches block `block` of a function compiled a
+    block at a time.  True: compiled and placed; False: the interpreter runs that block (never raises, except
+    KeyboardInterrupt/SystemExit)."""
+    start = time.process_time()
+    try:
+        from accel.bjit.compiler import compile_block
+
+        compile_block(code, block)
+        return True
+    except Exception as exc:
+        reason = _failure_reason(exc)
+        STATS.block_failures[reason] += 1
+        log(1, f"could not compile block {block} of {code.co_qualname} "
+               f"({code.co_filename}:{code.co_firstlineno}): {reason}: {exc}")
+        return False
+    finally:
+        global _compile_seconds
+        _compile_seconds += time.process_time() - start
 
 
 def record_failure(code: CodeType, exc: BaseException) -> None:

@@ -53,3 +53,14 @@ def test_program(program: str, diff_results: dict[str, object]) -> None:
         result = runner.compare_program(runner.list_programs([program])[0])
     if not result.ok:
         pytest.fail(result.report(), pytrace=False)
+
+
+WHOLE_FUNCTION_PROGRAMS = ["exceptions_basic", "generators", "closures", "numeric_kernels", "polymorphic_sites",
+                           "settrace_midrun", "recursion", "class_mutation"]
+
+
+def test_whole_function_mode_matches_cpython() -> None:
+    """ACCEL_LAZY_BLOCKS=0 (all of a function's blocks at once) stays correct too."""
+    results = runner.run_corpus(WHOLE_FUNCTION_PROGRAMS, extra_env={"ACCEL_LAZY_BLOCKS": "0"})
+    failed = [r.report() for r in results if not r.ok]
+    assert len(results) == len(WHOLE_FUNCTION_PROGRAMS) and not failed, "\n".join(failed)

@@ -1,0 +1,146 @@
+/* bjit_lazy.c -- tier 1 a basic block at a time.
+ *
+ * A function compiled lazily first gets a head: prologue, its entry block, and the shared exits.  A branch to a
+ * block that has no machine code yet goes to a small stub that leaves the machine code with
+ * ACCEL_EXIT_COMPILE_BLOCK (the frame is exact at every block boundary: locals and value stack are in the
+ * frame).  run_machine_code then asks the Python compiler for that block (accel_bjit_block_code), places it,
+ * and re-enters the machine code straight at it through ctx->entry.  Placing a block also patches every jump
+ * that was aimed at its stub, so the next time the branch goes straight there; a branch that cannot reach
+ * (rel32 range) keeps its stub, which then finds the block here without compiling.  So only blocks that run
+ * ever get code, and a function's cold paths (error handling, rare cases) cost nothing to compile.
+ *
+ * A block that cannot be compiled (the compiler failed, or it is the compiler's own code asking) is handed to
+ * the interpreter at its first instruction, which is always a valid hand-back point.
+ */
+#include "bjit.h"
+
+/* Machine code of block `b`, compiling it if needed; NULL: the interpreter runs it this time. */
+void *
+accel_bjit_block_code(PyThreadState *tstate, accel_code_state *st, PyCodeObject *co, int32_t b)
+{
+    accel_lazy_blocks *lz = st->lazy;
+    if (lz == NULL || b < 0 || b >= lz->nblocks)
+        return NULL;
+    void *code = lz->code[b];
+    if (code == ACCEL_BLOCK_INTERPRET || code == ACCEL_BLOCK_COMPILING)
+        return NULL;
+    if (code != NULL)
+        return code;
+    if (accel_tracing(tstate))
+        return NULL;  /* (compiling later is fine: nothing is marked) */
+    lz->code[b] = ACCEL_BLOCK_COMPILING;  /* another thread arriving meanwhile hands back */
+    int rc = accel_request_block(co, b);
+    if (lz->code[b] == ACCEL_BLOCK_COMPILING)  /* not placed */
+        lz->code[b] = rc == 0 ? ACCEL_BLOCK_INTERPRET : NULL;
+    code = lz->code[b];
+    return code == ACCEL_BLOCK_INTERPRET ? NULL : code;
+}
+
+accel_lazy_blocks *
+accel_lazy_new(int32_t nblocks, void *exit_address, void *error_address)
+{
+    accel_lazy_blocks *lz = PyMem_RawCalloc(1, sizeof(accel_lazy_blocks));
+    if (lz == NULL)
+        return NULL;
+    lz->code = PyMem_RawCalloc(nblocks ? (size_t)nblocks : 1, sizeof(void *));
+    if (lz->code == NULL) {
+        PyMem_RawFree(lz);
+        return NULL;
+    }
+    lz->nblocks = nblocks;
+    lz->exit_address = exit_address;
+    lz->error_address = error_address;
+    return lz;
+}
+
+void
+accel_lazy_free(accel_lazy_blocks *lz)
+{
+    if (lz == NULL)
+        return;
+    for (int32_t i = 0; i < lz->nchunks; i++)
+        accel_arena_free(lz->chunks[i].address, lz->chunks[i].size);
+    PyMem_RawFree(lz->chunks);
+    PyMem_RawFree(lz->patches);
+    PyMem_RawFree(lz->code);
+    PyMem_RawFree(lz);
+}
+
+static int
+grow(void **array, int32_t *cap, int32_t need, size_t item)
+{
+    if (need <= *cap)
+        return 0;
+    int32_t n = *cap ? *cap * 2 : 8;
+    while (n < need)
+        n *= 2;
+    void *p = PyMem_RawRealloc(*array, (size_t)n * item);
+    if (p == NULL)
+        return -1;
+    *array = p;
+    *cap = n;
+    return 0;
+}
+
+/* Keep a chunk of machine code (freed with the code object). */
+int
+accel_lazy_add_chunk(accel_lazy_blocks *lz, void *address, size_t size)
+{
+    if (grow((void **)&lz->chunks, &lz->chunks_cap, lz->nchunks + 1, sizeof(lz->chunks[0])) < 0)
+        return -1;
+    lz->chunks[lz->nchunks].address = address;
+    lz->chunks[lz->nchunks].size = size;
+    lz->nchunks++;
+    return 0;
+}
+
+/* A rel32 field at `site` that jumps to block `b`'s stub until `b` is placed. */
+int
+accel_lazy_add_patch(accel_lazy_blocks *lz, int32_t b, uint8_t *site)
+{
+    if (b < 0 || b >= lz->nblocks)
+        return -1;
+    if (lz->code[b] != NULL && lz->code[b] != ACCEL_BLOCK_COMPILING && lz->code[b] != ACCEL_BLOCK_INTERPRET) {
+        /* placed meanwhile: aim it there now */
+        int32_t disp;
+        intptr_t d = (uint8_t *)lz->code[b] - (site + 4);
+        if (d != (int32_t)d)
+            return 0;
+        disp = (int32_t)d;
+        return accel_arena_write(site, &disp, 4) < 0 ? -1 : 0;
+    }
+    if (grow((void **)&lz->patches, &lz->patches_cap, lz->npatches + 1, sizeof(lz->patches[0])) < 0)
+        return -1;
+    lz->patches[lz->npatches].block = b;
+    lz->patches[lz->npatches].site = site;
+    lz->npatches++;
+    return 0;
+}
+
+/* Block `b` now starts at `address`: record it and aim every jump still going to its stub straight at it.  The
+ * write goes through the arena's writable view (W^X); a 4-byte aligned-or-not store of a rel32 is done while
+ * holding the GIL, and no other thread runs machine code then. */
+int
+accel_lazy_place(accel_lazy_blocks *lz, int32_t b, void *address)
+{
+    if (b < 0 || b >= lz->nblocks)
+        return -1;
+    lz->code[b] = address;
+    int32_t kept = 0;
+    for (int32_t i = 0; i < lz->npatches; i++) {
+        if (lz->patches[i].block != b) {
+            lz->patches[kept++] = lz->patches[i];
+            continue;
+        }
+        uint8_t *site = lz->patches[i].site;
+        intptr_t d = (uint8_t *)address - (site + 4);
+        if (d == (int32_t)d) {
+            int32_t disp = (int32_t)d;
+            if (accel_arena_write(site, &disp, 4) < 0)
+                return -1;
+            lz->patched++;
+        }
+    }
+    lz->npatches = kept;
+    return 0;
+}
