@@ -30,7 +30,7 @@ accel_bjit_block_code(PyThreadState *tstate, accel_code_state *st, PyCodeObject 
         return NULL;  /* (compiling later is fine: nothing is marked) */
     lz->code[b] = ACCEL_BLOCK_COMPILING;  /* another thread arriving meanwhile hands back */
     int rc = accel_request_block(co, b);
-    if (lz->code[b] == ACCEL_BLOCK_COMPILING)  /* not placed */
+    if (lz->code[b] == ACCEL_BLOCK_COMPILING)  /* not placed: for good when it failed, else try again later */
         lz->code[b] = rc == 0 ? ACCEL_BLOCK_INTERPRET : NULL;
     code = lz->code[b];
     return code == ACCEL_BLOCK_INTERPRET ? NULL : code;

@@ -66,7 +66,9 @@ request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
 
 /* The Python compiler's entry for one block of a function compiled a block at a time (bjit_lazy.c), called
  * from machine code's exit while the frame is exact at the block's start.  Returns 1 when it compiled the block
- * (and placed it), 0 when the interpreter must run it: the compiler's own code is running, or it failed. */
+ * (and placed it), 0 when it failed (the interpreter runs that block from now on), -1 when not now: the
+ * compiler's own code is running, accel was uninstalled, or the compiler said so (e.g. the program is deep in
+ * recursion and the compiler itself would hit the limit). */
 static PyObject *block_callback = NULL;  /* strong */
 
 int
@@ -82,7 +84,7 @@ accel_request_block(PyCodeObject *co, int32_t block)
 {
     PyObject *cb = block_callback;
     if (cb == NULL || in_compiler)
-        return 0;
+        return -1;
     PyObject *exc_type, *exc_value, *exc_tb;
     Py_INCREF(cb);
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
@@ -92,11 +94,18 @@ accel_request_block(PyCodeObject *co, int32_t block)
     PyObject *res = PyObject_CallFunction(cb, "Oi", (PyObject *)co, (int)block);
     PyThreadState_LeaveTracing(tstate);
     in_compiler = 0;
-    int ok = res != NULL && PyObject_IsTrue(res) == 1;
-    if (res == NULL) {
+    int ok = 0;
+    if (res != NULL) {
+        long v = PyLong_Check(res) ? PyLong_AsLong(res) : 0;
+        ok = v == 1 ? 1 : v == -1 ? -1 : 0;
+        PyErr_Clear();
+    }
+    else {
+        /* The callback could not even start (deep recursion), or Ctrl-C arrived: not now, maybe later. */
+        ok = -1;
         if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
-            PyErr_SetInterrupt();  /* Ctrl-C while compiling: the program gets it at the next check */
-        else
+            PyErr_SetInterrupt();  /* the program gets it at its next check */
+        else if (!PyErr_ExceptionMatches(PyExc_RecursionError))
             accel_counters.compile_callback_errors++;
         PyErr_Clear();
     }

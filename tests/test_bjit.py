@@ -151,6 +151,21 @@ def test_deep_recursion_raises_recursion_error(installed):
     assert down(-1) == 0
 
 
+def test_a_block_first_reached_at_the_recursion_limit_is_compiled_later(installed):
+    accel.install(bjit_threshold=1000)
+    deep = _compiled("""
+        def deep(n):
+            if n > 0:
+                return deep(n - 1)
+            return "bottom"
+    """, "deep")
+    depth = sys.getrecursionlimit() - 40
+    for _ in range(3):  # near the limit the compiler may not have the stack to compile the last block: not yet
+        assert deep(depth) == "bottom"
+    assert deep(2) == "bottom"
+    assert all(address > 0 for address in core().lazy_info(deep.__code__)["blocks"])
+
+
 def test_tracing_switched_on_inside_compiled_code_sees_every_event(installed):
     accel.install(bjit_threshold=1000)
     ns: dict = {"__name__": "tests.bjit_generated", "sys": sys}

@@ -136,26 +136,32 @@ def on_hot(globals_: dict, code: CodeType) -> None:
         finally:
             global _compile_seconds
             _compile_seconds += time.process_time() - start
+    except RecursionError:
+        # Deep in the program's recursion the compiler itself runs out of stack: try again at a later call.
+        STATS.compiles_deferred += 1
+        c.defer(code)
     except Exception as exc:
         record_failure(code, exc)
 
 
-def on_block(code: CodeType, block: int) -> bool:
+def on_block(code: CodeType, block: int) -> int:
     """Called from machine code (csrc/bjit_lazy.c) when it first reaches block `block` of a function compiled a
-    block at a time.  True: compiled and placed; False: the interpreter runs that block (never raises, except
-    KeyboardInterrupt/SystemExit)."""
+    block at a time.  1: compiled and placed; 0: failed, the interpreter runs that block from now on; -1: not
+    now (never raises, except KeyboardInterrupt/SystemExit)."""
     start = time.process_time()
     try:
         from accel.bjit.compiler import compile_block
 
         compile_block(code, block)
-        return True
+        return 1
+    except RecursionError:
+        return -1  # the program is deep in recursion: compiling needs stack too; the interpreter runs it this time
     except Exception as exc:
         reason = _failure_reason(exc)
         STATS.block_failures[reason] += 1
         log(1, f"could not compile block {block} of {code.co_qualname} "
                f"({code.co_filename}:{code.co_firstlineno}): {reason}: {exc}")
-        return False
+        return 0
     finally:
         global _compile_seconds
         _compile_seconds += time.process_time() - start
