@@ -64,7 +64,7 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
         from accel.bjit import perfmap
 
         perfmap.enabled = True
-    c.set_options(cfg.bjit_threshold, cfg.max_tier, cfg.bjit_loop_threshold)
+    c.set_options(cfg.bjit_threshold, cfg.max_tier, cfg.bjit_loop_threshold, cfg.bjit_loop_us * 1000)
     if cfg.count_instructions and not c.bjit_layout()["counting"]:
         from accel.bjit import compiler as bjit_compiler
 

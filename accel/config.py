@@ -101,8 +101,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("bjit_threshold", "ACCEL_BJIT_THRESHOLD", 25, _parse_count,
            "calls before a function is compiled by the baseline JIT; 0 compiles at the first call"),
     Option("bjit_loop_threshold", "ACCEL_BJIT_LOOP_THRESHOLD", 1, _parse_count,
-           "the same for functions with a loop (the interpreter cannot count loop iterations, so a loop called "
-           "a few times is compiled early); never above bjit_threshold"),
+           "the same for functions with a loop once they have shown that they loop (see bjit_loop_us); never "
+           "above bjit_threshold"),
+    Option("bjit_loop_us", "ACCEL_BJIT_LOOP_US", 500, _parse_count,
+           "microseconds a function with a loop must have spent in the interpreter, in all its calls, before "
+           "bjit_loop_threshold applies to it (the interpreter cannot count loop iterations for us)"),
     Option("lazy_blocks", "ACCEL_LAZY_BLOCKS", True, _parse_bool,
            "tier 1 compiles a function a basic block at a time, each block when first reached (off: all of a "
            "function's blocks at once)"),
@@ -136,6 +139,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     bjit_threshold: int = 25
     bjit_loop_threshold: int = 1
+    bjit_loop_us: int = 500
     lazy_blocks: bool = True
     compile_budget: float = 0.15
     llvm_threshold: int = 2500

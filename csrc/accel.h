@@ -43,6 +43,7 @@ typedef struct {
                                  (plain positional parameters, not a generator), else -1 */
     int32_t frame_size;       /* tier 1: words of data stack a frame takes (as _PyFrame_Push) */
     uint32_t deferrals;       /* compiles put off by the compile budget: the threshold doubles with each */
+    uint64_t interp_ns;       /* code with a loop, not compiled yet: time its interpreted calls took in all */
     PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
     struct accel_lazy_blocks *lazy;  /* tier 1 a block at a time (bjit.h), or NULL: all blocks in jit_fn */
 } accel_code_state;
@@ -96,7 +97,8 @@ int accel_hook_installed(void);
 
 typedef struct {
     uint64_t bjit_threshold;  /* calls before a compile is requested */
-    uint64_t bjit_loop_threshold;  /* the same for code with a loop (the interpreter cannot count back-edges) */
+    uint64_t bjit_loop_threshold;  /* the same for code with a loop (the interpreter cannot count back-edges)... */
+    uint64_t bjit_loop_ns;         /* ...once its interpreted calls took this long in all (ns): it loops a lot */
     int max_tier;             /* 0: count only, never call the compiler */
 } accel_hook_options;
 extern accel_hook_options accel_options;

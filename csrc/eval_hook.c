@@ -14,8 +14,9 @@
  * The interpreter must not see an exception set by us: the callback runs with the caller's error state saved.
  */
 #include "accel.h"
+#include <time.h>
 
-accel_hook_options accel_options = {25, 2};
+accel_hook_options accel_options = {25, 1, 500000, 2};
 accel_hook_counters accel_counters;
 
 static PyObject *compile_callback = NULL;  /* strong; set while installed */
@@ -130,21 +131,38 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
             return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
         }
     }
-    if (!throwflag && frame->prev_instr == _PyCode_CODE(co) - 1) {
+    int fresh = !throwflag && frame->prev_instr == _PyCode_CODE(co) - 1;
+    int timed = 0;
+    if (fresh) {
         st->calls++;
-        uint64_t threshold = ((st->flags & ACCEL_CS_HAS_LOOP) && accel_options.bjit_loop_threshold
-                                                                   < accel_options.bjit_threshold
-                                  ? accel_options.bjit_loop_threshold
-                                  : accel_options.bjit_threshold)
-                             << st->deferrals;
-        if (st->entry == NULL && st->calls > threshold && accel_options.max_tier > 0
-            && !(st->flags & ACCEL_CS_NO_COMPILE)) {
-            if (request_compile(frame, st) < 0)
-                return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
+        if (st->entry == NULL && accel_options.max_tier > 0 && !(st->flags & ACCEL_CS_NO_COMPILE)) {
+            /* Code with a loop is compiled early once it has shown that it loops: its interpreted calls took
+             * bjit_loop_ns in all (the interpreter cannot count back-edges for us).  Startup code that loops
+             * over a few items is left alone; a kernel or a main loop is compiled at its next call. */
+            uint64_t threshold = accel_options.bjit_threshold;
+            if ((st->flags & ACCEL_CS_HAS_LOOP) && accel_options.bjit_loop_threshold < threshold) {
+                if (st->interp_ns >= (accel_options.bjit_loop_ns << st->deferrals))
+                    threshold = accel_options.bjit_loop_threshold;
+                else
+                    timed = 1;
+            }
+            if (st->calls > threshold << st->deferrals) {
+                if (request_compile(frame, st) < 0)
+                    return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
+                timed = 0;
+            }
         }
     }
     if (st->entry != NULL && !accel_tracing(tstate)) {
         return st->entry(tstate, frame, throwflag);
+    }
+    if (timed) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        PyObject *res = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        st->interp_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+        return res;
     }
     return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
 }

@@ -47,13 +47,13 @@ core_installed(PyObject *self, PyObject *unused)
     return PyBool_FromLong(accel_hook_installed());
 }
 
-/* set_options(bjit_threshold, max_tier, bjit_loop_threshold) */
+/* set_options(bjit_threshold, max_tier, bjit_loop_threshold, bjit_loop_ns) */
 static PyObject *
 core_set_options(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    unsigned long long threshold, loop_threshold;
+    unsigned long long threshold, loop_threshold, loop_ns;
     int max_tier;
-    if (!_PyArg_CheckPositional("set_options", nargs, 3, 3))
+    if (!_PyArg_CheckPositional("set_options", nargs, 4, 4))
         return NULL;
     threshold = PyLong_AsUnsignedLongLong(args[0]);
     if (threshold == (unsigned long long)-1 && PyErr_Occurred())
@@ -64,6 +64,10 @@ core_set_options(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     loop_threshold = PyLong_AsUnsignedLongLong(args[2]);
     if (loop_threshold == (unsigned long long)-1 && PyErr_Occurred())
         return NULL;
+    loop_ns = PyLong_AsUnsignedLongLong(args[3]);
+    if (loop_ns == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    accel_options.bjit_loop_ns = loop_ns;
     accel_options.bjit_loop_threshold = loop_threshold;
     accel_options.bjit_threshold = threshold;
     accel_options.max_tier = max_tier;
@@ -618,7 +622,7 @@ static PyMethodDef core_methods[] = {
     {"uninstall", core_uninstall, METH_NOARGS, "restore CPython's own frame evaluator"},
     {"installed", core_installed, METH_NOARGS, "is the hook in place?"},
     {"set_options", (PyCFunction)(void (*)(void))core_set_options, METH_FASTCALL,
-     "set_options(bjit_threshold, max_tier, bjit_loop_threshold)"},
+     "set_options(bjit_threshold, max_tier, bjit_loop_threshold, bjit_loop_ns)"},
     {"register_code", (PyCFunction)(void (*)(void))core_register_code, METH_FASTCALL,
      "register_code(code, flags) -> bool (new)"},
     {"set_state", (PyCFunction)(void (*)(void))core_set_state, METH_FASTCALL,

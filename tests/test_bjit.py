@@ -762,28 +762,37 @@ def test_instruction_counting_mode_measures_the_machine_code_share(tmp_path):
     assert jit[1][1] == jit[0][1]  # the workload added nothing to the interpreter's share
 
 
-def test_a_function_with_a_loop_is_compiled_at_its_second_call():
-    """The interpreter cannot count loop iterations, so a loop called once or twice (a benchmark's main loop)
-    is compiled early; loop-free code waits for bjit_threshold calls."""
+def test_a_function_that_loops_long_is_compiled_at_its_second_call():
+    """The interpreter cannot count loop iterations, so a function with a loop whose interpreted calls took
+    bjit_loop_us (a benchmark's main loop, a kernel) is compiled at its second call; a loop over a few items
+    (startup code) and loop-free code wait for bjit_threshold calls."""
     prog = textwrap.dedent("""
         import accel
-        accel.install(bjit_threshold=25, compile_budget=0)
-        def looping(n):
+        accel.install(bjit_threshold=25, compile_budget=0, bjit_loop_us=500)
+        def long_loop(n):
             total = 0
             while n:
                 total += n
                 n -= 1
             return total
+        def short_loop(n):
+            total = 0
+            for i in range(n):
+                total += i
+            return total
         def straight(n):
             return n + 1
         tiers = []
         for _ in range(3):
-            looping(10); straight(1)
-            tiers.append((accel.tier(looping), accel.tier(straight)))
+            long_loop(300000); short_loop(3); straight(1)
+            tiers.append((accel.tier(long_loop), accel.tier(short_loop), accel.tier(straight)))
+        for _ in range(30):
+            short_loop(3); straight(1)
+        tiers.append((accel.tier(short_loop), accel.tier(straight)))
         print(tiers)
     """)
     proc = run_python(["-c", prog], timeout=60)
-    assert proc.stdout.strip() == "[(0, 0), (1, 0), (1, 0)]", proc.stderr
+    assert proc.stdout.strip() == "[(0, 0, 0), (1, 0, 0), (1, 0, 0), (1, 1)]", proc.stderr
 
 
 def test_the_compile_budget_puts_compiles_off_and_lets_them_happen_later():
