@@ -74,13 +74,17 @@ typedef struct {
 } accel_site_counters_t;
 extern accel_site_counters_t accel_site_counters;
 /* LOAD_GLOBAL's per-site cache: the value found last time, valid while neither dict has changed since (a dict's
- * ma_version_tag changes with every mutation, so the borrowed value cannot have been removed meanwhile). */
+ * ma_version_tag changes with every mutation, so the borrowed value cannot have been removed meanwhile) -- the
+ * check machine code makes inline.  When a dict did change (a module that assigns its own globals changes its
+ * version all the time), the helper looks at the entry where the name was: still there, it refreshes the cache. */
 typedef struct {
     uint64_t globals_version;
     uint64_t builtins_version;
     PyObject *value;          /* borrowed */
     PyDictObject *globals;    /* the dicts it was found in (a code object can run with other globals) */
     PyDictObject *builtins;
+    Py_ssize_t index;         /* the name's entry in the dict it was found in, or -1 */
+    int in_builtins;          /* found in builtins (so absent from globals) */
 } accel_load_global_cache;
 
 /* Attribute-cache kinds (site_cache.c explains them); tier-1 machine code checks the commonest inline. */

@@ -13,6 +13,7 @@
  */
 #include "bjit.h"
 #include "internal/pycore_ceval.h"
+#include "internal/pycore_dict.h"
 #include "internal/pycore_list.h"
 #include "opcode.h"
 
@@ -26,25 +27,68 @@ typedef PyObject **(*op_fn)(PyThreadState *, _PyInterpreterFrame *, PyObject **,
 
 typedef accel_load_global_cache load_global_cache;  /* (bjit.h) */
 
+/* The value of entry `ix` of a combined str-keyed dict when its key is `name` (the same object), else NULL.  A dict
+ * holds one entry per key, so this is the name's current value in that dict (deleting a name empties its entry;
+ * adding it again appends a new one). */
+static inline PyObject *
+entry_value(PyDictObject *d, PyObject *name, Py_ssize_t ix)
+{
+    PyDictKeysObject *keys = d->ma_keys;
+    if (ix < 0 || ix >= keys->dk_nentries || d->ma_values != NULL || !DK_IS_UNICODE(keys))
+        return NULL;
+    PyDictUnicodeEntry *e = &DK_UNICODE_ENTRIES(keys)[ix];
+    return e->me_key == name ? e->me_value : NULL;
+}
+
+static Py_ssize_t
+entry_index(PyDictObject *d, PyObject *name)
+{
+    PyDictKeysObject *keys = d->ma_keys;
+    if (d->ma_values != NULL || !DK_IS_UNICODE(keys))
+        return -1;
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    for (Py_ssize_t i = 0; i < keys->dk_nentries; i++)
+        if (entries[i].me_key == name)
+            return i;
+    return -1;
+}
+
 PyObject **
 accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg,
                      load_global_cache *cache)
 {
     PyDictObject *globals = (PyDictObject *)f->f_globals, *builtins = (PyDictObject *)f->f_builtins;
-    if (cache->value != NULL && cache->globals == globals && cache->builtins == builtins
-        && globals->ma_version_tag == cache->globals_version && builtins->ma_version_tag == cache->builtins_version) {
-        Py_INCREF(cache->value);
-        if (oparg & 1)
-            *sp++ = NULL;
-        *sp++ = cache->value;
-        return sp;
-    }
     PyObject *name = PyTuple_GET_ITEM(NAMES(f), oparg >> 1);
+    if (cache->value != NULL && cache->globals == globals && cache->builtins == builtins) {
+        PyObject *v = NULL;
+        if (globals->ma_version_tag == cache->globals_version && builtins->ma_version_tag == cache->builtins_version)
+            v = cache->value;
+        else if (!cache->in_builtins)
+            v = entry_value(globals, name, cache->index);
+        else if (globals->ma_version_tag == cache->globals_version
+                 || (PyUnicode_CheckExact(name) && ((PyASCIIObject *)name)->hash != -1
+                     && _PyDict_GetItem_KnownHash((PyObject *)globals, name, ((PyASCIIObject *)name)->hash) == NULL
+                     && !PyErr_Occurred()))
+            v = entry_value(builtins, name, cache->index);
+        if (v != NULL) {
+            cache->value = v;
+            cache->globals_version = globals->ma_version_tag;
+            cache->builtins_version = builtins->ma_version_tag;
+            Py_INCREF(v);
+            if (oparg & 1)
+                *sp++ = NULL;
+            *sp++ = v;
+            return sp;
+        }
+        if (PyErr_Occurred())
+            return ERROR_AT(sp);
+    }
     if (!PyDict_CheckExact(f->f_globals) || !PyDict_CheckExact(f->f_builtins))
         return ACCEL_HANDBACK;
     Py_hash_t hash = ((PyASCIIObject *)name)->hash;
     if (hash == -1 && (hash = PyObject_Hash(name)) == -1)
         return ERROR_AT(sp);
+    int in_builtins = 0;
     PyObject *v = _PyDict_GetItem_KnownHash(f->f_globals, name, hash);
     if (v == NULL) {
         if (PyErr_Occurred())
@@ -52,8 +96,11 @@ accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
         v = _PyDict_GetItem_KnownHash(f->f_builtins, name, hash);
         if (v == NULL)
             return PyErr_Occurred() ? ERROR_AT(sp) : ACCEL_HANDBACK;  /* NameError: the interpreter's words */
+        in_builtins = 1;
     }
     /* (the lookup may have run __eq__ of a key, which could change the dicts: take the versions now) */
+    cache->in_builtins = in_builtins;
+    cache->index = entry_index(in_builtins ? builtins : globals, name);
     cache->value = v;
     cache->globals = globals;
     cache->builtins = builtins;
