@@ -369,6 +369,57 @@ accel_op_send(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     return sp;
 }
 
+/* Calling a class `C(args)` whose instances come from object.__new__ and whose __init__ is a Python function:
+ * what type_call -> object_new -> slot_tp_init do, without their lookups and the bound method, so that a
+ * compiled __init__ is entered directly (3.12's CALL_ALLOC_AND_ENTER_INIT does the same).  `slot` is the class's
+ * stack slot, followed by the nargs arguments; on success the class reference was dropped, the arguments moved,
+ * and *result is the new instance (NULL: an exception).  0: not such a class, nothing done. */
+static inline int
+alloc_and_init(PyThreadState *tstate, PyObject **slot, Py_ssize_t nargs, PyObject **result)
+{
+    PyTypeObject *tp = (PyTypeObject *)*slot;
+    if (Py_TYPE(tp) != &PyType_Type || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        || (tp->tp_flags & Py_TPFLAGS_IS_ABSTRACT) || tp->tp_new != PyBaseObject_Type.tp_new
+        || tp->tp_init == PyBaseObject_Type.tp_init)
+        return 0;
+    PyObject *init = _PyType_Lookup(tp, &_Py_ID(__init__));
+    if (init == NULL || Py_TYPE(init) != &PyFunction_Type)
+        return 0;
+    /* object.__new__ itself: it also gives a managed-dict instance its inline values (private to dictobject.c) */
+    PyObject *no_args = PyTuple_New(0);  /* (the empty-tuple singleton) */
+    PyObject *self = no_args == NULL ? NULL : tp->tp_new(tp, no_args, NULL);
+    Py_XDECREF(no_args);
+    if (self == NULL) {
+        *result = NULL;
+        Py_DECREF(tp);
+        for (Py_ssize_t i = 1; i <= nargs; i++)
+            Py_DECREF(slot[i]);
+        return 1;
+    }
+    Py_INCREF(init);  /* (the call takes a reference to the function, and the class may drop its own) */
+    *slot = Py_NewRef(self);  /* [self, args...]: __init__'s arguments */
+    PyObject *res;
+    if (!call_direct(tstate, (PyFunctionObject *)init, slot, nargs + 1, &res)) {
+        res = PyObject_Vectorcall(init, slot, nargs + 1, NULL);
+        Py_DECREF(init);
+        for (Py_ssize_t i = 0; i <= nargs; i++)
+            Py_DECREF(slot[i]);
+    }
+    Py_DECREF(tp);
+    if (res != NULL && res != Py_None) {
+        PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'", Py_TYPE(res)->tp_name);
+        Py_CLEAR(res);
+    }
+    if (res == NULL) {
+        Py_DECREF(self);
+        *result = NULL;
+        return 1;
+    }
+    Py_DECREF(res);
+    *result = self;
+    return 1;
+}
+
 /* CALL: [NULL|meth, callable|self, args...] -> [result].  A bound method in the callable slot is split into
  * function + self first, as the interpreter's PRECALL does, so that CALL always sees the method form. */
 PyObject **
@@ -390,6 +441,10 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     if (kwnames == NULL && Py_TYPE(function) == &PyFunction_Type
         && call_direct(ts, (PyFunctionObject *)function, args, total, &res)) {
         /* the callee's frame took the references */
+    }
+    else if (kwnames == NULL && !is_meth && Py_TYPE(function) == &PyType_Type && !accel_tracing(ts)
+             && alloc_and_init(ts, args - 1, total, &res)) {
+        /* the class and the arguments were used up */
     }
     else {
         Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);

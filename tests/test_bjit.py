@@ -400,6 +400,28 @@ def test_a_block_that_cannot_be_compiled_runs_in_the_interpreter(installed, monk
     assert -1 in core().lazy_info(fn.__code__)["blocks"]  # marked: the interpreter runs it from now on
 
 
+def test_calling_a_class_enters_its_compiled_init_directly(installed):
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec(textwrap.dedent("""
+        class P:
+            def __init__(self, x, y=1):
+                self.x = x
+                self.y = y
+    """), ns)
+    accel.compile(ns["P"].__init__)
+    make = _compiled("""
+        def make(n):
+            return [P(i) for i in range(n)] + [P(1, 2)]
+    """, "make", ns)
+    accel.compile(make.__code__.co_consts[1])  # the list comprehension
+    before = core().counters()["calls_direct"]
+    points = make(10)
+    assert [(p.x, p.y) for p in points] == [(i, 1) for i in range(10)] + [(1, 2)]
+    assert core().counters()["calls_direct"] - before >= 11  # every __init__ entered from machine code
+    assert type(points[0]) is ns["P"] and points[0].__dict__ == {"x": 0, "y": 1}
+
+
 def test_machine_code_is_freed_with_its_code_object(installed):
     import gc
     import weakref
