@@ -94,6 +94,9 @@ int accel_hook_install(PyObject *compile_callback);
 PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
 void accel_hook_uninstall(void);
 int accel_hook_installed(void);
+/* tier 1's entry (bjit_entry.c), also callable with the state the hook has looked up already */
+PyObject *accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
+PyObject *accel_bjit_execute_state(PyThreadState *, _PyInterpreterFrame *, int throwflag, accel_code_state *);
 
 typedef struct {
     uint64_t bjit_threshold;  /* calls before a compile is requested */

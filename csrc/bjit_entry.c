@@ -128,8 +128,14 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
 PyObject *
 accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
+    return accel_bjit_execute_state(tstate, frame, throwflag, accel_code_state_get(frame->f_code));
+}
+
+/* accel_bjit_execute for a caller that has the code's state already (the eval hook) */
+PyObject *
+accel_bjit_execute_state(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag, accel_code_state *st)
+{
     PyCodeObject *co = frame->f_code;
-    accel_code_state *st = accel_code_state_get(co);
     int32_t resume_unit = 0;
     if (throwflag || st == NULL || st->jit_fn == NULL) {
         /* generator.throw()/close(): the interpreter's own exception entry */

@@ -154,6 +154,8 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
         }
     }
     if (st->entry != NULL && !accel_tracing(tstate)) {
+        if (st->entry == accel_bjit_execute)
+            return accel_bjit_execute_state(tstate, frame, throwflag, st);
         return st->entry(tstate, frame, throwflag);
     }
     if (timed) {

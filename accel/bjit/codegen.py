@@ -665,6 +665,12 @@ class _Generator(FastPaths):
             self.check_tracing(self.next_start(i), depth - 1, op)
             a.bind(done)
             return False
+        if op == OP["BINARY_SUBSCR"]:
+            done = self.emit_subscr_fast_path(i, depth)
+            self.call_helper("binary_subscr", i, arg, depth)  # anything else: the generic BINARY_SUBSCR
+            self.check_tracing(self.next_start(i), depth - 1, op)
+            a.bind(done)
+            return False
         if op == OP["COMPARE_OP"] and self.fusable_compare(i, block):
             self.emit_compare_int_fast_path(i, arg, depth, block)  # then the generic COMPARE_OP and jump
         if op in INLINE_ATTR_OPS:

@@ -284,6 +284,52 @@ class FastPaths:
         a.bind(generic)
         return done
 
+    def emit_subscr_fast_path(self, i: int, depth: int) -> Label:
+        """list[i] / tuple[i] with a one-digit non-negative int index inside the bounds, done inline (as ceval's
+        BINARY_SUBSCR_LIST_INT / _TUPLE_INT).  Anything else -- negative or big indexes, other types, out of
+        range (the IndexError) -- falls through to the generic BINARY_SUBSCR that follows."""
+        a = self.a
+        lay = self.lay
+        generic, is_list, load, done = a.label("subscr_generic"), a.label("list"), a.label("load"), a.label()
+        offset = self.fn.records[i * 8 + 2]
+        a.mov(RDI, self.slot(depth - 2))
+        a.mov(RSI, self.slot(depth - 1))
+        a.mov(RAX, lay["long_type"])
+        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        a.mov(R15, _mem(RSI, lay["ob_size"]))
+        a.cmp(R15, 1)
+        a.jcc("a", generic)  # negative (unsigned: huge) or more than one digit
+        a.mov(ECX, _mem(RSI, lay["long_digit"]))
+        a.imul(R15, RCX)  # the index (0 has no digit)
+        a.mov(RAX, _mem(RDI, lay["ob_type"]))
+        a.mov(RCX, lay["list_type"])
+        a.cmp(RAX, RCX)
+        a.jcc("e", is_list)
+        a.mov(RCX, lay["tuple_type"])
+        a.cmp(RAX, RCX)
+        a.jcc("ne", generic)
+        a.cmp(R15, _mem(RDI, lay["ob_size"]))
+        a.jcc("ae", generic)
+        a.lea(RAX, _mem(RDI, lay["tuple_items"]))
+        a.jmp(load)
+        a.bind(is_list)
+        a.cmp(R15, _mem(RDI, lay["ob_size"]))
+        a.jcc("ae", generic)
+        a.mov(RAX, _mem(RDI, lay["list_items"]))
+        a.bind(load)
+        a.shl(R15, 3)
+        a.add(RAX, R15)
+        a.mov(R13, _mem(RAX, 0))  # callee-saved: survives the operands' deallocation
+        self.incref(R13)
+        self.decref(RDI, offset)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.mov(self.slot(depth - 2), R13)
+        a.jmp(done)
+        a.bind(generic)
+        return done
+
     def fusable_compare(self, i: int, block) -> bool:  # noqa: ANN001
         """COMPARE_OP (<, <=, ==, !=, >, >=) directly followed by a POP_JUMP_*_IF_TRUE/FALSE ending the block."""
         rec = self.fn.records
