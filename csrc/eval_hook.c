@@ -133,26 +133,26 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
     }
     int fresh = !throwflag && frame->prev_instr == _PyCode_CODE(co) - 1;
     int timed = 0;
-    if (fresh) {
-        st->calls++;
-        if (st->entry == NULL && accel_options.max_tier > 0 && !(st->flags & ACCEL_CS_NO_COMPILE)) {
-            /* Code with a loop is compiled early once it has shown that it loops: its interpreted calls took
-             * bjit_loop_ns in all (the interpreter cannot count back-edges for us).  Startup code that loops
-             * over a few items is left alone; a kernel or a main loop is compiled at its next call. */
-            uint64_t threshold = accel_options.bjit_threshold;
-            if ((st->flags & ACCEL_CS_HAS_LOOP) && accel_options.bjit_loop_threshold < threshold) {
-                if (st->interp_ns >= (accel_options.bjit_loop_ns << st->deferrals))
-                    threshold = accel_options.bjit_loop_threshold;
-                else
-                    timed = 1;
-            }
-            if (st->calls > threshold << st->deferrals) {
-                if (request_compile(frame, st) < 0)
-                    return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
-                timed = 0;
-            }
+    if (st->entry == NULL && accel_options.max_tier > 0 && !(st->flags & ACCEL_CS_NO_COMPILE)) {
+        /* Code with a loop is compiled early once it has shown that it loops: its interpreted frames (calls,
+         * and a generator's resumptions) took bjit_loop_ns in all -- the interpreter cannot count back-edges
+         * for us.  Startup code that loops over a few items is left alone; a kernel, a main loop or a
+         * generator driving one is compiled at its next call. */
+        uint64_t threshold = accel_options.bjit_threshold;
+        if ((st->flags & ACCEL_CS_HAS_LOOP) && accel_options.bjit_loop_threshold < threshold) {
+            if (st->interp_ns >= (accel_options.bjit_loop_ns << st->deferrals))
+                threshold = accel_options.bjit_loop_threshold;
+            else
+                timed = 1;
+        }
+        if (fresh && ++st->calls > threshold << st->deferrals) {
+            if (request_compile(frame, st) < 0)
+                return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
+            timed = 0;
         }
     }
+    else if (fresh)
+        st->calls++;
     if (st->entry != NULL && !accel_tracing(tstate)) {
         if (st->entry == accel_bjit_execute)
             return accel_bjit_execute_state(tstate, frame, throwflag, st);

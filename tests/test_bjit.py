@@ -804,17 +804,22 @@ def test_a_function_that_loops_long_is_compiled_at_its_second_call():
             return total
         def straight(n):
             return n + 1
+        def producer(n):  # its time goes by in resumptions (list() drives it), not in the call that makes it
+            while n:
+                yield n
+                n -= 1
         tiers = []
         for _ in range(3):
-            long_loop(300000); short_loop(3); straight(1)
-            tiers.append((accel.tier(long_loop), accel.tier(short_loop), accel.tier(straight)))
+            long_loop(300000); short_loop(3); straight(1); list(producer(100000))
+            tiers.append((accel.tier(long_loop), accel.tier(short_loop), accel.tier(straight),
+                          accel.tier(producer)))
         for _ in range(30):
             short_loop(3); straight(1)
         tiers.append((accel.tier(short_loop), accel.tier(straight)))
         print(tiers)
     """)
     proc = run_python(["-c", prog], timeout=60)
-    assert proc.stdout.strip() == "[(0, 0, 0), (1, 0, 0), (1, 0, 0), (1, 1)]", proc.stderr
+    assert proc.stdout.strip() == "[(0, 0, 0, 0), (1, 0, 0, 1), (1, 0, 0, 1), (1, 1)]", proc.stderr
 
 
 def test_the_compile_budget_puts_compiles_off_and_lets_them_happen_later():
