@@ -607,6 +607,8 @@ def test_audit_hooks_do_not_see_the_compiler():
         sys.addaudithook(lambda event, args: listening[0] and events.append(event))
         def g(x):
             y = [x, 2]
+            if x > 0:  # a second block, compiled when first reached (also in the hook's view)
+                y.append(3)
             return {y[0]: x}, f"{x!r}"
         result = g(1)   # compiled at this first call, inside the program's audit hook's view
         listening[0] = False

@@ -126,16 +126,18 @@ _ir_cache: OrderedDict[int, tuple[weakref.ref[CodeType], Function]] = OrderedDic
 
 
 def _remember_ir(code: CodeType, fn: Function) -> None:
-    _ir_cache[id(code)] = (weakref.ref(code), fn)
-    _ir_cache.move_to_end(id(code))
+    key = core().address(code)  # (id() would raise an audit event the program's hooks would see)
+    _ir_cache[key] = (weakref.ref(code), fn)
+    _ir_cache.move_to_end(key)
     while len(_ir_cache) > _IR_CACHE_SIZE:
         _ir_cache.popitem(last=False)
 
 
 def _ir_of(code: CodeType) -> Function:
-    entry = _ir_cache.get(id(code))
+    key = core().address(code)
+    entry = _ir_cache.get(key)
     if entry is not None and entry[0]() is code:
-        _ir_cache.move_to_end(id(code))
+        _ir_cache.move_to_end(key)
         return entry[1]
     fn = build(code)
     _remember_ir(code, fn)
