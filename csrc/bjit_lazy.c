@@ -13,6 +13,7 @@
  * the interpreter at its first instruction, which is always a valid hand-back point.
  */
 #include "bjit.h"
+#include "internal/pycore_interp.h"
 
 /* Machine code of block `b`, compiling it if needed; NULL: the interpreter runs it this time. */
 void *
@@ -26,8 +27,10 @@ accel_bjit_block_code(PyThreadState *tstate, accel_code_state *st, PyCodeObject 
         return NULL;
     if (code != NULL)
         return code;
-    if (accel_tracing(tstate))
-        return NULL;  /* (compiling later is fine: nothing is marked) */
+    /* Not while tracing, nor while another PEP 523 evaluator replaced accel's (a debugger, a recorder in
+     * CPython's tests): the compiler's own frames would run through it.  Later is fine: nothing is marked. */
+    if (accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame)
+        return NULL;
     lz->code[b] = ACCEL_BLOCK_COMPILING;  /* another thread arriving meanwhile hands back */
     int rc = accel_request_block(co, b);
     if (lz->code[b] == ACCEL_BLOCK_COMPILING)  /* not placed: for good when it failed, else try again later */
