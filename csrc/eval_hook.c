@@ -22,6 +22,19 @@ accel_hook_counters accel_counters;
 static PyObject *compile_callback = NULL;  /* strong; set while installed */
 static _Thread_local int in_compiler __attribute__((tls_model("initial-exec"))) = 0;
 
+/* Is there memory to run the compiler at all?  Under memory exhaustion (or _testcapi.set_nomemory) running it
+ * only adds failures -- and 3.11's interpreter loops forever when it cannot allocate the lasti int an exception
+ * handler needs at an offset past the small-int cache, which the compiler's own handlers are. */
+static int
+memory_available(void)
+{
+    PyObject *probe = PyLong_FromLong(1L << 20);
+    if (probe == NULL)
+        return 0;
+    Py_DECREF(probe);
+    return 1;
+}
+
 /* Ask the Python compiler for code.  Returns -1 only when KeyboardInterrupt/SystemExit (anything that is not
  * an Exception) arrived while it ran: that belongs to the program, so the hook raises it in place of the call. */
 static int
@@ -36,6 +49,13 @@ request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
     accel_counters.compile_requests++;
     Py_INCREF(cb);
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    if (!memory_available()) {
+        PyErr_Clear();
+        PyErr_Restore(exc_type, exc_value, exc_tb);
+        Py_DECREF(cb);
+        st->flags &= ~ACCEL_CS_COMPILING;
+        return 0;
+    }
     in_compiler = 1;
     /* The program's trace and profile functions must not see the compiler's own frames. */
     PyThreadState *tstate = PyThreadState_Get();
@@ -89,6 +109,12 @@ accel_request_block(PyCodeObject *co, int32_t block)
     PyObject *exc_type, *exc_value, *exc_tb;
     Py_INCREF(cb);
     PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    if (!memory_available()) {
+        PyErr_Clear();
+        PyErr_Restore(exc_type, exc_value, exc_tb);
+        Py_DECREF(cb);
+        return -1;
+    }
     in_compiler = 1;
     PyThreadState *tstate = PyThreadState_Get();
     PyThreadState_EnterTracing(tstate);
