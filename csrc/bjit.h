@@ -49,6 +49,11 @@ typedef struct {
 
 typedef int (*accel_jit_fn)(accel_jit_ctx *ctx);
 
+/* ctx->resume_unit of a hand-back at the instruction frame->prev_instr points to (a helper declined; only for an
+ * instruction without EXTENDED_ARG prefix, which starts where prev_instr points) */
+#define ACCEL_RESUME_AT_PREV_INSTR (-1)
+int accel_opcode_at(PyCodeObject *co, int32_t unit);  /* code_state.c */
+
 /* Why machine code handed a frame back to the interpreter. */
 enum {
     ACCEL_HB_UNSUPPORTED = 0,   /* an instruction tier 1 does not compile */

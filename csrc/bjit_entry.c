@@ -118,6 +118,12 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
     case ACCEL_EXIT_ERROR:
         return raise_in_interpreter(tstate, frame);
     default:
+        if (ctx.resume_unit == ACCEL_RESUME_AT_PREV_INSTR) {
+            /* a helper declined (the shared exit): the interpreter runs that instruction; prev_instr was set
+             * to it before the call */
+            ctx.resume_unit = (int32_t)(frame->prev_instr - _PyCode_CODE(frame->f_code));
+            ctx.reason = ACCEL_HB_HELPER * 256 + accel_opcode_at(frame->f_code, ctx.resume_unit);
+        }
         accel_bjit_handbacks[(ctx.reason >> 8) % ACCEL_HB_COUNT][ctx.reason & 255]++;
         frame->prev_instr = _PyCode_CODE(frame->f_code) + ctx.resume_unit - 1;
         frame->stacktop = frame->f_code->co_nlocalsplus + ctx.resume_depth;

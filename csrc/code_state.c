@@ -12,6 +12,13 @@
 Py_ssize_t accel_extra_index = -1;
 uint64_t accel_codes_registered = 0;
 
+/* The base opcode (not its quickened form) of the instruction at code unit `unit`. */
+int
+accel_opcode_at(PyCodeObject *co, int32_t unit)
+{
+    return _PyOpcode_Deopt[_Py_OPCODE(_PyCode_CODE(co)[unit])];
+}
+
 static void
 accel_code_state_free(void *ptr)
 {

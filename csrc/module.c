@@ -441,6 +441,7 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"ctx_reason", OFF(accel_jit_ctx, reason)},
         {"ctx_entry", OFF(accel_jit_ctx, entry)},
         {"exit_compile_block", ACCEL_EXIT_COMPILE_BLOCK},
+        {"resume_at_prev_instr", ACCEL_RESUME_AT_PREV_INSTR},
         {"tstate_cframe", OFF(PyThreadState, cframe)},
         {"cframe_use_tracing", OFF(_PyCFrame, use_tracing)},
         {"ob_refcnt", OFF(PyObject, ob_refcnt)},

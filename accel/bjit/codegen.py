@@ -231,6 +231,7 @@ class _Generator(FastPaths):
         self.lazy = lazy
         self.exit = Label("exit", address=lazy.exit or None if lazy else None)  # (0: this is the head)
         self.error_exit = Label("error", address=lazy.error or None if lazy else None)
+        self.declined_exit = Label("declined")  # a helper returned NULL or ACCEL_HANDBACK: one per piece of code
         self.block_labels: dict[int, Label] = _BlockTargets(lazy)
         self.entries: dict[int, Label] = {}  # generator resume points: code unit -> label
         self.stubs: list[Callable[[], None]] = []  # out-of-line code, emitted after the blocks
@@ -360,13 +361,21 @@ class _Generator(FastPaths):
         a.cmp(RAX, 1)
         slow = a.label("slow")
         a.jcc("be", slow)
-        handback = self.handback(fn.records[i * 8 + 3], depth, HB_HELPER, fn.records[i * 8])
+        if fn.records[i * 8 + 2] == fn.records[i * 8 + 3]:
+            # No EXTENDED_ARG prefix: the instruction starts at prev_instr, so the trampoline finds the resume
+            # point (and the opcode) there; only the depth is the site's own (csrc/bjit.h: RESUME_AT_PREV_INSTR).
+            def stub() -> None:
+                a.bind(slow)
+                a.mov(_mem(RBX, self.lay["ctx_resume_depth"]), depth, size=32)
+                a.jmp(self.declined_exit)
+        else:
+            handback = self.handback(fn.records[i * 8 + 3], depth, HB_HELPER, fn.records[i * 8])
 
-        def stub() -> None:
-            a.bind(slow)
-            a.test(RAX, RAX)
-            a.jcc("z", self.error_exit)
-            a.jmp(handback)
+            def stub() -> None:
+                a.bind(slow)
+                a.test(RAX, RAX)
+                a.jcc("z", self.error_exit)
+                a.jmp(handback)
 
         self.stubs.append(stub)
 
@@ -399,6 +408,15 @@ class _Generator(FastPaths):
             stubs, self.stubs = self.stubs, []
             for stub in stubs:
                 stub()
+        if a.pending_fields(self.declined_exit):
+            # shared by the helper calls: NULL is an error (exception set, stacktop written by the helper), 1 a
+            # hand-back at the instruction prev_instr points to, with the depth the site stored
+            a.bind(self.declined_exit)
+            a.test(RAX, RAX)
+            a.jcc("z", self.error_exit)
+            a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), self.lay["resume_at_prev_instr"], size=32)
+            a.mov(EAX, self.lay["exit_handback"])
+            a.jmp(self.exit)
         targets = self.block_labels
         assert isinstance(targets, _BlockTargets)
         for b, label in targets.stubs.items():  # blocks without machine code yet: leave to have them compiled
