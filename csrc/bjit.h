@@ -69,7 +69,9 @@ extern uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];  /* by reason and opc
 
 PyObject *accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
 int accel_bjit_handle_pending(PyThreadState *tstate, _PyInterpreterFrame *frame);
-PyObject **accel_op_call(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames);
+struct accel_call_cache;
+PyObject **accel_op_call(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames,
+                         struct accel_call_cache *);
 
 /* Attribute-site caches (site_cache.c) and cache-free fast paths (bjit_numeric.c). */
 typedef struct {
@@ -91,6 +93,18 @@ typedef struct {
     Py_ssize_t index;         /* the name's entry in the dict it was found in, or -1 */
     int in_builtins;          /* found in builtins (so absent from globals) */
 } accel_load_global_cache;
+
+/* CALL's per-site cache: the state of the code the site last called, so that the next call of the same function
+ * finds it without walking function -> code -> co_extra.  Valid while no code state has been freed since it was
+ * filled (accel_code_epoch: a state's code object, and with it the state, could otherwise be a new one at the
+ * same address) and while the function still has that code (__code__ can be assigned). */
+typedef struct accel_call_cache {
+    PyObject *func;             /* borrowed, compared only */
+    PyObject *code;             /* borrowed, compared only */
+    accel_code_state *st;
+    uint64_t epoch;
+} accel_call_cache;
+extern uint64_t accel_code_epoch;  /* code_state.c: +1 whenever a code state is freed */
 
 /* Attribute-cache kinds (site_cache.c explains them); tier-1 machine code checks the commonest inline. */
 enum {

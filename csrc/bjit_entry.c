@@ -219,12 +219,11 @@ pop:
  * plainly.  Returns 0 when it did not apply (nothing done), else 1 with *result set (NULL: exception); then the
  * references to `func` and to the arguments have moved into the callee's frame, as in ceval's
  * CALL_PY_EXACT_ARGS. */
-static inline int
-call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
-            PyObject **result)
+static inline __attribute__((always_inline)) int
+call_direct_state(PyThreadState *tstate, PyFunctionObject *func, accel_code_state *st, PyObject *const *args,
+                  Py_ssize_t nargs, PyObject **result)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
-    accel_code_state *st = accel_code_state_get(co);
     /* Only while accel's hook is the interpreter's frame evaluator: after uninstall(), or when another PEP 523
      * user (a debugger, a recorder in CPython's tests) has replaced it, every call must reach that evaluator. */
     if (st == NULL || st->jit_fn == NULL || nargs > st->direct_argcount || accel_tracing(tstate)
@@ -260,6 +259,14 @@ call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args
     *result = run_machine_code(tstate, frame, st, 0);
     clear_and_pop(tstate, frame);
     return 1;
+}
+
+static int
+call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
+            PyObject **result)
+{
+    return call_direct_state(tstate, func, accel_code_state_get((PyCodeObject *)func->func_code), args, nargs,
+                             result);
 }
 
 /* ---- resuming compiled generators directly ----
@@ -435,7 +442,8 @@ alloc_and_init(PyThreadState *tstate, PyObject **slot, Py_ssize_t nargs, PyObjec
 /* CALL: [NULL|meth, callable|self, args...] -> [result].  A bound method in the callable slot is split into
  * function + self first, as the interpreter's PRECALL does, so that CALL always sees the method form. */
 PyObject **
-accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames)
+accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames,
+              accel_call_cache *cc)
 {
     if (sp[-oparg - 2] == NULL) {
         PyObject *callable = sp[-oparg - 1];
@@ -450,8 +458,23 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     PyObject *function = sp[-total - 1];
     PyObject **args = sp - total;
     PyObject *res;
-    if (kwnames == NULL && Py_TYPE(function) == &PyFunction_Type
-        && call_direct(ts, (PyFunctionObject *)function, args, total, &res)) {
+    accel_code_state *st = NULL;
+    if (kwnames == NULL && Py_TYPE(function) == &PyFunction_Type) {
+        PyObject *code = ((PyFunctionObject *)function)->func_code;
+        if (cc->func == function && cc->code == code && cc->epoch == accel_code_epoch) {
+            st = cc->st;
+        }
+        else {
+            st = accel_code_state_get((PyCodeObject *)code);
+            if (st != NULL) {
+                cc->func = function;
+                cc->code = code;
+                cc->st = st;
+                cc->epoch = accel_code_epoch;
+            }
+        }
+    }
+    if (st != NULL && call_direct_state(ts, (PyFunctionObject *)function, st, args, total, &res)) {
         /* the callee's frame took the references */
     }
     else if (kwnames == NULL && !is_meth && Py_TYPE(function) == &PyType_Type && !accel_tracing(ts)

@@ -10,6 +10,7 @@
 #include "internal/pycore_opcode.h"
 
 Py_ssize_t accel_extra_index = -1;
+uint64_t accel_code_epoch = 1;
 uint64_t accel_codes_registered = 0;
 
 /* The base opcode (not its quickened form) of the instruction at code unit `unit`. */
@@ -25,6 +26,7 @@ accel_code_state_free(void *ptr)
     accel_code_state *st = (accel_code_state *)ptr;
     if (st == NULL)
         return;
+    accel_code_epoch++;  /* call-site caches may point at this state */
     Py_CLEAR(st->compiled);
     if (st->jit_fn != NULL)
         accel_arena_free(st->jit_fn, st->jit_size);

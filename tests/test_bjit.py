@@ -422,6 +422,26 @@ def test_calling_a_class_enters_its_compiled_init_directly(installed):
     assert type(points[0]) is ns["P"] and points[0].__dict__ == {"x": 0, "y": 1}
 
 
+def test_a_call_site_follows_a_function_whose_code_is_replaced(installed):
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec("def callee(x):\n    return x + 1\ndef other(x):\n    return x * 10\n", ns)
+    caller = _compiled("""
+        def caller(n):
+            return [callee(i) for i in range(n)]
+    """, "caller", ns)
+    for name in ("callee", "other"):
+        accel.compile(ns[name])
+    accel.compile(caller.__code__.co_consts[1])  # the comprehension, which holds the call site
+    before = core().counters()["calls_direct"]
+    assert caller(3) == [1, 2, 3]
+    kept = ns["callee"].__code__  # (alive: no code state is freed, so only the code check can tell)
+    ns["callee"].__code__ = ns["other"].__code__  # same function object, other code: the site's cache is stale
+    assert caller(3) == [0, 10, 20]
+    assert core().counters()["calls_direct"] - before >= 6  # both ways entered directly
+    assert kept.co_name == "callee"
+
+
 def test_machine_code_is_freed_with_its_code_object(installed):
     import gc
     import weakref

@@ -44,6 +44,7 @@ from .x86 import (
     EAX,
     ECX,
     R8,
+    R9,
     R12,
     R13,
     R14,
@@ -346,7 +347,8 @@ class _Generator(FastPaths):
 
     # ---- helpers -----------------------------------------------------------------------------------------
 
-    def call_helper(self, name: str, i: int, oparg: int, depth: int, extra: int | None = None) -> None:
+    def call_helper(self, name: str, i: int, oparg: int, depth: int, extra: int | None = None,
+                    extra2: int | None = None) -> None:
         """Call helper `name` for instruction i; NULL -> error exit, ACCEL_HANDBACK -> hand the instruction back."""
         a = self.a
         fn = self.fn
@@ -357,6 +359,8 @@ class _Generator(FastPaths):
         a.mov(RCX, oparg)
         if extra is not None:
             a.mov(R8, extra)
+        if extra2 is not None:
+            a.mov(R9, extra2)
         a.call_abs(self.rt.symbols[name])
         a.cmp(RAX, 1)
         slow = a.label("slow")
@@ -750,7 +754,8 @@ class _Generator(FastPaths):
         return depth - pops + pushes
 
     def call_helper_call(self, i: int, oparg: int, depth: int, kwnames: int | None) -> None:
-        self.call_helper("call", i, oparg, depth, extra=kwnames if kwnames is not None else 0)
+        self.call_helper("call", i, oparg, depth, extra=kwnames if kwnames is not None else 0,
+                         extra2=self.site_data[i])
 
     def emit_none_branch(self, i: int, op: int, jump_if_none: bool, depth: int, offset: int, target: int,
                          block) -> None:  # noqa: ANN001
@@ -819,21 +824,25 @@ class _Generator(FastPaths):
         a.jmp(fall)
 
 
+# Opcode -> the runtime symbol giving the size of its per-site data (the cached ops, and CALL's callee cache).
+SITE_DATA: dict[int, str] = {**{op: size for op, (_, size) in CACHED_OPS.items()}, OP["CALL"]: "call_cache_size"}
+
+
 def site_offsets(fn: Function, runtime: Runtime) -> dict[int, int]:
-    """Instruction index -> offset of its cache in the per-code data block, for every cached site."""
+    """Instruction index -> offset of its cache in the per-code data block, for every site with data."""
     offsets = {}
     size = 0
     for i in range(fn.n_instructions):
-        cached = CACHED_OPS.get(fn.records[i * 8])
+        cached = SITE_DATA.get(fn.records[i * 8])
         if cached is not None:
             offsets[i] = size
-            size += runtime.symbols[cached[1]]
+            size += runtime.symbols[cached]
     return offsets
 
 
 def data_size(fn: Function, runtime: Runtime) -> int:
     """Bytes of per-site cache data the machine code for `fn` needs (csrc: accel_code_state.jit_data)."""
-    return sum(runtime.symbols[CACHED_OPS[fn.records[i * 8]][1]] for i in site_offsets(fn, runtime))
+    return sum(runtime.symbols[SITE_DATA[fn.records[i * 8]]] for i in site_offsets(fn, runtime))
 
 
 def _check_compilable(code: CodeType) -> None:
