@@ -109,7 +109,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("lazy_blocks", "ACCEL_LAZY_BLOCKS", True, _parse_bool,
            "tier 1 compiles a function a basic block at a time, each block when first reached (off: all of a "
            "function's blocks at once)"),
-    Option("compile_budget", "ACCEL_COMPILE_BUDGET", 0.15, _parse_fraction,
+    Option("compile_budget", "ACCEL_COMPILE_BUDGET", 0.25, _parse_fraction,
            "the most of the process's CPU time automatic compiles may take (later ones wait); 0: no limit, and "
            "none with bjit_threshold 0"),
     Option("llvm_threshold", "ACCEL_LLVM_THRESHOLD", 2500, _parse_count,
@@ -141,7 +141,7 @@ class Config:
     bjit_loop_threshold: int = 1
     bjit_loop_us: int = 500
     lazy_blocks: bool = True
-    compile_budget: float = 0.15
+    compile_budget: float = 0.25
     llvm_threshold: int = 2500
     max_tier: int = 2
     stats: bool = False
