@@ -172,36 +172,40 @@ accel_bjit_execute_state(PyThreadState *tstate, _PyInterpreterFrame *frame, int 
  * version, including handing the frame's contents to a frame object that outlives the call). */
 
 /* A frame object that outlives its frame (someone kept sys._getframe()) takes a copy of the frame's data, as
- * take_ownership() in Python/frame.c does. */
+ * take_ownership() in Python/frame.c does.  `link_back`: a call's frame, whose caller is the current frame now
+ * (a finished generator's frame has no `previous` any more: no f_back). */
 static void
-frame_object_takes_ownership(PyFrameObject *f, _PyInterpreterFrame *frame)
+frame_object_takes_ownership(PyFrameObject *f, _PyInterpreterFrame *frame, int link_back)
 {
     Py_ssize_t size = ((char *)&frame->localsplus[frame->stacktop]) - (char *)frame;
     memcpy((_PyInterpreterFrame *)f->_f_frame_data, frame, size);
     frame = (_PyInterpreterFrame *)f->_f_frame_data;
     f->f_frame = frame;
     frame->owner = FRAME_OWNED_BY_FRAME_OBJECT;
-    /* The caller is the current frame now (the callee was unlinked); PyEval_GetFrame skips incomplete
-     * frames just as take_ownership's walk does, and makes the caller's frame object if needed. */
-    PyFrameObject *back = PyEval_GetFrame();
-    if (back != NULL)
-        f->f_back = (PyFrameObject *)Py_NewRef(back);
+    if (link_back) {
+        /* The caller is the current frame now (the callee was unlinked); PyEval_GetFrame skips incomplete
+         * frames just as take_ownership's walk does, and makes the caller's frame object if needed. */
+        PyFrameObject *back = PyEval_GetFrame();
+        if (back != NULL)
+            f->f_back = (PyFrameObject *)Py_NewRef(back);
+    }
     frame->previous = NULL;
     if (!_PyObject_GC_IS_TRACKED((PyObject *)f))
         _PyObject_GC_TRACK((PyObject *)f);
 }
 
+/* _PyFrame_Clear (not exported): drop the frame's references, or hand its data to a frame object that
+ * outlives it. */
 static void
-clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame)
+clear_frame(_PyInterpreterFrame *frame, int link_back)
 {
-    tstate->recursion_remaining--;
     if (frame->frame_obj != NULL) {
         PyFrameObject *f = frame->frame_obj;
         frame->frame_obj = NULL;
         if (Py_REFCNT(f) > 1) {
-            frame_object_takes_ownership(f, frame);
+            frame_object_takes_ownership(f, frame, link_back);
             Py_DECREF(f);
-            goto pop;
+            return;
         }
         Py_DECREF(f);
     }
@@ -210,7 +214,13 @@ clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame)
     Py_XDECREF(frame->f_locals);
     Py_DECREF(frame->f_func);
     Py_DECREF(frame->f_code);
-pop:
+}
+
+static void
+clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    tstate->recursion_remaining--;
+    clear_frame(frame, 1);
     tstate->recursion_remaining++;
     tstate->datastack_top = (PyObject **)frame;
 }
@@ -278,32 +288,6 @@ call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args
  * non-None value sent to a fresh generator, a running or finished one, async generators, tracing) goes the
  * ordinary way, which raises CPython's own errors. */
 
-/* _PyFrame_Clear (not exported) for a finished generator's frame, which no longer has a `previous`. */
-static void
-clear_generator_frame(_PyInterpreterFrame *frame)
-{
-    if (frame->frame_obj != NULL) {
-        PyFrameObject *f = frame->frame_obj;
-        frame->frame_obj = NULL;
-        if (Py_REFCNT(f) > 1) {  /* the frame object outlives the generator: it takes the frame's data */
-            Py_ssize_t size = ((char *)&frame->localsplus[frame->stacktop]) - (char *)frame;
-            memcpy((_PyInterpreterFrame *)f->_f_frame_data, frame, size);
-            f->f_frame = (_PyInterpreterFrame *)f->_f_frame_data;
-            f->f_frame->owner = FRAME_OWNED_BY_FRAME_OBJECT;
-            if (!_PyObject_GC_IS_TRACKED((PyObject *)f))
-                _PyObject_GC_TRACK((PyObject *)f);
-            Py_DECREF(f);
-            return;
-        }
-        Py_DECREF(f);
-    }
-    for (int i = 0; i < frame->stacktop; i++)
-        Py_XDECREF(frame->localsplus[i]);
-    Py_XDECREF(frame->f_locals);
-    Py_DECREF(frame->f_func);
-    Py_DECREF(frame->f_code);
-}
-
 /* Returns ACCEL_GEN_NOT_DIRECT when the ordinary path must do it (nothing done), else a PySendResult: NEXT with
  * the yielded value, RETURN with the return value (NULL for next() on a generator that returned None: it is
  * exhausted and needs no StopIteration), ERROR with an exception set.  `arg` NULL means next(). */
@@ -345,7 +329,7 @@ gen_send_direct(PyThreadState *tstate, PyObject *receiver, PyObject *arg, PyObje
     }
     Py_CLEAR(gen->gi_exc_state.exc_value);  /* _PyErr_ClearExcState */
     gen->gi_frame_state = FRAME_CLEARED;
-    clear_generator_frame(frame);
+    clear_frame(frame, 0);
     if (result == NULL)
         return PYGEN_ERROR;
     if (result == Py_None && arg == NULL)

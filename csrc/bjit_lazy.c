@@ -97,21 +97,28 @@ accel_lazy_add_chunk(accel_lazy_blocks *lz, void *address, size_t size)
     return 0;
 }
 
+/* Aim the jump whose rel32 field is at `site` at `target`, through the arena's writable view (W^X).  The store
+ * is made holding the GIL, while no other thread runs machine code.  1: done; 0: out of rel32 reach (the jump
+ * keeps going to its stub, which finds the block without compiling); -1: not arena memory. */
+static int
+aim_jump(uint8_t *site, void *target)
+{
+    intptr_t d = (uint8_t *)target - (site + 4);
+    if (d != (int32_t)d)
+        return 0;
+    int32_t disp = (int32_t)d;
+    return accel_arena_write(site, &disp, 4) < 0 ? -1 : 1;
+}
+
 /* A rel32 field at `site` that jumps to block `b`'s stub until `b` is placed. */
 int
 accel_lazy_add_patch(accel_lazy_blocks *lz, int32_t b, uint8_t *site)
 {
     if (b < 0 || b >= lz->nblocks)
         return -1;
-    if (lz->code[b] != NULL && lz->code[b] != ACCEL_BLOCK_COMPILING && lz->code[b] != ACCEL_BLOCK_INTERPRET) {
-        /* placed meanwhile: aim it there now */
-        int32_t disp;
-        intptr_t d = (uint8_t *)lz->code[b] - (site + 4);
-        if (d != (int32_t)d)
-            return 0;
-        disp = (int32_t)d;
-        return accel_arena_write(site, &disp, 4) < 0 ? -1 : 0;
-    }
+    void *code = lz->code[b];
+    if (code != NULL && code != ACCEL_BLOCK_COMPILING && code != ACCEL_BLOCK_INTERPRET)  /* placed meanwhile */
+        return aim_jump(site, code) < 0 ? -1 : 0;
     if (grow((void **)&lz->patches, &lz->patches_cap, lz->npatches + 1, sizeof(lz->patches[0])) < 0)
         return -1;
     lz->patches[lz->npatches].block = b;
@@ -120,9 +127,7 @@ accel_lazy_add_patch(accel_lazy_blocks *lz, int32_t b, uint8_t *site)
     return 0;
 }
 
-/* Block `b` now starts at `address`: record it and aim every jump still going to its stub straight at it.  The
- * write goes through the arena's writable view (W^X); a 4-byte aligned-or-not store of a rel32 is done while
- * holding the GIL, and no other thread runs machine code then. */
+/* Block `b` now starts at `address`: record it and aim every jump still going to its stub straight at it. */
 int
 accel_lazy_place(accel_lazy_blocks *lz, int32_t b, void *address)
 {
@@ -135,14 +140,10 @@ accel_lazy_place(accel_lazy_blocks *lz, int32_t b, void *address)
             lz->patches[kept++] = lz->patches[i];
             continue;
         }
-        uint8_t *site = lz->patches[i].site;
-        intptr_t d = (uint8_t *)address - (site + 4);
-        if (d == (int32_t)d) {
-            int32_t disp = (int32_t)d;
-            if (accel_arena_write(site, &disp, 4) < 0)
-                return -1;
-            lz->patched++;
-        }
+        int rc = aim_jump(lz->patches[i].site, address);
+        if (rc < 0)
+            return -1;
+        lz->patched += rc;
     }
     lz->npatches = kept;
     return 0;

@@ -35,40 +35,53 @@ memory_available(void)
     return 1;
 }
 
+/* Set the program's error state aside (saved[3]) and say whether the compiler can run at all; when not, the
+ * error state is back in place. */
+static int
+begin_compile(PyObject **saved)
+{
+    PyErr_Fetch(&saved[0], &saved[1], &saved[2]);
+    if (memory_available())
+        return 1;
+    PyErr_Clear();
+    PyErr_Restore(saved[0], saved[1], saved[2]);
+    return 0;
+}
+
+/* cb(a, b) as the compiler's code must run: its frames are never counted or compiled (in_compiler), and the
+ * program's trace and profile functions do not see them. */
+static PyObject *
+call_compiler(PyObject *cb, PyObject *a, PyObject *b)
+{
+    PyThreadState *tstate = PyThreadState_Get();
+    in_compiler = 1;
+    PyThreadState_EnterTracing(tstate);
+    PyObject *res = PyObject_CallFunctionObjArgs(cb, a, b, NULL);
+    PyThreadState_LeaveTracing(tstate);
+    in_compiler = 0;
+    return res;
+}
+
 /* Ask the Python compiler for code.  Returns -1 only when KeyboardInterrupt/SystemExit (anything that is not
  * an Exception) arrived while it ran: that belongs to the program, so the hook raises it in place of the call. */
 static int
 request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
 {
-    PyObject *exc_type, *exc_value, *exc_tb;
+    PyObject *saved[3];
     PyObject *cb = compile_callback;
     int rc = 0;
-    if (cb == NULL)
+    if (cb == NULL || !begin_compile(saved))
         return 0;
     st->flags |= ACCEL_CS_COMPILING;
     accel_counters.compile_requests++;
     Py_INCREF(cb);
-    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
-    if (!memory_available()) {
-        PyErr_Clear();
-        PyErr_Restore(exc_type, exc_value, exc_tb);
-        Py_DECREF(cb);
-        st->flags &= ~ACCEL_CS_COMPILING;
-        return 0;
-    }
-    in_compiler = 1;
-    /* The program's trace and profile functions must not see the compiler's own frames. */
-    PyThreadState *tstate = PyThreadState_Get();
-    PyThreadState_EnterTracing(tstate);
-    PyObject *res = PyObject_CallFunctionObjArgs(cb, frame->f_globals, (PyObject *)frame->f_code, NULL);
-    PyThreadState_LeaveTracing(tstate);
-    in_compiler = 0;
+    PyObject *res = call_compiler(cb, frame->f_globals, (PyObject *)frame->f_code);
     if (res == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_Exception)) {
             rc = -1;  /* keep it raised; the caller's (empty) error state is dropped */
-            Py_XDECREF(exc_type);
-            Py_XDECREF(exc_value);
-            Py_XDECREF(exc_tb);
+            Py_XDECREF(saved[0]);
+            Py_XDECREF(saved[1]);
+            Py_XDECREF(saved[2]);
         }
         else {
             /* The compiler catches its own errors; reaching here is an accel bug.  Never let it reach the program. */
@@ -79,7 +92,7 @@ request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
     }
     Py_XDECREF(res);
     if (rc == 0)
-        PyErr_Restore(exc_type, exc_value, exc_tb);
+        PyErr_Restore(saved[0], saved[1], saved[2]);
     Py_DECREF(cb);
     st->flags &= ~ACCEL_CS_COMPILING;
     return rc;
@@ -103,24 +116,14 @@ accel_set_block_callback(PyObject *callback)
 int
 accel_request_block(PyCodeObject *co, int32_t block)
 {
+    PyObject *saved[3];
     PyObject *cb = block_callback;
-    if (cb == NULL || in_compiler)
+    if (cb == NULL || in_compiler || !begin_compile(saved))
         return -1;
-    PyObject *exc_type, *exc_value, *exc_tb;
     Py_INCREF(cb);
-    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
-    if (!memory_available()) {
-        PyErr_Clear();
-        PyErr_Restore(exc_type, exc_value, exc_tb);
-        Py_DECREF(cb);
-        return -1;
-    }
-    in_compiler = 1;
-    PyThreadState *tstate = PyThreadState_Get();
-    PyThreadState_EnterTracing(tstate);
-    PyObject *res = PyObject_CallFunction(cb, "Oi", (PyObject *)co, (int)block);
-    PyThreadState_LeaveTracing(tstate);
-    in_compiler = 0;
+    PyObject *index = PyLong_FromLong(block);
+    PyObject *res = index == NULL ? NULL : call_compiler(cb, (PyObject *)co, index);
+    Py_XDECREF(index);
     int ok = 0;
     if (res != NULL) {
         long v = PyLong_Check(res) ? PyLong_AsLong(res) : 0;
@@ -137,7 +140,7 @@ accel_request_block(PyCodeObject *co, int32_t block)
         PyErr_Clear();
     }
     Py_XDECREF(res);
-    PyErr_Restore(exc_type, exc_value, exc_tb);
+    PyErr_Restore(saved[0], saved[1], saved[2]);
     Py_DECREF(cb);
     return ok;
 }

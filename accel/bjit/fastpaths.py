@@ -276,13 +276,19 @@ class FastPaths:
         a.jcc("z", self.error_with_stacktop(depth))  # the operands are still on the stack: the unwinding frees them
         a.mov(R13, RAX)  # callee-saved: survives the operands' deallocation
         a.mov(RDI, self.slot(depth - 2))
+        self.replace_two_operands(depth, offset)
+        a.jmp(done)
+        a.bind(generic)
+        return done
+
+    def replace_two_operands(self, depth: int, offset: int) -> None:
+        """The result is in r13 and the first operand in rdi: release both operands, the result takes their
+        place."""
+        a = self.a
         self.decref(RDI, offset)
         a.mov(RDI, self.slot(depth - 1))
         self.decref(RDI, offset)
         a.mov(self.slot(depth - 2), R13)
-        a.jmp(done)
-        a.bind(generic)
-        return done
 
     def emit_subscr_fast_path(self, i: int, depth: int) -> Label:
         """list[i] / tuple[i] with a one-digit non-negative int index inside the bounds, done inline (as ceval's
@@ -322,10 +328,7 @@ class FastPaths:
         a.add(RAX, R15)
         a.mov(R13, _mem(RAX, 0))  # callee-saved: survives the operands' deallocation
         self.incref(R13)
-        self.decref(RDI, offset)
-        a.mov(RDI, self.slot(depth - 1))
-        self.decref(RDI, offset)
-        a.mov(self.slot(depth - 2), R13)
+        self.replace_two_operands(depth, offset)
         a.jmp(done)
         a.bind(generic)
         return done
