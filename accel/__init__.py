@@ -65,6 +65,8 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
 
         perfmap.enabled = True
     c.set_options(cfg.bjit_threshold, cfg.max_tier, cfg.bjit_loop_threshold, cfg.bjit_loop_us * 1000)
+    # OSR needs the block-at-a-time entries; the watchdog ticks every millisecond
+    c.set_osr(cfg.osr_us // 1000 + 1 if cfg.osr_us and cfg.lazy_blocks and cfg.max_tier else 0)
     if cfg.count_instructions and not c.bjit_layout()["counting"]:
         from accel.bjit import compiler as bjit_compiler
 
@@ -84,6 +86,7 @@ def uninstall() -> None:
     from accel.runtime import core, importhook
 
     core().uninstall()
+    core().osr_stop()
     importhook.uninstall()
 
 
@@ -168,6 +171,10 @@ def _at_exit() -> None:
     cfg = _current
     if cfg is None:
         return
+    if "accel._core" in sys.modules:
+        from accel.runtime import core
+
+        core().osr_stop()  # its watchdog must not queue calls while the interpreter finalizes
     from accel.stats import print_summary, write_json  # accel.stats the name is the function below
 
     try:

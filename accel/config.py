@@ -106,6 +106,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("bjit_loop_us", "ACCEL_BJIT_LOOP_US", 500, _parse_count,
            "microseconds a function with a loop must have spent in the interpreter, in all its calls, before "
            "bjit_loop_threshold applies to it (the interpreter cannot count loop iterations for us)"),
+    Option("osr_us", "ACCEL_OSR_US", 1000, _parse_count,
+           "a call of a function with a loop that has run this long in the interpreter moves into machine code at "
+           "a loop back-edge (on-stack replacement; main thread, whole milliseconds); 0: off"),
     Option("lazy_blocks", "ACCEL_LAZY_BLOCKS", True, _parse_bool,
            "tier 1 compiles a function a basic block at a time, each block when first reached (off: all of a "
            "function's blocks at once)"),
@@ -140,6 +143,7 @@ class Config:
     bjit_threshold: int = 25
     bjit_loop_threshold: int = 1
     bjit_loop_us: int = 500
+    osr_us: int = 1000
     lazy_blocks: bool = True
     compile_budget: float = 0.25
     llvm_threshold: int = 2500

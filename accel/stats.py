@@ -64,6 +64,7 @@ def snapshot() -> dict[str, Any]:
     out["compile_failures_total"] = sum(STATS.compile_failures.values())
     if core is not None:
         _merge_bjit_counters(out, core.bjit_counters())
+        out.update({f"osr_{k}": v for k, v in core.osr_counters().items()})
     return out
 
 
@@ -113,6 +114,9 @@ def format_summary(data: dict[str, Any]) -> str:
         f"  entered without the hook  {data.get('calls_direct', 0) + data.get('generator_resumes_direct', 0):>10}"
         f"   (calls from machine code: {data.get('calls_direct', 0)},"
         f" generator resumptions: {data.get('generator_resumes_direct', 0)})",
+        f"  moved in at a loop (OSR)  {data.get('osr_entered', 0):>10}"
+        f"   (pending calls: {data.get('osr_requests', 0)}, not at a loop then: {data.get('osr_not_at_loop', 0)},"
+        f" declined: {data.get('osr_declined', 0)})",
         f"  fallbacks to interpreter  {sum(data['fallbacks'].values()):>10}   ({fallbacks})",
         f"  blocks compiled on demand {data['bjit_blocks_compiled']:>10}"
         f"   (after the function's head; could not: {sum(data['block_failures'].values())})",

@@ -181,6 +181,8 @@ typedef struct accel_lazy_blocks {
     struct { int32_t block; uint8_t *site; } *patches;  /* rel32 fields aimed at a block's stub, until placed */
     int32_t npatches, patches_cap;
     uint64_t patched;           /* jumps re-aimed at their block */
+    struct accel_osr_entry *osr;  /* loop back-edges a running interpreted frame may leave at (osr.c) */
+    int32_t nosr;
 } accel_lazy_blocks;
 accel_lazy_blocks *accel_lazy_new(int32_t nblocks, void *exit_address, void *error_address);
 int accel_lazy_add_chunk(accel_lazy_blocks *, void *address, size_t size);
@@ -189,6 +191,32 @@ int accel_lazy_place(accel_lazy_blocks *, int32_t block, void *address);
 void *accel_bjit_block_code(PyThreadState *, accel_code_state *, PyCodeObject *, int32_t block);
 int accel_request_block(PyCodeObject *co, int32_t block);  /* eval_hook.c: 0 failed, 1 compiled */
 int accel_set_block_callback(PyObject *callback);
+int accel_lazy_set_osr(accel_lazy_blocks *, int32_t n, const int32_t *quads);
+
+/* ---- on-stack replacement (osr.c) ---- */
+/* A backward jump at `jump_unit` to block `block`, which starts at `unit` with `depth` values on the stack, and
+ * which no exception handler covers at unit - 1 (where the interpreter looks for one when it leaves). */
+typedef struct accel_osr_entry {
+    int32_t jump_unit, block, unit, depth;
+} accel_osr_entry;
+typedef struct {
+    uint64_t requests;             /* pending calls that ran */
+    uint64_t not_at_loop;          /* ...when the watched frame was not at a loop's back-edge (tried again) */
+    uint64_t declined;             /* ...at a back-edge, but the code or the block could not be compiled */
+    uint64_t entered;              /* frames moved into machine code at a loop header */
+    uint64_t resumed_interpreted;  /* frames that left, then went back to the interpreter (tracing came on) */
+} accel_osr_counters_t;
+extern accel_osr_counters_t accel_osr_counters;
+extern uint64_t accel_osr_ticks;  /* watchdog ticks (ms) a frame runs before it is moved; 0: off */
+int accel_osr_init(PyObject *module);
+void accel_osr_stop(void);
+int accel_osr_watchable(PyThreadState *, _PyInterpreterFrame *, accel_code_state *);
+PyObject *accel_osr_interpret(PyThreadState *, _PyInterpreterFrame *, accel_code_state *);
+/* bjit_entry.c: run the machine code of `st` on `frame` from `entry` (a block's code; the frame is exact) */
+PyObject *accel_bjit_run_from(PyThreadState *, _PyInterpreterFrame *, accel_code_state *, void *entry);
+/* eval_hook.c */
+int accel_request_compile(_PyInterpreterFrame *frame, accel_code_state *st);
+int accel_in_compiler(void);
 
 /* name -> address table of op helpers for the code generator (bjit_ops.c) */
 typedef struct {

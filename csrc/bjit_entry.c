@@ -72,7 +72,8 @@ uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];
  * the caller's _PyCFrame, as ceval does for the Python-to-Python calls it inlines), count the recursion depth,
  * and on the way out unlink it and finish whatever the machine code left to the interpreter. */
 static inline __attribute__((always_inline)) PyObject *
-run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st, int32_t resume_unit)
+run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st, int32_t resume_unit,
+                 void *entry)
 {
     _PyCFrame *cframe = tstate->cframe;
     frame->is_entry = true;
@@ -86,7 +87,7 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
     frame->stacktop = -1;  /* as ceval while a frame executes: the cycle GC sees no half-built stack */
 
     accel_counters.frames_entered_jit++;
-    accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0, NULL};
+    accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0, entry};
     int exit;
     for (;;) {
         exit = ((accel_jit_fn)st->jit_fn)(&ctx);
@@ -159,7 +160,13 @@ accel_bjit_execute_state(PyThreadState *tstate, _PyInterpreterFrame *frame, int 
         accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
-    return run_machine_code(tstate, frame, st, resume_unit);
+    return run_machine_code(tstate, frame, st, resume_unit, NULL);
+}
+
+PyObject *
+accel_bjit_run_from(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st, void *entry)
+{
+    return run_machine_code(tstate, frame, st, 0, entry);
 }
 
 /* ---- direct calls between compiled functions ----
@@ -266,7 +273,7 @@ call_direct_state(PyThreadState *tstate, PyFunctionObject *func, accel_code_stat
         locals[i] = NULL;
     st->calls++;
     accel_counters.calls_direct++;
-    *result = run_machine_code(tstate, frame, st, 0);
+    *result = run_machine_code(tstate, frame, st, 0, NULL);
     clear_and_pop(tstate, frame);
     return 1;
 }
@@ -311,7 +318,7 @@ gen_send_direct(PyThreadState *tstate, PyObject *receiver, PyObject *arg, PyObje
     tstate->exc_info = &gen->gi_exc_state;
     gen->gi_frame_state = FRAME_EXECUTING;
     accel_counters.gen_resumes_direct++;
-    PyObject *result = run_machine_code(tstate, frame, st, (int32_t)(frame->prev_instr + 1 - _PyCode_CODE(co)));
+    PyObject *result = run_machine_code(tstate, frame, st, (int32_t)(frame->prev_instr + 1 - _PyCode_CODE(co)), NULL);
     if (gen->gi_frame_state == FRAME_EXECUTING)
         gen->gi_frame_state = FRAME_COMPLETED;
     tstate->exc_info = gen->gi_exc_state.previous_item;

@@ -65,8 +65,32 @@ accel_lazy_free(accel_lazy_blocks *lz)
         accel_arena_free(lz->chunks[i].address, lz->chunks[i].size);
     PyMem_RawFree(lz->chunks);
     PyMem_RawFree(lz->patches);
+    PyMem_RawFree(lz->osr);
     PyMem_RawFree(lz->code);
     PyMem_RawFree(lz);
+}
+
+/* The loop entries for OSR: n (jump_unit, block, unit, depth) quads. */
+int
+accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads)
+{
+    accel_osr_entry *osr = PyMem_RawCalloc(n ? (size_t)n : 1, sizeof(accel_osr_entry));
+    if (osr == NULL)
+        return -1;
+    for (int32_t i = 0; i < n; i++) {
+        osr[i].jump_unit = quads[4 * i];
+        osr[i].block = quads[4 * i + 1];
+        osr[i].unit = quads[4 * i + 2];
+        osr[i].depth = quads[4 * i + 3];
+        if (osr[i].block < 0 || osr[i].block >= lz->nblocks || osr[i].depth < 0) {
+            PyMem_RawFree(osr);
+            return -1;
+        }
+    }
+    PyMem_RawFree(lz->osr);
+    lz->osr = osr;
+    lz->nosr = n;
+    return 0;
 }
 
 static int

@@ -13,7 +13,7 @@
  *   5. everything else runs in _PyEval_EvalFrameDefault, which links the frame itself.
  * The interpreter must not see an exception set by us: the callback runs with the caller's error state saved.
  */
-#include "accel.h"
+#include "bjit.h"
 #include <time.h>
 
 accel_hook_options accel_options = {25, 1, 500000, 2};
@@ -64,8 +64,14 @@ call_compiler(PyObject *cb, PyObject *a, PyObject *b)
 
 /* Ask the Python compiler for code.  Returns -1 only when KeyboardInterrupt/SystemExit (anything that is not
  * an Exception) arrived while it ran: that belongs to the program, so the hook raises it in place of the call. */
-static int
-request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
+int
+accel_in_compiler(void)
+{
+    return in_compiler;
+}
+
+int
+accel_request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
 {
     PyObject *saved[3];
     PyObject *cb = compile_callback;
@@ -175,7 +181,7 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
                 timed = 1;
         }
         if (fresh && ++st->calls > threshold << st->deferrals) {
-            if (request_compile(frame, st) < 0)
+            if (accel_request_compile(frame, st) < 0)
                 return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
             timed = 0;
         }
@@ -187,14 +193,18 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
             return accel_bjit_execute_state(tstate, frame, throwflag, st);
         return st->entry(tstate, frame, throwflag);
     }
+    int watched = fresh && st->entry == NULL && accel_osr_watchable(tstate, frame, st);
     if (timed) {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        PyObject *res = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+        PyObject *res = watched ? accel_osr_interpret(tstate, frame, st)
+                                : _PyEval_EvalFrameDefault(tstate, frame, throwflag);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         st->interp_ns += (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
         return res;
     }
+    if (watched)
+        return accel_osr_interpret(tstate, frame, st);
     return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
 }
 

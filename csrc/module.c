@@ -325,6 +325,75 @@ core_lazy_place(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* lazy_osr(code, [(jump_unit, block, unit, depth), ...]): the loop back-edges where a running interpreted frame
+ * of this code may move into its machine code (osr.c) */
+static PyObject *
+core_lazy_osr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("lazy_osr", nargs, 2, 2))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 1);
+    if (st == NULL)
+        return NULL;
+    if (st->lazy == NULL)
+        return PyErr_Format(PyExc_RuntimeError, "lazy_osr: not compiled a block at a time");
+    PyObject *seq = PySequence_Fast(args[1], "entries must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    int32_t *quads = PyMem_Malloc((size_t)(n ? n : 1) * 4 * sizeof(int32_t));
+    if (quads == NULL) {
+        Py_DECREF(seq);
+        return PyErr_NoMemory();
+    }
+    int ok = 1;
+    for (Py_ssize_t i = 0; i < n && ok; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        ok = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 4;
+        for (int k = 0; k < 4 && ok; k++) {
+            long v = PyLong_AsLong(PyTuple_GET_ITEM(item, k));
+            ok = !PyErr_Occurred() && v >= 0 && v <= INT32_MAX;
+            quads[4 * i + k] = (int32_t)v;
+        }
+    }
+    Py_DECREF(seq);
+    if (ok && accel_lazy_set_osr(st->lazy, (int32_t)n, quads) < 0)
+        ok = 0;
+    PyMem_Free(quads);
+    if (!ok)
+        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_ValueError, "lazy_osr: bad entries");
+    Py_RETURN_NONE;
+}
+
+/* set_osr(ticks): watchdog ticks (ms) an interpreted frame runs before it is moved into machine code; 0: off */
+static PyObject *
+core_set_osr(PyObject *self, PyObject *arg)
+{
+    unsigned long long ticks = PyLong_AsUnsignedLongLong(arg);
+    if (ticks == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    __atomic_store_n(&accel_osr_ticks, (uint64_t)ticks, __ATOMIC_RELAXED);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+core_osr_stop(PyObject *self, PyObject *unused)
+{
+    accel_osr_stop();
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+core_osr_counters(PyObject *self, PyObject *unused)
+{
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K}",
+                         "requests", (unsigned long long)accel_osr_counters.requests,
+                         "not_at_loop", (unsigned long long)accel_osr_counters.not_at_loop,
+                         "declined", (unsigned long long)accel_osr_counters.declined,
+                         "entered", (unsigned long long)accel_osr_counters.entered,
+                         "resumed_interpreted", (unsigned long long)accel_osr_counters.resumed_interpreted);
+}
+
 /* lazy_info(code) -> None, or {"blocks": [address, 0 (not compiled) or -1 (interpreted)], "exit", "error",
  * "patched", "pending_patches", "chunk_bytes"} */
 static PyObject *
@@ -649,6 +718,11 @@ static PyMethodDef core_methods[] = {
      "lazy_init(code, nblocks, exit_address, error_address)"},
     {"lazy_place", (PyCFunction)(void (*)(void))core_lazy_place, METH_FASTCALL,
      "lazy_place(code, block, address, chunk_address, chunk_size, sites)"},
+    {"lazy_osr", (PyCFunction)(void (*)(void))core_lazy_osr, METH_FASTCALL,
+     "lazy_osr(code, [(jump_unit, block, unit, depth), ...])"},
+    {"set_osr", core_set_osr, METH_O, "set_osr(ticks): OSR after this many ms of interpretation; 0: off"},
+    {"osr_stop", core_osr_stop, METH_NOARGS, "stop the OSR watchdog thread (at exit)"},
+    {"osr_counters", core_osr_counters, METH_NOARGS, "on-stack replacement counters"},
     {"lazy_info", core_lazy_info, METH_O, "lazy_info(code) -> dict or None"},
     {"alloc_jit_data", (PyCFunction)(void (*)(void))core_alloc_jit_data, METH_FASTCALL,
      "alloc_jit_data(code, nbytes) -> address"},
@@ -676,7 +750,7 @@ accel_shim_attach(void)
     PyGILState_STATE gil = PyGILState_Ensure();
     int rc = -1;
     PyObject *m = NULL;
-    if (accel_code_state_init() < 0 || accel_arena_init() < 0)
+    if (accel_code_state_init() < 0 || accel_arena_init() < 0 || accel_osr_init(NULL) < 0)
         goto done;
     m = PyModule_Create(&core_module);
     if (m == NULL)

@@ -812,7 +812,7 @@ def test_a_function_that_loops_long_is_compiled_at_its_second_call():
     (startup code) and loop-free code wait for bjit_threshold calls."""
     prog = textwrap.dedent("""
         import accel
-        accel.install(bjit_threshold=25, compile_budget=0, bjit_loop_us=500)
+        accel.install(bjit_threshold=25, compile_budget=0, bjit_loop_us=500, osr_us=0)
         def long_loop(n):
             total = 0
             while n:

@@ -7,6 +7,7 @@ that were aimed at its stub are patched to go straight there."""
 
 from __future__ import annotations
 
+import opcode
 import time
 import weakref
 from collections import OrderedDict
@@ -15,6 +16,8 @@ from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function, build
+from accel.ir.exctable import parse_exception_table
+from accel.ir.function import F_OFFSET, F_OP, F_TARGET, REC
 from accel.runtime import core
 from accel.stats import STATS
 
@@ -73,6 +76,7 @@ def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCod
         if lazy:
             sites = [(b, address + offset) for b, offset in result.patch_sites]
             c.lazy_place(code, 0, address + result.block_offset, 0, 0, sites)
+            c.lazy_osr(code, osr_entries(fn, code))
             _remember_ir(code, fn)
     except BaseException:
         c.arena_free(address, len(result.code))
@@ -82,6 +86,29 @@ def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCod
     STATS.functions_tier1 += 1
     _count(result, seconds)
     return MachineCode(address, len(result.code), result, seconds)
+
+
+_BACKWARD_JUMPS = frozenset(
+    opcode.opmap[name] for name in ("JUMP_BACKWARD", "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE"))
+
+
+def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, int, int, int]]:
+    """(jump_unit, block, unit, depth) of each loop back-edge where a running interpreted frame may move into the
+    machine code (csrc/osr.c): the interpreter leaves the frame there through its error path, which looks for a
+    handler at the loop header's unit - 1, so no handler may cover that unit."""
+    table = parse_exception_table(code.co_exceptiontable)
+    out = []
+    records = fn.records
+    for i in range(0, len(records), REC):
+        if records[i + F_OP] not in _BACKWARD_JUMPS or records[i + F_TARGET] < 0:
+            continue
+        block = fn.blocks[records[i + F_TARGET]]
+        if block.unreachable or block.resume or block.depth < 0:
+            continue
+        if any(e.start <= block.start - 1 < e.end for e in table):
+            continue
+        out.append((records[i + F_OFFSET], block.id, block.start, block.depth))
+    return out
 
 
 def compile_block(code: CodeType, b: int) -> MachineCode:

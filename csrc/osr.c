@@ -1,0 +1,319 @@
+/* osr.c -- on-stack replacement: moving a running interpreted frame into machine code at a loop's back-edge.
+ *
+ * A function called once whose loop runs for seconds (a script's main(), a benchmark's kernel, module-level
+ * code) never gets the second call that would compile it.  JITs enter such loops "on the stack"; on stock 3.11
+ * that is hard, because the interpreter keeps next_instr and the stack pointer in C locals of
+ * _PyEval_EvalFrameDefault, and nothing outside it can make it stop half-way through a frame.  Except an error.
+ * How accel does it:
+ *  1. With a PEP 523 hook installed, 3.11 never inlines Python-to-Python calls: every interpreted frame runs in
+ *     its own call of _PyEval_EvalFrameDefault made by the hook, so it is an entry frame, and the hook sees the
+ *     call end while the frame is still alive (its caller clears it after the hook returns).
+ *  2. Watching: on the main thread, the innermost interpreted frame of code with a loop is noted with the
+ *     watchdog tick it started at.  A watchdog thread ticks every millisecond; once the watched frame has run
+ *     osr_ticks, it queues a pending call (_PyEval_AddPendingCall may be called without the GIL).
+ *  3. The interpreter runs pending calls at its eval-breaker checks, and a taken backward jump checks right after
+ *     jumping.  The pending call (main thread, GIL held) makes sure the current frame is the watched one and
+ *     that its prev_instr is a backward jump the compiler offered as an entry, so the interpreter stands at the
+ *     loop header with the stack depth the IR knows.  It compiles the code's head and the header's block, takes
+ *     a reference to each value on the stack, and fails with an internal exception.
+ *  4. The interpreter's error path: a traceback entry, a handler lookup at the header's offset - 1 (the
+ *     compiler only offers loops no handler covers there), the stack popped (our references keep its values),
+ *     and the entry frame left -- returning NULL to accel_osr_interpret.
+ *  5. That drops the exception and its traceback, puts the values back on the stack and runs the machine code
+ *     from the header's block (ctx->entry, as after a block compile).  If tracing came on meanwhile, the
+ *     interpreter resumes the frame at the header instead, as for any hand-back.
+ * A conditional backward jump (POP_JUMP_BACKWARD_IF_TRUE/FALSE) only checks the eval breaker when taken and
+ * when its condition was a bool, which then still lies in the popped slot: that is checked, so a pending call
+ * run by some C code during the condition's __bool__ is never mistaken for a taken jump.
+ * Limits: the main thread only (CPython runs pending calls nowhere else); functions only (tier 1 does not compile
+ * module and class bodies), not generators; not frames that machine code handed back (they would go back and
+ * forth); code compiled a block at a time only.
+ */
+#include "bjit.h"
+#include <pthread.h>
+#include <time.h>
+#include "internal/pycore_pystate.h"
+#include "internal/pycore_ceval.h"
+#include "internal/pycore_interp.h"
+#include "internal/pycore_atomic.h"
+#include "opcode.h"
+
+#define OSR_MAX_DEPTH 64
+#define TICK_NS 1000000L
+#define IDLE_TICK_NS 10000000L
+
+accel_osr_counters_t accel_osr_counters;
+uint64_t accel_osr_ticks = 2;  /* 0: OSR off */
+
+static PyObject *osr_exit_type;  /* the internal exception that unwinds the interpreter's call */
+
+/* The main thread's innermost watched frame; the watchdog only reads the frame pointer and the start tick. */
+typedef struct {
+    _PyInterpreterFrame *frame;
+    accel_code_state *st;
+    uint64_t start_tick;
+} watch_t;
+static watch_t watch;
+static uint64_t tick;
+static int armed;
+
+/* Set by the pending call for the frame it made leave the interpreter. */
+static struct {
+    _PyInterpreterFrame *frame;
+    void *entry;
+    int32_t unit, depth;
+    PyObject *values[OSR_MAX_DEPTH];
+} ready;
+
+static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wakeup;
+static pthread_t thread;
+static int thread_running, stop_requested, atfork_done;
+
+#define LOAD(p) __atomic_load_n(p, __ATOMIC_RELAXED)
+#define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
+
+static const accel_osr_entry *
+find_entry(const accel_lazy_blocks *lz, int32_t jump_unit)
+{
+    for (int32_t i = 0; i < lz->nosr; i++)
+        if (lz->osr[i].jump_unit == jump_unit)
+            return &lz->osr[i];
+    return NULL;
+}
+
+/* Is the interpreter, running `frame`, at the eval-breaker check of a taken backward jump `e`? */
+static int
+at_taken_backedge(_PyInterpreterFrame *frame, const accel_osr_entry *e)
+{
+    int op = _Py_OPCODE(*frame->prev_instr);
+    if (op == JUMP_BACKWARD || op == JUMP_BACKWARD_QUICK)
+        return 1;
+    PyObject *cond = frame->localsplus[frame->f_code->co_nlocalsplus + e->depth];  /* the slot it was popped from */
+    if (op == POP_JUMP_BACKWARD_IF_TRUE)
+        return cond == Py_True;
+    if (op == POP_JUMP_BACKWARD_IF_FALSE)
+        return cond == Py_False;
+    return 0;
+}
+
+/* The pending call: runs on the main thread at an eval-breaker check, GIL held.  0: nothing to do (here);
+ * -1 with the internal exception set: the watched frame leaves the interpreter (or a KeyboardInterrupt that
+ * arrived while compiling, which the program gets at this check). */
+static int
+osr_pending(void *unused)
+{
+    STORE(&armed, 0);
+    accel_osr_counters.requests++;
+    PyThreadState *tstate = _PyThreadState_GET();
+    _PyInterpreterFrame *frame = tstate->cframe->current_frame;
+    if (frame == NULL || frame != watch.frame || ready.frame != NULL || accel_in_compiler()
+        || accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame)
+        return 0;
+    accel_code_state *st = watch.st;
+    PyCodeObject *co = frame->f_code;
+    int32_t jump_unit = (int32_t)(frame->prev_instr - _PyCode_CODE(co));
+    if (st->lazy != NULL) {
+        const accel_osr_entry *e = find_entry(st->lazy, jump_unit);
+        if (e == NULL || !at_taken_backedge(frame, e)) {
+            accel_osr_counters.not_at_loop++;
+            return 0;
+        }
+    }
+    else {
+        int op = _Py_OPCODE(*frame->prev_instr);
+        if (op != JUMP_BACKWARD && op != JUMP_BACKWARD_QUICK && op != POP_JUMP_BACKWARD_IF_TRUE
+            && op != POP_JUMP_BACKWARD_IF_FALSE) {
+            accel_osr_counters.not_at_loop++;
+            return 0;
+        }
+    }
+    /* At a loop: one attempt for this frame, whatever comes of it. */
+    STORE(&watch.frame, NULL);
+    if (st->entry == NULL) {
+        if (st->flags & ACCEL_CS_NO_COMPILE)
+            return 0;
+        if (accel_request_compile(frame, st) < 0)
+            return -1;
+    }
+    if (st->entry != accel_bjit_execute || st->lazy == NULL) {
+        accel_osr_counters.declined++;
+        return 0;
+    }
+    const accel_osr_entry *e = find_entry(st->lazy, jump_unit);
+    if (e == NULL || e->depth > OSR_MAX_DEPTH || !at_taken_backedge(frame, e)) {
+        accel_osr_counters.declined++;
+        return 0;
+    }
+    void *entry = accel_bjit_block_code(tstate, st, co, e->block);
+    if (entry == NULL || accel_tracing(tstate)) {
+        accel_osr_counters.declined++;
+        return 0;
+    }
+    PyObject **stack = frame->localsplus + co->co_nlocalsplus;
+    for (int32_t i = 0; i < e->depth; i++)
+        ready.values[i] = Py_XNewRef(stack[i]);
+    ready.frame = frame;
+    ready.entry = entry;
+    ready.unit = e->unit;
+    ready.depth = e->depth;
+    PyErr_SetNone(osr_exit_type);
+    return -1;
+}
+
+/* The interpreter left `frame` at the loop header through the error path: carry on in machine code. */
+static PyObject *
+continue_in_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st)
+{
+    PyCodeObject *co = frame->f_code;
+    ready.frame = NULL;
+    /* Our exception, or one that replaced it while the frame unwound (no memory for the traceback entry): the
+     * program never raised either. */
+    PyErr_Clear();
+    PyObject **stack = frame->localsplus + co->co_nlocalsplus;
+    for (int32_t i = 0; i < ready.depth; i++) {
+        stack[i] = ready.values[i];
+        ready.values[i] = NULL;
+    }
+    frame->stacktop = co->co_nlocalsplus + ready.depth;
+    if (accel_tracing(tstate) || st->jit_fn == NULL || tstate->interp->eval_frame != accel_eval_frame) {
+        accel_osr_counters.resumed_interpreted++;
+        frame->prev_instr = _PyCode_CODE(co) + ready.unit - 1;
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+    accel_osr_counters.entered++;
+    return accel_bjit_run_from(tstate, frame, st, ready.entry);
+}
+
+/* ---- the watchdog ---- */
+
+static void *
+watchdog(void *unused)
+{
+    pthread_mutex_lock(&mutex);
+    while (!stop_requested) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long step = LOAD(&watch.frame) != NULL ? TICK_NS : IDLE_TICK_NS;
+        t.tv_nsec += step;
+        if (t.tv_nsec >= 1000000000L) {
+            t.tv_sec++;
+            t.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&wakeup, &mutex, &t);
+        if (stop_requested)
+            break;
+        uint64_t now = LOAD(&tick) + 1;
+        STORE(&tick, now);
+        uint64_t ticks = LOAD(&accel_osr_ticks);
+        if (ticks && LOAD(&watch.frame) != NULL && now - LOAD(&watch.start_tick) >= ticks) {
+            PyInterpreterState *interp = PyInterpreterState_Main();
+            if (!LOAD(&armed)) {
+                STORE(&armed, 1);
+                if (_PyEval_AddPendingCall(interp, osr_pending, NULL) < 0)
+                    STORE(&armed, 0);  /* the queue is full: next tick */
+            }
+            /* 3.11 only raises the eval breaker for a pending call queued by the main thread itself (the check
+             * asks whether the *calling* thread may run pending calls); raise it for the main thread, every tick
+             * until it ran ours (a thread that is not the main one just finds nothing to run). */
+            if (LOAD(&armed))
+                _Py_atomic_store_relaxed(&interp->ceval.eval_breaker, 1);
+        }
+    }
+    pthread_mutex_unlock(&mutex);
+    return NULL;
+}
+
+static void
+after_fork_in_child(void)
+{
+    /* only the forking thread survives */
+    pthread_mutex_init(&mutex, NULL);
+    thread_running = 0;
+    stop_requested = 0;
+    armed = 0;
+    watch.frame = NULL;
+}
+
+static int
+start_watchdog(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&wakeup, &attr);
+    pthread_condattr_destroy(&attr);
+    if (!atfork_done) {
+        pthread_atfork(NULL, NULL, after_fork_in_child);
+        atfork_done = 1;
+    }
+    stop_requested = 0;
+    pthread_attr_t tattr;
+    pthread_attr_init(&tattr);
+    pthread_attr_setstacksize(&tattr, 64 * 1024);
+    int rc = pthread_create(&thread, &tattr, watchdog, NULL);
+    pthread_attr_destroy(&tattr);
+    if (rc != 0) {
+        STORE(&accel_osr_ticks, 0);  /* no thread, no OSR */
+        return -1;
+    }
+    thread_running = 1;
+    return 0;
+}
+
+/* Stop the watchdog (accel's atexit, uninstall): it must not queue pending calls while the interpreter
+ * finalizes. */
+void
+accel_osr_stop(void)
+{
+    if (!thread_running)
+        return;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&mutex);
+    stop_requested = 1;
+    pthread_cond_signal(&wakeup);
+    pthread_mutex_unlock(&mutex);
+    pthread_join(thread, NULL);
+    Py_END_ALLOW_THREADS
+    thread_running = 0;
+}
+
+int
+accel_osr_init(PyObject *module)
+{
+    osr_exit_type = PyErr_NewException("accel._core.OSRExit", PyExc_BaseException, NULL);
+    return osr_exit_type == NULL ? -1 : 0;
+}
+
+/* ---- the hook's side ---- */
+
+/* Could `frame` (fresh, about to be interpreted, its code not compiled) be moved into machine code later? */
+int
+accel_osr_watchable(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st)
+{
+    return LOAD(&accel_osr_ticks) != 0 && (st->flags & ACCEL_CS_HAS_LOOP)
+           && !(st->flags & (ACCEL_CS_EXCLUDED | ACCEL_CS_FAILED | ACCEL_CS_COMPILING))
+           && (frame->f_code->co_flags & (CO_OPTIMIZED | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
+                  == CO_OPTIMIZED  /* functions; not module or class bodies, which tier 1 leaves alone */
+           && frame->owner == FRAME_OWNED_BY_THREAD && _Py_ThreadCanHandleSignals(tstate->interp);
+}
+
+/* Interpret `frame` (accel_osr_watchable) while the watchdog watches it; carry on in machine code if the
+ * pending call made it leave the interpreter at a loop header. */
+PyObject *
+accel_osr_interpret(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st)
+{
+    if (!thread_running && start_watchdog() < 0)
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    watch_t outer = watch;
+    watch.st = st;
+    STORE(&watch.start_tick, LOAD(&tick));
+    STORE(&watch.frame, frame);
+    PyObject *res = _PyEval_EvalFrameDefault(tstate, frame, 0);
+    watch.st = outer.st;
+    STORE(&watch.start_tick, outer.start_tick);
+    STORE(&watch.frame, outer.frame);
+    if (res != NULL || ready.frame != frame)
+        return res;
+    return continue_in_machine_code(tstate, frame, st);
+}

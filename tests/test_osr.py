@@ -1,0 +1,169 @@
+"""On-stack replacement (csrc/osr.c): a call that loops long in the interpreter moves into machine code at a loop
+back-edge.  Each program runs under plain CPython and under accel (thresholds high, so nothing compiles the usual
+way, and OSR after one watchdog tick); the outputs must be identical, and accel's counters must show the moves."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from tests.conftest import run_python
+
+ACCEL_HEADER = """
+import accel, json, sys
+accel.install(bjit_threshold=100000, compile_budget=0, osr_us=1)
+ACCEL = True
+"""
+PLAIN_HEADER = "\nimport json, sys\n\nACCEL = False\n"  # as many lines: the same line numbers
+REPORT = """
+if ACCEL:
+    stats = accel.stats()
+    print(json.dumps({k: v for k, v in stats.items() if k.startswith("osr_")}), file=sys.stderr)
+"""
+
+
+def run_both(body: str) -> tuple[str, dict[str, int], str]:
+    """(stdout, osr counters, stderr) of `body` under accel, after checking that plain CPython prints the same."""
+    body = textwrap.dedent(body)
+    plain = run_python(["-c", PLAIN_HEADER + body], timeout=120)
+    accelerated = run_python(["-c", ACCEL_HEADER + body + REPORT], timeout=120)
+    assert plain.returncode == 0, plain.stderr
+    assert accelerated.returncode == 0, accelerated.stderr
+    assert accelerated.stdout == plain.stdout
+    counters = json.loads(accelerated.stderr.strip().splitlines()[-1])
+    return accelerated.stdout, counters, accelerated.stderr
+
+
+LOOPS = """
+import sys, traceback
+
+def for_loop(n):
+    t = 0
+    for i in range(n):
+        t += i % 7
+    return t
+
+def while_loop(n):                      # POP_JUMP_BACKWARD_IF_TRUE at the bottom
+    t = 0
+    i = 0
+    while i < n:
+        t += i & 3
+        i += 1
+    return t
+
+def nested(rows):                       # two iterators on the stack at the inner loop's header
+    t = 0
+    for row in rows:
+        for x in row:
+            t += x
+    return t
+
+def try_in_body(n):                     # a handler inside the body; the loop header is not covered
+    t = 0
+    for i in range(n):
+        try:
+            if i % 1000 == 999:
+                raise ValueError(i)
+            t += 1
+        except ValueError:
+            t += 2
+    return t
+
+def loop_in_try(n):                     # covered by a handler where the interpreter would look: stays
+    t = 0
+    try:
+        for i in range(n):
+            t += i
+    finally:
+        print("finally", t)
+    return t
+
+def raises_late(n):                     # an exception after the move: the same traceback
+    t = 0
+    for i in range(n):
+        t += i
+        if i == n - 1:
+            t / 0
+
+def keeps_locals(n):
+    d = {}
+    for i in range(n):
+        d[i % 10] = i
+    return sorted(locals()), d
+
+def gen(n):                             # generators are never moved
+    for i in range(n):
+        yield i
+
+rows = [list(range(300)) for _ in range(5000)]
+before = [sys.getrefcount(r) for r in rows[:3]] + [sys.getrefcount(rows)]
+print(for_loop(2000000), while_loop(2000000), nested(rows), try_in_body(1000000), loop_in_try(400000))
+print(before == [sys.getrefcount(r) for r in rows[:3]] + [sys.getrefcount(rows)])
+try:
+    raises_late(2000000)
+except ZeroDivisionError:
+    print(traceback.format_exc())
+print(keeps_locals(1000000))
+print(sum(gen(300000)))
+namespace = {}
+exec(compile("total = 0\\nfor k in range(400000):\\n    total += k\\n", "<toplevel>", "exec"), namespace)
+print(namespace["total"])
+if ACCEL:
+    print([accel.tier(f) for f in (for_loop, while_loop, nested, try_in_body, raises_late, keeps_locals)],
+          file=sys.stderr)
+"""
+
+
+def test_long_calls_move_into_machine_code_at_a_loop_and_give_the_same_results() -> None:
+    out, counters, err = run_both(LOOPS)
+    assert "ZeroDivisionError" in out and "in raises_late" in out
+    assert "[1, 1, 1, 1, 1, 1]" in err, err
+    # for, while, nested, try_in_body, raises_late, keeps_locals (not the exec'd module-level loop: tier 1 does
+    # not compile module bodies)
+    assert counters["osr_entered"] >= 6, counters  # (+ the list comprehension making `rows`, when it runs long)
+    assert counters["osr_declined"] == 1, counters  # loop_in_try (its code is compiled, the frame stays)
+
+
+def test_a_loop_moved_into_machine_code_still_gets_keyboard_interrupt() -> None:
+    prog = textwrap.dedent("""
+        import _thread, threading, accel
+        accel.install(bjit_threshold=100000, compile_budget=0, osr_us=1)
+        def spin():
+            n = 0
+            while True:
+                n += 1
+        threading.Timer(0.3, _thread.interrupt_main).start()
+        try:
+            spin()
+        except KeyboardInterrupt:
+            print("interrupted", accel.tier(spin), accel.stats()["osr_entered"])
+    """)
+    proc = run_python(["-c", prog], timeout=60)
+    assert proc.stdout.strip() == "interrupted 1 1", proc.stderr
+
+
+def test_no_move_with_osr_off_or_on_other_threads() -> None:
+    prog = textwrap.dedent("""
+        import threading, accel, sys
+        accel.install(bjit_threshold=100000, compile_budget=0, osr_us=int(sys.argv[1]))
+        def loop(n):
+            t = 0
+            for i in range(n):
+                t += i
+            return t
+        def other(n):
+            t = 0
+            for i in range(n):
+                t += i
+            out.append(t)
+        out = []
+        if sys.argv[1] == "0":
+            out.append(loop(400000))
+        th = threading.Thread(target=other, args=(400000,))
+        th.start(); th.join()
+        print(out, accel.tier(loop), accel.tier(other), accel.stats()["osr_entered"])
+    """)
+    off = run_python(["-c", prog, "0"], timeout=60)
+    assert off.stdout.strip() == "[79999800000, 79999800000] 0 0 0", off.stderr
+    on = run_python(["-c", prog, "1"], timeout=60)
+    assert on.stdout.strip() == "[79999800000] 0 0 0", on.stderr
