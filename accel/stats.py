@@ -116,7 +116,7 @@ def format_summary(data: dict[str, Any]) -> str:
         f" generator resumptions: {data.get('generator_resumes_direct', 0)})",
         f"  moved in at a loop (OSR)  {data.get('osr_entered', 0):>10}"
         f"   (pending calls: {data.get('osr_requests', 0)}, not at a loop then: {data.get('osr_not_at_loop', 0)},"
-        f" declined: {data.get('osr_declined', 0)})",
+        f" put off: {data.get('osr_put_off', 0)}, declined: {data.get('osr_declined', 0)})",
         f"  fallbacks to interpreter  {sum(data['fallbacks'].values()):>10}   ({fallbacks})",
         f"  blocks compiled on demand {data['bjit_blocks_compiled']:>10}"
         f"   (after the function's head; could not: {sum(data['block_failures'].values())})",

@@ -203,6 +203,7 @@ typedef struct {
     uint64_t requests;             /* pending calls that ran */
     uint64_t not_at_loop;          /* ...when the watched frame was not at a loop's back-edge (tried again) */
     uint64_t declined;             /* ...at a back-edge, but the code or the block could not be compiled */
+    uint64_t put_off;              /* ...at a back-edge, but the compile was put off (budget): tried again later */
     uint64_t entered;              /* frames moved into machine code at a loop header */
     uint64_t resumed_interpreted;  /* frames that left, then went back to the interpreter (tracing came on) */
 } accel_osr_counters_t;

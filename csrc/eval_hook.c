@@ -180,7 +180,11 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
             else
                 timed = 1;
         }
-        if (fresh && ++st->calls > threshold << st->deferrals) {
+        /* A generator that loops is compiled at its next call -- or its next resumption: one generator object
+         * driving a long loop may never be called again (its resumptions enter the machine code at the yield). */
+        int resumed = !throwflag && !fresh && frame->owner == FRAME_OWNED_BY_GENERATOR
+                      && threshold == accel_options.bjit_loop_threshold && (st->flags & ACCEL_CS_HAS_LOOP);
+        if ((fresh && ++st->calls > threshold << st->deferrals) || resumed) {
             if (accel_request_compile(frame, st) < 0)
                 return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
             timed = 0;

@@ -386,8 +386,9 @@ core_osr_stop(PyObject *self, PyObject *unused)
 static PyObject *
 core_osr_counters(PyObject *self, PyObject *unused)
 {
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K}",
                          "requests", (unsigned long long)accel_osr_counters.requests,
+                         "put_off", (unsigned long long)accel_osr_counters.put_off,
                          "not_at_loop", (unsigned long long)accel_osr_counters.not_at_loop,
                          "declined", (unsigned long long)accel_osr_counters.declined,
                          "entered", (unsigned long long)accel_osr_counters.entered,

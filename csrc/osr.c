@@ -51,7 +51,8 @@ static PyObject *osr_exit_type;  /* the internal exception that unwinds the inte
 typedef struct {
     _PyInterpreterFrame *frame;
     accel_code_state *st;
-    uint64_t start_tick;
+    uint64_t start_tick;  /* (moved later when a compile was put off) */
+    uint32_t retries;
 } watch_t;
 static watch_t watch;
 static uint64_t tick;
@@ -128,13 +129,21 @@ osr_pending(void *unused)
             return 0;
         }
     }
-    /* At a loop: one attempt for this frame, whatever comes of it. */
+    /* At a loop: one attempt for this frame, unless the compile is only put off (the compile budget, deep
+     * recursion): then again after 1, 2, 4... ms more -- the program's running time earns the budget back. */
     STORE(&watch.frame, NULL);
     if (st->entry == NULL) {
         if (st->flags & ACCEL_CS_NO_COMPILE)
             return 0;
         if (accel_request_compile(frame, st) < 0)
             return -1;
+        if (st->entry == NULL && !(st->flags & ACCEL_CS_NO_COMPILE)) {
+            accel_osr_counters.put_off++;
+            watch.retries++;
+            STORE(&watch.start_tick, LOAD(&tick) + (1ull << (watch.retries < 10 ? watch.retries : 10)));
+            STORE(&watch.frame, frame);
+            return 0;
+        }
     }
     if (st->entry != accel_bjit_execute || st->lazy == NULL) {
         accel_osr_counters.declined++;
@@ -206,7 +215,7 @@ watchdog(void *unused)
         uint64_t now = LOAD(&tick) + 1;
         STORE(&tick, now);
         uint64_t ticks = LOAD(&accel_osr_ticks);
-        if (ticks && LOAD(&watch.frame) != NULL && now - LOAD(&watch.start_tick) >= ticks) {
+        if (ticks && LOAD(&watch.frame) != NULL && (int64_t)(now - LOAD(&watch.start_tick)) >= (int64_t)ticks) {
             PyInterpreterState *interp = PyInterpreterState_Main();
             if (!LOAD(&armed)) {
                 STORE(&armed, 1);
@@ -307,10 +316,12 @@ accel_osr_interpret(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_cod
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     watch_t outer = watch;
     watch.st = st;
+    watch.retries = 0;
     STORE(&watch.start_tick, LOAD(&tick));
     STORE(&watch.frame, frame);
     PyObject *res = _PyEval_EvalFrameDefault(tstate, frame, 0);
     watch.st = outer.st;
+    watch.retries = outer.retries;
     STORE(&watch.start_tick, outer.start_tick);
     STORE(&watch.frame, outer.frame);
     if (res != NULL || ready.frame != frame)
