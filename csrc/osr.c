@@ -98,6 +98,15 @@ at_taken_backedge(_PyInterpreterFrame *frame, const accel_osr_entry *e)
     return 0;
 }
 
+/* The watched frame is looked at again after 2, 4, 8... ticks, at most 2**max_shift. */
+static void
+retry_later(uint32_t max_shift)
+{
+    watch.retries++;
+    uint32_t shift = watch.retries < max_shift ? watch.retries : max_shift;
+    STORE(&watch.start_tick, LOAD(&tick) + (1ull << shift));
+}
+
 /* The pending call: runs on the main thread at an eval-breaker check, GIL held.  0: nothing to do (here);
  * -1 with the internal exception set: the watched frame leaves the interpreter (or a KeyboardInterrupt that
  * arrived while compiling, which the program gets at this check). */
@@ -108,9 +117,16 @@ osr_pending(void *unused)
     accel_osr_counters.requests++;
     PyThreadState *tstate = _PyThreadState_GET();
     _PyInterpreterFrame *frame = tstate->cframe->current_frame;
-    if (frame == NULL || frame != watch.frame || ready.frame != NULL || accel_in_compiler()
-        || accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame)
+    if (watch.frame == NULL)
         return 0;
+    if (frame != watch.frame || ready.frame != NULL || accel_in_compiler() || accel_tracing(tstate)
+        || tstate->interp->eval_frame != accel_eval_frame) {
+        /* Somewhere else (most likely a callee of the watched frame): ask again later, less and less often -- a
+         * frame that waits for a long call should not cost a pending call every millisecond. */
+        accel_osr_counters.not_at_loop++;
+        retry_later(6);
+        return 0;
+    }
     accel_code_state *st = watch.st;
     PyCodeObject *co = frame->f_code;
     int32_t jump_unit = (int32_t)(frame->prev_instr - _PyCode_CODE(co));
@@ -118,6 +134,7 @@ osr_pending(void *unused)
         const accel_osr_entry *e = find_entry(st->lazy, jump_unit);
         if (e == NULL || !at_taken_backedge(frame, e)) {
             accel_osr_counters.not_at_loop++;
+            retry_later(6);
             return 0;
         }
     }
@@ -126,6 +143,7 @@ osr_pending(void *unused)
         if (op != JUMP_BACKWARD && op != JUMP_BACKWARD_QUICK && op != POP_JUMP_BACKWARD_IF_TRUE
             && op != POP_JUMP_BACKWARD_IF_FALSE) {
             accel_osr_counters.not_at_loop++;
+            retry_later(6);
             return 0;
         }
     }
@@ -139,9 +157,8 @@ osr_pending(void *unused)
             return -1;
         if (st->entry == NULL && !(st->flags & ACCEL_CS_NO_COMPILE)) {
             accel_osr_counters.put_off++;
-            watch.retries++;
-            STORE(&watch.start_tick, LOAD(&tick) + (1ull << (watch.retries < 10 ? watch.retries : 10)));
             STORE(&watch.frame, frame);
+            retry_later(10);
             return 0;
         }
     }
