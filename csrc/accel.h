@@ -42,6 +42,9 @@ typedef struct {
     int32_t direct_argcount;  /* tier 1: co_argcount when compiled callers may set up its frame themselves
                                  (plain positional parameters, not a generator), else -1 */
     int32_t frame_size;       /* tier 1: words of data stack a frame takes (as _PyFrame_Push) */
+    int32_t gen_start;        /* tier 1, a plain generator function that compiled callers make generators of
+                                 themselves: the code unit of its RETURN_GENERATOR (only MAKE_CELL and
+                                 COPY_FREE_VARS before it); else -1 */
     uint32_t deferrals;       /* compiles put off by the compile budget: the threshold doubles with each */
     uint64_t interp_ns;       /* code with a loop, not compiled yet: time its interpreted calls took in all */
     PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
@@ -111,6 +114,7 @@ typedef struct {
     uint64_t frames_entered_jit; /* frames run by machine code */
     uint64_t calls_direct;       /* of those, calls from machine code that bypassed the hook */
     uint64_t gen_resumes_direct; /* and generator resumptions from machine code that bypassed the hook */
+    uint64_t gens_made_direct;   /* generators that calls from machine code made without running the frame */
     uint64_t compile_requests;   /* calls into the Python compiler */
     uint64_t compile_callback_errors;  /* the compiler raised (a bug in accel: it must catch its own) */
 } accel_hook_counters;

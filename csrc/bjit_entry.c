@@ -9,6 +9,7 @@
  * lookup, handler or unwind).  So every frame always looks like an ordinary interpreter frame.
  */
 #include "bjit.h"
+#include "opcode.h"
 #include "internal/pycore_atomic.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_pystate.h"
@@ -232,6 +233,87 @@ clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame)
     tstate->datastack_top = (PyObject **)frame;
 }
 
+/* The locals of a frame for `func`: the arguments (their references move), defaults for the missing ones, NULL
+ * for the rest. */
+static inline void
+bind_arguments(PyObject **locals, PyCodeObject *co, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t argcount,
+               PyObject *defaults, Py_ssize_t ndefaults)
+{
+    Py_ssize_t missing = argcount - nargs;
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        locals[i] = args[i];
+    for (Py_ssize_t i = nargs; i < argcount; i++)
+        locals[i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - missing + (i - nargs)));
+    for (int i = (int)argcount; i < co->co_nlocalsplus; i++)
+        locals[i] = NULL;
+}
+
+/* Calling a plain generator function only makes the generator: what ceval does for such a call (push a frame,
+ * run MAKE_CELL/COPY_FREE_VARS, then RETURN_GENERATOR: _Py_MakeCoro's make_gen and a copy of the frame into the
+ * generator), done in place in the generator's own frame -- no data-stack frame, no trip through the eval hook
+ * and the interpreter (_Py_MakeCoro is not exported).  Its first resumption continues after RETURN_GENERATOR. */
+static int
+make_generator(PyThreadState *tstate, PyFunctionObject *func, accel_code_state *st, PyObject *const *args,
+               Py_ssize_t nargs, Py_ssize_t argcount, PyObject *defaults, Py_ssize_t ndefaults, PyObject **result)
+{
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    if (tstate->recursion_remaining <= 0)
+        return 0;  /* the call's RecursionError is the ordinary path's */
+    PyGenObject *gen = PyObject_GC_NewVar(PyGenObject, &PyGen_Type, co->co_nlocalsplus + co->co_stacksize);
+    if (gen == NULL) {
+        Py_DECREF(func);
+        for (Py_ssize_t i = 0; i < nargs; i++)
+            Py_DECREF(args[i]);
+        *result = NULL;
+        return 1;
+    }
+    gen->gi_code = (PyCodeObject *)Py_NewRef(co);
+    gen->gi_weakreflist = NULL;
+    gen->gi_name = Py_NewRef(func->func_name);
+    gen->gi_qualname = Py_NewRef(func->func_qualname);
+    gen->gi_exc_state.exc_value = NULL;
+    gen->gi_exc_state.previous_item = NULL;
+    gen->gi_origin_or_finalizer = NULL;
+    gen->gi_hooks_inited = 0;
+    gen->gi_closed = 0;
+    gen->gi_running_async = 0;
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)gen->gi_iframe;
+    _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);  /* takes the reference to func */
+    PyObject **locals = frame->localsplus;
+    bind_arguments(locals, co, args, nargs, argcount, defaults, ndefaults);
+    frame->previous = NULL;
+    frame->owner = FRAME_OWNED_BY_GENERATOR;
+    gen->gi_frame_state = FRAME_CREATED;
+    int ok = 1;
+    _Py_CODEUNIT *units = _PyCode_CODE(co);
+    for (int32_t i = 0; i < st->gen_start && ok; i++) {
+        int oparg = _Py_OPARG(units[i]);
+        if (_Py_OPCODE(units[i]) == MAKE_CELL) {
+            PyObject *cell = PyCell_New(locals[oparg]);
+            ok = cell != NULL;
+            if (ok)
+                Py_XSETREF(locals[oparg], cell);
+        }
+        else {  /* COPY_FREE_VARS */
+            PyObject *closure = func->func_closure;
+            int offset = co->co_nlocals + co->co_nplaincellvars;
+            for (int k = 0; k < oparg; k++)
+                locals[offset + k] = Py_NewRef(PyTuple_GET_ITEM(closure, k));
+        }
+    }
+    frame->prev_instr = units + st->gen_start;
+    _PyObject_GC_TRACK(gen);
+    if (!ok) {
+        Py_DECREF(gen);  /* (never started: closing it only clears its frame) */
+        *result = NULL;
+        return 1;
+    }
+    st->calls++;
+    accel_counters.gens_made_direct++;
+    *result = (PyObject *)gen;
+    return 1;
+}
+
 /* Call `func` with `nargs` positional arguments through its machine code, if it has some and takes them
  * plainly.  Returns 0 when it did not apply (nothing done), else 1 with *result set (NULL: exception); then the
  * references to `func` and to the arguments have moved into the callee's frame, as in ceval's
@@ -256,6 +338,8 @@ call_direct_state(PyThreadState *tstate, PyFunctionObject *func, accel_code_stat
         if (missing > ndefaults)
             return 0;  /* the TypeError is the ordinary path's */
     }
+    if (st->gen_start >= 0)
+        return make_generator(tstate, func, st, args, nargs, argcount, defaults, ndefaults, result);
     /* Only within the current chunk and never at its start: popping is then just moving datastack_top back,
      * as _PyThreadState_PopFrame does in that case. */
     PyObject **top = tstate->datastack_top;
@@ -264,13 +348,7 @@ call_direct_state(PyThreadState *tstate, PyFunctionObject *func, accel_code_stat
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)top;
     tstate->datastack_top = top + st->frame_size;
     _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);
-    PyObject **locals = frame->localsplus;
-    for (Py_ssize_t i = 0; i < nargs; i++)
-        locals[i] = args[i];
-    for (Py_ssize_t i = nargs; i < argcount; i++)
-        locals[i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - missing + (i - nargs)));
-    for (int i = (int)argcount; i < co->co_nlocalsplus; i++)
-        locals[i] = NULL;
+    bind_arguments(frame->localsplus, co, args, nargs, argcount, defaults, ndefaults);
     st->calls++;
     accel_counters.calls_direct++;
     *result = run_machine_code(tstate, frame, st, 0, NULL);

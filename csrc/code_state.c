@@ -81,6 +81,8 @@ accel_code_state_create(PyCodeObject *co)
         PyErr_NoMemory();
         return NULL;
     }
+    st->direct_argcount = -1;
+    st->gen_start = -1;
     if (co->co_extra == NULL) {
         /* Allocate the extras array just large enough for our slot.  _PyCode_SetExtra would size it for every
          * co_extra user registered so far, and code_dealloc calls each user's free function for every slot of

@@ -5,6 +5,7 @@
  * cffi exposes, builds the module and puts it in sys.modules["accel._core"].
  */
 #include "bjit.h"
+#include "opcode.h"
 #include "internal/pycore_interp.h"
 
 static accel_code_state *
@@ -150,12 +151,13 @@ core_counters(PyObject *self, PyObject *unused)
 {
     accel_arena_stats a;
     accel_arena_get_stats(&a);
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:n,s:n,s:n,s:n,s:n,s:i}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:n,s:n,s:n,s:n,s:n,s:i}",
                          "code_objects_registered", (unsigned long long)accel_codes_registered,
                          "frames_seen", (unsigned long long)accel_counters.frames_seen,
                          "frames_entered_jit", (unsigned long long)accel_counters.frames_entered_jit,
                          "calls_direct", (unsigned long long)accel_counters.calls_direct,
                          "generator_resumes_direct", (unsigned long long)accel_counters.gen_resumes_direct,
+                         "generators_made_direct", (unsigned long long)accel_counters.gens_made_direct,
                          "compile_requests", (unsigned long long)accel_counters.compile_requests,
                          "compile_callback_errors", (unsigned long long)accel_counters.compile_callback_errors,
                          "bjit_threshold", (unsigned long long)accel_options.bjit_threshold,
@@ -235,10 +237,21 @@ core_set_jit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     st->jit_fn = address;
     st->jit_size = (size_t)size;
     PyCodeObject *co = (PyCodeObject *)args[0];
-    int plain = !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
-                                  | CO_ITERABLE_COROUTINE))
-                && co->co_kwonlyargcount == 0;
-    st->direct_argcount = plain ? co->co_argcount : -1;
+    int plain = !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) && co->co_kwonlyargcount == 0;
+    int kind = co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE);
+    st->gen_start = -1;
+    if (plain && kind == CO_GENERATOR) {
+        /* what the interpreter runs before RETURN_GENERATOR, bjit_entry.c's make_generator does too */
+        _Py_CODEUNIT *units = _PyCode_CODE(co);
+        for (Py_ssize_t i = 0; i < Py_SIZE(co); i++) {
+            int op = _Py_OPCODE(units[i]);
+            if (op == RETURN_GENERATOR)
+                st->gen_start = (int32_t)i;
+            if (op != MAKE_CELL && op != COPY_FREE_VARS)
+                break;
+        }
+    }
+    st->direct_argcount = plain && (kind == 0 || st->gen_start >= 0) ? co->co_argcount : -1;
     st->frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
     st->entry = address != NULL ? accel_bjit_execute : NULL;
     st->tier = address != NULL ? 1 : 0;
