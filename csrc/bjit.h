@@ -169,6 +169,19 @@ PyObject **accel_op_load_method_cached(PyThreadState *, _PyInterpreterFrame *, P
 PyObject **accel_op_store_attr_cached(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t,
                                       accel_attr_cache *);
 
+/* The list and range iterators' layouts (private to listobject.c / rangeobject.c in 3.11); FOR_ITER's fast paths
+ * use them only when the types' sizes match (accel_iterators_known). */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t it_index;
+    PyListObject *it_seq;  /* NULL when exhausted */
+} accel_listiter;
+typedef struct {
+    PyObject_HEAD
+    long index, start, step, len;
+} accel_rangeiter;
+int accel_iterators_known(void);
+
 /* ---- tier 1 a block at a time (bjit_lazy.c) ---- */
 #define ACCEL_BLOCK_INTERPRET ((void *)1)  /* lazy->code[b]: never compiled, the interpreter runs it */
 #define ACCEL_BLOCK_COMPILING ((void *)2)  /* being compiled (maybe by another thread) */

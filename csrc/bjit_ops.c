@@ -445,10 +445,30 @@ accel_op_get_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intp
 }
 
 /* FOR_ITER: returns sp + 1 with the next value pushed, or sp - 1 with the exhausted iterator popped. */
+int
+accel_iterators_known(void)
+{
+    return PyListIter_Type.tp_basicsize == sizeof(accel_listiter)
+           && PyRangeIter_Type.tp_basicsize == sizeof(accel_rangeiter);
+}
+
 PyObject **
 accel_op_for_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
 {
     PyObject *iter = sp[-1], *next;
+    if (Py_TYPE(iter) == &PyRangeIter_Type && accel_iterators_known()) {
+        /* as ceval's FOR_ITER_RANGE (without its in-place reuse of the loop variable's int) */
+        accel_rangeiter *r = (accel_rangeiter *)iter;
+        if (r->index < r->len) {
+            next = PyLong_FromLong((long)(r->start + (unsigned long)(r->index++) * r->step));
+            if (next == NULL)
+                return ERROR_AT(sp);
+            *sp++ = next;
+            return sp;
+        }
+        Py_DECREF(iter);
+        return sp - 1;
+    }
     if (Py_TYPE(iter) == &PyGen_Type) {
         int status = accel_gen_send(ts, iter, NULL, &next);
         if (status == PYGEN_NEXT) {

@@ -665,6 +665,7 @@ class _Generator(FastPaths):
                                    depth=depth, offset=offset, target=target, block=block)
             return True
         if op == OP["FOR_ITER"]:
+            self.emit_for_iter_list_fast_path(depth, self.block_labels[block.succs[0]])
             self.call_helper("for_iter", i, arg, depth)
             a.lea(RCX, self.slot(depth + 1))
             a.cmp(RAX, RCX)
@@ -714,6 +715,11 @@ class _Generator(FastPaths):
             after = self.depth_after(i, depth)
             self.poll_eval_breaker(offset, after)
             self.check_tracing(self.next_start(i), after, op)
+            return False
+        if op == OP["LOAD_DEREF"]:
+            done = self.emit_load_deref_fast_path(arg, depth)
+            self.call_helper("load_deref", i, arg, depth)  # an empty cell: the helper hands back (NameError)
+            a.bind(done)
             return False
         helper = HELPER_OPS.get(op)
         if helper is not None:

@@ -48,6 +48,7 @@ class FastPaths:
     block_labels: dict[int, Label]
     # ... and what it emits with
     slot: Any
+    local: Any
     incref: Any
     decref: Any
     set_prev_instr: Any
@@ -332,6 +333,50 @@ class FastPaths:
         a.jmp(done)
         a.bind(generic)
         return done
+
+    def emit_load_deref_fast_path(self, index: int, depth: int) -> Label:
+        """LOAD_DEREF of a cell that holds a value: its value pushed inline (an empty cell falls through to the
+        helper that follows)."""
+        a = self.a
+        empty, done = a.label("deref_empty"), a.label()
+        a.mov(RAX, self.local(index))
+        a.mov(RAX, _mem(RAX, self.lay["cell_ref"]))
+        a.test(RAX, RAX)
+        a.jcc("z", empty)
+        self.incref(RAX)
+        a.mov(self.slot(depth), RAX)
+        a.jmp(done)
+        a.bind(empty)
+        return done
+
+    def emit_for_iter_list_fast_path(self, depth: int, body: Label) -> None:
+        """FOR_ITER over a list iterator with an item left, inline (as ceval's FOR_ITER_LIST): push the item and
+        go on to the loop body.  Other iterators and the end of the list fall through to the generic FOR_ITER."""
+        a = self.a
+        lay = self.lay
+        if not lay["listiter_type"]:
+            return
+        generic = a.label("for_iter_generic")
+        a.mov(RAX, self.slot(depth - 1))
+        a.mov(RCX, lay["listiter_type"])
+        a.cmp(_mem(RAX, lay["ob_type"]), RCX)
+        a.jcc("ne", generic)
+        a.mov(RDX, _mem(RAX, lay["listiter_seq"]))
+        a.test(RDX, RDX)
+        a.jcc("z", generic)
+        a.mov(RCX, _mem(RAX, lay["listiter_index"]))
+        a.cmp(RCX, _mem(RDX, lay["ob_size"]))
+        a.jcc("ge", generic)
+        a.mov(RSI, _mem(RDX, lay["list_items"]))
+        a.mov(R8, RCX)
+        a.shl(R8, 3)
+        a.add(RSI, R8)
+        a.mov(RSI, _mem(RSI, 0))
+        a.inc(_mem(RAX, lay["listiter_index"]))
+        self.incref(RSI)
+        a.mov(self.slot(depth), RSI)
+        a.jmp(body)
+        a.bind(generic)
 
     def fusable_compare(self, i: int, block) -> bool:  # noqa: ANN001
         """COMPARE_OP (<, <=, ==, !=, >, >=) directly followed by a POP_JUMP_*_IF_TRUE/FALSE ending the block."""
