@@ -223,6 +223,7 @@ typedef struct {
 extern accel_osr_counters_t accel_osr_counters;
 extern uint64_t accel_osr_ticks;  /* watchdog ticks (ms) a frame runs before it is moved; 0: off */
 int accel_osr_init(PyObject *module);
+int accel_osr_only_request(PyInterpreterState *interp);
 void accel_osr_stop(void);
 int accel_osr_watchable(PyThreadState *, _PyInterpreterFrame *, accel_code_state *);
 PyObject *accel_osr_interpret(PyThreadState *, _PyInterpreterFrame *, accel_code_state *);

@@ -574,9 +574,10 @@ accel_bjit_handle_pending(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
     PyInterpreterState *interp = tstate->interp;
     struct _ceval_state *ceval2 = &interp->ceval;
-    if (_Py_atomic_load_relaxed(&_PyRuntime.ceval.signals_pending)
-        || _Py_atomic_load_relaxed(&ceval2->pending.calls_to_do)) {
-        if (Py_MakePendingCalls() < 0)
+    int signals = _Py_atomic_load_relaxed(&_PyRuntime.ceval.signals_pending);
+    if (signals || _Py_atomic_load_relaxed(&ceval2->pending.calls_to_do)) {
+        /* (an OSR request alone is left for the interpreted frame it is meant for: osr.c) */
+        if ((signals || !accel_osr_only_request(interp)) && Py_MakePendingCalls() < 0)
             return -1;
     }
     if (_Py_atomic_load_relaxed(&ceval2->gil_drop_request)) {

@@ -57,6 +57,8 @@ typedef struct {
 static watch_t watch;
 static uint64_t tick;
 static int armed;
+static uint64_t armed_tick;  /* when the pending call was queued */
+#define GRACE_TICKS 16        /* how long machine code leaves a queued request to the interpreter */
 
 /* Set by the pending call for the frame it made leave the interpreter. */
 static struct {
@@ -98,6 +100,8 @@ at_taken_backedge(_PyInterpreterFrame *frame, const accel_osr_entry *e)
     return 0;
 }
 
+static int osr_pending(void *unused);
+
 /* The watched frame is looked at again after 2, 4, 8... ticks, at most 2**max_shift. */
 static void
 retry_later(uint32_t max_shift)
@@ -105,6 +109,33 @@ retry_later(uint32_t max_shift)
     watch.retries++;
     uint32_t shift = watch.retries < max_shift ? watch.retries : max_shift;
     STORE(&watch.start_tick, LOAD(&tick) + (1ull << shift));
+}
+
+/* The pending call ran where it cannot act: at another check of the watched frame (after a call), or in a frame
+ * it called.  The watched frame's next back-edge is usually near: the request is queued again at once, for up to
+ * REARMS different places; then the frame is looked at again after 2, 4 ... 64 ms (it may be waiting for a long
+ * call, and each pending call costs every check it reaches). */
+#define REARMS 64
+static uint32_t rearms;
+static _PyInterpreterFrame *last_frame;
+static _Py_CODEUNIT *last_instr;
+
+static void
+not_at_loop(_PyInterpreterFrame *frame)
+{
+    accel_osr_counters.not_at_loop++;
+    _Py_CODEUNIT *instr = frame != NULL ? frame->prev_instr : NULL;
+    int moved = frame != last_frame || instr != last_instr;  /* (else the same round of pending calls) */
+    last_frame = frame;
+    last_instr = instr;
+    if (rearms < REARMS) {
+        rearms += moved;
+        if (Py_AddPendingCall(osr_pending, NULL) == 0) {
+            STORE(&armed, 1);
+            return;
+        }
+    }
+    retry_later(6);
 }
 
 /* The pending call: runs on the main thread at an eval-breaker check, GIL held.  0: nothing to do (here);
@@ -121,10 +152,8 @@ osr_pending(void *unused)
         return 0;
     if (frame != watch.frame || ready.frame != NULL || accel_in_compiler() || accel_tracing(tstate)
         || tstate->interp->eval_frame != accel_eval_frame) {
-        /* Somewhere else (most likely a callee of the watched frame): ask again later, less and less often -- a
-         * frame that waits for a long call should not cost a pending call every millisecond. */
-        accel_osr_counters.not_at_loop++;
-        retry_later(6);
+        /* Somewhere else (most likely a callee of the watched frame) */
+        not_at_loop(frame);
         return 0;
     }
     accel_code_state *st = watch.st;
@@ -133,8 +162,7 @@ osr_pending(void *unused)
     if (st->lazy != NULL) {
         const accel_osr_entry *e = find_entry(st->lazy, jump_unit);
         if (e == NULL || !at_taken_backedge(frame, e)) {
-            accel_osr_counters.not_at_loop++;
-            retry_later(6);
+            not_at_loop(frame);
             return 0;
         }
     }
@@ -142,8 +170,7 @@ osr_pending(void *unused)
         int op = _Py_OPCODE(*frame->prev_instr);
         if (op != JUMP_BACKWARD && op != JUMP_BACKWARD_QUICK && op != POP_JUMP_BACKWARD_IF_TRUE
             && op != POP_JUMP_BACKWARD_IF_FALSE) {
-            accel_osr_counters.not_at_loop++;
-            retry_later(6);
+            not_at_loop(frame);
             return 0;
         }
     }
@@ -211,6 +238,19 @@ continue_in_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, acce
     return accel_bjit_run_from(tstate, frame, st, ready.entry);
 }
 
+/* Is the only pending call a fresh OSR request?  Machine code's eval-breaker poll (a compiled callee of the watched
+ * frame, most of the time) then leaves it queued, so that the watched frame's own back-edge check finds it; after
+ * GRACE_TICKS it is run anyway (the watched frame may be waiting for a long call) and is asked again later. */
+int
+accel_osr_only_request(PyInterpreterState *interp)
+{
+    if (!LOAD(&armed) || LOAD(&tick) - LOAD(&armed_tick) >= GRACE_TICKS || interp != PyInterpreterState_Main())
+        return 0;
+    struct _pending_calls *pending = &interp->ceval.pending;
+    int first = LOAD(&pending->first), last = LOAD(&pending->last);  /* (a racy peek: a hint only) */
+    return (first + 1) % NPENDINGCALLS == last && pending->calls[first].func == osr_pending;
+}
+
 /* ---- the watchdog ---- */
 
 static void *
@@ -236,6 +276,8 @@ watchdog(void *unused)
             PyInterpreterState *interp = PyInterpreterState_Main();
             if (!LOAD(&armed)) {
                 STORE(&armed, 1);
+                STORE(&armed_tick, now);
+                STORE(&rearms, 0);
                 if (_PyEval_AddPendingCall(interp, osr_pending, NULL) < 0)
                     STORE(&armed, 0);  /* the queue is full: next tick */
             }

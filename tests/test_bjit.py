@@ -543,7 +543,7 @@ def test_compiling_leaves_no_gc_objects_behind(installed):
         gc.collect()
         return len(gc.get_objects()) - before
 
-    accel.install(bjit_threshold=10**9, bjit_loop_threshold=10**9)  # only what the test compiles is compiled
+    accel.install(bjit_threshold=10**9, bjit_loop_threshold=10**9, osr_us=0)  # only what the test compiles
     define_and_call(1)  # the first round loads the compiler's modules and fills its caches
     compiled = define_and_call(1)
     interpreted = define_and_call(0)
