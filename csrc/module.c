@@ -589,6 +589,8 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"managed_dict_pointer", -3 * (intptr_t)sizeof(PyObject *)},  /* _PyObject_ManagedDictPointer */
         {"kind_method", KIND_METHOD},
         {"kind_store_value", KIND_STORE_VALUE},
+        {"kind_slot", KIND_SLOT},
+        {"kind_store_slot", KIND_STORE_SLOT},
         {"shadow_none", SHADOW_NONE},
         {"shadow_values", SHADOW_VALUES},
         {"site_hits_counter", (intptr_t)&accel_site_counters.hits},
