@@ -92,6 +92,8 @@ typedef struct {
     PyDictObject *builtins;
     Py_ssize_t index;         /* the name's entry in the dict it was found in, or -1 */
     int in_builtins;          /* found in builtins (so absent from globals) */
+    uint32_t globals_keys_version;  /* in_builtins: the globals' dk_version when the name was absent, if it had
+                                       one (set by CPython's specializer; any insertion resets it) */
 } accel_load_global_cache;
 
 /* CALL's per-site cache: the state of the code the site last called, so that the next call of the same function

@@ -66,11 +66,14 @@ accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
         else if (!cache->in_builtins)
             v = entry_value(globals, name, cache->index);
         else if (globals->ma_version_tag == cache->globals_version
+                 || (cache->globals_keys_version != 0 && globals->ma_keys->dk_version == cache->globals_keys_version)
                  || (PyUnicode_CheckExact(name) && ((PyASCIIObject *)name)->hash != -1
                      && _PyDict_GetItem_KnownHash((PyObject *)globals, name, ((PyASCIIObject *)name)->hash) == NULL
                      && !PyErr_Occurred()))
             v = entry_value(builtins, name, cache->index);
         if (v != NULL) {
+            if (cache->in_builtins)  /* (absent from globals now, whichever way that was known) */
+                cache->globals_keys_version = globals->ma_keys->dk_version;
             cache->value = v;
             cache->globals_version = globals->ma_version_tag;
             cache->builtins_version = builtins->ma_version_tag;
@@ -100,6 +103,7 @@ accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
     }
     /* (the lookup may have run __eq__ of a key, which could change the dicts: take the versions now) */
     cache->in_builtins = in_builtins;
+    cache->globals_keys_version = in_builtins ? globals->ma_keys->dk_version : 0;
     cache->index = entry_index(in_builtins ? builtins : globals, name);
     cache->value = v;
     cache->globals = globals;

@@ -872,3 +872,25 @@ def test_the_compile_budget_puts_compiles_off_and_lets_them_happen_later():
     """)
     proc = run_python(["-c", prog], timeout=60)
     assert proc.stdout.strip() == "1 0 1 True", proc.stderr
+
+
+def test_a_builtin_shadowed_by_a_new_global_after_specialization():
+    """LOAD_GLOBAL of a builtin in a module whose globals change all the time (their version does) trusts the
+    globals' keys version for the name's absence -- CPython's specializer gave them one while the function ran in
+    the interpreter -- and must notice the new global that shadows the builtin (an insertion resets it)."""
+    prog = textwrap.dedent("""
+        counter = 0
+        def f(x):
+            global counter
+            counter += 1
+            return len(x)
+        out = []
+        for i in range(200):
+            out.append(f("abc"))
+            if i == 150:
+                globals()["len"] = lambda x: -1
+        import accel
+        print(out[148:153], counter, accel.tier(f))
+    """)
+    proc = run_python(["-c", prog], env=clean_env(ACCEL="1", ACCEL_COMPILE_BUDGET="0"), timeout=60)
+    assert proc.stdout.strip() == "[3, 3, 3, -1, -1] 200 1", proc.stderr
