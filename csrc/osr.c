@@ -111,10 +111,11 @@ retry_later(uint32_t max_shift)
     STORE(&watch.start_tick, LOAD(&tick) + (1ull << shift));
 }
 
-/* The pending call ran where it cannot act: at another check of the watched frame (after a call), or in a frame
- * it called.  The watched frame's next back-edge is usually near: the request is queued again at once, for up to
- * REARMS different places; then the frame is looked at again after 2, 4 ... 64 ms (it may be waiting for a long
- * call, and each pending call costs every check it reaches). */
+/* The pending call ran where it cannot act.  In a frame the watched one called (its check at a call or a
+ * RESUME): the watched frame is looked at again after 2, 4 ... 64 ms -- it may be waiting for a long call, and a
+ * queued request costs every check it reaches.  At another check of the watched frame itself (after a call), its
+ * back-edge is near: the request is queued again at once (for up to REARMS places; a second call in the same
+ * round of pending calls, nothing having run in between, is left to the watchdog's next tick instead). */
 #define REARMS 64
 static uint32_t rearms;
 static _PyInterpreterFrame *last_frame;
@@ -124,16 +125,18 @@ static void
 not_at_loop(_PyInterpreterFrame *frame)
 {
     accel_osr_counters.not_at_loop++;
-    _Py_CODEUNIT *instr = frame != NULL ? frame->prev_instr : NULL;
-    int moved = frame != last_frame || instr != last_instr;  /* (else the same round of pending calls) */
+    if (frame == NULL || frame != watch.frame) {
+        retry_later(6);
+        return;
+    }
+    int moved = frame != last_frame || frame->prev_instr != last_instr;
     last_frame = frame;
-    last_instr = instr;
-    if (rearms < REARMS) {
-        rearms += moved;
-        if (Py_AddPendingCall(osr_pending, NULL) == 0) {
-            STORE(&armed, 1);
-            return;
-        }
+    last_instr = frame->prev_instr;
+    if (!moved)
+        return;  /* (armed is 0: the watchdog asks again at its next tick) */
+    if (rearms++ < REARMS && Py_AddPendingCall(osr_pending, NULL) == 0) {
+        STORE(&armed, 1);
+        return;
     }
     retry_later(6);
 }
