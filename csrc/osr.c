@@ -10,7 +10,9 @@
  *     call end while the frame is still alive (its caller clears it after the hook returns).
  *  2. Watching: on the main thread, the innermost interpreted frame of code with a loop is noted with the
  *     watchdog tick it started at.  A watchdog thread ticks every millisecond; once the watched frame has run
- *     osr_ticks, it queues a pending call (_PyEval_AddPendingCall may be called without the GIL).
+ *     osr_ticks, it queues a pending call (_PyEval_AddPendingCall may be called without the GIL).  The thread
+ *     is started when a frame is first watched and ends after 100 ms with nothing to watch (a process must
+ *     never be kept alive by it: a child forked from a thread ends when that thread does).
  *  3. The interpreter runs pending calls at its eval-breaker checks, and a taken backward jump checks right after
  *     jumping.  The pending call (main thread, GIL held) makes sure the current frame is the watched one and
  *     that its prev_instr is a backward jump the compiler offered as an entry, so the interpreter stands at the
@@ -31,6 +33,7 @@
  */
 #include "bjit.h"
 #include <pthread.h>
+#include <signal.h>
 #include <time.h>
 #include "internal/pycore_pystate.h"
 #include "internal/pycore_ceval.h"
@@ -50,6 +53,7 @@ static PyObject *osr_exit_type;  /* the internal exception that unwinds the inte
 /* The main thread's innermost watched frame; the watchdog only reads the frame pointer and the start tick. */
 typedef struct {
     _PyInterpreterFrame *frame;
+    PyThreadState *tstate;  /* the main thread's */
     accel_code_state *st;
     uint64_t start_tick;  /* (moved later when a compile was put off) */
     uint32_t retries;
@@ -72,6 +76,9 @@ static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wakeup;
 static pthread_t thread;
 static int thread_running, stop_requested, atfork_done;
+static int thread_exited;  /* the watchdog ended by itself (idle) and has not been joined yet */
+#define IDLE_EXIT_TICKS 10  /* idle ticks (10 ms each) after which the watchdog ends: a process whose last other
+                               thread ends (a child forked from a thread) must not be kept alive by it */
 
 #define LOAD(p) __atomic_load_n(p, __ATOMIC_RELAXED)
 #define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
@@ -259,6 +266,7 @@ accel_osr_only_request(PyInterpreterState *interp)
 static void *
 watchdog(void *unused)
 {
+    int idle = 0;
     pthread_mutex_lock(&mutex);
     while (!stop_requested) {
         struct timespec t;
@@ -272,10 +280,24 @@ watchdog(void *unused)
         pthread_cond_timedwait(&wakeup, &mutex, &t);
         if (stop_requested)
             break;
+        if (LOAD(&watch.frame) != NULL)
+            idle = 0;
+        else if (++idle >= IDLE_EXIT_TICKS) {
+            __atomic_store_n(&thread_exited, 1, __ATOMIC_SEQ_CST);  /* (first: see start_watchdog) */
+            __atomic_store_n(&thread_running, 0, __ATOMIC_SEQ_CST);
+            break;
+        }
         uint64_t now = LOAD(&tick) + 1;
         STORE(&tick, now);
         uint64_t ticks = LOAD(&accel_osr_ticks);
-        if (ticks && LOAD(&watch.frame) != NULL && (int64_t)(now - LOAD(&watch.start_tick)) >= (int64_t)ticks) {
+        /* Only while the main thread runs Python (holds the GIL): a watched frame blocked in a call (a join, a
+         * select) is not hot, and other threads must not see the eval breaker raised for it. */
+        int main_runs = (PyThreadState *)_Py_atomic_load_relaxed(&_PyRuntime.gilstate.tstate_current)
+                        == LOAD(&watch.tstate);
+        if (!main_runs && LOAD(&watch.frame) != NULL)
+            STORE(&watch.start_tick, LOAD(&watch.start_tick) + 1);  /* (blocked time does not count) */
+        else if (ticks && LOAD(&watch.frame) != NULL
+                 && (int64_t)(now - LOAD(&watch.start_tick)) >= (int64_t)ticks) {
             PyInterpreterState *interp = PyInterpreterState_Main();
             if (!LOAD(&armed)) {
                 STORE(&armed, 1);
@@ -285,8 +307,8 @@ watchdog(void *unused)
                     STORE(&armed, 0);  /* the queue is full: next tick */
             }
             /* 3.11 only raises the eval breaker for a pending call queued by the main thread itself (the check
-             * asks whether the *calling* thread may run pending calls); raise it for the main thread, every tick
-             * until it ran ours (a thread that is not the main one just finds nothing to run). */
+             * asks whether the *calling* thread may run pending calls); raise it for the main thread while it
+             * holds the GIL, every tick until it ran ours. */
             if (LOAD(&armed))
                 _Py_atomic_store_relaxed(&interp->ceval.eval_breaker, 1);
         }
@@ -301,14 +323,25 @@ after_fork_in_child(void)
     /* only the forking thread survives */
     pthread_mutex_init(&mutex, NULL);
     thread_running = 0;
+    thread_exited = 0;
     stop_requested = 0;
     armed = 0;
     watch.frame = NULL;
 }
 
+static void
+join_exited_watchdog(void)
+{
+    if (__atomic_load_n(&thread_exited, __ATOMIC_SEQ_CST)) {
+        pthread_join(thread, NULL);  /* (it has left its loop: at most a moment) */
+        thread_exited = 0;
+    }
+}
+
 static int
 start_watchdog(void)
 {
+    join_exited_watchdog();
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -322,13 +355,20 @@ start_watchdog(void)
     pthread_attr_t tattr;
     pthread_attr_init(&tattr);
     pthread_attr_setstacksize(&tattr, 64 * 1024);
+    __atomic_store_n(&thread_running, 1, __ATOMIC_SEQ_CST);
+    /* The watchdog blocks every signal (it inherits this mask): a signal sent to the process must reach a thread
+     * of the program's, which may be waiting for it with the signal blocked (sigwait, sigtimedwait). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     int rc = pthread_create(&thread, &tattr, watchdog, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&tattr);
     if (rc != 0) {
+        thread_running = 0;
         STORE(&accel_osr_ticks, 0);  /* no thread, no OSR */
         return -1;
     }
-    thread_running = 1;
     return 0;
 }
 
@@ -337,8 +377,10 @@ start_watchdog(void)
 void
 accel_osr_stop(void)
 {
-    if (!thread_running)
+    if (!__atomic_load_n(&thread_running, __ATOMIC_SEQ_CST)) {
+        join_exited_watchdog();
         return;
+    }
     Py_BEGIN_ALLOW_THREADS
     pthread_mutex_lock(&mutex);
     stop_requested = 1;
@@ -374,10 +416,11 @@ accel_osr_watchable(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_cod
 PyObject *
 accel_osr_interpret(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st)
 {
-    if (!thread_running && start_watchdog() < 0)
+    if (!__atomic_load_n(&thread_running, __ATOMIC_SEQ_CST) && start_watchdog() < 0)
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     watch_t outer = watch;
     watch.st = st;
+    STORE(&watch.tstate, tstate);
     watch.retries = 0;
     STORE(&watch.start_tick, LOAD(&tick));
     STORE(&watch.frame, frame);
