@@ -20,6 +20,7 @@
 #define ACCEL_BJIT_H
 
 #include "accel.h"
+#include "internal/pycore_pystate.h"
 
 enum {
     ACCEL_EXIT_RETURN = 0,
@@ -227,7 +228,17 @@ extern uint64_t accel_osr_ticks;  /* watchdog ticks (ms) a frame runs before it 
 int accel_osr_init(PyObject *module);
 int accel_osr_only_request(PyInterpreterState *interp);
 void accel_osr_stop(void);
-int accel_osr_watchable(PyThreadState *, _PyInterpreterFrame *, accel_code_state *);
+/* Could `frame` (fresh, about to be interpreted, its code not compiled) be moved into machine code later?  Inline:
+ * the eval hook asks for every interpreted call, and most code has no loop. */
+static inline int
+accel_osr_watchable(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st)
+{
+    return (st->flags & ACCEL_CS_HAS_LOOP) && !(st->flags & (ACCEL_CS_EXCLUDED | ACCEL_CS_FAILED | ACCEL_CS_COMPILING))
+           && __atomic_load_n(&accel_osr_ticks, __ATOMIC_RELAXED) != 0
+           && (frame->f_code->co_flags & (CO_OPTIMIZED | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
+                  == CO_OPTIMIZED  /* functions; not module or class bodies, which tier 1 leaves alone */
+           && frame->owner == FRAME_OWNED_BY_THREAD && _Py_ThreadCanHandleSignals(tstate->interp);
+}
 PyObject *accel_osr_interpret(PyThreadState *, _PyInterpreterFrame *, accel_code_state *);
 /* bjit_entry.c: run the machine code of `st` on `frame` from `entry` (a block's code; the frame is exact) */
 PyObject *accel_bjit_run_from(PyThreadState *, _PyInterpreterFrame *, accel_code_state *, void *entry);

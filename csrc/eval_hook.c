@@ -62,14 +62,14 @@ call_compiler(PyObject *cb, PyObject *a, PyObject *b)
     return res;
 }
 
-/* Ask the Python compiler for code.  Returns -1 only when KeyboardInterrupt/SystemExit (anything that is not
- * an Exception) arrived while it ran: that belongs to the program, so the hook raises it in place of the call. */
 int
 accel_in_compiler(void)
 {
     return in_compiler;
 }
 
+/* Ask the Python compiler for code.  Returns -1 only when KeyboardInterrupt/SystemExit (anything that is not
+ * an Exception) arrived while it ran: that belongs to the program, so the hook raises it in place of the call. */
 int
 accel_request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
 {

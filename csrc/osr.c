@@ -400,17 +400,6 @@ accel_osr_init(PyObject *module)
 
 /* ---- the hook's side ---- */
 
-/* Could `frame` (fresh, about to be interpreted, its code not compiled) be moved into machine code later? */
-int
-accel_osr_watchable(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st)
-{
-    return LOAD(&accel_osr_ticks) != 0 && (st->flags & ACCEL_CS_HAS_LOOP)
-           && !(st->flags & (ACCEL_CS_EXCLUDED | ACCEL_CS_FAILED | ACCEL_CS_COMPILING))
-           && (frame->f_code->co_flags & (CO_OPTIMIZED | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
-                  == CO_OPTIMIZED  /* functions; not module or class bodies, which tier 1 leaves alone */
-           && frame->owner == FRAME_OWNED_BY_THREAD && _Py_ThreadCanHandleSignals(tstate->interp);
-}
-
 /* Interpret `frame` (accel_osr_watchable) while the watchdog watches it; carry on in machine code if the
  * pending call made it leave the interpreter at a loop header. */
 PyObject *

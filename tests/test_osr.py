@@ -169,18 +169,24 @@ def test_no_move_with_osr_off_or_on_other_threads() -> None:
     assert on.stdout.strip() == "[79999800000] 0 0 0", on.stderr
 
 
+# A program prefix after which the OSR watchdog thread runs (a frame was watched), and `spin` loops.
+WATCHDOG_RUNNING = textwrap.dedent("""
+    import os, accel
+    accel.install(bjit_threshold=100000, compile_budget=0, osr_us=1)
+    def spin(n):
+        t = 0
+        for i in range(n):
+            t += i
+        return t
+    spin(300000)
+""")
+
+
 def test_a_child_forked_from_a_thread_ends_when_that_thread_does() -> None:
     """The watchdog thread must never keep a process alive: in a child forked from a thread, that thread is the
     only one, and the process ends when it returns (the interpreter is not finalized, accel's atexit never runs)."""
     prog = textwrap.dedent("""
-        import os, threading, accel
-        accel.install(bjit_threshold=100000, compile_budget=0, osr_us=1)
-        def spin(n):
-            t = 0
-            for i in range(n):
-                t += i
-            return t
-        spin(300000)  # a watched frame: the watchdog runs
+        import threading
         def worker():
             pid = os.fork()
             if pid:
@@ -191,7 +197,7 @@ def test_a_child_forked_from_a_thread_ends_when_that_thread_does() -> None:
         w.start()
         w.join()
     """)
-    proc = run_python(["-c", prog], timeout=60)
+    proc = run_python(["-c", WATCHDOG_RUNNING + prog], timeout=60)
     assert proc.stdout.strip() == "child exited with 0", proc.stderr
 
 
@@ -199,18 +205,11 @@ def test_the_watchdog_thread_never_takes_the_programs_signals() -> None:
     """A signal sent to the process goes to a thread that does not block it: the watchdog blocks them all, so a
     program that blocks a signal and waits for it (sigtimedwait) still gets it."""
     prog = textwrap.dedent("""
-        import os, signal, accel
-        accel.install(bjit_threshold=100000, compile_budget=0, osr_us=1)
-        def spin(n):
-            t = 0
-            for i in range(n):
-                t += i
-            return t
-        spin(300000)  # a watched frame: the watchdog runs
+        import signal
         signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
         os.kill(os.getpid(), signal.SIGUSR1)
         info = signal.sigtimedwait([signal.SIGUSR1], 5)
         print(info is not None and info.si_signo == signal.SIGUSR1)
     """)
-    proc = run_python(["-c", prog], timeout=60)
+    proc = run_python(["-c", WATCHDOG_RUNNING + prog], timeout=60)
     assert proc.stdout.strip() == "True", proc.stderr
