@@ -97,7 +97,7 @@ def gen(n):                             # generators are never moved
 
 rows = [list(range(300)) for _ in range(5000)]
 before = [sys.getrefcount(r) for r in rows[:3]] + [sys.getrefcount(rows)]
-print(for_loop(2000000), while_loop(2000000), nested(rows), try_in_body(1000000), loop_in_try(400000))
+print(for_loop(2000000), while_loop(2000000), nested(rows), try_in_body(1000000), loop_in_try(2000000))
 print(before == [sys.getrefcount(r) for r in rows[:3]] + [sys.getrefcount(rows)])
 try:
     raises_late(2000000)
