@@ -114,7 +114,8 @@ def format_summary(data: dict[str, Any]) -> str:
         f"  entered without the hook  {data.get('calls_direct', 0) + data.get('generator_resumes_direct', 0):>10}"
         f"   (calls from machine code: {data.get('calls_direct', 0)},"
         f" generator resumptions: {data.get('generator_resumes_direct', 0)};"
-        f" generators made: {data.get('generators_made_direct', 0)})",
+        f" generators made: {data.get('generators_made_direct', 0)},"
+        f" collected by tuple/list/set/join: {data.get('generators_collected_direct', 0)})",
         f"  moved in at a loop (OSR)  {data.get('osr_entered', 0):>10}"
         f"   (pending calls: {data.get('osr_requests', 0)}, not at a loop then: {data.get('osr_not_at_loop', 0)},"
         f" put off: {data.get('osr_put_off', 0)}, declined: {data.get('osr_declined', 0)})",

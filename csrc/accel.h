@@ -115,6 +115,8 @@ typedef struct {
     uint64_t calls_direct;       /* of those, calls from machine code that bypassed the hook */
     uint64_t gen_resumes_direct; /* and generator resumptions from machine code that bypassed the hook */
     uint64_t gens_made_direct;   /* generators that calls from machine code made without running the frame */
+    uint64_t gens_collected_direct; /* generators that tuple()/list()/set()/str.join() called from machine code
+                                       drove directly */
     uint64_t compile_requests;   /* calls into the Python compiler */
     uint64_t compile_callback_errors;  /* the compiler raised (a bug in accel: it must catch its own) */
 } accel_hook_counters;

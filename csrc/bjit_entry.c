@@ -457,6 +457,92 @@ accel_op_send(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     return sp;
 }
 
+/* tuple(g), list(g), set(g) and sep.join(g) of a generator whose code has machine code -- a generator expression
+ * passed to a constructor, most of the time: the builtin would drive it through tp_iternext -> gen_send_ex2 ->
+ * the eval hook -> the trampoline for every item.  Here each item comes from gen_send_direct, in one C loop.  What
+ * the builtins do with the items is unchanged: appended in order (tuple() and join() build from a list, as
+ * PySequence_Tuple and PySequence_Fast do with an iterator), added to a fresh set one by one.  Returns 0 when it
+ * does not apply (nothing done), else 1 with *result set (NULL: an exception); the references to the callable and
+ * the argument are the caller's either way. */
+#define COLLECT_NONE 0
+#define COLLECT_LIST 1
+#define COLLECT_TUPLE 2
+#define COLLECT_SET 3
+#define COLLECT_JOIN 4
+
+static inline int
+collect_kind(PyObject *callable, PyObject *self)
+{
+    if (callable == (PyObject *)&PyTuple_Type)
+        return COLLECT_TUPLE;
+    if (callable == (PyObject *)&PyList_Type)
+        return COLLECT_LIST;
+    if (callable == (PyObject *)&PySet_Type)
+        return COLLECT_SET;
+    if (self != NULL && Py_TYPE(callable) == &PyMethodDescr_Type && PyUnicode_CheckExact(self)) {
+        PyMethodDescrObject *d = (PyMethodDescrObject *)callable;
+        if (d->d_common.d_type == &PyUnicode_Type && strcmp(d->d_method->ml_name, "join") == 0)
+            return COLLECT_JOIN;
+    }
+    return COLLECT_NONE;
+}
+
+static int
+collect_generator(PyThreadState *tstate, int kind, PyObject *self, PyObject *arg, PyObject **result)
+{
+    if (Py_TYPE(arg) != &PyGen_Type)
+        return 0;
+    PyGenObject *gen = (PyGenObject *)arg;
+    if (gen->gi_frame_state != FRAME_CREATED && gen->gi_frame_state != FRAME_SUSPENDED)
+        return 0;
+    accel_code_state *st = accel_code_state_get(gen->gi_code);
+    if (st == NULL || st->jit_fn == NULL || accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame)
+        return 0;
+    PyObject *acc = kind == COLLECT_SET ? PySet_New(NULL) : PyList_New(0);
+    if (acc == NULL) {
+        *result = NULL;
+        return 1;
+    }
+    accel_counters.gens_collected_direct++;
+    for (;;) {
+        PyObject *item;
+        int status = gen_send_direct(tstate, arg, NULL, &item);
+        if (status == PYGEN_NEXT) {
+            int rc = kind == COLLECT_SET ? PySet_Add(acc, item) : PyList_Append(acc, item);
+            Py_DECREF(item);
+            if (rc < 0)
+                goto error;
+            continue;
+        }
+        if (status == PYGEN_RETURN) {
+            Py_XDECREF(item);  /* (a generator's return value: the builtins drop it with the StopIteration) */
+            break;
+        }
+        if (status == PYGEN_ERROR)
+            goto error;
+        /* Not directly any more (a tracer came on, the hook was replaced): the rest the ordinary way. */
+        while ((item = PyIter_Next(arg)) != NULL) {
+            int rc = kind == COLLECT_SET ? PySet_Add(acc, item) : PyList_Append(acc, item);
+            Py_DECREF(item);
+            if (rc < 0)
+                goto error;
+        }
+        if (PyErr_Occurred())
+            goto error;
+        break;
+    }
+    if (kind == COLLECT_TUPLE)
+        Py_SETREF(acc, PyList_AsTuple(acc));
+    else if (kind == COLLECT_JOIN)
+        Py_SETREF(acc, PyUnicode_Join(self, acc));
+    *result = acc;
+    return 1;
+error:
+    Py_DECREF(acc);
+    *result = NULL;
+    return 1;
+}
+
 /* Calling a class `C(args)` whose instances come from object.__new__ and whose __init__ is a Python function:
  * what type_call -> object_new -> slot_tp_init do, without their lookups and the bound method, so that a
  * compiled __init__ is entered directly (3.12's CALL_ALLOC_AND_ENTER_INIT does the same).  `slot` is the class's
@@ -527,6 +613,7 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     PyObject *function = sp[-total - 1];
     PyObject **args = sp - total;
     PyObject *res;
+    int kind;
     accel_code_state *st = NULL;
     if (kwnames == NULL && Py_TYPE(function) == &PyFunction_Type) {
         PyObject *code = ((PyFunctionObject *)function)->func_code;
@@ -549,6 +636,12 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     else if (kwnames == NULL && !is_meth && Py_TYPE(function) == &PyType_Type && !accel_tracing(ts)
              && alloc_and_init(ts, args - 1, total, &res)) {
         /* the class and the arguments were used up */
+    }
+    else if (kwnames == NULL && oparg == 1 && (kind = collect_kind(function, is_meth ? args[0] : NULL))
+             && collect_generator(ts, kind, is_meth ? args[0] : NULL, args[total - 1], &res)) {
+        Py_DECREF(function);
+        for (Py_ssize_t i = 0; i < total; i++)
+            Py_DECREF(args[i]);
     }
     else {
         Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);

@@ -7,6 +7,7 @@
 #include "bjit.h"
 #include "opcode.h"
 #include "internal/pycore_interp.h"
+#include "internal/pycore_long.h"
 
 static accel_code_state *
 state_of(PyObject *code, int create)
@@ -151,13 +152,14 @@ core_counters(PyObject *self, PyObject *unused)
 {
     accel_arena_stats a;
     accel_arena_get_stats(&a);
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:n,s:n,s:n,s:n,s:n,s:i}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:n,s:n,s:n,s:n,s:n,s:i}",
                          "code_objects_registered", (unsigned long long)accel_codes_registered,
                          "frames_seen", (unsigned long long)accel_counters.frames_seen,
                          "frames_entered_jit", (unsigned long long)accel_counters.frames_entered_jit,
                          "calls_direct", (unsigned long long)accel_counters.calls_direct,
                          "generator_resumes_direct", (unsigned long long)accel_counters.gen_resumes_direct,
                          "generators_made_direct", (unsigned long long)accel_counters.gens_made_direct,
+                         "generators_collected_direct", (unsigned long long)accel_counters.gens_collected_direct,
                          "compile_requests", (unsigned long long)accel_counters.compile_requests,
                          "compile_callback_errors", (unsigned long long)accel_counters.compile_callback_errors,
                          "bjit_threshold", (unsigned long long)accel_options.bjit_threshold,
@@ -551,6 +553,16 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"listiter_type", accel_iterators_known() ? (intptr_t)&PyListIter_Type : 0},
         {"listiter_index", OFF(accel_listiter, it_index)},
         {"listiter_seq", OFF(accel_listiter, it_seq)},
+        {"rangeiter_type", accel_iterators_known() ? (intptr_t)&PyRangeIter_Type : 0},
+        {"rangeiter_index", OFF(accel_rangeiter, index)},
+        {"rangeiter_start", OFF(accel_rangeiter, start)},
+        {"rangeiter_step", OFF(accel_rangeiter, step)},
+        {"rangeiter_len", OFF(accel_rangeiter, len)},
+        {"small_ints", (intptr_t)&_PyLong_SMALL_INTS[0]},       /* -5 .. 256, sizeof(PyLongObject) apart */
+        {"small_ints_negative", _PY_NSMALLNEGINTS},
+        {"small_ints_count", _PY_NSMALLNEGINTS + _PY_NSMALLPOSINTS},
+        {"long_size_log2", sizeof(PyLongObject) == 32 ? 5 : -1},
+        {"long_digit_mask", PyLong_MASK},
         {"tuple_items", OFF(PyTupleObject, ob_item)},
         {"long_from_long_long", (intptr_t)PyLong_FromLongLong},
         {"float_from_double", (intptr_t)PyFloat_FromDouble},

@@ -309,6 +309,46 @@ def test_compiled_send_and_for_iter_resume_compiled_generators_directly(installe
     assert core().counters()["generator_resumes_direct"] - before == 2
 
 
+def test_tuple_list_set_and_join_of_a_compiled_generator_drive_it_directly(installed):
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    _compiled("""
+        def gen(n):
+            for i in range(n):
+                yield i % 5
+    """, "gen", ns)
+    _compiled("""
+        def strs(n):
+            for i in gen(n):
+                yield str(i)
+    """, "strs", ns)
+    collect = _compiled("""
+        def collect(n):
+            return tuple(gen(n)), list(gen(n)), set(gen(n)), "".join(strs(n)), sorted(gen(n))
+    """, "collect", ns)
+    counters = core().counters
+    before = counters()["generators_collected_direct"], counters()["generator_resumes_direct"]
+    assert collect(7) == ((0, 1, 2, 3, 4, 0, 1), [0, 1, 2, 3, 4, 0, 1], {0, 1, 2, 3, 4}, "0123401",
+                          [0, 0, 1, 1, 2, 3, 4])
+    # tuple, list, set, join: 4 collections (sorted() drives its generator the ordinary way), of 8 resumptions
+    # each (7 items, then the end)
+    assert counters()["generators_collected_direct"] - before[0] == 4
+    assert counters()["generator_resumes_direct"] - before[1] == 4 * 8 + 8  # + strs's FOR_ITER driving gen
+    # an error in the body comes out of the builtin's call with the generator's traceback entry
+    _compiled("""
+        def fails(n):
+            for i in range(n):
+                yield 10 // (2 - i)
+    """, "fails", ns)
+    use = _compiled("""
+        def use():
+            return tuple(fails(5))
+    """, "use", ns)
+    with pytest.raises(ZeroDivisionError) as info:
+        use()
+    assert [entry.name for entry in traceback.extract_tb(info.value.__traceback__)][-2:] == ["use", "fails"]
+
+
 def test_polymorphic_attribute_sites_and_class_attributes_hit_their_caches(installed):
     accel.install(bjit_threshold=1000)
     ns: dict = {"__name__": "tests.bjit_generated"}
