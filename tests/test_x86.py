@@ -199,6 +199,8 @@ def instruction_cases() -> list[Case]:
             add(Case(lambda a, d=d, s=s: a.imul(d, s), f"imul {d.name},{s.name}", 4))
         add(Case(lambda a, d=d: a.imul(d, RCX, 10), f"imul {d.name},rcx,0xa", 4))
         add(Case(lambda a, d=d: a.imul(d, Mem(R12), 1000), f"imul {d.name},QWORD PTR [r12],0x3e8", 8))
+        add(Case(lambda a, d=d: a.imul(d, Mem(RAX, 0x20)), f"imul {d.name},QWORD PTR [rax+0x20]", 5))
+        add(Case(lambda a, d=d: a.mov(Mem(RSI, 0x18), d.r32), f"mov DWORD PTR [rsi+0x18],{d.r32.name}"))
         add(Case(lambda a, d=d: a.idiv(d), f"idiv {d.name}"))
     for base, disp, index, scale in memory_operands()[::5]:
         m, text = Mem(base, disp, index, scale), fmt_mem(base, disp, index, scale)

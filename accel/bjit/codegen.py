@@ -666,6 +666,9 @@ class _Generator(FastPaths):
             return True
         if op == OP["FOR_ITER"]:
             self.emit_for_iter_list_fast_path(depth, self.block_labels[block.succs[0]])
+            if self.fn.records[(i + 1) * 8] == OP["STORE_FAST"]:
+                self.emit_for_iter_range_fast_path(depth, self.block_labels[block.succs[0]],
+                                                   self.fn.records[(i + 1) * 8 + 1])
             self.call_helper("for_iter", i, arg, depth)
             a.lea(RCX, self.slot(depth + 1))
             a.cmp(RAX, RCX)

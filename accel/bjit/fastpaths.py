@@ -23,7 +23,7 @@ from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
-from .x86 import CL, EAX, ECX, R8, R11, R12, R13, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
+from .x86 import CL, EAX, ECX, EDX, R8, R11, R12, R13, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
@@ -398,6 +398,56 @@ class FastPaths:
         a.add(RSI, R8)
         a.mov(RSI, _mem(RSI, 0))
         a.inc(_mem(RAX, lay["listiter_index"]))
+        self.incref(RSI)
+        a.mov(self.slot(depth), RSI)
+        a.jmp(body)
+        a.bind(generic)
+
+    def emit_for_iter_range_fast_path(self, depth: int, body: Label, store_local: int) -> None:
+        """FOR_ITER over a range iterator whose value the loop body's first instruction, STORE_FAST, stores into
+        local `store_local`: as ceval's FOR_ITER_RANGE with _PyLong_AssignValue, a small int comes from the
+        interpreter's cache and any other one-digit non-negative value is written into the local's own int in
+        place when only the local holds it -- no allocation, no deallocation per iteration.  The int is pushed
+        with a reference, so the STORE_FAST that follows (compiled, or run by the interpreter after a hand-back)
+        stores the same object back.  Anything else, the end included, falls through to the generic FOR_ITER."""
+        a = self.a
+        lay = self.lay
+        if not lay["rangeiter_type"] or lay["long_size_log2"] < 0:
+            return
+        generic, small, push = a.label("for_iter_generic"), a.label("range_small"), a.label("range_push")
+        a.mov(RAX, self.slot(depth - 1))
+        a.mov(RCX, lay["rangeiter_type"])
+        a.cmp(_mem(RAX, lay["ob_type"]), RCX)
+        a.jcc("ne", generic)
+        a.mov(RCX, _mem(RAX, lay["rangeiter_index"]))
+        a.cmp(RCX, _mem(RAX, lay["rangeiter_len"]))
+        a.jcc("ge", generic)
+        a.mov(RDX, RCX)
+        a.imul(RDX, _mem(RAX, lay["rangeiter_step"]))
+        a.add(RDX, _mem(RAX, lay["rangeiter_start"]))  # value = start + index * step (wrapping, as ceval's)
+        a.lea(RSI, _mem(RDX, lay["small_ints_negative"]))
+        a.cmp(RSI, lay["small_ints_count"])
+        a.jcc("b", small)
+        a.cmp(RDX, lay["long_digit_mask"])  # (unsigned: a negative value is above it)
+        a.jcc("a", generic)
+        a.mov(RSI, self.local(store_local))
+        a.test(RSI, RSI)
+        a.jcc("z", generic)
+        a.mov(R8, lay["long_type"])
+        a.cmp(_mem(RSI, lay["ob_type"]), R8)
+        a.jcc("ne", generic)
+        a.cmp(_mem(RSI, lay["ob_refcnt"]), 1)
+        a.jcc("ne", generic)
+        a.cmp(_mem(RSI, lay["ob_size"]), 1)
+        a.jcc("ne", generic)
+        a.mov(_mem(RSI, lay["long_digit"]), EDX)  # only the local holds it: nobody sees it change
+        a.jmp(push)
+        a.bind(small)
+        a.shl(RSI, lay["long_size_log2"])
+        a.mov(R8, lay["small_ints"])
+        a.add(RSI, R8)
+        a.bind(push)
+        a.inc(_mem(RAX, lay["rangeiter_index"]))
         self.incref(RSI)
         a.mov(self.slot(depth), RSI)
         a.jmp(body)
