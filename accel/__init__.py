@@ -64,6 +64,14 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
         from accel.bjit import perfmap
 
         perfmap.enabled = True
+        # perf reads /tmp/perf-<pid>.map only for code in anonymous memory, not in the arena's memfd views
+        # (it names those "memfd:accel-jit"): one private mapping per chunk, W^X kept by flipping its pages
+        # around each write, which happens with the GIL held, so no thread runs code on a page while it is
+        # writable.  Possible only before the first chunk is mapped.
+        try:
+            c.arena_force_flip_mode()
+        except RuntimeError:
+            compiler.log(1, "ACCEL_PERF_MAP: code already compiled stays where perf cannot name it")
     c.set_options(cfg.bjit_threshold, cfg.max_tier, cfg.bjit_loop_threshold, cfg.bjit_loop_us * 1000)
     # OSR needs the block-at-a-time entries; the watchdog ticks every millisecond
     c.set_osr(cfg.osr_us // 1000 + 1 if cfg.osr_us and cfg.lazy_blocks and cfg.max_tier else 0)

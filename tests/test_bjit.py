@@ -687,10 +687,18 @@ def test_perf_map_names_compiled_code(tmp_path):
         for i in range(5):
             hot(i)
         print(perfmap.path())
+        # perf consults the map only for code in anonymous executable memory ("//anon" in perf's terms)
+        kinds = set()
+        for line in open("/proc/self/maps"):
+            fields = line.split()
+            if "x" in fields[1] and (len(fields) == 5 or "memfd:" in line):
+                kinds.add("anonymous" if len(fields) == 5 else "memfd")
+        print(sorted(kinds))
     """)
     proc = run_python(["-c", prog], env=clean_env(ACCEL="1", ACCEL_BJIT_THRESHOLD="0", ACCEL_PERF_MAP="1"))
     assert proc.returncode == 0, proc.stderr
-    map_path = proc.stdout.strip()
+    map_path, kinds = proc.stdout.strip().splitlines()
+    assert "memfd" not in kinds and "anonymous" in kinds, kinds
     try:
         lines = open(map_path).read().splitlines()
     finally:
