@@ -31,6 +31,7 @@ class Stats:
         self.bjit_compile_seconds = 0.0
         self.bjit_instructions = 0         # IR instructions turned into machine code
         self.bjit_blocks_compiled = 0      # blocks compiled on their own, when first reached (a block at a time)
+        self.bjit_far_calls = 0            # 1 once code landed out of direct-call reach of C (calls via registers)
         self.block_failures: Counter[str] = Counter()  # such blocks that could not be: the interpreter runs them
         self.bjit_unsupported_sites: Counter[str] = Counter()  # opname -> compiled sites that hand back
         self.ic_hits = 0

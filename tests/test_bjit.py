@@ -927,6 +927,44 @@ def test_the_compile_budget_puts_compiles_off_and_lets_them_happen_later():
     assert proc.stdout.strip() == "1 0 1 True", proc.stderr
 
 
+def test_code_out_of_direct_call_reach_is_made_again_with_register_calls():
+    """Helper calls are `call rel32` while the arena lies within 2 GB of the C code; when code lands out of
+    reach (simulated: its first link fails), it is generated again calling through registers, and so is all code
+    after it -- the function still runs as machine code, with the right results."""
+    prog = textwrap.dedent("""
+        import accel
+        from accel.bjit import codegen, compiler
+        from accel.bjit.x86 import AsmError
+        accel.install(bjit_threshold=0)
+        real_linked = codegen.CodegenResult.linked
+        failed = []
+        def linked(self, base):
+            if not failed:
+                failed.append(base)
+                raise AsmError("rel32 out of reach (simulated)")
+            return real_linked(self, base)
+        codegen.CodegenResult.linked = linked
+        def f(n):
+            t = 0
+            for i in range(n):
+                t += i * 3 % 7
+            return t
+        def g(x):
+            return f(x) + len(str(x))
+        print(g(100), accel.tier(f), accel.tier(g), codegen.near_calls[0], accel.stats()["bjit_far_calls"],
+              len(failed))
+        import io, contextlib
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            accel.dis(f)
+        print("call   r11" in out.getvalue() or "41ffd3" in out.getvalue())
+    """)
+    proc = run_python(["-c", prog])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [str(sum(i * 3 % 7 for i in range(100)) + 3), "1", "1", "False", "1", "1",
+                                   "True"], proc.stdout + proc.stderr
+
+
 def test_a_builtin_shadowed_by_a_new_global_after_specialization():
     """LOAD_GLOBAL of a builtin in a module whose globals change all the time (their version does) trusts the
     globals' keys version for the name's absence -- CPython's specializer gave them one while the function ran in

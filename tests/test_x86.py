@@ -201,6 +201,8 @@ def instruction_cases() -> list[Case]:
         add(Case(lambda a, d=d: a.imul(d, Mem(R12), 1000), f"imul {d.name},QWORD PTR [r12],0x3e8", 8))
         add(Case(lambda a, d=d: a.imul(d, Mem(RAX, 0x20)), f"imul {d.name},QWORD PTR [rax+0x20]", 5))
         add(Case(lambda a, d=d: a.mov(Mem(RSI, 0x18), d.r32), f"mov DWORD PTR [rsi+0x18],{d.r32.name}"))
+        add(Case(lambda a, d=d: a.mov(Mem(R8, -2), d.r8), f"mov BYTE PTR [r8-0x2],{d.r8.name}"))
+        add(Case(lambda a, d=d: a.movzx(d.r32, Mem(R8, -2), src_size=8), f"movzx {d.r32.name},BYTE PTR [r8-0x2]"))
         add(Case(lambda a, d=d: a.idiv(d), f"idiv {d.name}"))
     for base, disp, index, scale in memory_operands()[::5]:
         m, text = Mem(base, disp, index, scale), fmt_mem(base, disp, index, scale)
@@ -442,6 +444,30 @@ def test_executes_call_abs_and_patched_jump() -> None:
     assert two.position is not None
     core().arena_write(address + field, rel32_bytes(address + field, address + two.position))
     assert fn(-42) == 1042
+
+
+def test_call_near_is_linked_where_the_code_is_placed() -> None:
+    """call rel32 to an absolute address: 5 bytes, resolved by link(); out of reach is an AsmError."""
+    from accel.runtime import core
+
+    libc = ctypes.CDLL(None)
+    labs = ctypes.cast(libc.labs, ctypes.c_void_p).value
+    assert labs is not None
+    a = Assembler()
+    a.push(RBX)
+    start = a.size
+    a.call_near(labs)
+    assert a.size - start == 5 and a.code[start] == 0xE8
+    a.pop(RBX)
+    a.ret()
+    c = core()
+    code = a.finish()
+    address = c.arena_alloc(len(code))
+    c.arena_write(address, a.link(address))
+    fn = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_long)(address)
+    assert fn(-42) == 42 and fn(7) == 7
+    with pytest.raises(AsmError):
+        a.link(labs + (1 << 33))
 
 
 def test_disassemble_backends() -> None:

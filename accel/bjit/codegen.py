@@ -219,6 +219,11 @@ def _frame_operand(offset: int) -> Mem:
     return _mem(R12, offset)
 
 
+# Calls to C helpers are direct (`call rel32`) until some code lands out of their reach: then every later
+# compile calls through a register.  (A list: one mutable flag, shared with compiler.py.)
+near_calls = [True]
+
+
 class _Generator(FastPaths):
     def __init__(self, fn: Function, code: CodeType, rt: Runtime, data: int, lazy: LazyLinks | None = None) -> None:
         self.fn = fn
@@ -250,6 +255,14 @@ class _Generator(FastPaths):
         """Value-stack slot `depth` (0 = bottom) in the frame."""
         return _frame_operand(self.lay["frame_localsplus"] + 8 * (self.nlp + depth))
 
+    def call_c(self, address: int) -> None:
+        """Call a C function: `call rel32` (linked where the code is placed) while the arena lies within reach
+        of the C code, else through a register (near_calls turned off: compiler.py regenerates)."""
+        if near_calls[0]:
+            self.a.call_near(address)
+        else:
+            self.a.call_abs(address)
+
     def set_prev_instr(self, unit: int) -> None:
         self.a.mov(RAX, self.units + 2 * unit)
         self.a.mov(_mem(R12, self.lay["frame_prev_instr"]), RAX)
@@ -273,7 +286,7 @@ class _Generator(FastPaths):
             self.set_prev_instr(unit)
             if reg != RDI:
                 a.mov(RDI, reg)
-            a.call_abs(self.lay["dealloc"])
+            self.call_c(self.lay["dealloc"])
             a.jmp(back)
 
         self.stubs.append(stub)
@@ -338,7 +351,7 @@ class _Generator(FastPaths):
             self.set_prev_instr(unit)
             a.mov(RDI, R14)
             a.mov(RSI, R12)
-            a.call_abs(self.rt.symbols["handle_pending"])
+            self.call_c(self.rt.symbols["handle_pending"])
             a.test(EAX, EAX)
             a.jcc("ne", self.error_with_stacktop(depth))
             a.jmp(back)
@@ -361,7 +374,7 @@ class _Generator(FastPaths):
             a.mov(R8, extra)
         if extra2 is not None:
             a.mov(R9, extra2)
-        a.call_abs(self.rt.symbols[name])
+        self.call_c(self.rt.symbols[name])
         a.cmp(RAX, 1)
         slow = a.label("slow")
         a.jcc("be", slow)
@@ -803,7 +816,7 @@ class _Generator(FastPaths):
         a.mov(RSI, R12)
         a.lea(RDX, self.slot(depth))
         a.mov(ECX, 1 if pop_always else 0)
-        a.call_abs(self.rt.symbols["truth"])
+        self.call_c(self.rt.symbols["truth"])
         a.test(EAX, EAX)
         a.jcc("s", self.error_exit)
         generic_true, generic_false = a.label(), a.label()

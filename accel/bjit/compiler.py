@@ -11,6 +11,7 @@ import opcode
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import CodeType
 
@@ -31,7 +32,9 @@ from .codegen import (
     generate,
     generate_block,
     generate_head,
+    near_calls,
 )
+from .x86 import AsmError
 
 _runtime: Runtime | None = None
 
@@ -66,10 +69,10 @@ def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCod
     c = core()
     data = c.alloc_jit_data(code, data_size(fn, rt))  # owned by the code object from here on
     lazy = lazy and compiles_lazily(fn, code)
-    result = generate_head(fn, code, rt, data) if lazy else generate(fn, code, rt, data)
-    address = c.arena_alloc(len(result.code))
+    result, address, placed = _generate_and_link(
+        lambda: generate_head(fn, code, rt, data) if lazy else generate(fn, code, rt, data))
     try:
-        c.arena_write(address, result.code)
+        c.arena_write(address, placed)
         if lazy:
             c.lazy_init(code, len(fn.blocks), address + result.exit_offset, address + result.error_offset)
         c.set_jit(code, address, len(result.code))
@@ -86,6 +89,24 @@ def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCod
     STATS.functions_tier1 += 1
     _count(result, seconds)
     return MachineCode(address, len(result.code), result, seconds)
+
+
+def _generate_and_link(generate_code: Callable[[], CodegenResult]) -> tuple[CodegenResult, int, bytes]:
+    """Generate, allocate arena space, link there: (result, address, the bytes to write).  Code whose direct
+    calls cannot reach the C helpers from where it landed (the arena is mapped far from libpython) is made once
+    more, calling through registers -- as is everything after it."""
+    c = core()
+    while True:
+        result = generate_code()
+        address = c.arena_alloc(len(result.code))
+        try:
+            return result, address, result.linked(address)
+        except AsmError:
+            c.arena_free(address, len(result.code))
+            if not near_calls[0]:
+                raise
+            near_calls[0] = False
+            STATS.bjit_far_calls += 1
 
 
 _BACKWARD_JUMPS = frozenset(
@@ -121,10 +142,10 @@ def compile_block(code: CodeType, b: int) -> MachineCode:
         raise RuntimeError("compile_block: not compiled a block at a time")
     fn = _ir_of(code)
     links = LazyLinks(info["blocks"], info["exit"], info["error"])
-    result = generate_block(fn, code, rt, c.code_info(code)["jit_data"], b, links)
-    address = c.arena_alloc(len(result.code))
+    data = c.code_info(code)["jit_data"]
+    result, address, placed = _generate_and_link(lambda: generate_block(fn, code, rt, data, b, links))
     try:
-        c.arena_write(address, result.linked(address))
+        c.arena_write(address, placed)
         sites = [(target, address + offset) for target, offset in result.patch_sites]
         c.lazy_place(code, b, address + result.block_offset, address, len(result.code), sites)
     except BaseException:

@@ -23,7 +23,7 @@ from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
-from .x86 import CL, EAX, ECX, EDX, R8, R11, R12, R13, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
+from .x86 import AL, CL, DL, EAX, ECX, EDX, R8, R11, R12, R13, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
@@ -53,6 +53,7 @@ class FastPaths:
     decref: Any
     set_prev_instr: Any
     call_helper: Any
+    call_c: Any
     check_tracing: Any
     error_with_stacktop: Any
     jump_label: Any
@@ -174,20 +175,32 @@ class FastPaths:
             self.decref(RDI, offset)
             a.jmp(done)
             a.bind(values)
-            a.mov(RAX, _mem(RDI, lay["values_pointer"]))
-            a.test(RAX, RAX)
+            a.mov(R8, _mem(RDI, lay["values_pointer"]))
+            a.test(R8, R8)
             a.jcc("z", slow)
             a.mov(RDX, _mem(RCX, lay["attr_index"]))
-            a.lea(RAX, Mem(RAX, 0, RDX, 8))
-            a.mov(RSI, _mem(RAX, 0))
-            a.test(RSI, RSI)
-            a.jcc("z", slow)  # a new value also enters the insertion order: the helper does that
-            a.mov(RDX, self.slot(depth - 2))
-            a.mov(_mem(RAX, 0), RDX)  # the stack's reference moves in
+            a.mov(RSI, Mem(R8, 0, RDX, 8))
+            a.mov(RAX, self.slot(depth - 2))
+            a.mov(Mem(R8, 0, RDX, 8), RAX)  # the stack's reference moves in
             self.count_site_hit(RCX)
+            first, stored = a.label("first_value"), a.label("stored")
+            a.test(RSI, RSI)
+            a.jcc("z", first)
             self.decref(RSI, offset)
+            a.bind(stored)
             a.mov(RDI, self.slot(depth - 1))
             self.decref(RDI, offset)
+            a.jmp(done)
+            # A value where there was none also enters the values' insertion order (a byte array below them:
+            # its length at values[-2], the indexes before it), as _PyDictValues_AddToInsertionOrder does.
+            a.bind(first)
+            a.movzx(EAX, _mem(R8, -2), src_size=8)
+            a.add(EAX, 1)
+            a.mov(_mem(R8, -2), AL)
+            a.mov(RSI, R8)
+            a.sub(RSI, RAX)
+            a.mov(_mem(RSI, -2), DL)
+            a.jmp(stored)
         a.bind(done)
         helper = INLINE_ATTR_OPS[op]
 
@@ -290,13 +303,13 @@ class FastPaths:
             a.imul(R13, R15)  # |a|, |b| < 2**30
         self.set_prev_instr(offset)  # (a MemoryError is raised here)
         a.mov(RDI, R13)
-        a.call_abs(lay["long_from_long_long"])
+        self.call_c(lay["long_from_long_long"])
         a.jmp(made)
         a.bind(floats)
         a.sd("movsd", 0, _mem(RDI, lay["float_value"]))
         a.sd(kind + "sd", 0, _mem(RSI, lay["float_value"]))
         self.set_prev_instr(offset)
-        a.call_abs(lay["float_from_double"])
+        self.call_c(lay["float_from_double"])
         a.bind(made)
         a.test(RAX, RAX)
         a.jcc("z", self.error_with_stacktop(depth))  # the operands are still on the stack: the unwinding frees them

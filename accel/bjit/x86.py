@@ -524,6 +524,14 @@ class Assembler:
         self.mov(scratch, address)
         self.call(scratch)
 
+    def call_near(self, address: int) -> None:
+        """call rel32 to an absolute address, resolved by `link` (which raises AsmError when the code lands out
+        of reach).  A direct call is predicted even when the branch predictor has no entry for it; an indirect
+        one is not, and generated code has thousands of call sites."""
+        self.buf += b"\xe8"
+        self._external.append((self.size, address))
+        self.buf += b"\0\0\0\0"
+
     def _indirect(self, digit: int, target: Operand) -> None:
         if isinstance(target, Reg) and target.bits != 64:
             raise AsmError("indirect branches go through 64-bit registers")
