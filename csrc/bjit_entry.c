@@ -356,6 +356,68 @@ call_direct_state(PyThreadState *tstate, PyFunctionObject *func, accel_code_stat
     return 1;
 }
 
+/* The same with keyword arguments (KW_NAMES: the last PyTuple_GET_SIZE(kwnames) of the `total` arguments are
+ * passed by those names): each name must be, by identity, one of the parameters after the positional arguments
+ * that are not positional-only, and given once; missing ones come from the defaults.  Anything else -- a name
+ * matched only by equality, a duplicate, a missing argument -- is left to the ordinary path (0, nothing done),
+ * which binds or raises exactly as CPython does. */
+#define DIRECT_KW_MAX 32
+
+static inline int
+call_direct_kw(PyThreadState *tstate, PyFunctionObject *func, accel_code_state *st, PyObject *const *args,
+               Py_ssize_t total, PyObject *kwnames, PyObject **result)
+{
+    if (st == NULL || st->jit_fn == NULL || st->direct_argcount > DIRECT_KW_MAX || total > st->direct_argcount)
+        return 0;
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    Py_ssize_t argcount = st->direct_argcount, nkw = PyTuple_GET_SIZE(kwnames), npos = total - nkw;
+    PyObject *ordered[DIRECT_KW_MAX];
+    for (Py_ssize_t i = 0; i < argcount; i++)
+        ordered[i] = i < npos ? args[i] : NULL;
+    Py_ssize_t first = npos > co->co_posonlyargcount ? npos : co->co_posonlyargcount;
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, k);
+        Py_ssize_t j = first;
+        while (j < argcount && PyTuple_GET_ITEM(co->co_localsplusnames, j) != name)
+            j++;
+        if (j == argcount || ordered[j] != NULL)
+            return 0;
+        ordered[j] = args[npos + k];
+    }
+    PyObject *defaults = func->func_defaults;
+    Py_ssize_t ndefaults = defaults == NULL ? 0 : PyTuple_GET_SIZE(defaults);
+    for (Py_ssize_t j = npos; j < argcount; j++) {
+        if (ordered[j] == NULL && j < argcount - ndefaults)
+            return 0;  /* a missing argument: the ordinary path's TypeError */
+    }
+    for (Py_ssize_t j = npos; j < argcount; j++) {
+        if (ordered[j] == NULL)
+            ordered[j] = PyTuple_GET_ITEM(defaults, j - (argcount - ndefaults));
+        else
+            ordered[j] = NULL;  /* (marks an argument, whose reference moves; defaults get a new one below) */
+    }
+    /* ordered[j] is now a default to take a reference to, or NULL for an argument: build the frame's order */
+    PyObject *locals[DIRECT_KW_MAX];
+    for (Py_ssize_t i = 0; i < npos; i++)
+        locals[i] = args[i];
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, k);
+        Py_ssize_t j = first;
+        while (PyTuple_GET_ITEM(co->co_localsplusnames, j) != name)
+            j++;
+        locals[j] = args[npos + k];
+    }
+    for (Py_ssize_t j = npos; j < argcount; j++) {
+        if (ordered[j] != NULL)
+            locals[j] = Py_NewRef(ordered[j]);
+    }
+    if (call_direct_state(tstate, func, st, locals, argcount, result))
+        return 1;
+    for (Py_ssize_t j = npos; j < argcount; j++)
+        Py_XDECREF(ordered[j]);  /* not taken after all: the defaults' references go, the arguments stay */
+    return 0;
+}
+
 static int
 call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
             PyObject **result)
@@ -615,7 +677,7 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     PyObject *res;
     int kind;
     accel_code_state *st = NULL;
-    if (kwnames == NULL && Py_TYPE(function) == &PyFunction_Type) {
+    if (Py_TYPE(function) == &PyFunction_Type) {
         PyObject *code = ((PyFunctionObject *)function)->func_code;
         if (cc->func == function && cc->code == code && cc->epoch == accel_code_epoch) {
             st = cc->st;
@@ -630,7 +692,9 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
             }
         }
     }
-    if (st != NULL && call_direct_state(ts, (PyFunctionObject *)function, st, args, total, &res)) {
+    if (st != NULL && (kwnames == NULL ? call_direct_state(ts, (PyFunctionObject *)function, st, args, total, &res)
+                                       : call_direct_kw(ts, (PyFunctionObject *)function, st, args, total, kwnames,
+                                                        &res))) {
         /* the callee's frame took the references */
     }
     else if (kwnames == NULL && !is_meth && Py_TYPE(function) == &PyType_Type && !accel_tracing(ts)

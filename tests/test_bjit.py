@@ -643,6 +643,32 @@ def test_direct_calls_between_compiled_functions(installed):
     ns["kept"].clear()
 
 
+def test_keyword_calls_between_compiled_functions_are_direct(installed):
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    callee = _compiled("""
+        def callee(a, b=2, /, c=3, d=4):
+            return (a, b, c, d)
+    """, "callee", ns)
+    caller = _compiled("""
+        def caller(x):
+            return [callee(x, d=1), callee(x, 5, d=6, c=7), callee(x, c=x)]
+    """, "caller", ns)
+    bad = _compiled("""
+        def bad(x):
+            return callee(x, b=1)
+    """, "bad", ns)
+    assert accel.tier(callee) == 1
+    before = core().counters()["calls_direct"]
+    assert caller(9) == [(9, 2, 3, 1), (9, 5, 7, 6), (9, 2, 9, 4)]
+    assert core().counters()["calls_direct"] - before == 3
+    # a positional-only parameter passed by keyword: the ordinary path's own TypeError, not a direct call
+    before = core().counters()["calls_direct"]
+    with pytest.raises(TypeError, match="positional-only"):
+        bad(1)
+    assert core().counters()["calls_direct"] == before
+
+
 def test_direct_calls_recurse_to_the_limit(installed):
     accel.install(bjit_threshold=1000)
     depth = _compiled("""
