@@ -296,6 +296,47 @@ dict_lookup_hinted(PyDictObject *dict, PyObject *name, Py_ssize_t *hint)
     return v;
 }
 
+/* A dict's version tag after a store that bypassed PyDict_SetItem.  CPython's own counter (DICT_NEXT_VERSION) is
+ * private to libpython, so these come from a range it never reaches (it counts up from 0, by one per dict made or
+ * changed): every tag is still unique, which is all that PEP 509 users -- accel's own global caches, Cython's --
+ * compare. */
+static uint64_t accel_dict_version = (uint64_t)1 << 63;
+
+/* Where `name` is among a combined str-keyed dict's entries (the first 64), into *hint. */
+static void
+remember_entry(PyDictObject *dict, PyObject *name, Py_ssize_t *hint)
+{
+    PyDictKeysObject *keys = dict->ma_keys;
+    if (dict->ma_values != NULL || !DK_IS_UNICODE(keys))
+        return;
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    for (Py_ssize_t i = 0; i < keys->dk_nentries && i < 64; i++)
+        if (entries[i].me_key == name) {
+            *hint = i;
+            return;
+        }
+}
+
+/* dict[name] = v where entry `hint` of a combined str-keyed dict already holds name, as ceval's
+ * STORE_ATTR_WITH_HINT: no hashing, no probing (the value's reference moves in).  0: not so, nothing done. */
+static inline int
+store_hinted(PyDictObject *dict, PyObject *name, PyObject *v, Py_ssize_t hint)
+{
+    PyDictKeysObject *keys = dict->ma_keys;
+    if (dict->ma_values != NULL || !DK_IS_UNICODE(keys) || hint < 0 || hint >= keys->dk_nentries)
+        return 0;
+    PyDictUnicodeEntry *e = &DK_UNICODE_ENTRIES(keys)[hint];
+    PyObject *old = e->me_value;
+    if (e->me_key != name || old == NULL)
+        return 0;
+    e->me_value = v;
+    if (!_PyObject_GC_IS_TRACKED(dict) && _PyObject_GC_MAY_BE_TRACKED(v))
+        _PyObject_GC_TRACK(dict);
+    dict->ma_version_tag = ++accel_dict_version;  /* (before the old value's destructor can look) */
+    Py_DECREF(old);
+    return 1;
+}
+
 /* Is the type attribute visible, i.e. not shadowed by the instance?  1 yes, 0 no/unknown (miss), -1 error. */
 static inline int
 not_shadowed(attr_cache *c, PyObject *owner, PyObject *name)
@@ -563,8 +604,12 @@ cached_store(attr_cache *c, PyObject *owner, PyObject *name, PyObject *v, int *e
         PyObject *dict = instance_dict(c, owner);
         if (dict == NULL || dict == (PyObject *)-1 || !PyDict_CheckExact(dict))
             return 0;
+        if (store_hinted((PyDictObject *)dict, name, v, c->dict_hint))
+            return 1;
         Py_INCREF(dict);
         *err = PyDict_SetItem(dict, name, v);
+        if (*err == 0)
+            remember_entry((PyDictObject *)dict, name, &c->dict_hint);
         Py_DECREF(dict);
         Py_DECREF(v);
         return 1;
