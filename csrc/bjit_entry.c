@@ -656,6 +656,57 @@ alloc_and_init(PyThreadState *tstate, PyObject **slot, Py_ssize_t nargs, PyObjec
     return 1;
 }
 
+/* Calls of C functions without keywords, the way ceval's specialised PRECALL_NO_KW_* instructions make them:
+ * type(x); a builtin function (exact builtin_function_or_method) or a method descriptor called on an object of
+ * exactly its class, METH_O / METH_NOARGS (with the recursion check CPython makes for those) or METH_FASTCALL --
+ * straight into the C function, not through PyObject_Vectorcall and the function object's vectorcall.  Returns
+ * 0 when it does not apply (nothing done), else 1 with *result set (NULL: an exception); the references to the
+ * callable and the arguments stay the caller's. */
+static inline int
+call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args, Py_ssize_t total,
+                PyObject **result)
+{
+    PyTypeObject *tp = Py_TYPE(callable);
+    PyObject *self;
+    PyCFunction cfunc;
+    int flags;
+    if (tp == &PyCFunction_Type) {
+        flags = PyCFunction_GET_FLAGS(callable);
+        cfunc = PyCFunction_GET_FUNCTION(callable);
+        self = PyCFunction_GET_SELF(callable);
+    }
+    else if (tp == &PyMethodDescr_Type && total >= 1) {
+        PyMethodDescrObject *d = (PyMethodDescrObject *)callable;
+        if (!Py_IS_TYPE(args[0], d->d_common.d_type))
+            return 0;
+        flags = d->d_method->ml_flags;
+        cfunc = d->d_method->ml_meth;
+        self = args[0];
+        args++;
+        total--;
+    }
+    else if (callable == (PyObject *)&PyType_Type && total == 1) {
+        *result = Py_NewRef(Py_TYPE(args[0]));
+        return 1;
+    }
+    else
+        return 0;
+    if (flags == METH_FASTCALL) {
+        *result = ((_PyCFunctionFast)(void (*)(void))cfunc)(self, args, total);
+        return 1;
+    }
+    if ((flags == METH_O && total == 1) || (flags == METH_NOARGS && total == 0)) {
+        if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+            *result = NULL;
+            return 1;
+        }
+        *result = cfunc(self, total ? args[0] : NULL);
+        _Py_LeaveRecursiveCallTstate(tstate);
+        return 1;
+    }
+    return 0;
+}
+
 /* CALL: [NULL|meth, callable|self, args...] -> [result].  A bound method in the callable slot is split into
  * function + self first, as the interpreter's PRECALL does, so that CALL always sees the method form. */
 PyObject **
@@ -703,6 +754,11 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     }
     else if (kwnames == NULL && oparg == 1 && (kind = collect_kind(function, is_meth ? args[0] : NULL))
              && collect_generator(ts, kind, is_meth ? args[0] : NULL, args[total - 1], &res)) {
+        Py_DECREF(function);
+        for (Py_ssize_t i = 0; i < total; i++)
+            Py_DECREF(args[i]);
+    }
+    else if (kwnames == NULL && call_c_function(ts, function, args, total, &res)) {
         Py_DECREF(function);
         for (Py_ssize_t i = 0; i < total; i++)
             Py_DECREF(args[i]);
