@@ -1,0 +1,70 @@
+"""The share of executed bytecode instructions that ran in machine code, per benchmark.
+
+Each benchmark runs once as a single pyperf worker (``--worker -l 1 -w W -n N``) under ``ACCEL=1
+ACCEL_COUNT_INSTRUCTIONS=1``: machine code counts the instructions of each straight-line run it enters, a C
+trace function counts the interpreter's (csrc/eval_hook.c), and accel writes both counts to a stats file at exit.
+The counting slows the interpreter's share down (it traces), which shifts when code becomes hot: read the shares
+as what runs where, not as speed.
+
+Usage: ``python bench/coverage.py [-n N] [-w W] [--env VAR=VAL ...] [names...]`` (names as for bench/run.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import config_environ, discover, select  # noqa: E402  (bench/run.py: the same benchmark list)
+
+
+def share(argv: list[str], env: dict[str, str], values: int, warmups: int) -> tuple[float, int] | str:
+    """(percent in machine code, instructions executed), or why it could not be measured."""
+    with tempfile.TemporaryDirectory(prefix="accel-coverage-") as tmp:
+        stats = Path(tmp) / "stats.json"
+        run_env = config_environ({"ACCEL": "1", "ACCEL_COUNT_INSTRUCTIONS": "1", "ACCEL_STATS_FILE": str(stats),
+                                  **env})
+        cmd = [sys.executable, *argv, "--worker", "-l", "1", "-w", str(warmups), "-n", str(values)]
+        proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0 or not stats.exists():
+            return f"exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}"
+        data = json.loads(stats.read_text())
+    executed = data.get("insn_jit", 0) + data.get("insn_interp", 0)
+    if not executed:
+        return "no instructions counted"
+    return 100.0 * data["insn_jit"] / executed, executed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="benchmarks or groups (default: all)")
+    parser.add_argument("-n", type=int, default=3, help="timed values (default 3)")
+    parser.add_argument("-w", type=int, default=1, help="warmup values (default 1)")
+    parser.add_argument("--env", action="append", default=[], metavar="VAR=VAL",
+                        help="extra environment for the accel run, e.g. ACCEL_COMPILE_BUDGET=0")
+    args = parser.parse_args(argv)
+    env = dict(item.split("=", 1) for item in args.env)
+    print(f"{'benchmark':<24} {'machine code':>12} {'instructions':>14}")
+    shares = []
+    for bench in select(discover(), args.names):
+        if bench.skip:
+            print(f"{bench.name:<24} skipped: {bench.skip}")
+            continue
+        result = share(bench.argv, env, args.n, args.w)
+        if isinstance(result, str):
+            print(f"{bench.name:<24} ! {result}")
+            continue
+        shares.append(result[0])
+        print(f"{bench.name:<24} {result[0]:>11.1f}% {result[1]:>14,}")
+    if shares:
+        at_95 = sum(s >= 95 for s in shares)
+        print(f"{'lowest':<24} {min(shares):>11.1f}%   ({at_95} of {len(shares)} at 95% or more)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
