@@ -1,12 +1,13 @@
 """The share of executed bytecode instructions that ran in machine code, per benchmark.
 
-Each benchmark runs once as a single pyperf worker (``--worker -l 1 -w W -n N``) under ``ACCEL=1
+Each benchmark runs once as a single pyperf worker that calibrates its loop count as pyperf does
+(``--worker --calibrate-loops``: values of at least 0.1 s, so a 25 us benchmark runs thousands of times) under ``ACCEL=1
 ACCEL_COUNT_INSTRUCTIONS=1``: machine code counts the instructions of each straight-line run it enters, a C
 trace function counts the interpreter's (csrc/eval_hook.c), and accel writes both counts to a stats file at exit.
 The counting slows the interpreter's share down (it traces), which shifts when code becomes hot: read the shares
 as what runs where, not as speed.
 
-Usage: ``python bench/coverage.py [-n N] [-w W] [--env VAR=VAL ...] [names...]`` (names as for bench/run.py).
+Usage: ``python bench/coverage.py [--env VAR=VAL ...] [names...]`` (names as for bench/run.py).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import config_environ, discover, select  # noqa: E402  (bench/run.py: the same benchmark list)
 
 
-def share(argv: list[str], env: dict[str, str], values: int, warmups: int) -> tuple[float, int] | str:
+def share(argv: list[str], env: dict[str, str]) -> tuple[float, int] | str:
     """(percent in machine code, instructions executed), or why it could not be measured."""
     with tempfile.TemporaryDirectory(prefix="accel-coverage-") as tmp:
         stats = Path(tmp) / "stats.json"
         run_env = config_environ({"ACCEL": "1", "ACCEL_COUNT_INSTRUCTIONS": "1", "ACCEL_STATS_FILE": str(stats),
                                   **env})
-        cmd = [sys.executable, *argv, "--worker", "-l", "1", "-w", str(warmups), "-n", str(values)]
+        cmd = [sys.executable, *argv, "--worker", "--calibrate-loops"]
         proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=600)
         if proc.returncode != 0 or not stats.exists():
             return f"exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}"
@@ -42,8 +43,6 @@ def share(argv: list[str], env: dict[str, str], values: int, warmups: int) -> tu
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="benchmarks or groups (default: all)")
-    parser.add_argument("-n", type=int, default=3, help="timed values (default 3)")
-    parser.add_argument("-w", type=int, default=1, help="warmup values (default 1)")
     parser.add_argument("--env", action="append", default=[], metavar="VAR=VAL",
                         help="extra environment for the accel run, e.g. ACCEL_COMPILE_BUDGET=0")
     args = parser.parse_args(argv)
@@ -54,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         if bench.skip:
             print(f"{bench.name:<24} skipped: {bench.skip}")
             continue
-        result = share(bench.argv, env, args.n, args.w)
+        result = share(bench.argv, env)
         if isinstance(result, str):
             print(f"{bench.name:<24} ! {result}")
             continue
