@@ -86,11 +86,52 @@ class FastPaths:
 
         def stub() -> None:
             a.bind(slow)
+            self.emit_global_entry_check(arg, depth, done)
             self.call_helper("load_global", i, arg, depth, extra=self.site_data[i])
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), OP["LOAD_GLOBAL"])
             a.jmp(done)
 
         self.stubs.append(stub)
+
+    def emit_global_entry_check(self, arg: int, depth: int, done: Label) -> None:
+        """A module global whose dict changed since (a module assigning its own globals changes its version all
+        the time): when the entry where the name was still holds it, that entry's value is the name's value --
+        a dict has one entry per key, deleting a name empties its entry and adding it again appends a new one.
+        The helper's first check, made inline (rcx = the site's cache); anything else falls through to it."""
+        a = self.a
+        lay = self.lay
+        helper = a.label("global_helper")
+        a.cmp(_mem(RCX, lay["global_cache_in_builtins"]), 0, size=32)
+        a.jcc("ne", helper)
+        a.mov(RAX, _mem(R12, lay["frame_globals"]))
+        a.cmp(RAX, _mem(RCX, lay["global_cache_globals"]))
+        a.jcc("ne", helper)
+        a.cmp(_mem(RAX, lay["ma_values"]), 0)
+        a.jcc("ne", helper)
+        a.mov(RSI, _mem(RAX, lay["ma_keys"]))
+        a.mov(RDX, _mem(RCX, lay["global_cache_index"]))
+        a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
+        a.jcc("ae", helper)  # (unsigned: also an index of -1, no entry known)
+        a.cmp(_mem(RSI, lay["dk_kind"]), lay["dict_keys_unicode"], size=8)
+        a.jcc("ne", helper)
+        a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
+        a.mov(R8, 1)
+        a.shl(R8, CL)
+        a.add(R8, RSI)  # + dk_indices: the first entry
+        a.shl(RDX, 4)  # 16-byte PyDictUnicodeEntry
+        a.add(R8, RDX)
+        a.mov(R11, self.rt.address(self.code.co_names[arg >> 1]))
+        a.cmp(_mem(R8, lay["dk_indices"]), R11)
+        a.jcc("ne", helper)
+        a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
+        a.test(RAX, RAX)
+        a.jcc("z", helper)
+        self.incref(RAX)
+        if arg & 1:
+            a.mov(self.slot(depth), 0)
+        a.mov(self.slot(depth + (arg & 1)), RAX)
+        a.jmp(done)
+        a.bind(helper)
 
     def emit_attr_site(self, i: int, op: int, arg: int, depth: int) -> None:
         """LOAD_ATTR / LOAD_METHOD / STORE_ATTR: the commonest cached case checked and done inline (an instance's
