@@ -202,6 +202,7 @@ def instruction_cases() -> list[Case]:
         add(Case(lambda a, d=d: a.imul(d, Mem(RAX, 0x20)), f"imul {d.name},QWORD PTR [rax+0x20]", 5))
         add(Case(lambda a, d=d: a.mov(Mem(RSI, 0x18), d.r32), f"mov DWORD PTR [rsi+0x18],{d.r32.name}"))
         add(Case(lambda a, d=d: a.mov(Mem(R8, -2), d.r8), f"mov BYTE PTR [r8-0x2],{d.r8.name}"))
+        add(Case(lambda a, d=d: a.cvtsi2sd(1, d), f"cvtsi2sd xmm1,{d.name}"))
         add(Case(lambda a, d=d: a.movzx(d.r32, Mem(R8, -2), src_size=8), f"movzx {d.r32.name},BYTE PTR [r8-0x2]"))
         add(Case(lambda a, d=d: a.idiv(d), f"idiv {d.name}"))
     for base, disp, index, scale in memory_operands()[::5]:

@@ -7,8 +7,8 @@ falls back, out of line or through, to the helper that handles every case and re
 * LOAD_GLOBAL: the site's cached value, while both dicts are the ones and at the versions it was found in.
 * LOAD_ATTR / STORE_ATTR / LOAD_METHOD: an instance's split-dict value, a materialised dict's entry at the site's
   hint, a method the instance cannot shadow.
-* BINARY_OP +, -, * of two floats or two one-digit ints (result objects from PyFloat_FromDouble /
-  PyLong_FromLongLong).
+* BINARY_OP +, -, *, / of two floats, a float and a one-digit int, or two one-digit ints (result objects from
+  PyFloat_FromDouble / PyLong_FromLongLong).
 * COMPARE_OP of two one-digit ints fused with the conditional jump after it.
 
 This is a mixin of codegen._Generator: it uses the generator's assembler, frame addressing, helper calls, exits
@@ -29,7 +29,8 @@ from .x86 import mem as _mem
 OP = _opcode.opmap
 
 # BINARY_OP opargs (NB_*) computed inline for two floats or two one-digit ints: oparg -> operation
-INLINE_BINARY_OPS: dict[int, str] = {0: "add", 10: "sub", 5: "mul", 13: "add", 23: "sub", 18: "mul"}
+INLINE_BINARY_OPS: dict[int, str] = {0: "add", 10: "sub", 5: "mul", 11: "div",
+                                     13: "add", 23: "sub", 18: "mul", 24: "div"}
 
 # Attribute sites whose commonest cached case is checked inline, and their helpers (csrc/site_cache.c)
 INLINE_ATTR_OPS: dict[int, str] = {OP["LOAD_ATTR"]: "load_attr_cached", OP["LOAD_METHOD"]: "load_method_cached",
@@ -301,14 +302,18 @@ class FastPaths:
     def load_one_digit_ints(self, generic: Label) -> None:
         """r13, r15 = the values of the ints in rdi, rsi (both known to be exact ints), or to `generic` when either
         has more than one 30-bit digit.  Callee-saved: they survive calls that free the operands."""
+        self.load_one_digit_int(R13, RDI, generic)
+        self.load_one_digit_int(R15, RSI, generic)
+
+    def load_one_digit_int(self, value, obj, generic: Label) -> None:  # noqa: ANN001
+        """value = the int in register obj (known to be an exact int), or to `generic` past one digit."""
         a = self.a
-        for value, obj in ((R13, RDI), (R15, RSI)):
-            a.mov(value, _mem(obj, self.lay["ob_size"]))
-            a.lea(RCX, _mem(value, 1))
-            a.cmp(RCX, 2)
-            a.jcc("a", generic)  # not -1, 0 or 1 digits
-            a.mov(ECX, _mem(obj, self.lay["long_digit"]))
-            a.imul(value, RCX)
+        a.mov(value, _mem(obj, self.lay["ob_size"]))
+        a.lea(RCX, _mem(value, 1))
+        a.cmp(RCX, 2)
+        a.jcc("a", generic)  # not -1, 0 or 1 digits
+        a.mov(ECX, _mem(obj, self.lay["long_digit"]))
+        a.imul(value, RCX)
 
     def count_site_hit(self, cache) -> None:  # noqa: ANN001
         self.a.inc(_mem(cache, self.lay["attr_hits"]), size=32)
@@ -316,19 +321,24 @@ class FastPaths:
         self.a.inc(_mem(RAX, 0))
 
     def emit_binary_fast_path(self, i: int, arg: int, depth: int) -> Label:
-        """+, - and * of two floats, or of two one-digit ints (whose result cannot overflow a 64-bit register),
-        computed inline; the result object comes from PyFloat_FromDouble / PyLong_FromLongLong (small ints from
-        its cache).  Anything else falls through to the generic BINARY_OP that follows."""
+        """+, -, * and / computed inline for two floats, a float and a one-digit int (either side: the int is
+        converted exactly, as float's own methods do), or two one-digit ints (+, -, * cannot overflow a 64-bit
+        register; / of two such ints is the correctly rounded quotient of their exact doubles, as
+        long_true_divide's fast path).  A zero divisor falls through, for the ZeroDivisionError.  The result object
+        comes from PyFloat_FromDouble / PyLong_FromLongLong (small ints from its cache).  Anything else falls
+        through to the generic BINARY_OP that follows."""
         a = self.a
         lay = self.lay
-        generic, floats, made, done = a.label("binop_generic"), a.label("floats"), a.label("made"), a.label()
+        generic, floats, mixed = a.label("binop_generic"), a.label("floats"), a.label("mixed")
+        make_float, made, done = a.label("make_float"), a.label("made"), a.label()
         kind = INLINE_BINARY_OPS[arg]
         offset = self.fn.records[i * 8 + 2]
         a.mov(RDI, self.slot(depth - 2))
         a.mov(RSI, self.slot(depth - 1))
         a.mov(RAX, _mem(RDI, lay["ob_type"]))
-        a.cmp(RAX, _mem(RSI, lay["ob_type"]))
-        a.jcc("ne", generic)
+        a.mov(RDX, _mem(RSI, lay["ob_type"]))
+        a.cmp(RAX, RDX)
+        a.jcc("ne", mixed)
         a.mov(RCX, lay["float_type"])
         a.cmp(RAX, RCX)
         a.jcc("e", floats)
@@ -336,19 +346,30 @@ class FastPaths:
         a.cmp(RAX, RCX)
         a.jcc("ne", generic)
         self.load_one_digit_ints(generic)
-        if kind == "add":
-            a.add(R13, R15)
-        elif kind == "sub":
-            a.sub(R13, R15)
+        if kind == "div":
+            a.test(R15, R15)
+            a.jcc("z", generic)
+            a.cvtsi2sd(0, R13)
+            a.cvtsi2sd(1, R15)
+            a.sd("divsd", 0, 1)
+            a.jmp(make_float)
         else:
-            a.imul(R13, R15)  # |a|, |b| < 2**30
-        self.set_prev_instr(offset)  # (a MemoryError is raised here)
-        a.mov(RDI, R13)
-        self.call_c(lay["long_from_long_long"])
-        a.jmp(made)
+            if kind == "add":
+                a.add(R13, R15)
+            elif kind == "sub":
+                a.sub(R13, R15)
+            else:
+                a.imul(R13, R15)  # |a|, |b| < 2**30
+            self.set_prev_instr(offset)  # (a MemoryError is raised here)
+            a.mov(RDI, R13)
+            self.call_c(lay["long_from_long_long"])
+            a.jmp(made)
         a.bind(floats)
+        if kind == "div":
+            self.nonzero_float_divisor(generic)
         a.sd("movsd", 0, _mem(RDI, lay["float_value"]))
         a.sd(kind + "sd", 0, _mem(RSI, lay["float_value"]))
+        a.bind(make_float)
         self.set_prev_instr(offset)
         self.call_c(lay["float_from_double"])
         a.bind(made)
@@ -358,8 +379,45 @@ class FastPaths:
         a.mov(RDI, self.slot(depth - 2))
         self.replace_two_operands(depth, offset)
         a.jmp(done)
+        # a float and an int, in either order (rax, rdx: the operands' types)
+        int_float = a.label("int_float")
+        a.bind(mixed)
+        a.mov(RCX, lay["float_type"])
+        a.cmp(RAX, RCX)
+        a.jcc("ne", int_float)
+        a.mov(RCX, lay["long_type"])
+        a.cmp(RDX, RCX)
+        a.jcc("ne", generic)
+        self.load_one_digit_int(R15, RSI, generic)
+        if kind == "div":
+            a.test(R15, R15)
+            a.jcc("z", generic)
+        a.sd("movsd", 0, _mem(RDI, lay["float_value"]))
+        a.cvtsi2sd(1, R15)
+        a.sd(kind + "sd", 0, 1)
+        a.jmp(make_float)
+        a.bind(int_float)
+        a.mov(RCX, lay["long_type"])
+        a.cmp(RAX, RCX)
+        a.jcc("ne", generic)
+        a.mov(RCX, lay["float_type"])
+        a.cmp(RDX, RCX)
+        a.jcc("ne", generic)
+        self.load_one_digit_int(R13, RDI, generic)
+        if kind == "div":
+            self.nonzero_float_divisor(generic)
+        a.cvtsi2sd(0, R13)
+        a.sd(kind + "sd", 0, _mem(RSI, lay["float_value"]))
+        a.jmp(make_float)
         a.bind(generic)
         return done
+
+    def nonzero_float_divisor(self, generic: Label) -> None:
+        """To `generic` when the float in rsi is +0.0 or -0.0 (all bits but the sign clear)."""
+        a = self.a
+        a.mov(RCX, _mem(RSI, self.lay["float_value"]))
+        a.shl(RCX, 1)
+        a.jcc("z", generic)
 
     def replace_two_operands(self, depth: int, offset: int) -> None:
         """The result is in r13 and the first operand in rdi: release both operands, the result takes their

@@ -412,6 +412,12 @@ class Assembler:
         rm = src if isinstance(src, Mem) else Reg(src, 64)  # an xmm register is encoded like a GPR number
         self.buf += encode(SD_OPS[op], xmm, rm, prefix=b"\xf2")
 
+    def cvtsi2sd(self, xmm: int, src: Reg) -> None:
+        """xmm<n> = (double) a 64-bit register (F2 REX.W 0F 2A /r)."""
+        if src.bits != 64:
+            raise AsmError("cvtsi2sd converts a 64-bit register")
+        self.buf += encode(b"\x0f\x2a", xmm, src, w=True, prefix=b"\xf2")
+
     def cqo(self) -> None:
         self.buf += b"\x48\x99"   # rdx:rax <- sign-extended rax
 
