@@ -591,6 +591,31 @@ def test_compiling_leaves_no_gc_objects_behind(installed):
     assert abs(compiled - interpreted) <= 2 and interpreted <= 22
 
 
+def test_a_compile_that_fails_half_way_leaves_no_cyclic_garbage(installed, monkeypatch):
+    """The code generator's pending stubs are closures over it: a compile that raises must not leave them in a
+    cycle for the collector (CPython's test_gc counts what gc.collect() finds)."""
+    import gc
+
+    from accel.bjit import fastpaths
+
+    real = fastpaths.FastPaths.emit_binary_fast_path
+
+    def fails_after_adding_stubs(self, *args):  # noqa: ANN001, ANN002, ANN202
+        real(self, *args)  # (it adds an out-of-line error stub)
+        raise KeyError("simulated code generation failure")
+
+    monkeypatch.setattr(fastpaths.FastPaths, "emit_binary_fast_path", fails_after_adding_stubs)
+    accel.install(bjit_threshold=2, compile_budget=0)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec("def add(a, b):\n    return a + b\n", ns)
+    add = ns["add"]
+    failures = accel.stats()["compile_failures_total"]
+    gc.collect()
+    assert [add(i, 1) for i in range(5)] == [1, 2, 3, 4, 5]  # compiled (and failing) at the third call
+    assert accel.tier(add) == 0 and accel.stats()["compile_failures_total"] == failures + 1
+    assert gc.collect() == 0
+
+
 def test_direct_calls_between_compiled_functions(installed):
     """Compiled code calls compiled callees without the C eval path; frames must stay exact."""
     accel.install(bjit_threshold=1000)
