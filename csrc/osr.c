@@ -10,9 +10,10 @@
  *     call end while the frame is still alive (its caller clears it after the hook returns).
  *  2. Watching: on the main thread, the innermost interpreted frame of code with a loop is noted with the
  *     watchdog tick it started at.  A watchdog thread ticks every millisecond; once the watched frame has run
- *     osr_ticks, it queues a pending call (_PyEval_AddPendingCall may be called without the GIL).  The thread
- *     is started when a frame is first watched and ends after 100 ms with nothing to watch (a process must
- *     never be kept alive by it: a child forked from a thread ends when that thread does).
+ *     osr_ticks, it queues a pending call (as _PyEval_AddPendingCall does, which needs no GIL; see
+ *     queue_from_watchdog).  The thread is started when a frame is first watched and ends after 100 ms with
+ *     nothing to watch (a process must never be kept alive by it: a child forked from a thread ends when that
+ *     thread does).
  *  3. The interpreter runs pending calls at its eval-breaker checks, and a taken backward jump checks right after
  *     jumping.  The pending call (main thread, GIL held) makes sure the current frame is the watched one and
  *     that its prev_instr is a backward jump the compiler offered as an entry, so the interpreter stands at the
@@ -263,6 +264,35 @@ accel_osr_only_request(PyInterpreterState *interp)
 
 /* ---- the watchdog ---- */
 
+/* _PyEval_AddPendingCall(interp, osr_pending, NULL) without its COMPUTE_EVAL_BREAKER, which computes the breaker
+ * from the calling thread's point of view: on the watchdog, which can handle neither signals nor pending calls,
+ * it *clears* the breaker, so a signal that had just arrived waited for a later check than CPython would make
+ * (test_generators' raise_SIGINT_then_send_None saw its KeyboardInterrupt late once, with the watchdog preempted
+ * between that store and its own store of 1).  The queue is pushed under its lock as ceval's _push_pending_call
+ * does; calls_to_do and the breaker are only ever set, and the main thread recomputes the breaker itself once it
+ * has run the call. */
+static int
+queue_from_watchdog(PyInterpreterState *interp)
+{
+    struct _pending_calls *pending = &interp->ceval.pending;
+    if (pending->lock == NULL)
+        return -1;
+    PyThread_acquire_lock(pending->lock, WAIT_LOCK);
+    int i = pending->last, j = (i + 1) % NPENDINGCALLS, rc = -1;
+    if (j != pending->first) {  /* (full: the next tick tries again) */
+        pending->calls[i].func = osr_pending;
+        pending->calls[i].arg = NULL;
+        pending->last = j;
+        rc = 0;
+    }
+    PyThread_release_lock(pending->lock);
+    if (rc == 0) {
+        _Py_atomic_store_relaxed(&pending->calls_to_do, 1);
+        _Py_atomic_store_relaxed(&interp->ceval.eval_breaker, 1);
+    }
+    return rc;
+}
+
 static void *
 watchdog(void *unused)
 {
@@ -303,7 +333,7 @@ watchdog(void *unused)
                 STORE(&armed, 1);
                 STORE(&armed_tick, now);
                 STORE(&rearms, 0);
-                if (_PyEval_AddPendingCall(interp, osr_pending, NULL) < 0)
+                if (queue_from_watchdog(interp) < 0)
                     STORE(&armed, 0);  /* the queue is full: next tick */
             }
             /* 3.11 only raises the eval breaker for a pending call queued by the main thread itself (the check
