@@ -659,7 +659,8 @@ alloc_and_init(PyThreadState *tstate, PyObject **slot, Py_ssize_t nargs, PyObjec
 /* Calls of C functions without keywords, the way ceval's specialised PRECALL_NO_KW_* instructions make them:
  * type(x); a builtin function (exact builtin_function_or_method) or a method descriptor called on an object of
  * exactly its class, METH_O / METH_NOARGS (with the recursion check CPython makes for those) or METH_FASTCALL --
- * straight into the C function, not through PyObject_Vectorcall and the function object's vectorcall.  Returns
+ * straight into the C function, not through PyObject_Vectorcall and the function object's vectorcall (whose
+ * result check is kept: _Py_CheckFunctionResult).  Returns
  * 0 when it does not apply (nothing done), else 1 with *result set (NULL: an exception); the references to the
  * callable and the arguments stay the caller's. */
 static inline int
@@ -691,20 +692,24 @@ call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args
     }
     else
         return 0;
+    PyObject *res;
     if (flags == METH_FASTCALL) {
-        *result = ((_PyCFunctionFast)(void (*)(void))cfunc)(self, args, total);
-        return 1;
+        res = ((_PyCFunctionFast)(void (*)(void))cfunc)(self, args, total);
     }
-    if ((flags == METH_O && total == 1) || (flags == METH_NOARGS && total == 0)) {
+    else if ((flags == METH_O && total == 1) || (flags == METH_NOARGS && total == 0)) {
         if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
             *result = NULL;
             return 1;
         }
-        *result = cfunc(self, total ? args[0] : NULL);
+        res = cfunc(self, total ? args[0] : NULL);
         _Py_LeaveRecursiveCallTstate(tstate);
-        return 1;
     }
-    return 0;
+    else
+        return 0;
+    /* What PyObject_Vectorcall checks after any call (a C function returning NULL without an exception, or a
+     * result with one, is a SystemError naming it); ceval's specialised calls only assert it. */
+    *result = _Py_CheckFunctionResult(tstate, callable, res, NULL);
+    return 1;
 }
 
 /* CALL: [NULL|meth, callable|self, args...] -> [result].  A bound method in the callable slot is split into

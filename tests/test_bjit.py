@@ -591,6 +591,23 @@ def test_compiling_leaves_no_gc_objects_behind(installed):
     assert abs(compiled - interpreted) <= 2 and interpreted <= 22
 
 
+def test_c_functions_called_directly_keep_cpythons_result_check(installed):
+    """A C function called straight from machine code (METH_NOARGS here) that returns NULL without an exception,
+    or a result with one set, is a SystemError naming it, as after PyObject_Vectorcall."""
+    _testcapi = pytest.importorskip("_testcapi")
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated", "_testcapi": _testcapi}
+    call = _compiled("""
+        def call(f):
+            try:
+                f()
+            except SystemError as exc:
+                return str(exc)
+    """, "call", ns)
+    assert "return_null_without_error" in call(_testcapi.return_null_without_error)
+    assert "returned a result with an exception set" in call(_testcapi.return_result_with_error)
+
+
 def test_a_compile_that_fails_half_way_leaves_no_cyclic_garbage(installed, monkeypatch):
     """The code generator's pending stubs are closures over it: a compile that raises must not leave them in a
     cycle for the collector (CPython's test_gc counts what gc.collect() finds)."""
