@@ -44,6 +44,7 @@ from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  
 from .x86_enc import *  # noqa: F403  re-exported: x86 is the one module the code generator imports
 from .x86_enc import (
     CL,
+    GPR64,
     R11,
     AsmError,
     Mem,
@@ -409,7 +410,7 @@ class Assembler:
     def sd(self, op: str, xmm: int, src: Mem | int) -> None:
         """Scalar-double SSE2 `op xmm<n>, src` (src: a memory operand or another xmm number), F2-prefixed:
         movsd (a load), addsd, subsd, mulsd, divsd."""
-        rm = src if isinstance(src, Mem) else Reg(src, 64)  # an xmm register is encoded like a GPR number
+        rm = src if isinstance(src, Mem) else GPR64[src]  # an xmm register is encoded like a GPR number
         self.buf += encode(SD_OPS[op], xmm, rm, prefix=b"\xf2")
 
     def cvtsi2sd(self, xmm: int, src: Reg) -> None:

@@ -35,15 +35,16 @@ _NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Reg:
-    """A general-purpose register: its 4-bit number (bit 3 goes into a REX prefix) and its width in bits."""
+    """A general-purpose register: its 4-bit number (bit 3 goes into a REX prefix) and its width in bits.
+
+    There is one object per register (the tables below; r64/r32/r8 return them), so identity is equality, and
+    hashing is CPython's own identity hash: registers key the encoding cache, and a Python-level __hash__ was a
+    tenth of code generation's time."""
 
     code: int
     bits: int
-
-    def __hash__(self) -> int:  # (registers key the encoding cache: keep hashing cheap)
-        return self.code | self.bits << 4
 
     @property
     def name(self) -> str:
@@ -51,15 +52,15 @@ class Reg:
 
     @property
     def r64(self) -> Reg:
-        return Reg(self.code, 64)
+        return GPR64[self.code]
 
     @property
     def r32(self) -> Reg:
-        return Reg(self.code, 32)
+        return GPR32[self.code]
 
     @property
     def r8(self) -> Reg:
-        return Reg(self.code, 8)
+        return GPR8[self.code]
 
     @property
     def needs_rex_for_byte(self) -> bool:
@@ -75,9 +76,9 @@ EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, R8D, R9D, R10D, R11D, R12D, R13D, R14D, 
     Reg(i, 32) for i in range(16))
 AL, CL, DL, BL, SPL, BPL, SIL, DIL, R8B, R9B, R10B, R11B, R12B, R13B, R14B, R15B = (Reg(i, 8) for i in range(16))
 
-GPR64 = tuple(Reg(i, 64) for i in range(16))
-GPR32 = tuple(Reg(i, 32) for i in range(16))
-GPR8 = tuple(Reg(i, 8) for i in range(16))
+GPR64 = (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15)
+GPR32 = (EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, R8D, R9D, R10D, R11D, R12D, R13D, R14D, R15D)
+GPR8 = (AL, CL, DL, BL, SPL, BPL, SIL, DIL, R8B, R9B, R10B, R11B, R12B, R13B, R14B, R15B)
 
 # System V AMD64: integer arguments, and the registers a callee may clobber / must preserve.
 ARG_REGS = (RDI, RSI, RDX, RCX, R8, R9)
