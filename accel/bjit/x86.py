@@ -130,6 +130,9 @@ def mem(base: Reg, disp: int = 0) -> Mem:
     return operand
 
 
+_MOVABS = tuple(rex(True, code >> 3) + bytes([0xB8 + (code & 7)]) for code in range(16))  # REX.W B8+r: movabs
+
+
 class Assembler:
     """Accumulates machine code.  Methods are named after the instruction, Intel operand order (dst, src)."""
 
@@ -244,8 +247,18 @@ class Assembler:
 
     # ------------------------------------------------------------------------------------------ data movement
 
-    @_memoized
     def mov(self, dst: Operand, src: Operand | int, *, size: int | None = None) -> None:
+        """mov dst, src (the shortest encoding).  A 64-bit immediate -- an address, most of the time, and the code
+        generator loads thousands of them, each unique to its site -- is emitted straight from a table; every
+        other form goes through the memoized encoder."""
+        if type(src) is int and type(dst) is Reg and dst.bits == 64 and (
+                0xFFFF_FFFF < src < 1 << 64 or -(1 << 63) <= src < -0x8000_0000):
+            self.buf += _MOVABS[dst.code] + (src & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little")
+            return
+        self._mov(dst, src, size=size)
+
+    @_memoized
+    def _mov(self, dst: Operand, src: Operand | int, *, size: int | None = None) -> None:
         bits = self._bits(dst, src, size=size)
         if isinstance(src, int):
             if isinstance(dst, Reg):
