@@ -255,7 +255,14 @@ class Assembler:
                 0xFFFF_FFFF < src < 1 << 64 or -(1 << 63) <= src < -0x8000_0000):
             self.buf += _MOVABS[dst.code] + (src & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little")
             return
-        self._mov(dst, src, size=size)
+        # (the memoized encoder's own lookup, made here: mov is the commonest instruction by far)
+        encoded = _ENCODED.get(("_mov", (dst, src), None if size is None else (("size", size),)))
+        if encoded is not None:
+            self.buf += encoded
+        elif size is None:
+            self._mov(dst, src)
+        else:
+            self._mov(dst, src, size=size)
 
     @_memoized
     def _mov(self, dst: Operand, src: Operand | int, *, size: int | None = None) -> None:
