@@ -131,6 +131,7 @@ def mem(base: Reg, disp: int = 0) -> Mem:
 
 
 _MOVABS = tuple(rex(True, code >> 3) + bytes([0xB8 + (code & 7)]) for code in range(16))  # REX.W B8+r: movabs
+_JCC_REL32 = tuple(bytes([0x0F, 0x80 + cc]) for cc in range(16))  # 0F 80+cc: jcc rel32
 
 
 class Assembler:
@@ -167,9 +168,9 @@ class Assembler:
     def bind(self, label: Label) -> None:
         if label.position is not None:
             raise AsmError(f"{label!r} is already bound")
-        label.position = self.size
+        position = label.position = len(self.buf)
         for field in self._pending.pop(label, ()):
-            self.buf[field:field + 4] = rel32_bytes(field, label.position)
+            self.buf[field:field + 4] = rel32_bytes(field, position)
 
     def finish(self) -> bytes:
         """The finished code; raises AsmError if a referenced label was never bound."""
@@ -192,10 +193,12 @@ class Assembler:
 
     def _rel32(self, target: Label | None) -> int:
         """Emit a rel32 field aimed at `target` (None: the next instruction, i.e. disp 0); returns its offset."""
-        field = self.size
+        field = len(self.buf)
         self.buf += b"\0\0\0\0"
         if target is None:
             pass
+        elif target.position is None and target.address is None:  # (the commonest: a forward branch)
+            self._pending.setdefault(target, []).append(field)
         elif target.position is not None:
             self.buf[field:field + 4] = rel32_bytes(field, target.position)
         elif target.address is not None:
@@ -521,11 +524,11 @@ class Assembler:
 
     def jcc(self, cond: str, target: Label) -> None:
         cc = cond_code(cond)
-        disp = self._short_back(target, 2)
-        if disp is not None:
-            self.buf += bytes([0x70 + cc]) + imm_bytes(disp, 1)
+        position = target.position
+        if position is not None and -128 <= position - (len(self.buf) + 2) <= 127:
+            self.buf += bytes((0x70 + cc, (position - (len(self.buf) + 2)) & 0xFF))
         else:
-            self.buf += bytes([0x0F, 0x80 + cc])
+            self.buf += _JCC_REL32[cc]
             self._rel32(target)
 
     def jmp_patchable(self, target: Label | None = None) -> int:
