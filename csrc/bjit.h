@@ -184,6 +184,7 @@ typedef struct {
     long index, start, step, len;
 } accel_rangeiter;
 int accel_iterators_known(void);
+extern uint64_t accel_dict_version;  /* version tags for dict stores that bypass PyDict_SetItem (site_cache.c) */
 
 /* ---- tier 1 a block at a time (bjit_lazy.c) ---- */
 #define ACCEL_BLOCK_INTERPRET ((void *)1)  /* lazy->code[b]: never compiled, the interpreter runs it */

@@ -300,7 +300,7 @@ dict_lookup_hinted(PyDictObject *dict, PyObject *name, Py_ssize_t *hint)
  * private to libpython, so these come from a range it never reaches (it counts up from 0, by one per dict made or
  * changed): every tag is still unique, which is all that PEP 509 users -- accel's own global caches, Cython's --
  * compare. */
-static uint64_t accel_dict_version = (uint64_t)1 << 63;
+uint64_t accel_dict_version = (uint64_t)1 << 63;  /* (machine code's inline store bumps it too: fastpaths.py) */
 
 /* Where `name` is among a combined str-keyed dict's entries (the first 64), into *hint. */
 static void

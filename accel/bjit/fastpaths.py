@@ -197,9 +197,11 @@ class FastPaths:
             a.mov(self.slot(depth), RDI)  # [method, self]: the owner's reference moves up
             self.count_site_hit(RCX)
         else:  # STORE_ATTR: [value, owner]
-            values = a.label("store_values")
+            values, in_dict = a.label("store_values"), a.label("store_dict")
             a.cmp(kind_shadow, lay["kind_store_value"], size=32)
             a.jcc("e", values)
+            a.cmp(kind_shadow, lay["kind_store_dict"] | lay["shadow_none"] << 16, size=32)
+            a.jcc("e", in_dict)
             a.cmp(kind_shadow, lay["kind_store_slot"] | lay["shadow_none"] << 16, size=32)
             a.jcc("ne", slow)
             a.mov(RDX, _mem(RCX, lay["attr_index"]))  # a __slots__ member: *(owner + offset)
@@ -216,6 +218,8 @@ class FastPaths:
             a.mov(RDI, self.slot(depth - 1))
             self.decref(RDI, offset)
             a.jmp(done)
+            a.bind(in_dict)
+            self.emit_store_dict_hint(arg, offset, depth, slow, done)
             a.bind(values)
             a.mov(R8, _mem(RDI, lay["values_pointer"]))
             a.test(R8, R8)
@@ -253,6 +257,59 @@ class FastPaths:
             a.jmp(done)
 
         self.stubs.append(stub)
+
+    def emit_store_dict_hint(self, arg: int, offset: int, depth: int, slow: Label, done: Label) -> None:
+        """STORE_ATTR into the owner's (rdi) own combined, str-keyed managed dict, at the entry of the site's hint
+        (rcx = the cache) when it holds the name with a value: site_cache.c's store_hinted inline (as ceval's
+        STORE_ATTR_WITH_HINT), its version tag from accel_dict_version.  A dict the collector does not track yet
+        is left to the helper, which tracks it when the value needs that."""
+        a = self.a
+        lay = self.lay
+        a.cmp(_mem(RCX, lay["attr_index"]), 0)
+        a.jcc("ne", slow)  # a dict at tp_dictoffset: the helper
+        a.cmp(_mem(RDI, lay["values_pointer"]), 0)
+        a.jcc("ne", slow)
+        a.mov(RAX, _mem(RDI, lay["managed_dict_pointer"]))
+        a.test(RAX, RAX)
+        a.jcc("z", slow)
+        a.mov(RDX, lay["dict_type"])
+        a.cmp(_mem(RAX, lay["ob_type"]), RDX)
+        a.jcc("ne", slow)
+        a.cmp(_mem(RAX, lay["ma_values"]), 0)
+        a.jcc("ne", slow)
+        a.cmp(_mem(RAX, lay["gc_next_from_object"]), 0)
+        a.jcc("e", slow)  # not tracked by the collector
+        a.mov(RSI, _mem(RAX, lay["ma_keys"]))
+        a.cmp(_mem(RSI, lay["dk_kind"]), lay["dict_keys_unicode"], size=8)
+        a.jcc("ne", slow)
+        a.mov(RDX, _mem(RCX, lay["attr_dict_hint"]))
+        a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
+        a.jcc("ae", slow)  # (unsigned: a negative hint too)
+        a.mov(R11, RCX)  # the cache, kept for the hit counter (cl is the shift count)
+        a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
+        a.mov(R8, 1)
+        a.shl(R8, CL)
+        a.add(R8, RSI)  # + dk_indices: the first entry
+        a.shl(RDX, 4)  # 16-byte PyDictUnicodeEntry
+        a.add(R8, RDX)
+        a.mov(RCX, self.rt.address(self.code.co_names[arg]))
+        a.cmp(_mem(R8, lay["dk_indices"]), RCX)
+        a.jcc("ne", slow)
+        a.mov(RSI, _mem(R8, lay["dk_indices"] + 8))  # the old value
+        a.test(RSI, RSI)
+        a.jcc("z", slow)
+        a.mov(RDX, self.slot(depth - 2))
+        a.mov(_mem(R8, lay["dk_indices"] + 8), RDX)  # the stack's reference moves in
+        a.mov(RDX, lay["dict_version_counter"])
+        a.mov(RCX, _mem(RDX, 0))
+        a.add(RCX, 1)
+        a.mov(_mem(RDX, 0), RCX)
+        a.mov(_mem(RAX, lay["dict_version"]), RCX)  # (before the old value's destructor can look)
+        self.count_site_hit(R11)
+        self.decref(RSI, offset)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.jmp(done)
 
     def emit_instance_dict_hint(self, arg: int, site: int, slow: Label) -> None:
         """rax = the value at the site's hint in the owner's (rdi) materialised managed dict, when the entry there

@@ -67,6 +67,24 @@ def destructors():
     return Noisy.log
 
 
+def orders():
+    a = Plain(1)  # x at entry 0, y at 1
+    a.tag = []  # (a container: the collector tracks the dict, the stores' inline path needs that)
+    b = Plain(2)
+    b.__dict__ = {"y": 20, "x": 10, "tag": []}  # the other way round: one site's hint fits only one of them
+    for o in (a, b, a, b, b, a):
+        o.x = o.x + 1
+    return sorted(a.__dict__.items()), sorted(b.__dict__.items())  # (tags compare as [] == [])
+
+
+def tracking():
+    c = Plain(3)  # ints only: the collector does not track the dict yet
+    before = gc.is_tracked(c.__dict__)
+    for v in (1, 2, [3]):
+        c.x = v  # the list makes CPython track it
+    return before, gc.is_tracked(c.__dict__)
+
+
 def globals_seen_through_an_instance_dict():
     ns = Plain(0)  # its __dict__ serves as the globals of getx: LOAD_GLOBAL caches watch its version
     exec("def getx():\n    return x\n", ns.__dict__)
@@ -80,6 +98,8 @@ def globals_seen_through_an_instance_dict():
 
 objs = [Plain(i) for i in range(4)]
 print(globals_seen_through_an_instance_dict())
+print(orders())
+print(tracking())
 print(bump(objs, 50))
 print(churn(Plain(3)))
 print(odd_keys(Plain(1)))
