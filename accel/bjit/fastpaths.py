@@ -115,15 +115,7 @@ class FastPaths:
         a.jcc("ae", helper)  # (unsigned: also an index of -1, no entry known)
         a.cmp(_mem(RSI, lay["dk_kind"]), lay["dict_keys_unicode"], size=8)
         a.jcc("ne", helper)
-        a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
-        a.mov(R8, 1)
-        a.shl(R8, CL)
-        a.add(R8, RSI)  # + dk_indices: the first entry
-        a.shl(RDX, 4)  # 16-byte PyDictUnicodeEntry
-        a.add(R8, RDX)
-        a.mov(R11, self.rt.address(self.code.co_names[arg >> 1]))
-        a.cmp(_mem(R8, lay["dk_indices"]), R11)
-        a.jcc("ne", helper)
+        self.unicode_entry_of(self.code.co_names[arg >> 1], helper)
         a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
         a.test(RAX, RAX)
         a.jcc("z", helper)
@@ -265,16 +257,7 @@ class FastPaths:
         is left to the helper, which tracks it when the value needs that."""
         a = self.a
         lay = self.lay
-        a.cmp(_mem(RCX, lay["attr_index"]), 0)
-        a.jcc("ne", slow)  # a dict at tp_dictoffset: the helper
-        a.cmp(_mem(RDI, lay["values_pointer"]), 0)
-        a.jcc("ne", slow)
-        a.mov(RAX, _mem(RDI, lay["managed_dict_pointer"]))
-        a.test(RAX, RAX)
-        a.jcc("z", slow)
-        a.mov(RDX, lay["dict_type"])
-        a.cmp(_mem(RAX, lay["ob_type"]), RDX)
-        a.jcc("ne", slow)
+        self.load_managed_dict(slow)
         a.cmp(_mem(RAX, lay["ma_values"]), 0)
         a.jcc("ne", slow)
         a.cmp(_mem(RAX, lay["gc_next_from_object"]), 0)
@@ -286,15 +269,7 @@ class FastPaths:
         a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
         a.jcc("ae", slow)  # (unsigned: a negative hint too)
         a.mov(R11, RCX)  # the cache, kept for the hit counter (cl is the shift count)
-        a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
-        a.mov(R8, 1)
-        a.shl(R8, CL)
-        a.add(R8, RSI)  # + dk_indices: the first entry
-        a.shl(RDX, 4)  # 16-byte PyDictUnicodeEntry
-        a.add(R8, RDX)
-        a.mov(RCX, self.rt.address(self.code.co_names[arg]))
-        a.cmp(_mem(R8, lay["dk_indices"]), RCX)
-        a.jcc("ne", slow)
+        self.unicode_entry_of(self.code.co_names[arg], slow, name_reg=RCX)
         a.mov(RSI, _mem(R8, lay["dk_indices"] + 8))  # the old value
         a.test(RSI, RSI)
         a.jcc("z", slow)
@@ -311,15 +286,11 @@ class FastPaths:
         self.decref(RDI, offset)
         a.jmp(done)
 
-    def emit_instance_dict_hint(self, arg: int, site: int, slow: Label) -> None:
-        """rax = the value at the site's hint in the owner's (rdi) materialised managed dict, when the entry there
-        is the name (a split dict's value, or a combined dict's); otherwise to `slow`.  rcx = the cache, used and
-        then loaded again."""
+    def load_managed_dict(self, slow: Label) -> None:
+        """rax = the owner's (rdi) materialised managed dict, an exact dict, for a site (rcx = its cache) whose
+        entry is about the managed dict; otherwise to `slow`.  Clobbers rdx."""
         a = self.a
         lay = self.lay
-        combined, done = a.label("combined"), a.label("dict_value")
-        a.cmp(_mem(RCX, lay["attr_kind_shadow"]), lay["kind_instance_dict"] | lay["shadow_dict"] << 16, size=32)
-        a.jcc("ne", slow)
         a.cmp(_mem(RCX, lay["attr_index"]), 0)
         a.jcc("ne", slow)  # a dict at tp_dictoffset: the helper
         a.cmp(_mem(RDI, lay["values_pointer"]), 0)
@@ -330,12 +301,13 @@ class FastPaths:
         a.mov(RDX, lay["dict_type"])
         a.cmp(_mem(RAX, lay["ob_type"]), RDX)
         a.jcc("ne", slow)
-        a.mov(RSI, _mem(RAX, lay["ma_keys"]))
-        a.mov(RDX, _mem(RCX, lay["attr_dict_hint"]))
-        a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
-        a.jcc("ae", slow)
-        a.cmp(_mem(RSI, lay["dk_kind"]), 0, size=8)
-        a.jcc("e", slow)  # general (non-str) keys
+
+    def unicode_entry_of(self, name: str, miss: Label, name_reg=R11) -> None:  # noqa: ANN001
+        """r8 = entry rdx of the str-keyed dict keys in rsi (rdx already checked against dk_nentries), or to `miss`
+        unless that entry's key is `name` (the same object).  Keeps rdx; clobbers rcx (the shift count) and
+        name_reg."""
+        a = self.a
+        lay = self.lay
         a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
         a.mov(R8, 1)
         a.shl(R8, CL)
@@ -343,9 +315,27 @@ class FastPaths:
         a.mov(RCX, RDX)
         a.shl(RCX, 4)  # 16-byte PyDictUnicodeEntry
         a.add(R8, RCX)
-        a.mov(R11, self.rt.address(self.code.co_names[arg]))
-        a.cmp(_mem(R8, lay["dk_indices"]), R11)
+        a.mov(name_reg, self.rt.address(name))
+        a.cmp(_mem(R8, lay["dk_indices"]), name_reg)
+        a.jcc("ne", miss)
+
+    def emit_instance_dict_hint(self, arg: int, site: int, slow: Label) -> None:
+        """rax = the value at the site's hint in the owner's (rdi) materialised managed dict, when the entry there
+        is the name (a split dict's value, or a combined dict's); otherwise to `slow`.  rcx = the cache, used and
+        then loaded again."""
+        a = self.a
+        lay = self.lay
+        combined, done = a.label("combined"), a.label("dict_value")
+        a.cmp(_mem(RCX, lay["attr_kind_shadow"]), lay["kind_instance_dict"] | lay["shadow_dict"] << 16, size=32)
         a.jcc("ne", slow)
+        self.load_managed_dict(slow)
+        a.mov(RSI, _mem(RAX, lay["ma_keys"]))
+        a.mov(RDX, _mem(RCX, lay["attr_dict_hint"]))
+        a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
+        a.jcc("ae", slow)
+        a.cmp(_mem(RSI, lay["dk_kind"]), 0, size=8)
+        a.jcc("e", slow)  # general (non-str) keys
+        self.unicode_entry_of(self.code.co_names[arg], slow)
         a.mov(RCX, _mem(RAX, lay["ma_values"]))
         a.test(RCX, RCX)
         a.jcc("z", combined)
