@@ -371,50 +371,38 @@ call_direct_kw(PyThreadState *tstate, PyFunctionObject *func, accel_code_state *
         return 0;
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     Py_ssize_t argcount = st->direct_argcount, nkw = PyTuple_GET_SIZE(kwnames), npos = total - nkw;
-    PyObject *ordered[DIRECT_KW_MAX];
+    PyObject *locals[DIRECT_KW_MAX];  /* the frame's argument order; the references move later */
     for (Py_ssize_t i = 0; i < argcount; i++)
-        ordered[i] = i < npos ? args[i] : NULL;
+        locals[i] = i < npos ? args[i] : NULL;
     Py_ssize_t first = npos > co->co_posonlyargcount ? npos : co->co_posonlyargcount;
     for (Py_ssize_t k = 0; k < nkw; k++) {
         PyObject *name = PyTuple_GET_ITEM(kwnames, k);
         Py_ssize_t j = first;
         while (j < argcount && PyTuple_GET_ITEM(co->co_localsplusnames, j) != name)
             j++;
-        if (j == argcount || ordered[j] != NULL)
+        if (j == argcount || locals[j] != NULL)
             return 0;
-        ordered[j] = args[npos + k];
-    }
-    PyObject *defaults = func->func_defaults;
-    Py_ssize_t ndefaults = defaults == NULL ? 0 : PyTuple_GET_SIZE(defaults);
-    for (Py_ssize_t j = npos; j < argcount; j++) {
-        if (ordered[j] == NULL && j < argcount - ndefaults)
-            return 0;  /* a missing argument: the ordinary path's TypeError */
-    }
-    for (Py_ssize_t j = npos; j < argcount; j++) {
-        if (ordered[j] == NULL)
-            ordered[j] = PyTuple_GET_ITEM(defaults, j - (argcount - ndefaults));
-        else
-            ordered[j] = NULL;  /* (marks an argument, whose reference moves; defaults get a new one below) */
-    }
-    /* ordered[j] is now a default to take a reference to, or NULL for an argument: build the frame's order */
-    PyObject *locals[DIRECT_KW_MAX];
-    for (Py_ssize_t i = 0; i < npos; i++)
-        locals[i] = args[i];
-    for (Py_ssize_t k = 0; k < nkw; k++) {
-        PyObject *name = PyTuple_GET_ITEM(kwnames, k);
-        Py_ssize_t j = first;
-        while (PyTuple_GET_ITEM(co->co_localsplusnames, j) != name)
-            j++;
         locals[j] = args[npos + k];
     }
-    for (Py_ssize_t j = npos; j < argcount; j++) {
-        if (ordered[j] != NULL)
-            locals[j] = Py_NewRef(ordered[j]);
+    PyObject *defaults = func->func_defaults;
+    Py_ssize_t ndefaults = defaults == NULL ? 0 : PyTuple_GET_SIZE(defaults), first_default = argcount - ndefaults;
+    for (Py_ssize_t j = npos; j < first_default; j++) {
+        if (locals[j] == NULL)
+            return 0;  /* a missing argument: the ordinary path's TypeError */
+    }
+    uint64_t from_defaults = 0;  /* (bit j: locals[j] is a new reference to a default) */
+    for (Py_ssize_t j = first_default > npos ? first_default : npos; j < argcount; j++) {
+        if (locals[j] == NULL) {
+            locals[j] = Py_NewRef(PyTuple_GET_ITEM(defaults, j - first_default));
+            from_defaults |= (uint64_t)1 << j;
+        }
     }
     if (call_direct_state(tstate, func, st, locals, argcount, result))
         return 1;
-    for (Py_ssize_t j = npos; j < argcount; j++)
-        Py_XDECREF(ordered[j]);  /* not taken after all: the defaults' references go, the arguments stay */
+    for (Py_ssize_t j = 0; j < argcount; j++) {
+        if (from_defaults & ((uint64_t)1 << j))
+            Py_DECREF(locals[j]);  /* not taken after all: the defaults' references go, the arguments stay */
+    }
     return 0;
 }
 
@@ -549,6 +537,15 @@ collect_kind(PyObject *callable, PyObject *self)
     return COLLECT_NONE;
 }
 
+/* Add `item` to the set or list being built, dropping the reference to it; -1 with an exception set. */
+static inline int
+collect_item(int kind, PyObject *acc, PyObject *item)
+{
+    int rc = kind == COLLECT_SET ? PySet_Add(acc, item) : PyList_Append(acc, item);
+    Py_DECREF(item);
+    return rc;
+}
+
 static int
 collect_generator(PyThreadState *tstate, int kind, PyObject *self, PyObject *arg, PyObject **result)
 {
@@ -570,9 +567,7 @@ collect_generator(PyThreadState *tstate, int kind, PyObject *self, PyObject *arg
         PyObject *item;
         int status = gen_send_direct(tstate, arg, NULL, &item);
         if (status == PYGEN_NEXT) {
-            int rc = kind == COLLECT_SET ? PySet_Add(acc, item) : PyList_Append(acc, item);
-            Py_DECREF(item);
-            if (rc < 0)
+            if (collect_item(kind, acc, item) < 0)
                 goto error;
             continue;
         }
@@ -584,9 +579,7 @@ collect_generator(PyThreadState *tstate, int kind, PyObject *self, PyObject *arg
             goto error;
         /* Not directly any more (a tracer came on, the hook was replaced): the rest the ordinary way. */
         while ((item = PyIter_Next(arg)) != NULL) {
-            int rc = kind == COLLECT_SET ? PySet_Add(acc, item) : PyList_Append(acc, item);
-            Py_DECREF(item);
-            if (rc < 0)
+            if (collect_item(kind, acc, item) < 0)
                 goto error;
         }
         if (PyErr_Occurred())

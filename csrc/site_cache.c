@@ -265,6 +265,21 @@ instance_dict(attr_cache *c, PyObject *owner)
     return *(PyObject **)((char *)owner + c->index);
 }
 
+/* Where `name` is among a str-keyed dict's entries (the first 64), into *hint. */
+static void
+remember_entry(PyDictObject *dict, PyObject *name, Py_ssize_t *hint)
+{
+    PyDictKeysObject *keys = dict->ma_keys;
+    if (!DK_IS_UNICODE(keys))
+        return;
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    for (Py_ssize_t i = 0; i < keys->dk_nentries && i < 64; i++)
+        if (entries[i].me_key == name) {
+            *hint = i;
+            return;
+        }
+}
+
 /* dict[name] for an exact dict and an exact str name (borrowed; NULL: absent, or an error is set), trying the
  * entry where the name was last time first, as ceval's LOAD_ATTR_WITH_HINT does: instances made alike keep their
  * attributes at the same places, and a pointer comparison then replaces hashing and probing. */
@@ -285,14 +300,8 @@ dict_lookup_hinted(PyDictObject *dict, PyObject *name, Py_ssize_t *hint)
             return v;
     }
     PyObject *v = _PyDict_GetItem_KnownHash((PyObject *)dict, name, ((PyASCIIObject *)name)->hash);
-    if (v != NULL && DK_IS_UNICODE(keys) && keys == dict->ma_keys) {  /* remember where it is */
-        PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
-        for (Py_ssize_t i = 0; i < keys->dk_nentries && i < 64; i++)
-            if (entries[i].me_key == name) {
-                *hint = i;
-                break;
-            }
-    }
+    if (v != NULL && keys == dict->ma_keys)
+        remember_entry(dict, name, hint);
     return v;
 }
 
@@ -301,21 +310,6 @@ dict_lookup_hinted(PyDictObject *dict, PyObject *name, Py_ssize_t *hint)
  * changed): every tag is still unique, which is all that PEP 509 users -- accel's own global caches, Cython's --
  * compare. */
 uint64_t accel_dict_version = (uint64_t)1 << 63;  /* (machine code's inline store bumps it too: fastpaths.py) */
-
-/* Where `name` is among a combined str-keyed dict's entries (the first 64), into *hint. */
-static void
-remember_entry(PyDictObject *dict, PyObject *name, Py_ssize_t *hint)
-{
-    PyDictKeysObject *keys = dict->ma_keys;
-    if (dict->ma_values != NULL || !DK_IS_UNICODE(keys))
-        return;
-    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
-    for (Py_ssize_t i = 0; i < keys->dk_nentries && i < 64; i++)
-        if (entries[i].me_key == name) {
-            *hint = i;
-            return;
-        }
-}
 
 /* dict[name] = v where entry `hint` of a combined str-keyed dict already holds name, as ceval's
  * STORE_ATTR_WITH_HINT: no hashing, no probing (the value's reference moves in).  0: not so, nothing done. */
