@@ -28,7 +28,7 @@ from .x86 import mem as _mem
 
 OP = _opcode.opmap
 
-# BINARY_OP opargs (NB_*) computed inline for two floats or two one-digit ints: oparg -> operation
+# BINARY_OP opargs (NB_*) computed inline (floats, one-digit ints, or one of each): oparg -> operation
 INLINE_BINARY_OPS: dict[int, str] = {0: "add", 10: "sub", 5: "mul", 11: "div",
                                      13: "add", 23: "sub", 18: "mul", 24: "div"}
 
