@@ -1053,3 +1053,57 @@ def test_a_builtin_shadowed_by_a_new_global_after_specialization():
     """)
     proc = run_python(["-c", prog], env=clean_env(ACCEL="1", ACCEL_COMPILE_BUDGET="0"), timeout=60)
     assert proc.stdout.strip() == "[3, 3, 3, -1, -1] 200 1", proc.stderr
+
+
+def _fresh(source: str, name: str):
+    namespace = {"__name__": "tests.bjit_generated"}
+    exec(textwrap.dedent(source), namespace)
+    return namespace[name]
+
+
+def _first_unit_of(fn, opname: str) -> int:
+    import dis
+
+    return next(i.offset // 2 for i in dis.get_instructions(fn) if i.opname == opname)
+
+
+def test_quickened_instructions_choose_which_cases_are_inline(installed):
+    """CPython's specialised BINARY_OP / LOAD_ATTR (feedback.py) leave one case inline: smaller code, and a site
+    that later sees other types still gets the right answers from the out-of-line paths."""
+    from accel.bjit.feedback import ALL_ATTR_KINDS, ALL_NUMERIC, Feedback
+
+    accel.install(bjit_threshold=100_000)
+    source = """
+        def f(a, b, o):
+            return (a + b) * (a - b) / (b or 1) + o.x
+    """
+
+    class P:
+        def __init__(self, x):
+            self.x = x
+
+    sizes = {}
+    for kind, args in (("none", None), ("int", (3, 4)), ("float", (1.5, 2.5))):
+        fn = _fresh(source, "f")
+        for _ in range(0 if args is None else 60):
+            fn(*args, P(1))
+        feedback = Feedback(fn.__code__)
+        unit = _first_unit_of(fn, "BINARY_OP")
+        expected = ALL_NUMERIC if args is None else (kind,)
+        assert feedback.binary_op_kinds(unit) == expected
+        assert feedback.attr_kinds(_first_unit_of(fn, "LOAD_ATTR")) == (
+            ALL_ATTR_KINDS if args is None else ("values",))
+        assert accel.compile(fn) == 1 and accel.tier(fn) == 1
+        sizes[kind] = accel.info(fn)["jit_size"]
+        for a, b in ((3, 4), (1.5, 2.5), (2, 0.5), (0.25, 4), (2**70, 3), ("x", "y"), (7, 0), (7.0, 0.0)):
+            try:
+                expected_value = (a + b) * (a - b) / (b or 1) + 1
+            except TypeError as e:
+                expected_value = repr(e)
+            try:
+                value = fn(a, b, P(1))
+            except TypeError as e:
+                value = repr(e)
+            assert value == expected_value, (kind, a, b)
+        assert accel.tier(fn) == 1
+    assert sizes["int"] < 0.85 * sizes["none"] and sizes["float"] < 0.85 * sizes["none"], sizes

@@ -255,6 +255,11 @@ def instruction_cases() -> list[Case]:
                 add(Case(lambda a, op=op, x=x, b=base, d=disp: a.sd(op, x, Mem(b, d)),
                          f"{op} xmm{x},QWORD PTR [{addr}]"))
             add(Case(lambda a, op=op, x=x: a.sd(op, x, 9), f"{op} xmm{x},xmm9"))
+    for x in (0, 1, 8, 15):
+        for base, disp in ((RAX, 0), (RDI, 16), (R12, 8), (R13, 0), (RSP, -0x200)):
+            sign = "+" if disp >= 0 else "-"
+            addr = f"{base.name}{sign}{h(abs(disp))}" if disp else base.name
+            add(Case(lambda a, x=x, b=base, d=disp: a.movsd_store(Mem(b, d), x), f"movsd QWORD PTR [{addr}],xmm{x}"))
     for emit, text in ((Assembler.ret, "ret"), (Assembler.int3, "int3"), (Assembler.ud2, "ud2"),
                        (Assembler.cqo, "cqo"), (Assembler.nop, "nop")):
         add(Case(emit, text))

@@ -39,7 +39,8 @@ from types import CodeType
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
 
-from .fastpaths import INLINE_ATTR_OPS, INLINE_BINARY_OPS, FastPaths
+from .fastpaths import INLINE_ATTR_OPS, FastPaths
+from .feedback import Feedback
 from .x86 import (
     EAX,
     ECX,
@@ -229,6 +230,7 @@ class _Generator(FastPaths):
         self.fn = fn
         self.site_data = {i: data + offset for i, offset in site_offsets(fn, rt).items()}  # per-site caches
         self.code = code
+        self.feedback = Feedback(code)
         self.rt = rt
         self.lay = rt.layout
         self.a = Assembler()
@@ -698,11 +700,8 @@ class _Generator(FastPaths):
         if op == OP["LOAD_GLOBAL"]:
             self.emit_load_global(i, arg, depth)
             return False
-        if op == OP["BINARY_OP"] and arg in INLINE_BINARY_OPS:
-            done = self.emit_binary_fast_path(i, arg, depth)
-            self.call_helper("binary_op", i, arg, depth)  # anything else: the generic BINARY_OP
-            self.check_tracing(self.next_start(i), depth - 1, op)
-            a.bind(done)
+        if op == OP["BINARY_OP"]:
+            self.emit_binary_op(i, arg, depth)
             return False
         if op == OP["BINARY_SUBSCR"]:
             done = self.emit_subscr_fast_path(i, depth)

@@ -23,6 +23,7 @@ from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
+from .feedback import ALL_ATTR_KINDS, Feedback
 from .x86 import AL, CL, DL, EAX, ECX, EDX, R8, R11, R12, R13, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
@@ -45,6 +46,7 @@ class FastPaths:
     rt: Any
     code: Any
     site_data: dict[int, int]
+    feedback: Feedback
     stubs: list[Any]
     block_labels: dict[int, Label]
     # ... and what it emits with
@@ -127,41 +129,30 @@ class FastPaths:
         a.bind(helper)
 
     def emit_attr_site(self, i: int, op: int, arg: int, depth: int) -> None:
-        """LOAD_ATTR / LOAD_METHOD / STORE_ATTR: the commonest cached case checked and done inline (an instance's
-        split-dict value, a method the instance cannot shadow); anything else -- another kind, a guard that fails,
-        a cache not filled yet -- calls the site's helper out of line, which also re-fills the cache."""
+        """LOAD_ATTR / LOAD_METHOD / STORE_ATTR: the cached kinds CPython's quickened instruction says the site saw
+        (feedback.py; all of them when it says nothing) checked and done inline -- an instance's split-dict value,
+        a __slots__ member, a materialised dict's entry at the hint, a method the instance cannot shadow; anything
+        else -- another kind, a guard that fails, a cache not filled yet -- calls the site's helper out of line,
+        which also re-fills the cache."""
         a = self.a
         lay = self.lay
-        slow, done = a.label("attr_miss"), a.label("attr_done")
+        helper = INLINE_ATTR_OPS[op]
         offset = self.fn.records[i * 8 + 2]
         site = self.site_data[i]
+        kinds = self.feedback.attr_kinds(offset) if op != OP["LOAD_METHOD"] else ()
+        if op != OP["LOAD_METHOD"] and not kinds:  # a module attribute, say: the helper's own case
+            self.call_helper(helper, i, arg, depth, extra=site)
+            self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+            return
+        slow, done = a.label("attr_miss"), a.label("attr_done")
         a.mov(RDI, self.slot(depth - 1))  # the owner
         a.mov(RCX, site)
         a.mov(RAX, _mem(RDI, lay["ob_type"]))
         a.mov(EAX, _mem(RAX, lay["type_version_tag"]))
         a.cmp(EAX, _mem(RCX, lay["attr_type_version"]))
         a.jcc("ne", slow)
-        kind_shadow = _mem(RCX, lay["attr_kind_shadow"])
         if op == OP["LOAD_ATTR"]:
-            in_dict, found = a.label("in_dict"), a.label("found")
-            a.cmp(kind_shadow, lay["kind_instance_value"], size=32)
-            a.jcc("ne", in_dict)
-            a.mov(RAX, _mem(RDI, lay["values_pointer"]))
-            a.test(RAX, RAX)
-            a.jcc("z", slow)  # the instance has a materialised __dict__
-            a.mov(RDX, _mem(RCX, lay["attr_index"]))
-            a.mov(RAX, Mem(RAX, 0, RDX, 8))
-            a.jmp(found)
-            a.bind(in_dict)
-            not_slot = a.label("not_slot")
-            a.cmp(kind_shadow, lay["kind_slot"] | lay["shadow_none"] << 16, size=32)
-            a.jcc("ne", not_slot)
-            a.mov(RDX, _mem(RCX, lay["attr_index"]))  # a __slots__ member: *(owner + offset)
-            a.mov(RAX, Mem(RDI, 0, RDX, 1))
-            a.jmp(found)
-            a.bind(not_slot)
-            self.emit_instance_dict_hint(arg, site, slow)
-            a.bind(found)
+            self.emit_load_attr_kinds(arg, site, kinds, slow)
             a.test(RAX, RAX)
             a.jcc("z", slow)  # deleted: the generic path raises
             self.incref(RAX)
@@ -169,6 +160,7 @@ class FastPaths:
             self.count_site_hit(RCX)
             self.decref(RDI, offset)
         elif op == OP["LOAD_METHOD"]:
+            kind_shadow = _mem(RCX, lay["attr_kind_shadow"])
             method = a.label("method")
             a.mov(EAX, kind_shadow)
             a.cmp(EAX, lay["kind_method"] | lay["shadow_none"] << 16)
@@ -188,59 +180,9 @@ class FastPaths:
             a.mov(self.slot(depth - 1), RAX)
             a.mov(self.slot(depth), RDI)  # [method, self]: the owner's reference moves up
             self.count_site_hit(RCX)
-        else:  # STORE_ATTR: [value, owner]
-            values, in_dict = a.label("store_values"), a.label("store_dict")
-            a.cmp(kind_shadow, lay["kind_store_value"], size=32)
-            a.jcc("e", values)
-            a.cmp(kind_shadow, lay["kind_store_dict"] | lay["shadow_none"] << 16, size=32)
-            a.jcc("e", in_dict)
-            a.cmp(kind_shadow, lay["kind_store_slot"] | lay["shadow_none"] << 16, size=32)
-            a.jcc("ne", slow)
-            a.mov(RDX, _mem(RCX, lay["attr_index"]))  # a __slots__ member: *(owner + offset)
-            a.lea(RAX, Mem(RDI, 0, RDX, 1))
-            a.mov(RSI, _mem(RAX, 0))
-            a.mov(RDX, self.slot(depth - 2))
-            a.mov(_mem(RAX, 0), RDX)  # the stack's reference moves in
-            self.count_site_hit(RCX)
-            was_empty = a.label("was_empty")
-            a.test(RSI, RSI)
-            a.jcc("z", was_empty)
-            self.decref(RSI, offset)
-            a.bind(was_empty)
-            a.mov(RDI, self.slot(depth - 1))
-            self.decref(RDI, offset)
-            a.jmp(done)
-            a.bind(in_dict)
-            self.emit_store_dict_hint(arg, offset, depth, slow, done)
-            a.bind(values)
-            a.mov(R8, _mem(RDI, lay["values_pointer"]))
-            a.test(R8, R8)
-            a.jcc("z", slow)
-            a.mov(RDX, _mem(RCX, lay["attr_index"]))
-            a.mov(RSI, Mem(R8, 0, RDX, 8))
-            a.mov(RAX, self.slot(depth - 2))
-            a.mov(Mem(R8, 0, RDX, 8), RAX)  # the stack's reference moves in
-            self.count_site_hit(RCX)
-            first, stored = a.label("first_value"), a.label("stored")
-            a.test(RSI, RSI)
-            a.jcc("z", first)
-            self.decref(RSI, offset)
-            a.bind(stored)
-            a.mov(RDI, self.slot(depth - 1))
-            self.decref(RDI, offset)
-            a.jmp(done)
-            # A value where there was none also enters the values' insertion order (a byte array below them:
-            # its length at values[-2], the indexes before it), as _PyDictValues_AddToInsertionOrder does.
-            a.bind(first)
-            a.movzx(EAX, _mem(R8, -2), src_size=8)
-            a.add(EAX, 1)
-            a.mov(_mem(R8, -2), AL)
-            a.mov(RSI, R8)
-            a.sub(RSI, RAX)
-            a.mov(_mem(RSI, -2), DL)
-            a.jmp(stored)
+        else:
+            self.emit_store_attr_kinds(arg, offset, depth, kinds, slow, done)
         a.bind(done)
-        helper = INLINE_ATTR_OPS[op]
 
         def stub() -> None:
             a.bind(slow)
@@ -249,6 +191,106 @@ class FastPaths:
             a.jmp(done)
 
         self.stubs.append(stub)
+
+    def emit_load_attr_kinds(self, arg: int, site: int, kinds: tuple[str, ...], slow: Label) -> None:
+        """rax = the attribute of the owner (rdi) as the site's first entry (rcx) found it, for the entry kinds in
+        `kinds`, tested in a fixed order; to `slow` for any other kind."""
+        a = self.a
+        lay = self.lay
+        kind_shadow = _mem(RCX, lay["attr_kind_shadow"])
+        found = a.label("found")
+        tests = [k for k in ALL_ATTR_KINDS if k in kinds]
+        for n, kind in enumerate(tests):
+            last = n == len(tests) - 1
+            other = slow if last else a.label("other_kind")
+            if kind == "values":
+                a.cmp(kind_shadow, lay["kind_instance_value"], size=32)
+                a.jcc("ne", other)
+                a.mov(RAX, _mem(RDI, lay["values_pointer"]))
+                a.test(RAX, RAX)
+                a.jcc("z", slow)  # the instance has a materialised __dict__
+                a.mov(RDX, _mem(RCX, lay["attr_index"]))
+                a.mov(RAX, Mem(RAX, 0, RDX, 8))
+            elif kind == "slot":
+                a.cmp(kind_shadow, lay["kind_slot"] | lay["shadow_none"] << 16, size=32)
+                a.jcc("ne", other)
+                a.mov(RDX, _mem(RCX, lay["attr_index"]))  # a __slots__ member: *(owner + offset)
+                a.mov(RAX, Mem(RDI, 0, RDX, 1))
+            else:
+                self.emit_instance_dict_hint(arg, site, other)
+            if not last:
+                a.jmp(found)
+                a.bind(other)
+        a.bind(found)
+
+    def emit_store_attr_kinds(self, arg: int, offset: int, depth: int, kinds: tuple[str, ...], slow: Label,
+                              done: Label) -> None:
+        """STORE_ATTR [value, owner] (owner in rdi, the site's first entry in rcx) for the entry kinds in `kinds`;
+        to `slow` for any other kind."""
+        a = self.a
+        lay = self.lay
+        kind_shadow = _mem(RCX, lay["attr_kind_shadow"])
+        tests = [k for k in ALL_ATTR_KINDS if k in kinds]
+        for n, kind in enumerate(tests):
+            other = slow if n == len(tests) - 1 else a.label("other_kind")
+            if kind == "values":
+                a.cmp(kind_shadow, lay["kind_store_value"], size=32)
+                a.jcc("ne", other)
+                self.emit_store_value(offset, depth, slow, done)
+            elif kind == "slot":
+                a.cmp(kind_shadow, lay["kind_store_slot"] | lay["shadow_none"] << 16, size=32)
+                a.jcc("ne", other)
+                a.mov(RDX, _mem(RCX, lay["attr_index"]))  # a __slots__ member: *(owner + offset)
+                a.lea(RAX, Mem(RDI, 0, RDX, 1))
+                a.mov(RSI, _mem(RAX, 0))
+                a.mov(RDX, self.slot(depth - 2))
+                a.mov(_mem(RAX, 0), RDX)  # the stack's reference moves in
+                self.count_site_hit(RCX)
+                was_empty = a.label("was_empty")
+                a.test(RSI, RSI)
+                a.jcc("z", was_empty)
+                self.decref(RSI, offset)
+                a.bind(was_empty)
+                a.mov(RDI, self.slot(depth - 1))
+                self.decref(RDI, offset)
+                a.jmp(done)
+            else:
+                a.cmp(kind_shadow, lay["kind_store_dict"] | lay["shadow_none"] << 16, size=32)
+                a.jcc("ne", other)
+                self.emit_store_dict_hint(arg, offset, depth, slow, done)
+            if other is not slow:
+                a.bind(other)
+
+    def emit_store_value(self, offset: int, depth: int, slow: Label, done: Label) -> None:
+        """STORE_ATTR into the owner's (rdi) split-dict values at the site's (rcx) index."""
+        a = self.a
+        lay = self.lay
+        a.mov(R8, _mem(RDI, lay["values_pointer"]))
+        a.test(R8, R8)
+        a.jcc("z", slow)
+        a.mov(RDX, _mem(RCX, lay["attr_index"]))
+        a.mov(RSI, Mem(R8, 0, RDX, 8))
+        a.mov(RAX, self.slot(depth - 2))
+        a.mov(Mem(R8, 0, RDX, 8), RAX)  # the stack's reference moves in
+        self.count_site_hit(RCX)
+        first, stored = a.label("first_value"), a.label("stored")
+        a.test(RSI, RSI)
+        a.jcc("z", first)
+        self.decref(RSI, offset)
+        a.bind(stored)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.jmp(done)
+        # A value where there was none also enters the values' insertion order (a byte array below them:
+        # its length at values[-2], the indexes before it), as _PyDictValues_AddToInsertionOrder does.
+        a.bind(first)
+        a.movzx(EAX, _mem(R8, -2), src_size=8)
+        a.add(EAX, 1)
+        a.mov(_mem(R8, -2), AL)
+        a.mov(RSI, R8)
+        a.sub(RSI, RAX)
+        a.mov(_mem(RSI, -2), DL)
+        a.jmp(stored)
 
     def emit_store_dict_hint(self, arg: int, offset: int, depth: int, slow: Label, done: Label) -> None:
         """STORE_ATTR into the owner's (rdi) own combined, str-keyed managed dict, at the entry of the site's hint
@@ -367,56 +409,89 @@ class FastPaths:
         self.a.mov(RAX, self.lay["site_hits_counter"])
         self.a.inc(_mem(RAX, 0))
 
-    def emit_binary_fast_path(self, i: int, arg: int, depth: int) -> Label:
-        """+, -, * and / computed inline for two floats, a float and a one-digit int (either side: the int is
-        converted exactly, as float's own methods do), or two one-digit ints (+, -, * cannot overflow a 64-bit
-        register; / of two such ints is the correctly rounded quotient of their exact doubles, as
-        long_true_divide's fast path).  A zero divisor falls through, for the ZeroDivisionError.  The result object
-        comes from PyFloat_FromDouble / PyLong_FromLongLong (small ints from its cache).  Anything else falls
-        through to the generic BINARY_OP that follows."""
+    def emit_binary_op(self, i: int, arg: int, depth: int) -> None:
+        """BINARY_OP: +, -, *, / inline for the numeric cases CPython's quickened instruction says the site saw
+        (feedback.py: all three -- two floats, two one-digit ints, a float with a one-digit int -- when it says
+        nothing); anything else calls the generic BINARY_OP out of line."""
+        a = self.a
+        offset = self.fn.records[i * 8 + 2]
+        kinds = self.feedback.binary_op_kinds(offset) if arg in INLINE_BINARY_OPS else ()
+        if not kinds:
+            self.call_helper("binary_op", i, arg, depth)
+            self.check_tracing(self.next_start(i), depth - 1, self.fn.records[i * 8])
+            return
+        generic, done = a.label("binop_generic"), a.label("binop_done")
+        self.emit_binary_fast_path(i, arg, depth, kinds, generic, done)
+        a.bind(done)
+
+        def stub() -> None:
+            a.bind(generic)
+            self.call_helper("binary_op", i, arg, depth)
+            self.check_tracing(self.next_start(i), depth - 1, self.fn.records[i * 8])
+            a.jmp(done)
+
+        self.stubs.append(stub)
+
+    def emit_binary_fast_path(self, i: int, arg: int, depth: int, kinds: tuple[str, ...], generic: Label,
+                              done: Label) -> None:
+        """The inline cases of emit_binary_op.  Two one-digit ints: +, -, * cannot overflow a 64-bit register; /
+        of two such ints is the correctly rounded quotient of their exact doubles, as long_true_divide's fast path.
+        A float and an int: the int is converted exactly, as float's own methods do.  A zero divisor goes to
+        `generic`, for the ZeroDivisionError.  An int result comes from PyLong_FromLongLong (small ints from its
+        cache); a float result is written into an operand that is an exact float held only by the stack (as
+        3.12's float specialisations do), else comes from PyFloat_FromDouble."""
         a = self.a
         lay = self.lay
-        generic, floats, mixed = a.label("binop_generic"), a.label("floats"), a.label("mixed")
-        make_float, made, done = a.label("make_float"), a.label("made"), a.label()
+        make_float, made = a.label("make_float"), a.label("made")
         kind = INLINE_BINARY_OPS[arg]
         offset = self.fn.records[i * 8 + 2]
         a.mov(RDI, self.slot(depth - 2))
         a.mov(RSI, self.slot(depth - 1))
         a.mov(RAX, _mem(RDI, lay["ob_type"]))
         a.mov(RDX, _mem(RSI, lay["ob_type"]))
-        a.cmp(RAX, RDX)
-        a.jcc("ne", mixed)
-        a.mov(RCX, lay["float_type"])
-        a.cmp(RAX, RCX)
-        a.jcc("e", floats)
-        a.mov(RCX, lay["long_type"])
-        a.cmp(RAX, RCX)
-        a.jcc("ne", generic)
-        self.load_one_digit_ints(generic)
-        if kind == "div":
-            a.test(R15, R15)
-            a.jcc("z", generic)
-            a.cvtsi2sd(0, R13)
-            a.cvtsi2sd(1, R15)
-            a.sd("divsd", 0, 1)
-            a.jmp(make_float)
+        if "mixed" in kinds:
+            mixed = a.label("mixed")
+            a.cmp(RAX, RDX)
+            a.jcc("ne", mixed)
         else:
-            if kind == "add":
-                a.add(R13, R15)
-            elif kind == "sub":
-                a.sub(R13, R15)
+            a.cmp(RAX, RDX)
+            a.jcc("ne", generic)
+        if "float" in kinds:
+            not_float = a.label("not_float") if "int" in kinds else generic
+            a.mov(RCX, lay["float_type"])
+            a.cmp(RAX, RCX)
+            a.jcc("ne", not_float)
+            if kind == "div":
+                self.nonzero_float_divisor(generic)
+            a.sd("movsd", 0, _mem(RDI, lay["float_value"]))
+            a.sd(kind + "sd", 0, _mem(RSI, lay["float_value"]))
+            if "int" in kinds:
+                a.jmp(make_float)
+                a.bind(not_float)
+        if "int" in kinds:
+            a.mov(RCX, lay["long_type"])
+            a.cmp(RAX, RCX)
+            a.jcc("ne", generic)
+            self.load_one_digit_ints(generic)
+            if kind == "div":
+                a.test(R15, R15)
+                a.jcc("z", generic)
+                a.cvtsi2sd(0, R13)
+                a.cvtsi2sd(1, R15)
+                a.sd("divsd", 0, 1)
             else:
-                a.imul(R13, R15)  # |a|, |b| < 2**30
-            self.set_prev_instr(offset)  # (a MemoryError is raised here)
-            a.mov(RDI, R13)
-            self.call_c(lay["long_from_long_long"])
-            a.jmp(made)
-        a.bind(floats)
-        if kind == "div":
-            self.nonzero_float_divisor(generic)
-        a.sd("movsd", 0, _mem(RDI, lay["float_value"]))
-        a.sd(kind + "sd", 0, _mem(RSI, lay["float_value"]))
+                if kind == "add":
+                    a.add(R13, R15)
+                elif kind == "sub":
+                    a.sub(R13, R15)
+                else:
+                    a.imul(R13, R15)  # |a|, |b| < 2**30
+                self.set_prev_instr(offset)  # (a MemoryError is raised here)
+                a.mov(RDI, R13)
+                self.call_c(lay["long_from_long_long"])
+                a.jmp(made)
         a.bind(make_float)
+        self.emit_float_result(depth, offset, done)
         self.set_prev_instr(offset)
         self.call_c(lay["float_from_double"])
         a.bind(made)
@@ -425,39 +500,69 @@ class FastPaths:
         a.mov(R13, RAX)  # callee-saved: survives the operands' deallocation
         a.mov(RDI, self.slot(depth - 2))
         self.replace_two_operands(depth, offset)
+        if "mixed" in kinds:
+            a.jmp(done)
+
+            def stub() -> None:  # a float and an int, in either order (rax, rdx: the operands' types)
+                int_float = a.label("int_float")
+                a.bind(mixed)
+                a.mov(RCX, lay["float_type"])
+                a.cmp(RAX, RCX)
+                a.jcc("ne", int_float)
+                a.mov(RCX, lay["long_type"])
+                a.cmp(RDX, RCX)
+                a.jcc("ne", generic)
+                self.load_one_digit_int(R15, RSI, generic)
+                if kind == "div":
+                    a.test(R15, R15)
+                    a.jcc("z", generic)
+                a.sd("movsd", 0, _mem(RDI, lay["float_value"]))
+                a.cvtsi2sd(1, R15)
+                a.sd(kind + "sd", 0, 1)
+                a.jmp(make_float)
+                a.bind(int_float)
+                a.mov(RCX, lay["long_type"])
+                a.cmp(RAX, RCX)
+                a.jcc("ne", generic)
+                a.mov(RCX, lay["float_type"])
+                a.cmp(RDX, RCX)
+                a.jcc("ne", generic)
+                self.load_one_digit_int(R13, RDI, generic)
+                if kind == "div":
+                    self.nonzero_float_divisor(generic)
+                a.cvtsi2sd(0, R13)
+                a.sd(kind + "sd", 0, _mem(RSI, lay["float_value"]))
+                a.jmp(make_float)
+
+            self.stubs.append(stub)
+
+    def emit_float_result(self, depth: int, offset: int, done: Label) -> None:
+        """The double in xmm0 is the result of the operands in rdi, rsi: when one of them is an exact float that
+        only the stack holds, it becomes the result in place (nobody else can see it change), the other is
+        released, and control goes to `done`; otherwise falls through (rdi, rsi, xmm0 unchanged)."""
+        a = self.a
+        lay = self.lay
+        right, alloc = a.label("reuse_right"), a.label("new_float")
+        a.mov(RCX, lay["float_type"])
+        a.cmp(_mem(RDI, lay["ob_type"]), RCX)
+        a.jcc("ne", right)
+        a.cmp(_mem(RDI, lay["ob_refcnt"]), 1)
+        a.jcc("ne", right)
+        a.movsd_store(_mem(RDI, lay["float_value"]), 0)  # the left operand's slot now holds the result
+        a.mov(RDI, RSI)
+        self.decref(RDI, offset)
         a.jmp(done)
-        # a float and an int, in either order (rax, rdx: the operands' types)
-        int_float = a.label("int_float")
-        a.bind(mixed)
-        a.mov(RCX, lay["float_type"])
-        a.cmp(RAX, RCX)
-        a.jcc("ne", int_float)
-        a.mov(RCX, lay["long_type"])
-        a.cmp(RDX, RCX)
-        a.jcc("ne", generic)
-        self.load_one_digit_int(R15, RSI, generic)
-        if kind == "div":
-            a.test(R15, R15)
-            a.jcc("z", generic)
-        a.sd("movsd", 0, _mem(RDI, lay["float_value"]))
-        a.cvtsi2sd(1, R15)
-        a.sd(kind + "sd", 0, 1)
-        a.jmp(make_float)
-        a.bind(int_float)
-        a.mov(RCX, lay["long_type"])
-        a.cmp(RAX, RCX)
-        a.jcc("ne", generic)
-        a.mov(RCX, lay["float_type"])
-        a.cmp(RDX, RCX)
-        a.jcc("ne", generic)
-        self.load_one_digit_int(R13, RDI, generic)
-        if kind == "div":
-            self.nonzero_float_divisor(generic)
-        a.cvtsi2sd(0, R13)
-        a.sd(kind + "sd", 0, _mem(RSI, lay["float_value"]))
-        a.jmp(make_float)
-        a.bind(generic)
-        return done
+        a.bind(right)
+        a.cmp(_mem(RSI, lay["ob_type"]), RCX)
+        a.jcc("ne", alloc)
+        a.cmp(_mem(RSI, lay["ob_refcnt"]), 1)
+        a.jcc("ne", alloc)
+        a.movsd_store(_mem(RSI, lay["float_value"]), 0)
+        a.mov(R13, RSI)  # callee-saved: survives the left operand's deallocation
+        self.decref(RDI, offset)
+        a.mov(self.slot(depth - 2), R13)
+        a.jmp(done)
+        a.bind(alloc)
 
     def nonzero_float_divisor(self, generic: Label) -> None:
         """To `generic` when the float in rsi is +0.0 or -0.0 (all bits but the sign clear)."""

@@ -436,6 +436,10 @@ class Assembler:
         rm = src if isinstance(src, Mem) else GPR64[src]  # an xmm register is encoded like a GPR number
         self.buf += encode(SD_OPS[op], xmm, rm, prefix=b"\xf2")
 
+    def movsd_store(self, dst: Mem, xmm: int) -> None:
+        """Store the low double of xmm<n> to memory (F2 0F 11 /r)."""
+        self.buf += encode(b"\x0f\x11", xmm, dst, prefix=b"\xf2")
+
     def cvtsi2sd(self, xmm: int, src: Reg) -> None:
         """xmm<n> = (double) a 64-bit register (F2 REX.W 0F 2A /r)."""
         if src.bits != 64:

@@ -1,0 +1,61 @@
+"""CPython's own quickened bytecode as type feedback for tier-1 code generation.
+
+A function reaches tier 1 after it has run in the interpreter for a while, and 3.11's interpreter has by then
+rewritten its adaptive instructions (``co_code_adaptive``) into specialised ones: ``BINARY_OP_ADD_INT`` says
+that site added two ints, ``LOAD_ATTR_INSTANCE_VALUE`` that it read a split-dict value.  Code generation reads
+that record for free and puts only the case that was seen inline; the other cases go out of line, to the same
+helpers that handle everything, so a site that later sees other types is slower but never wrong.
+
+A site CPython did not specialise (it never ran, it saw a mix, or 3.11 has no specialisation for it, such as
+``/`` or a float with an int) gets every inline case, as with no feedback at all.  The feedback is read when the
+code is generated: a block compiled on demand sees its own sites' latest state.
+"""
+
+from __future__ import annotations
+
+import dis
+from types import CodeType
+
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+
+ALL_NUMERIC = ("float", "int", "mixed")  # BINARY_OP: floats, one-digit ints, a float with an int
+ALL_ATTR_KINDS = ("values", "slot", "dict")  # LOAD_ATTR / STORE_ATTR: split-dict value, __slots__ member, hint
+
+
+class Feedback:
+    """The specialised instruction names of one code object, read once per code generation."""
+
+    def __init__(self, code: CodeType) -> None:
+        self._code = code
+        self._adaptive: bytes | None = None
+
+    def name_at(self, unit: int) -> str:
+        """The (possibly specialised) opcode name at code unit `unit` of the adaptive bytecode."""
+        if self._adaptive is None:
+            self._adaptive = getattr(self._code, "_co_code_adaptive", b"") or self._code.co_code
+        op = self._adaptive[2 * unit]
+        return dis._all_opname[op]  # type: ignore[attr-defined]  # specialised names included
+
+    def binary_op_kinds(self, unit: int) -> tuple[str, ...]:
+        """Which of BINARY_OP's numeric cases to put inline."""
+        name = self.name_at(unit)
+        if name.endswith("_INT"):
+            return ("int",)
+        if name.endswith("_FLOAT"):
+            return ("float",)
+        if name.endswith("_UNICODE"):
+            return ()
+        return ALL_NUMERIC
+
+    def attr_kinds(self, unit: int) -> tuple[str, ...]:
+        """Which of LOAD_ATTR's / STORE_ATTR's cached kinds to check inline."""
+        name = self.name_at(unit)
+        if name.endswith("_INSTANCE_VALUE"):
+            return ("values",)
+        if name.endswith("_SLOT"):
+            return ("slot",)
+        if name.endswith("_WITH_HINT"):
+            return ("dict",)
+        if name.endswith("_MODULE"):
+            return ()
+        return ALL_ATTR_KINDS
