@@ -125,6 +125,9 @@ def format_summary(data: dict[str, Any]) -> str:
         f"   (after the function's head; could not: {sum(data['block_failures'].values())})",
         f"  IR built                  {data['ir_instructions']:>10} instructions in"
         f" {data['ir_build_seconds'] * 1e3:.1f} ms, {data['ir_bytes'] / 1024:.1f} KiB",
+        f"  tier-1 code generation    {data['bjit_compile_seconds']:>10.3f} s"
+        f"   ({data['bjit_instructions']} IR instructions,"
+        f" {data['bjit_compile_seconds'] * 1e6 / max(data['bjit_instructions'], 1):.1f} us each)",
         f"  machine code              {data['bjit_code_bytes']:>10} bytes"
         f"   (arena: {data.get('arena_used_bytes', 0)} used of {data.get('arena_mapped_bytes', 0)} mapped)",
         f"  inline caches             {data['ic_hits']:>10} hits, {data['ic_misses']} misses"

@@ -46,6 +46,7 @@ from .x86 import (
     ECX,
     R8,
     R9,
+    R11,
     R12,
     R13,
     R14,
@@ -228,7 +229,7 @@ near_calls = [True]
 class _Generator(FastPaths):
     def __init__(self, fn: Function, code: CodeType, rt: Runtime, data: int, lazy: LazyLinks | None = None) -> None:
         self.fn = fn
-        self.site_data = {i: data + offset for i, offset in site_offsets(fn, rt).items()}  # per-site caches
+        self.site_data = _SiteAddresses(data, site_offsets(fn, rt))  # per-site caches
         self.code = code
         self.feedback = Feedback(code)
         self.rt = rt
@@ -240,6 +241,9 @@ class _Generator(FastPaths):
         self.exit = Label("exit", address=lazy.exit or None if lazy else None)  # (0: this is the head)
         self.error_exit = Label("error", address=lazy.error or None if lazy else None)
         self.declined_exit = Label("declined")  # a helper returned NULL or ACCEL_HANDBACK: one per piece of code
+        self.handback_exit = Label("handback_exit")  # the compact hand-back stubs' shared tail: one per piece
+        self.handbacks: dict[tuple[int, int, int, int], Label] = {}  # one stub per distinct hand-back
+        self.deallocs: dict[tuple[object, int], Label] = {}  # (register, unit) -> shared dealloc routine
         self.block_labels: dict[int, Label] = _BlockTargets(lazy)
         self.entries: dict[int, Label] = {}  # generator resume points: code unit -> label
         self.stubs: list[Callable[[], None]] = []  # out-of-line code, emitted after the blocks
@@ -265,6 +269,14 @@ class _Generator(FastPaths):
         else:
             self.a.call_abs(address)
 
+    def jump_c(self, address: int) -> None:
+        """Tail-call a C function (jmp rel32, or through a register: as call_c)."""
+        if near_calls[0]:
+            self.a.jmp(Label(address=address))
+        else:
+            self.a.mov(R11, address)
+            self.a.jmp(R11)
+
     def set_prev_instr(self, unit: int) -> None:
         self.a.mov(RAX, self.units + 2 * unit)
         self.a.mov(_mem(R12, self.lay["frame_prev_instr"]), RAX)
@@ -275,20 +287,30 @@ class _Generator(FastPaths):
         self.a.inc(_mem(reg, self.lay["ob_refcnt"]))
 
     def decref(self, reg, unit: int) -> None:  # noqa: ANN001
-        """Release the reference in `reg`; a dealloc runs out of line with prev_instr exact (a __del__ may look)."""
+        """Release the reference in `reg`; a dealloc runs out of line with prev_instr exact (a __del__ may look):
+        each site's stub calls a routine shared by the sites with the same register and instruction."""
         a = self.a
         a.dec(_mem(reg, self.lay["ob_refcnt"]))
         dealloc = a.label("dealloc")
         back = a.label("back")
         a.jcc("z", dealloc)
         a.bind(back)
+        shared = self.deallocs.get((reg, unit))
+        if shared is None:
+            shared = self.deallocs[(reg, unit)] = a.label("dealloc_routine")
+
+            def routine() -> None:  # entered by a call: tail-calls the dealloc, which returns to the stub
+                a.bind(shared)
+                self.set_prev_instr(unit)
+                if reg != RDI:
+                    a.mov(RDI, reg)
+                self.jump_c(self.lay["dealloc"])
+
+            self.stubs.append(routine)
 
         def stub() -> None:
             a.bind(dealloc)
-            self.set_prev_instr(unit)
-            if reg != RDI:
-                a.mov(RDI, reg)
-            self.call_c(self.lay["dealloc"])
+            a.call(shared)
             a.jmp(back)
 
         self.stubs.append(stub)
@@ -296,20 +318,46 @@ class _Generator(FastPaths):
     # ---- exits -------------------------------------------------------------------------------------------
 
     def handback(self, resume_unit: int, depth: int, reason: int, opcode: int) -> Label:
-        """An out-of-line exit that gives the frame to the interpreter at `resume_unit`."""
+        """An out-of-line exit that gives the frame to the interpreter at `resume_unit`: one per distinct exit in
+        a piece of code, a single `mov rax, imm64` (unit | depth << 32 | reason, opcode << 48) into the shared
+        handback_exit that unpacks it."""
+        key = (resume_unit, depth, reason, opcode)
+        label = self.handbacks.get(key)
+        if label is not None:
+            return label
         a = self.a
-        label = a.label("handback")
+        label = self.handbacks[key] = a.label("handback")
+        packed = reason * 256 + opcode
+        compact = resume_unit < 1 << 32 and depth < 1 << 16 and packed < 1 << 16
 
         def stub() -> None:
             a.bind(label)
+            if compact:
+                a.mov(RAX, resume_unit | depth << 32 | packed << 48)
+                a.jmp(self.handback_exit)
+                return
             a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), resume_unit, size=32)
             a.mov(_mem(RBX, self.lay["ctx_resume_depth"]), depth, size=32)
-            a.mov(_mem(RBX, self.lay["ctx_reason"]), reason * 256 + opcode, size=32)
+            a.mov(_mem(RBX, self.lay["ctx_reason"]), packed, size=32)
             a.mov(EAX, self.lay["exit_handback"])
             a.jmp(self.exit)
 
         self.stubs.append(stub)
         return label
+
+    def emit_handback_exit(self) -> None:
+        """The hand-back stubs' shared tail: rax = resume unit | depth << 32 | reason, opcode << 48."""
+        a = self.a
+        a.bind(self.handback_exit)
+        a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), EAX)
+        a.shr(RAX, 32)
+        a.mov(ECX, EAX)
+        a.and_(ECX, 0xFFFF)
+        a.mov(_mem(RBX, self.lay["ctx_resume_depth"]), ECX)
+        a.shr(EAX, 16)
+        a.mov(_mem(RBX, self.lay["ctx_reason"]), EAX)
+        a.mov(EAX, self.lay["exit_handback"])
+        a.jmp(self.exit)
 
     def error_with_stacktop(self, depth: int) -> Label:
         """An exit for errors raised by code that did not set frame->stacktop itself."""
@@ -427,6 +475,8 @@ class _Generator(FastPaths):
             stubs, self.stubs = self.stubs, []
             for stub in stubs:
                 stub()
+        if a.pending_fields(self.handback_exit):
+            self.emit_handback_exit()
         if a.pending_fields(self.declined_exit):
             # shared by the helper calls: NULL is an error (exception set, stacktop written by the helper), 1 a
             # hand-back at the instruction prev_instr points to, with the depth the site stored
@@ -850,15 +900,35 @@ SITE_DATA: dict[int, str] = {**{op: size for op, (_, size) in CACHED_OPS.items()
 
 
 def site_offsets(fn: Function, runtime: Runtime) -> dict[int, int]:
-    """Instruction index -> offset of its cache in the per-code data block, for every site with data."""
-    offsets = {}
+    """Instruction index -> offset of its cache in the per-code data block, for every site with data (computed
+    once per IR: every block compiled later needs it)."""
+    known = fn.derived.get("bjit_site_offsets")
+    if known is not None:
+        return known  # type: ignore[return-value]
+    offsets: dict[int, int] = {}
     size = 0
+    records = fn.records
+    symbols = runtime.symbols
     for i in range(fn.n_instructions):
-        cached = SITE_DATA.get(fn.records[i * 8])
+        cached = SITE_DATA.get(records[i * 8])
         if cached is not None:
             offsets[i] = size
-            size += runtime.symbols[cached]
+            size += symbols[cached]
+    fn.derived["bjit_site_offsets"] = offsets
     return offsets
+
+
+class _SiteAddresses:
+    """Instruction index -> address of its site's cache (data block + offset), looked up as needed."""
+
+    __slots__ = ("data", "offsets")
+
+    def __init__(self, data: int, offsets: dict[int, int]) -> None:
+        self.data = data
+        self.offsets = offsets
+
+    def __getitem__(self, i: int) -> int:
+        return self.data + self.offsets[i]
 
 
 def data_size(fn: Function, runtime: Runtime) -> int:

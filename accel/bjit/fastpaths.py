@@ -45,7 +45,7 @@ class FastPaths:
     fn: Any
     rt: Any
     code: Any
-    site_data: dict[int, int]
+    site_data: Any  # instruction index -> its site cache address
     feedback: Feedback
     stubs: list[Any]
     block_labels: dict[int, Label]

@@ -113,7 +113,7 @@ class Function:
 
     __slots__ = (
         "name", "qualname", "flags", "nlocalsplus", "stacksize", "code_units", "local_names",
-        "blocks", "records", "operands", "_code_ref", "comments", "_liveness",
+        "blocks", "records", "operands", "_code_ref", "comments", "_liveness", "derived",
     )
 
     def __init__(
@@ -136,6 +136,7 @@ class Function:
         self._code_ref = weakref.ref(code) if code is not None else None
         self.comments = comments  # per-instruction comments (parsed functions only)
         self._liveness: Liveness | None = None
+        self.derived: dict[str, object] = {}  # what a backend computed once from this IR (each block compile reuses it)
 
     @property
     def code(self) -> CodeType | None:
