@@ -42,7 +42,7 @@ typedef struct {
     int32_t direct_argcount;  /* tier 1: co_argcount when compiled callers may set up its frame themselves
                                  (plain positional parameters, not a generator), else -1 */
     int32_t frame_size;       /* tier 1: words of data stack a frame takes (as _PyFrame_Push) */
-    int32_t gen_start;        /* tier 1, a plain generator function that compiled callers make generators of
+    int32_t gen_start;        /* tier 1, a plain generator or coroutine function that compiled callers make those of
                                  themselves: the code unit of its RETURN_GENERATOR (only MAKE_CELL and
                                  COPY_FREE_VARS before it); else -1 */
     uint32_t deferrals;       /* compiles put off by the compile budget: the threshold doubles with each */

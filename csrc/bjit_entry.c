@@ -248,7 +248,7 @@ bind_arguments(PyObject **locals, PyCodeObject *co, PyObject *const *args, Py_ss
         locals[i] = NULL;
 }
 
-/* Calling a plain generator function only makes the generator: what ceval does for such a call (push a frame,
+/* Calling a plain generator (or coroutine) function only makes the generator: what ceval does for such a call (push a frame,
  * run MAKE_CELL/COPY_FREE_VARS, then RETURN_GENERATOR: _Py_MakeCoro's make_gen and a copy of the frame into the
  * generator), done in place in the generator's own frame -- no data-stack frame, no trip through the eval hook
  * and the interpreter (_Py_MakeCoro is not exported).  Its first resumption continues after RETURN_GENERATOR. */
@@ -259,7 +259,13 @@ make_generator(PyThreadState *tstate, PyFunctionObject *func, accel_code_state *
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     if (tstate->recursion_remaining <= 0)
         return 0;  /* the call's RecursionError is the ordinary path's */
-    PyGenObject *gen = PyObject_GC_NewVar(PyGenObject, &PyGen_Type, co->co_nlocalsplus + co->co_stacksize);
+    /* a coroutine is the same object of another type (_Py_MakeCoro), with cr_origin when origins are tracked:
+     * then the ordinary path computes it */
+    int coroutine = (co->co_flags & CO_COROUTINE) != 0;
+    if (coroutine && tstate->coroutine_origin_tracking_depth != 0)
+        return 0;
+    PyGenObject *gen = PyObject_GC_NewVar(PyGenObject, coroutine ? &PyCoro_Type : &PyGen_Type,
+                                          co->co_nlocalsplus + co->co_stacksize);
     if (gen == NULL) {
         Py_DECREF(func);
         for (Py_ssize_t i = 0; i < nargs; i++)

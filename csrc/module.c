@@ -242,7 +242,7 @@ core_set_jit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     int plain = !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) && co->co_kwonlyargcount == 0;
     int kind = co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE);
     st->gen_start = -1;
-    if (plain && kind == CO_GENERATOR) {
+    if (plain && (kind == CO_GENERATOR || kind == CO_COROUTINE)) {
         /* what the interpreter runs before RETURN_GENERATOR, bjit_entry.c's make_generator does too */
         _Py_CODEUNIT *units = _PyCode_CODE(co);
         for (Py_ssize_t i = 0; i < Py_SIZE(co); i++) {

@@ -1107,3 +1107,40 @@ def test_quickened_instructions_choose_which_cases_are_inline(installed):
             assert value == expected_value, (kind, a, b)
         assert accel.tier(fn) == 1
     assert sizes["int"] < 0.85 * sizes["none"] and sizes["float"] < 0.85 * sizes["none"], sizes
+
+
+def test_compiled_callers_make_coroutines_directly(installed):
+    """A compiled call of a compiled coroutine function makes the coroutine itself (no trip through the hook and
+    the interpreter for RETURN_GENERATOR); with coroutine origin tracking on, CPython makes it (cr_origin)."""
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    fib = _compiled("""
+        async def fib(n):
+            if n <= 1:
+                return n
+            return await fib(n - 1) + await fib(n - 2)
+    """, "fib", ns)
+    make = _compiled("""
+        def make(n):
+            return fib(n)
+    """, "make", ns)
+
+    def run(coro):
+        with pytest.raises(StopIteration) as stop:
+            coro.send(None)
+        return stop.value.value
+
+    assert accel.tier(fib) == 1
+    before = core().counters()["generators_made_direct"]
+    coro = make(10)
+    assert type(coro).__name__ == "coroutine" and coro.cr_origin is None
+    assert run(coro) == 55
+    assert core().counters()["generators_made_direct"] - before == 177  # every fib() call of fib(10)
+    sys.set_coroutine_origin_tracking_depth(1)
+    try:
+        before = core().counters()["generators_made_direct"]
+        coro = make(1)
+        assert coro.cr_origin is not None and core().counters()["generators_made_direct"] == before
+        assert run(coro) == 1
+    finally:
+        sys.set_coroutine_origin_tracking_depth(0)
