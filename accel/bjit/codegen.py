@@ -49,6 +49,7 @@ from .x86 import (
     R11,
     R12,
     R13,
+    R13B,
     R14,
     R15,
     RAX,
@@ -759,6 +760,8 @@ class _Generator(FastPaths):
             self.check_tracing(self.next_start(i), depth - 1, op)
             a.bind(done)
             return False
+        if op == OP["IS_OP"]:
+            return self.emit_is_op(i, arg, depth, block)
         if op == OP["COMPARE_OP"] and self.fusable_compare(i, block):
             self.emit_compare_int_fast_path(i, arg, depth, block)  # then the generic COMPARE_OP and jump
         if op in INLINE_ATTR_OPS:
@@ -846,53 +849,82 @@ class _Generator(FastPaths):
 
     def emit_truth_branch(self, i: int, op: int, jump_if: bool, pop_always: bool, depth: int, offset: int,
                           target: int, block) -> None:  # noqa: ANN001
-        """POP_JUMP_IF_TRUE/FALSE (pop_always) and JUMP_IF_TRUE/FALSE_OR_POP (value kept when jumping)."""
+        """POP_JUMP_IF_TRUE/FALSE (pop_always) and JUMP_IF_TRUE/FALSE_OR_POP (value kept when jumping): True and
+        False inline, anything else through PyObject_IsTrue out of line."""
         a = self.a
         # (JUMP_IF_*_OR_POP keeps the value when it jumps; those only jump forward)
         jump = self.jump_label(i, target, depth - 1) if pop_always else self.block_labels[target]
         fall = self.block_labels[block.succs[0]]
-        is_true, is_false = a.label("true"), a.label("false")
+        is_true, generic = a.label("true"), a.label("truth_generic")
         a.mov(RDI, self.slot(depth - 1))
         a.mov(RAX, self.lay["true"])
         a.cmp(RDI, RAX)
         a.jcc("e", is_true)
         a.mov(RAX, self.lay["false"])
         a.cmp(RDI, RAX)
-        a.jcc("e", is_false)
-        # anything else: PyObject_IsTrue through the helper (pops and releases when pop_always)
-        self.set_prev_instr(offset)
-        a.mov(RDI, R14)
-        a.mov(RSI, R12)
-        a.lea(RDX, self.slot(depth))
-        a.mov(ECX, 1 if pop_always else 0)
-        self.call_c(self.rt.symbols["truth"])
-        a.test(EAX, EAX)
-        a.jcc("s", self.error_exit)
-        generic_true, generic_false = a.label(), a.label()
-        a.jcc("nz", generic_true)
-        a.jmp(generic_false)
+        a.jcc("ne", generic)
         if pop_always:
             # bools: drop the reference (never the last one), then branch
+            a.dec(_mem(RDI, self.lay["ob_refcnt"]))
+            a.jmp(fall if jump_if else jump)
             a.bind(is_true)
             a.dec(_mem(RDI, self.lay["ob_refcnt"]))
-            a.bind(generic_true)
             a.jmp(jump if jump_if else fall)
-            a.bind(is_false)
-            a.dec(_mem(RDI, self.lay["ob_refcnt"]))
-            a.bind(generic_false)
-            a.jmp(fall if jump_if else jump)
-            return
-        # JUMP_IF_*_OR_POP: jumping keeps the value on the stack; falling through pops it
-        keep, pop = (is_true, is_false) if jump_if else (is_false, is_true)
-        generic_keep, generic_pop = (generic_true, generic_false) if jump_if else (generic_false, generic_true)
-        a.bind(keep)
-        a.bind(generic_keep)
-        a.jmp(jump)
-        a.bind(pop)
-        a.bind(generic_pop)
+            when_true, when_false = (jump, fall) if jump_if else (fall, jump)
+        else:
+            # JUMP_IF_*_OR_POP: jumping keeps the value on the stack; falling through pops it
+            popped = a.label("popped")
+            a.jmp(jump if not jump_if else popped)  # False
+            a.bind(is_true)
+            a.jmp(jump if jump_if else popped)
+            a.bind(popped)
+            a.mov(RDI, self.slot(depth - 1))
+            self.decref(RDI, offset)
+            a.jmp(fall)
+            when_true, when_false = (jump, popped) if jump_if else (popped, jump)
+
+        def stub() -> None:  # anything else: PyObject_IsTrue through the helper (pops and releases when pop_always)
+            a.bind(generic)
+            self.set_prev_instr(offset)
+            a.mov(RDI, R14)
+            a.mov(RSI, R12)
+            a.lea(RDX, self.slot(depth))
+            a.mov(ECX, 1 if pop_always else 0)
+            self.call_c(self.rt.symbols["truth"])
+            a.test(EAX, EAX)
+            a.jcc("s", self.error_exit)
+            a.jcc("nz", when_true)
+            a.jmp(when_false)
+
+        self.stubs.append(stub)
+
+    def emit_is_op(self, i: int, arg: int, depth: int, block) -> bool:  # noqa: ANN001
+        """IS_OP inline (identity needs no call); fused with a POP_JUMP_*_IF_TRUE/FALSE after it, which is then
+        not emitted: True when the block ends here."""
+        a = self.a
+        offset = self.fn.records[i * 8 + 2]
+        a.mov(RDI, self.slot(depth - 2))
+        a.xor(R13, R13)
+        a.cmp(RDI, self.slot(depth - 1))
+        a.setcc("ne" if arg else "e", R13B)  # r13 (callee-saved: survives the deallocations) = the result
+        self.decref(RDI, offset)
         a.mov(RDI, self.slot(depth - 1))
         self.decref(RDI, offset)
-        a.jmp(fall)
+        if self.fusable_compare(i, block):
+            jump = self.fn.records[(i + 1) * 8]
+            target = self.fn.records[(i + 1) * 8 + 4]
+            a.test(R13, R13)
+            a.jcc("z" if dis.opname[jump].endswith("_IF_FALSE") else "nz", self.jump_label(i + 1, target, depth - 2))
+            a.jmp(self.block_labels[block.succs[0]])
+            self.segment_count += 1  # (the jump, counted here: it is not emitted on its own)
+            return True
+        a.mov(RAX, self.lay["true"])
+        a.mov(RCX, self.lay["false"])
+        a.test(R13, R13)
+        a.cmov("z", RAX, RCX)
+        self.incref(RAX)
+        a.mov(self.slot(depth - 2), RAX)
+        return False
 
 
 # Opcode -> the runtime symbol giving the size of its per-site data (the cached ops, and CALL's callee cache).

@@ -64,3 +64,16 @@ def test_whole_function_mode_matches_cpython() -> None:
     results = runner.run_corpus(WHOLE_FUNCTION_PROGRAMS, extra_env={"ACCEL_LAZY_BLOCKS": "0"})
     failed = [r.report() for r in results if not r.ok]
     assert len(results) == len(WHOLE_FUNCTION_PROGRAMS) and not failed, "\n".join(failed)
+
+
+WARM_PROGRAMS = ["type_feedback_shifts", "mixed_arithmetic", "polymorphic_sites", "arith_fast_paths", "slots_members",
+                 "dict_attribute_stores", "attr_cache_invalidation", "class_mutation", "identity_and_truth",
+                 "coroutine_creation", "hot_polymorphic", "numeric_kernels", "monkeypatch_globals"]
+
+
+def test_warm_mode_matches_cpython() -> None:
+    """ACCEL_BJIT_THRESHOLD=30: functions run in the interpreter first, so CPython has quickened them and tier 1
+    compiles with that feedback (bjit/feedback.py: only the cases seen inline) -- then they see other types."""
+    results = runner.run_corpus(WARM_PROGRAMS, extra_env={"ACCEL_BJIT_THRESHOLD": "30"})
+    failed = [r.report() for r in results if not r.ok]
+    assert len(results) == len(WARM_PROGRAMS) and not failed, "\n".join(failed)
