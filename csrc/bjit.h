@@ -73,6 +73,11 @@ int accel_bjit_handle_pending(PyThreadState *tstate, _PyInterpreterFrame *frame)
 struct accel_call_cache;
 PyObject **accel_op_call(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames,
                          struct accel_call_cache *);
+/* the same, first trying what CPython's quickened PRECALL says the site called: a Python function, a C function */
+PyObject **accel_op_call_py(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames,
+                            struct accel_call_cache *);
+PyObject **accel_op_call_c(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames,
+                           struct accel_call_cache *);
 
 /* Attribute-site caches (site_cache.c) and cache-free fast paths (bjit_numeric.c). */
 typedef struct {

@@ -711,11 +711,11 @@ call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args
     return 1;
 }
 
-/* CALL: [NULL|meth, callable|self, args...] -> [result].  A bound method in the callable slot is split into
- * function + self first, as the interpreter's PRECALL does, so that CALL always sees the method form. */
-PyObject **
-accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames,
-              accel_call_cache *cc)
+/* CALL's stack: [NULL|meth, callable|self, args...].  A bound method in the callable slot is split into function +
+ * self first, as the interpreter's PRECALL does, so that CALL always sees the method form.  Returns the number of
+ * arguments with self (`total`); the callable is at sp[-total - 1]. */
+static inline __attribute__((always_inline)) Py_ssize_t
+call_arguments(PyObject **sp, intptr_t oparg)
 {
     if (sp[-oparg - 2] == NULL) {
         PyObject *callable = sp[-oparg - 1];
@@ -725,28 +725,59 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
             Py_DECREF(callable);
         }
     }
-    int is_meth = sp[-oparg - 2] != NULL;
-    Py_ssize_t total = oparg + is_meth;
+    return oparg + (sp[-oparg - 2] != NULL);
+}
+
+/* The code state of a Python function `function`, through the site's cache of the last one it called. */
+static inline __attribute__((always_inline)) accel_code_state *
+callee_state(PyObject *function, accel_call_cache *cc)
+{
+    PyObject *code = ((PyFunctionObject *)function)->func_code;
+    if (cc->func == function && cc->code == code && cc->epoch == accel_code_epoch)
+        return cc->st;
+    accel_code_state *st = accel_code_state_get((PyCodeObject *)code);
+    if (st != NULL) {
+        cc->func = function;
+        cc->code = code;
+        cc->st = st;
+        cc->epoch = accel_code_epoch;
+    }
+    return st;
+}
+
+/* The call made: pop [callable, args...], push the result (NULL: the error exit, with the stack pointer). */
+static inline __attribute__((always_inline)) PyObject **
+call_done(_PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *res)
+{
+    sp -= oparg + 2;
+    *sp++ = res;
+    if (res == NULL) {
+        _PyFrame_SetStackPointer(f, sp);
+        return NULL;
+    }
+    return sp;
+}
+
+static inline __attribute__((always_inline)) void
+release_call(PyObject *function, PyObject **args, Py_ssize_t total)
+{
+    Py_DECREF(function);
+    for (Py_ssize_t i = 0; i < total; i++)
+        Py_DECREF(args[i]);
+}
+
+/* CALL: [NULL|meth, callable|self, args...] -> [result]. */
+PyObject **
+accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames,
+              accel_call_cache *cc)
+{
+    Py_ssize_t total = call_arguments(sp, oparg);
+    int is_meth = total != oparg;
     PyObject *function = sp[-total - 1];
     PyObject **args = sp - total;
     PyObject *res;
     int kind;
-    accel_code_state *st = NULL;
-    if (Py_TYPE(function) == &PyFunction_Type) {
-        PyObject *code = ((PyFunctionObject *)function)->func_code;
-        if (cc->func == function && cc->code == code && cc->epoch == accel_code_epoch) {
-            st = cc->st;
-        }
-        else {
-            st = accel_code_state_get((PyCodeObject *)code);
-            if (st != NULL) {
-                cc->func = function;
-                cc->code = code;
-                cc->st = st;
-                cc->epoch = accel_code_epoch;
-            }
-        }
-    }
+    accel_code_state *st = Py_TYPE(function) == &PyFunction_Type ? callee_state(function, cc) : NULL;
     if (st != NULL && (kwnames == NULL ? call_direct_state(ts, (PyFunctionObject *)function, st, args, total, &res)
                                        : call_direct_kw(ts, (PyFunctionObject *)function, st, args, total, kwnames,
                                                         &res))) {
@@ -758,29 +789,55 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
     }
     else if (kwnames == NULL && oparg == 1 && (kind = collect_kind(function, is_meth ? args[0] : NULL))
              && collect_generator(ts, kind, is_meth ? args[0] : NULL, args[total - 1], &res)) {
-        Py_DECREF(function);
-        for (Py_ssize_t i = 0; i < total; i++)
-            Py_DECREF(args[i]);
+        release_call(function, args, total);
     }
     else if (kwnames == NULL && call_c_function(ts, function, args, total, &res)) {
-        Py_DECREF(function);
-        for (Py_ssize_t i = 0; i < total; i++)
-            Py_DECREF(args[i]);
+        release_call(function, args, total);
     }
     else {
         Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
         res = PyObject_Vectorcall(function, args, (total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
-        Py_DECREF(function);
-        for (Py_ssize_t i = 0; i < total; i++)
-            Py_DECREF(args[i]);
+        release_call(function, args, total);
     }
-    sp -= oparg + 2;
-    *sp++ = res;
-    if (res == NULL) {
-        _PyFrame_SetStackPointer(f, sp);
-        return NULL;
+    return call_done(f, sp, oparg, res);
+}
+
+/* CALL at a site whose PRECALL CPython specialised for a Python function or a bound method: the direct call
+ * only, anything else by accel_op_call.  (One small entry per kind of site also gives each kind its own
+ * branch-prediction history.) */
+PyObject **
+accel_op_call_py(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames,
+                 accel_call_cache *cc)
+{
+    Py_ssize_t total = call_arguments(sp, oparg);
+    PyObject *function = sp[-total - 1];
+    PyObject *res;
+    if (Py_TYPE(function) == &PyFunction_Type) {
+        accel_code_state *st = callee_state(function, cc);
+        if (st != NULL
+            && (kwnames == NULL ? call_direct_state(ts, (PyFunctionObject *)function, st, sp - total, total, &res)
+                                : call_direct_kw(ts, (PyFunctionObject *)function, st, sp - total, total, kwnames,
+                                                 &res)))
+            return call_done(f, sp, oparg, res);
     }
-    return sp;
+    return accel_op_call(ts, f, sp, oparg, kwnames, cc);
+}
+
+/* CALL at a site whose PRECALL CPython specialised for a C function (builtin or method descriptor) or type(x). */
+PyObject **
+accel_op_call_c(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames,
+                accel_call_cache *cc)
+{
+    if (kwnames == NULL) {
+        Py_ssize_t total = call_arguments(sp, oparg);
+        PyObject *function = sp[-total - 1];
+        PyObject *res;
+        if (call_c_function(ts, function, sp - total, total, &res)) {
+            release_call(function, sp - total, total);
+            return call_done(f, sp, oparg, res);
+        }
+    }
+    return accel_op_call(ts, f, sp, oparg, kwnames, cc);
 }
 
 /* What ceval's eval_frame_handle_pending does, from exported pieces: signals and pending calls (main thread

@@ -552,6 +552,7 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"list_type", (intptr_t)&PyList_Type},
         {"tuple_type", (intptr_t)&PyTuple_Type},
         {"list_items", OFF(PyListObject, ob_item)},
+        {"list_allocated", OFF(PyListObject, allocated)},
         {"cell_ref", OFF(PyCellObject, ob_ref)},
         {"listiter_type", accel_iterators_known() ? (intptr_t)&PyListIter_Type : 0},
         {"listiter_index", OFF(accel_listiter, it_index)},

@@ -771,12 +771,21 @@ class _Generator(FastPaths):
             self.call_helper(CACHED_OPS[op][0], i, arg, depth, extra=self.site_data[i])
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
             return False
+        if op == OP["LIST_APPEND"]:
+            self.emit_list_append_op(i, arg, depth)
+            return False
         if op == OP["CALL"]:
+            appended = None
+            if arg == 1 and kwnames is None and self.precall_feedback(i) == "PRECALL_NO_KW_LIST_APPEND":
+                appended = a.label("appended")
+                self.emit_list_append_fast_path(depth, offset, appended)
             self.call_helper_call(i, arg, depth, kwnames)
             # as ceval after every call: a signal that arrived during the call runs its handler now, not at the
             # next loop edge (time.sleep() right after signal.setitimer() must not sleep through it)
             self.poll_eval_breaker(offset, depth - arg - 1)
             self.check_tracing(self.next_start(i), depth - arg - 1, op)
+            if appended is not None:
+                a.bind(appended)
             return False
         if op == OP["CALL_FUNCTION_EX"]:
             self.call_helper("call_function_ex", i, arg, depth)
@@ -827,8 +836,19 @@ class _Generator(FastPaths):
         pops, pushes = stack_effect(self.fn.records[i * 8], self.fn.records[i * 8 + 1], jump=False)
         return depth - pops + pushes
 
+    def precall_feedback(self, i: int) -> str:
+        """The quickened name of the PRECALL before CALL i ("" when there is none)."""
+        rec = self.fn.records
+        if i > 0 and rec[(i - 1) * 8] == OP["PRECALL"]:
+            return self.feedback.name_at(rec[(i - 1) * 8 + 2])
+        return ""
+
     def call_helper_call(self, i: int, oparg: int, depth: int, kwnames: int | None) -> None:
-        self.call_helper("call", i, oparg, depth, extra=kwnames if kwnames is not None else 0,
+        rec = self.fn.records
+        helper = "call"
+        if i > 0 and rec[(i - 1) * 8] == OP["PRECALL"]:
+            helper = self.feedback.call_helper(rec[(i - 1) * 8 + 2])
+        self.call_helper(helper, i, oparg, depth, extra=kwnames if kwnames is not None else 0,
                          extra2=self.site_data[i])
 
     def emit_none_branch(self, i: int, op: int, jump_if_none: bool, depth: int, offset: int, target: int,

@@ -28,6 +28,7 @@ from .x86 import AL, CL, DL, EAX, ECX, EDX, R8, R11, R12, R13, R15, RAX, RCX, RD
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
+_LIST_APPEND = list.__dict__["append"]  # the method descriptor (static: lives as long as the process)
 
 # BINARY_OP opargs (NB_*) computed inline (floats, one-digit ints, or one of each): oparg -> operation
 INLINE_BINARY_OPS: dict[int, str] = {0: "add", 10: "sub", 5: "mul", 11: "div",
@@ -716,6 +717,60 @@ class FastPaths:
         a.mov(self.slot(depth), RSI)
         a.jmp(body)
         a.bind(generic)
+
+    def emit_list_append_fast_path(self, depth: int, offset: int, done: Label) -> None:
+        """`xs.append(v)` at a site CPython specialised as PRECALL_NO_KW_LIST_APPEND: [list.append, xs, v] with
+        xs an exact list that has room -- the item's reference moves in (as _PyList_AppendTakeRef), the result is
+        None -- then to `done`.  Anything else (another callable, a subclass, a full list) falls through to the
+        generic CALL."""
+        a = self.a
+        lay = self.lay
+        generic = a.label("append_generic")
+        append = self.rt.address(_LIST_APPEND)
+        a.mov(RAX, append)
+        a.cmp(self.slot(depth - 3), RAX)
+        a.jcc("ne", generic)
+        a.mov(RDI, self.slot(depth - 2))
+        a.mov(RCX, lay["list_type"])
+        a.cmp(_mem(RDI, lay["ob_type"]), RCX)
+        a.jcc("ne", generic)
+        self.append_if_room(RDI, self.slot(depth - 1), generic)
+        a.dec(_mem(RAX, lay["ob_refcnt"]))  # list.append: its type holds it too
+        a.mov(RAX, lay["none"])
+        self.incref(RAX)
+        a.mov(self.slot(depth - 3), RAX)
+        self.decref(RDI, offset)  # (a temporary list may go now)
+        a.jmp(done)
+        a.bind(generic)
+
+    def append_if_room(self, lst, item: Mem, full: Label) -> None:  # noqa: ANN001
+        """Append the reference in `item` to the exact list in register `lst` when it has room; else to `full`.
+        Clobbers rcx, rdx, rsi."""
+        a = self.a
+        lay = self.lay
+        a.mov(RDX, _mem(lst, lay["ob_size"]))
+        a.cmp(RDX, _mem(lst, lay["list_allocated"]))
+        a.jcc("ge", full)
+        a.mov(RSI, _mem(lst, lay["list_items"]))
+        a.mov(RCX, item)
+        a.mov(Mem(RSI, 0, RDX, 8), RCX)
+        a.add(RDX, 1)
+        a.mov(_mem(lst, lay["ob_size"]), RDX)
+
+    def emit_list_append_op(self, i: int, arg: int, depth: int) -> None:
+        """LIST_APPEND (comprehensions): into a list with room inline, else the helper (out of line)."""
+        a = self.a
+        full, done = a.label("list_full"), a.label("appended")
+        a.mov(RDI, self.slot(depth - 1 - arg))
+        self.append_if_room(RDI, self.slot(depth - 1), full)
+        a.bind(done)
+
+        def stub() -> None:
+            a.bind(full)
+            self.call_helper("list_append", i, arg, depth)
+            a.jmp(done)
+
+        self.stubs.append(stub)
 
     def fusable_compare(self, i: int, block) -> bool:  # noqa: ANN001
         """COMPARE_OP (<, <=, ==, !=, >, >=) directly followed by a POP_JUMP_*_IF_TRUE/FALSE ending the block."""

@@ -21,6 +21,15 @@ from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  
 ALL_NUMERIC = ("float", "int", "mixed")  # BINARY_OP: floats, one-digit ints, a float with an int
 ALL_ATTR_KINDS = ("values", "slot", "dict")  # LOAD_ATTR / STORE_ATTR: split-dict value, __slots__ member, hint
 
+# PRECALL's specialisations -> the CALL helper that tries that kind of callee first (csrc/bjit_entry.c)
+_CALL_HELPERS = {
+    "PRECALL_PYFUNC": "call_py", "PRECALL_BOUND_METHOD": "call_py",
+    "PRECALL_NO_KW_BUILTIN_O": "call_c", "PRECALL_NO_KW_BUILTIN_FAST": "call_c", "PRECALL_NO_KW_LEN": "call_c",
+    "PRECALL_NO_KW_ISINSTANCE": "call_c", "PRECALL_NO_KW_TYPE_1": "call_c", "PRECALL_NO_KW_LIST_APPEND": "call_c",
+    "PRECALL_NO_KW_METHOD_DESCRIPTOR_O": "call_c", "PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST": "call_c",
+    "PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS": "call_c",
+}
+
 
 class Feedback:
     """The specialised instruction names of one code object, read once per code generation."""
@@ -46,6 +55,10 @@ class Feedback:
         if name.endswith("_UNICODE"):
             return ()
         return ALL_NUMERIC
+
+    def call_helper(self, precall_unit: int) -> str:
+        """The CALL helper for the call whose PRECALL is at `precall_unit`: the generic one unless specialised."""
+        return _CALL_HELPERS.get(self.name_at(precall_unit), "call")
 
     def attr_kinds(self, unit: int) -> tuple[str, ...]:
         """Which of LOAD_ATTR's / STORE_ATTR's cached kinds to check inline."""

@@ -85,7 +85,10 @@ def show(fn, a, b):
 
 def warm(fn, a, b, n=60):
     for _ in range(n):
-        fn(a, b)
+        try:
+            fn(a, b)
+        except TypeError:  # (str - str: the warm-up of an unsupported pair still quickens the other sites)
+            pass
 
 
 for fn in (add, sub, mul, div):
@@ -136,3 +139,53 @@ print("module_attr", module_attr())
 sys.maxsize, saved = -1, sys.maxsize
 print("module_attr patched", module_attr())
 sys.maxsize = saved
+
+
+# list.append specialised (PRECALL_NO_KW_LIST_APPEND), then other receivers
+class Appender(list):
+    def append(self, v):
+        super().append(("sub", v))
+
+
+class NotAList:
+    def __init__(self):
+        self.items = []
+
+    def append(self, v):
+        self.items.append(v)
+
+    def __len__(self):
+        return len(self.items)
+
+
+def add_to(xs, v):
+    xs.append(v)
+    return len(xs)
+
+
+def fresh_list_append(v):
+    [].append(v)  # a temporary list: freed right after
+    return v
+
+
+def comprehension(n):
+    return [i * i for i in range(n)]
+
+
+import collections  # noqa: E402
+
+for _ in range(60):
+    add_to([], 1)
+    fresh_list_append(2)
+    comprehension(3)
+grow = []
+for i in range(100):  # through many re-allocations
+    add_to(grow, i)
+print("grow", len(grow), grow[:3], grow[-3:])
+for xs in (Appender([1]), collections.deque([1]), NotAList(), [], list(range(10))):
+    print(type(xs).__name__, add_to(xs, "v"), list(xs) if not isinstance(xs, NotAList) else xs.items)
+try:
+    add_to((), 1)
+except AttributeError as e:
+    print("AttributeError", e)
+print(fresh_list_append("x"), comprehension(0), comprehension(20)[-1], len(comprehension(1000)))
