@@ -45,7 +45,8 @@ typedef struct {
     int32_t gen_start;        /* tier 1, a plain generator or coroutine function that compiled callers make those of
                                  themselves: the code unit of its RETURN_GENERATOR (only MAKE_CELL and
                                  COPY_FREE_VARS before it); else -1 */
-    uint32_t deferrals;       /* compiles put off by the compile budget: the threshold doubles with each */
+    uint32_t deferrals;       /* compiles put off by the compile budget: the threshold doubles with each (at most
+                                 ACCEL_MAX_DEFERRALS times) */
     uint64_t interp_ns;       /* code with a loop, not compiled yet: time its interpreted calls took in all */
     PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
     struct accel_lazy_blocks *lazy;  /* tier 1 a block at a time (bjit.h), or NULL: all blocks in jit_fn */
@@ -108,6 +109,10 @@ typedef struct {
     int max_tier;             /* 0: count only, never call the compiler */
 } accel_hook_options;
 extern accel_hook_options accel_options;
+#define ACCEL_MAX_DEFERRALS 2
+/* The compile budget (accel/runtime/compiler.py) is spent until this CLOCK_MONOTONIC time (ns; 0: it is not):
+ * code that gets hot meanwhile waits without calling the compiler. */
+extern uint64_t accel_budget_wait_until;
 
 typedef struct {
     uint64_t frames_seen;        /* every frame that went through the hook */

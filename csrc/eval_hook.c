@@ -151,6 +151,22 @@ accel_request_block(PyCodeObject *co, int32_t block)
     return ok;
 }
 
+uint64_t accel_budget_wait_until;
+
+/* Whether the compile budget is still spent (then hot code waits, without a call into the compiler) */
+static inline int
+budget_spent(void)
+{
+    if (accel_budget_wait_until == 0)
+        return 0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec < accel_budget_wait_until)
+        return 1;
+    accel_budget_wait_until = 0;
+    return 0;
+}
+
 PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
@@ -185,9 +201,13 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
         int resumed = !throwflag && !fresh && frame->owner == FRAME_OWNED_BY_GENERATOR
                       && threshold == accel_options.bjit_loop_threshold && (st->flags & ACCEL_CS_HAS_LOOP);
         if ((fresh && ++st->calls > threshold << st->deferrals) || resumed) {
-            if (accel_request_compile(frame, st) < 0)
-                return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
-            timed = 0;
+            if (budget_spent())
+                st->calls -= st->calls > 32 ? 32 : st->calls;  /* (ask again 32 calls later) */
+            else {
+                if (accel_request_compile(frame, st) < 0)
+                    return NULL;  /* the frame never ran; the caller clears and pops it as for any error */
+                timed = 0;
+            }
         }
     }
     else if (fresh)

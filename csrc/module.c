@@ -118,16 +118,27 @@ core_set_state(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
-/* defer(code): count the code's calls from zero again, and double its threshold (a compile put off) */
+/* defer(code, wait_ns): count the code's calls from zero again and double its threshold (a compile put off, at
+ * most ACCEL_MAX_DEFERRALS times); no code calls the compiler for the next wait_ns (the budget is spent) */
 static PyObject *
-core_defer(PyObject *self, PyObject *code)
+core_defer(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    accel_code_state *st = state_of(code, 0);
+    if (!_PyArg_CheckPositional("defer", nargs, 2, 2))
+        return NULL;
+    long long wait_ns = PyLong_AsLongLong(args[1]);
+    if (wait_ns == -1 && PyErr_Occurred())
+        return NULL;
+    accel_code_state *st = state_of(args[0], 0);
     if (st == NULL)
         return PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
     st->calls = 0;
-    if (st->deferrals < 16)
+    if (st->deferrals < ACCEL_MAX_DEFERRALS)
         st->deferrals++;
+    if (wait_ns > 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        accel_budget_wait_until = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec + (uint64_t)wait_ns;
+    }
     Py_RETURN_NONE;
 }
 
@@ -741,7 +752,8 @@ static PyMethodDef core_methods[] = {
     {"set_state", (PyCFunction)(void (*)(void))core_set_state, METH_FASTCALL,
      "set_state(code, set_flags, clear_flags, tier, compiled)"},
     {"code_info", core_code_info, METH_O, "code_info(code) -> dict | None"},
-    {"defer", core_defer, METH_O, "defer(code): restart the code's call count"},
+    {"defer", (PyCFunction)(void (*)(void))core_defer, METH_FASTCALL,
+     "defer(code, wait_ns): restart the code's call count; no compile requests for wait_ns"},
     {"counters", core_counters, METH_NOARGS, "C-side counters"},
     {"arena_alloc", core_arena_alloc, METH_O, "arena_alloc(size) -> address"},
     {"arena_free", (PyCFunction)(void (*)(void))core_arena_free, METH_FASTCALL, "arena_free(address, size)"},

@@ -49,6 +49,14 @@ def over_budget() -> bool:
     return _budget > 0 and _compile_seconds > _budget * time.process_time()
 
 
+def budget_wait_ns() -> int:
+    """How long the program must run before the budget allows compiles again (its CPU time can grow no faster
+    than the clock on one thread; with more, the next request just checks again)."""
+    if _budget <= 0:
+        return 0
+    return max(0, int((_compile_seconds / _budget - time.process_time()) * 1e9))
+
+
 def selection() -> ModuleSelection:
     return _selection
 
@@ -127,7 +135,7 @@ def on_hot(globals_: dict, code: CodeType) -> None:
             c.set_state(code, c.CS_INCLUDED, 0, -1, NotImplemented)
         if over_budget():
             STATS.compiles_deferred += 1
-            c.defer(code)
+            c.defer(code, budget_wait_ns())
             return
         _load_compiler()  # (the one-time import is not charged to the budget)
         start = time.process_time()
@@ -139,7 +147,7 @@ def on_hot(globals_: dict, code: CodeType) -> None:
     except RecursionError:
         # Deep in the program's recursion the compiler itself runs out of stack: try again at a later call.
         STATS.compiles_deferred += 1
-        c.defer(code)
+        c.defer(code, 0)
     except Exception as exc:
         record_failure(code, exc)
 
