@@ -1144,3 +1144,32 @@ def test_compiled_callers_make_coroutines_directly(installed):
         assert run(coro) == 1
     finally:
         sys.set_coroutine_origin_tracking_depth(0)
+
+
+def test_a_spent_budget_holds_hot_code_back_without_calling_the_compiler():
+    """After a compile is put off, the budget says how long until it allows the next (core.defer's wait): until
+    then code past its threshold does not call into the compiler at all; after it, the next calls compile.
+    Deferrals double a threshold at most twice."""
+    prog = textwrap.dedent("""
+        import time, accel
+        from accel.runtime import core
+        accel.install(bjit_threshold=4, compile_budget=0)
+        def g(x):
+            return x + 1
+        g(0)
+        c = core()
+        for _ in range(10):
+            c.defer(g.__code__, 0)  # (deferrals are capped: the threshold is at most 4 << 2)
+        c.defer(g.__code__, 300_000_000)  # the budget is spent for 0.3 s
+        requests = c.counters()["compile_requests"]
+        start = time.monotonic()
+        for i in range(200):
+            g(i)
+        held = accel.tier(g), c.counters()["compile_requests"] - requests, time.monotonic() - start < 0.3
+        time.sleep(0.35)
+        for i in range(4 << 2):
+            g(i)
+        print(held, accel.tier(g))
+    """)
+    proc = run_python(["-c", prog], timeout=60)
+    assert proc.stdout.strip() == "(0, 0, True) 1", proc.stdout + proc.stderr
