@@ -645,3 +645,44 @@ def test_module_level_code() -> None:
         """)
     for co in all_codes(compile(src, "<m>", "exec")):
         check_against_dis(co)
+
+
+def test_definitely_assigned_locals_follow_every_path():
+    from accel.ir import build
+    from accel.ir.assigned import assigned_at_entry
+
+    def f(a, b):
+        if a:
+            x = 1
+        y = 2
+        for i in range(b):
+            z = i
+        del y
+        try:
+            w = a / b
+        except ZeroDivisionError:
+            return x, y, z, w  # noqa: F821
+        return y  # noqa: F821
+
+    fn = build(f.__code__)
+    sets = assigned_at_entry(fn, f.__code__)
+    names = f.__code__.co_varnames
+    local = {n: names.index(n) for n in ("a", "b", "x", "y", "z", "i", "w")}
+
+    def at(unit_name: str) -> set[str]:
+        # the block holding the first instruction that loads `unit_name`
+        for blk in fn.blocks:
+            for i in range(blk.first, blk.end):
+                if fn.records[i * 8] == dis.opmap["LOAD_FAST"] and fn.records[i * 8 + 1] == local[unit_name]:
+                    return {n for n, k in local.items() if sets[blk.id] >> k & 1}
+        raise AssertionError(unit_name)
+
+    assert sets[0] & ((1 << len(names)) - 1) == 0b11  # the parameters
+    assert at("z") >= {"a", "b"} and "x" not in at("x") and "z" not in at("z")
+    handler = next(b for b in fn.blocks if any(fn.records[i * 8] == dis.opmap["PUSH_EXC_INFO"]
+                                                for i in range(b.first, b.end)))
+    assert not sets[handler.id] >> local["y"] & 1  # deleted before the try
+    assert not sets[handler.id] >> local["w"] & 1  # the raise comes before the store
+    async def g(a):
+        return a
+    assert assigned_at_entry(build(g.__code__), g.__code__) is None

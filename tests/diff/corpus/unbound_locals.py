@@ -1,0 +1,85 @@
+"""Locals that may be unbound where they are read (ir/assigned.py decides where tier 1 can leave the check out):
+conditional assignments, `del`, loop-carried first assignments, an `except ... as e` name after its handler, and
+a tracer deleting a local through frame.f_locals (then the frame must not move into machine code at its loop,
+csrc/osr.c, whose code takes that local to be bound)."""
+
+import sys
+
+
+def maybe(flag):
+    if flag:
+        value = "set"
+    try:
+        return value
+    except UnboundLocalError as e:
+        return f"UnboundLocalError: {e}"
+
+
+def deleted(n):
+    x = n
+    out = [x]
+    del x
+    try:
+        out.append(x)
+    except UnboundLocalError as e:
+        out.append(str(e))
+    x = n * 2
+    out.append(x)
+    return out
+
+
+def first_in_loop(n):
+    for i in range(n):
+        if i == 2:
+            last = i
+    try:
+        return last
+    except UnboundLocalError as e:
+        return str(e)
+
+
+def handler_name():
+    try:
+        raise KeyError("k")
+    except KeyError as e:
+        seen = repr(e)
+    try:
+        return seen, e
+    except UnboundLocalError as err:
+        return seen, str(err)
+
+
+def deleted_by_tracer(n):
+    kept = "bound"
+    i = 0
+    while i < n:
+        if i == 10:
+            arm()
+        if i == n - 1:
+            return kept
+        i += 1
+    return None
+
+
+def arm():
+    target = sys._getframe(1)
+
+    def tracer(frame, event, arg):
+        if frame is target and event == "line":
+            del frame.f_locals["kept"]  # written back when the tracer returns: `kept` is unbound
+            sys.settrace(None)
+            frame.f_trace = None
+        return tracer
+
+    target.f_trace = tracer
+    sys.settrace(tracer)
+
+
+for f in (maybe, first_in_loop):
+    print(f.__name__, [f(k) for k in (0, 1, 5)])
+print(deleted(3), deleted(4))
+print(handler_name())
+try:
+    print(deleted_by_tracer(3_000_000))
+except UnboundLocalError as e:
+    print("UnboundLocalError", e)
