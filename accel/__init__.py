@@ -59,7 +59,8 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
     c = core()
     # (a zero threshold means "compile everything at its first call": no budget then)
     budget = cfg.compile_budget if cfg.bjit_threshold > 0 else 0.0
-    compiler.configure(ModuleSelection(cfg.include, cfg.exclude), cfg.log, cfg.max_tier, budget, cfg.lazy_blocks)
+    compiler.configure(ModuleSelection(cfg.include, cfg.exclude), cfg.log, cfg.max_tier, budget, cfg.lazy_blocks,
+                       cfg.type_feedback)
     if cfg.perf_map:
         from accel.bjit import perfmap
 

@@ -112,6 +112,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("lazy_blocks", "ACCEL_LAZY_BLOCKS", True, _parse_bool,
            "tier 1 compiles a function a basic block at a time, each block when first reached (off: all of a "
            "function's blocks at once)"),
+    Option("type_feedback", "ACCEL_TYPE_FEEDBACK", True, _parse_bool,
+           "tier 1 reads CPython's quickened instructions as type feedback and puts only the cases a site saw "
+           "inline (off: every case at every site)"),
     Option("compile_budget", "ACCEL_COMPILE_BUDGET", 0.25, _parse_fraction,
            "the most of the process's CPU time automatic compiles may take (later ones wait); 0: no limit, and "
            "none with bjit_threshold 0"),
@@ -145,6 +148,7 @@ class Config:
     bjit_loop_us: int = 500
     osr_us: int = 1000
     lazy_blocks: bool = True
+    type_feedback: bool = True
     compile_budget: float = 0.25
     llvm_threshold: int = 2500
     max_tier: int = 2

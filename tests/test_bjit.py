@@ -1107,6 +1107,12 @@ def test_quickened_instructions_choose_which_cases_are_inline(installed):
             assert value == expected_value, (kind, a, b)
         assert accel.tier(fn) == 1
     assert sizes["int"] < 0.85 * sizes["none"] and sizes["float"] < 0.85 * sizes["none"], sizes
+    accel.install(bjit_threshold=100_000, type_feedback=False)  # ACCEL_TYPE_FEEDBACK=0: every case everywhere
+    fn = _fresh(source, "f")
+    for _ in range(60):
+        fn(3, 4, P(1))
+    assert accel.compile(fn) == 1 and accel.info(fn)["jit_size"] == sizes["none"]
+    assert fn(2, 0.5, P(1)) == (2 + 0.5) * (2 - 0.5) / 0.5 + 1
 
 
 def test_compiled_callers_make_coroutines_directly(installed):

@@ -17,6 +17,7 @@ import dis
 from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+from accel.runtime import compiler as runtime_compiler
 
 ALL_NUMERIC = ("float", "int", "mixed")  # BINARY_OP: floats, one-digit ints, a float with an int
 ALL_ATTR_KINDS = ("values", "slot", "dict")  # LOAD_ATTR / STORE_ATTR: split-dict value, __slots__ member, hint
@@ -40,9 +41,12 @@ class Feedback:
 
     def name_at(self, unit: int) -> str:
         """The (possibly specialised) opcode name at code unit `unit` of the adaptive bytecode."""
-        if self._adaptive is None:
-            self._adaptive = getattr(self._code, "_co_code_adaptive", b"") or self._code.co_code
-        op = self._adaptive[2 * unit]
+        adaptive = self._adaptive
+        if adaptive is None:
+            # (off: the unquickened bytecode, whose names say nothing)
+            quickened = getattr(self._code, "_co_code_adaptive", b"") if runtime_compiler.type_feedback else b""
+            adaptive = self._adaptive = quickened or self._code.co_code
+        op = adaptive[2 * unit]
         return dis._all_opname[op]  # type: ignore[attr-defined]  # specialised names included
 
     def binary_op_kinds(self, unit: int) -> tuple[str, ...]:

@@ -29,12 +29,14 @@ _log_level = 0
 _max_tier = 2
 _budget = 0.0  # the most of the process's CPU time automatic compiles may take; 0: no limit
 _lazy_blocks = True  # tier 1 a basic block at a time (ACCEL_LAZY_BLOCKS)
+type_feedback = True  # tier 1 reads CPython's quickened instructions (ACCEL_TYPE_FEEDBACK; bjit/feedback.py)
 _compile_seconds = 0.0  # what automatic compiles took so far
 
 
 def configure(selection: ModuleSelection, log_level: int, max_tier: int, budget: float = 0.0,
-              lazy_blocks: bool = True) -> None:
-    global _selection, _log_level, _max_tier, _budget, _lazy_blocks
+              lazy_blocks: bool = True, feedback: bool = True) -> None:
+    global _selection, _log_level, _max_tier, _budget, _lazy_blocks, type_feedback
+    type_feedback = feedback
     _selection = selection
     _log_level = log_level
     _max_tier = max_tier
