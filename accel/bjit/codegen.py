@@ -787,6 +787,9 @@ class _Generator(FastPaths):
             self.call_helper(CACHED_OPS[op][0], i, arg, depth, extra=self.site_data[i])
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
             return False
+        if op == OP["STORE_SUBSCR"] and self.feedback.name_at(offset) == "STORE_SUBSCR_LIST_INT":
+            self.emit_store_subscr_list_int(i, depth)
+            return False
         if op == OP["LIST_APPEND"]:
             self.emit_list_append_op(i, arg, depth)
             return False

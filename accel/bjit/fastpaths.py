@@ -624,6 +624,49 @@ class FastPaths:
         a.bind(generic)
         return done
 
+    def emit_store_subscr_list_int(self, i: int, depth: int) -> None:
+        """STORE_SUBSCR [value, list, index] at a site CPython specialised as STORE_SUBSCR_LIST_INT: an exact list
+        and a one-digit non-negative int inside its bounds, inline (the old item released after the new one is
+        in, as ceval does); anything else calls the generic STORE_SUBSCR out of line."""
+        a = self.a
+        lay = self.lay
+        generic, done = a.label("store_subscr_generic"), a.label("stored_item")
+        offset = self.fn.records[i * 8 + 2]
+        a.mov(RDI, self.slot(depth - 2))  # the list
+        a.mov(RSI, self.slot(depth - 1))  # the index
+        a.mov(RAX, lay["long_type"])
+        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        a.mov(RAX, lay["list_type"])
+        a.cmp(_mem(RDI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        a.mov(R15, _mem(RSI, lay["ob_size"]))
+        a.cmp(R15, 1)
+        a.jcc("a", generic)  # negative (unsigned: huge) or more than one digit
+        a.mov(ECX, _mem(RSI, lay["long_digit"]))
+        a.imul(R15, RCX)  # the index (0 has no digit)
+        a.cmp(R15, _mem(RDI, lay["ob_size"]))
+        a.jcc("ae", generic)
+        a.mov(RAX, _mem(RDI, lay["list_items"]))
+        a.lea(RAX, Mem(RAX, 0, R15, 8))
+        a.mov(R13, _mem(RAX, 0))  # the old item (callee-saved: survives the deallocations)
+        a.mov(RCX, self.slot(depth - 3))
+        a.mov(_mem(RAX, 0), RCX)  # the value's reference moves in
+        self.decref(R13, offset)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.mov(RDI, self.slot(depth - 2))
+        self.decref(RDI, offset)
+        a.bind(done)
+
+        def stub() -> None:
+            a.bind(generic)
+            self.call_helper("store_subscr", i, 0, depth)
+            self.check_tracing(self.next_start(i), depth - 3, OP["STORE_SUBSCR"])
+            a.jmp(done)
+
+        self.stubs.append(stub)
+
     def emit_load_deref_fast_path(self, index: int, depth: int) -> Label:
         """LOAD_DEREF of a cell that holds a value: its value pushed inline (an empty cell falls through to the
         helper that follows)."""

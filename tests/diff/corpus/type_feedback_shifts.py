@@ -189,3 +189,37 @@ try:
 except AttributeError as e:
     print("AttributeError", e)
 print(fresh_list_append("x"), comprehension(0), comprehension(20)[-1], len(comprehension(1000)))
+
+
+# list[int] = v specialised (STORE_SUBSCR_LIST_INT), then other containers and indexes
+class Loud:
+    def __init__(self, tag):
+        self.tag = tag
+
+    def __del__(self):
+        print("freed", self.tag)
+
+
+class ListSub(list):
+    def __setitem__(self, i, v):
+        super().__setitem__(i, ("sub", v))
+
+
+def set_item(xs, i, v):
+    xs[i] = v
+    return xs
+
+
+for _ in range(60):
+    set_item([0, 1, 2], 1, 5)
+items = [Loud("a"), Loud("b")]
+set_item(items, 0, "replaced")  # the old item is freed here
+print(items[0])
+for xs, i in (([1, 2, 3], 0), ([1, 2, 3], 2), ([1, 2, 3], -1), ({}, 0), ({}, "k"), (ListSub([1, 2]), 1),
+              ([1, 2], True), ([0] * 40, 2**31 - 1 - (2**31 - 1) + 39)):
+    print(type(xs).__name__, set_item(xs, i, "v"))
+for xs, i in (([1], 5), ([1], 2**40), ((1, 2), 0), ([1], "x")):
+    try:
+        set_item(xs, i, "v")
+    except (IndexError, TypeError) as e:
+        print(type(e).__name__, e)
