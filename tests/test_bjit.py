@@ -1179,3 +1179,31 @@ def test_a_spent_budget_holds_hot_code_back_without_calling_the_compiler():
     """)
     proc = run_python(["-c", prog], timeout=60)
     assert proc.stdout.strip() == "(0, 0, True) 1", proc.stdout + proc.stderr
+
+
+def test_inline_paths_keep_reference_counts_balanced(installed):
+    """IS_OP, list.append, LIST_APPEND, list[i] = v, surely-bound locals and float results written in place:
+    compiled with CPython's feedback, each object's reference count is back where it was afterwards."""
+    accel.install(bjit_threshold=20)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec(textwrap.dedent("""
+        def work(o, xs, n):
+            t = 0.0
+            for i in range(n):
+                if o is not None and o is not xs:
+                    xs.append(o)
+                xs[0] = o
+                ys = [o for _ in range(3)]
+                t = (t + 1.5) * 2.0 - (t - 0.5) / 4.0
+            del xs[:]
+            return t, ys is None
+    """), ns)
+    work = ns["work"]
+    o, xs = object(), [None]
+    for _ in range(30):  # interpreted first: CPython quickens it, then tier 1 compiles it with that feedback
+        work(o, xs, 3)
+    assert accel.tier(work) == 1
+    before = sys.getrefcount(o), sys.getrefcount(xs)
+    for _ in range(200):
+        result = work(o, xs, 10)
+    assert (sys.getrefcount(o), sys.getrefcount(xs)) == before and result[1] is False
