@@ -213,14 +213,13 @@ int accel_lazy_place(accel_lazy_blocks *, int32_t block, void *address);
 void *accel_bjit_block_code(PyThreadState *, accel_code_state *, PyCodeObject *, int32_t block);
 int accel_request_block(PyCodeObject *co, int32_t block);  /* eval_hook.c: 0 failed, 1 compiled */
 int accel_set_block_callback(PyObject *callback);
-int accel_lazy_set_osr(accel_lazy_blocks *, int32_t n, const int32_t *quads, const uint64_t *assigned);
+int accel_lazy_set_osr(accel_lazy_blocks *, int32_t n, const int32_t *quads);
 
 /* ---- on-stack replacement (osr.c) ---- */
 /* A backward jump at `jump_unit` to block `block`, which starts at `unit` with `depth` values on the stack, and
  * which no exception handler covers at unit - 1 (where the interpreter looks for one when it leaves). */
 typedef struct accel_osr_entry {
     int32_t jump_unit, block, unit, depth;
-    uint64_t assigned;  /* locals (bit n: local n, the first 64) the header's machine code takes to be bound */
 } accel_osr_entry;
 typedef struct {
     uint64_t requests;             /* pending calls that ran */

@@ -72,7 +72,7 @@ accel_lazy_free(accel_lazy_blocks *lz)
 
 /* The loop entries for OSR: n (jump_unit, block, unit, depth) quads. */
 int
-accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads, const uint64_t *assigned)
+accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads)
 {
     accel_osr_entry *osr = PyMem_RawCalloc(n ? (size_t)n : 1, sizeof(accel_osr_entry));
     if (osr == NULL)
@@ -82,7 +82,6 @@ accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads, const
         osr[i].block = quads[4 * i + 1];
         osr[i].unit = quads[4 * i + 2];
         osr[i].depth = quads[4 * i + 3];
-        osr[i].assigned = assigned[i];
         if (osr[i].block < 0 || osr[i].block >= lz->nblocks || osr[i].depth < 0) {
             PyMem_RawFree(osr);
             return -1;

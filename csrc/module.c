@@ -351,8 +351,8 @@ core_lazy_place(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
-/* lazy_osr(code, [(jump_unit, block, unit, depth, assigned), ...]): the loop back-edges where a running
- * interpreted frame of this code may move into its machine code (osr.c) */
+/* lazy_osr(code, [(jump_unit, block, unit, depth), ...]): the loop back-edges where a running interpreted frame
+ * of this code may move into its machine code (osr.c) */
 static PyObject *
 core_lazy_osr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -368,32 +368,24 @@ core_lazy_osr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     int32_t *quads = PyMem_Malloc((size_t)(n ? n : 1) * 4 * sizeof(int32_t));
-    uint64_t *assigned = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(uint64_t));
-    if (quads == NULL || assigned == NULL) {
+    if (quads == NULL) {
         Py_DECREF(seq);
-        PyMem_Free(quads);
-        PyMem_Free(assigned);
         return PyErr_NoMemory();
     }
     int ok = 1;
     for (Py_ssize_t i = 0; i < n && ok; i++) {
         PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
-        ok = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 5;
+        ok = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 4;
         for (int k = 0; k < 4 && ok; k++) {
             long v = PyLong_AsLong(PyTuple_GET_ITEM(item, k));
             ok = !PyErr_Occurred() && v >= 0 && v <= INT32_MAX;
             quads[4 * i + k] = (int32_t)v;
         }
-        if (ok) {
-            assigned[i] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(item, 4));
-            ok = !PyErr_Occurred();
-        }
     }
     Py_DECREF(seq);
-    if (ok && accel_lazy_set_osr(st->lazy, (int32_t)n, quads, assigned) < 0)
+    if (ok && accel_lazy_set_osr(st->lazy, (int32_t)n, quads) < 0)
         ok = 0;
     PyMem_Free(quads);
-    PyMem_Free(assigned);
     if (!ok)
         return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_ValueError, "lazy_osr: bad entries");
     Py_RETURN_NONE;
@@ -778,7 +770,7 @@ static PyMethodDef core_methods[] = {
     {"lazy_place", (PyCFunction)(void (*)(void))core_lazy_place, METH_FASTCALL,
      "lazy_place(code, block, address, chunk_address, chunk_size, sites)"},
     {"lazy_osr", (PyCFunction)(void (*)(void))core_lazy_osr, METH_FASTCALL,
-     "lazy_osr(code, [(jump_unit, block, unit, depth, assigned), ...])"},
+     "lazy_osr(code, [(jump_unit, block, unit, depth), ...])"},
     {"set_osr", core_set_osr, METH_O, "set_osr(ticks): OSR after this many ms of interpretation; 0: off"},
     {"osr_stop", core_osr_stop, METH_NOARGS, "stop the OSR watchdog thread (at exit)"},
     {"osr_counters", core_osr_counters, METH_NOARGS, "on-stack replacement counters"},

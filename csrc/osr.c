@@ -94,18 +94,6 @@ find_entry(const accel_lazy_blocks *lz, int32_t jump_unit)
 }
 
 /* Is the interpreter, running `frame`, at the eval-breaker check of a taken backward jump `e`? */
-/* The locals the header's machine code takes to hold a value do (a tracer may have deleted one, through
- * frame.f_locals, while the frame ran in the interpreter) */
-static int
-locals_bound(_PyInterpreterFrame *frame, const accel_osr_entry *e)
-{
-    for (uint64_t m = e->assigned; m != 0; m &= m - 1) {
-        if (frame->localsplus[__builtin_ctzll(m)] == NULL)
-            return 0;
-    }
-    return 1;
-}
-
 static int
 at_taken_backedge(_PyInterpreterFrame *frame, const accel_osr_entry *e)
 {
@@ -217,7 +205,7 @@ osr_pending(void *unused)
         return 0;
     }
     const accel_osr_entry *e = find_entry(st->lazy, jump_unit);
-    if (e == NULL || e->depth > OSR_MAX_DEPTH || !at_taken_backedge(frame, e) || !locals_bound(frame, e)) {
+    if (e == NULL || e->depth > OSR_MAX_DEPTH || !at_taken_backedge(frame, e)) {
         accel_osr_counters.declined++;
         return 0;
     }

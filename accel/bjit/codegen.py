@@ -38,7 +38,6 @@ from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
-from accel.ir.assigned import assigned_at_entry, step
 
 from .fastpaths import INLINE_ATTR_OPS, FastPaths
 from .feedback import Feedback
@@ -232,8 +231,6 @@ class _Generator(FastPaths):
     def __init__(self, fn: Function, code: CodeType, rt: Runtime, data: int, lazy: LazyLinks | None = None) -> None:
         self.fn = fn
         self.site_data = _SiteAddresses(data, site_offsets(fn, rt))  # per-site caches
-        self.assigned_in = assigned_locals(fn, code)  # per block: locals that surely hold a value (or None)
-        self.assigned = 0  # ...before the instruction being emitted (bit n: local n)
         self.code = code
         self.feedback = Feedback(code)
         self.rt = rt
@@ -257,11 +254,6 @@ class _Generator(FastPaths):
         self.handed_back = False
 
     # ---- addressing -------------------------------------------------------------------------------------
-
-    def surely_assigned(self, index: int) -> bool:
-        """Local `index` holds a value before the current instruction on every path (ir/assigned.py); only the
-        first 64 locals, which OSR checks (csrc/osr.c)."""
-        return index < 64 and (self.assigned >> index) & 1 == 1
 
     def local(self, index: int) -> Mem:
         return _frame_operand(self.lay["frame_localsplus"] + 8 * index)
@@ -590,11 +582,7 @@ class _Generator(FastPaths):
         block = fn.blocks[b]
         kwnames: int | None = None
         self.start_count_segment()
-        assigned = self.assigned_in[b] if self.assigned_in is not None else 0
-        records = fn.records
         for i in range(block.first, block.end):
-            self.assigned = assigned
-            assigned = step(assigned, records[i * 8], records[i * 8 + 1])
             entry = self.entries.get(fn.records[i * 8 + 3])
             if entry is not None:
                 # a generator's resume point (control never falls into it: the instruction before suspended)
@@ -660,9 +648,8 @@ class _Generator(FastPaths):
             return False
         if op in (OP["LOAD_FAST"], OP["LOAD_CLOSURE"]):
             a.mov(RAX, self.local(arg))
-            if op == OP["LOAD_CLOSURE"] or not self.surely_assigned(arg):
-                a.test(RAX, RAX)
-                a.jcc("z", self.handback(start, depth, HB_HELPER, op))  # unbound: the interpreter's error
+            a.test(RAX, RAX)
+            a.jcc("z", self.handback(start, depth, HB_HELPER, op))  # unbound: the interpreter's error
             self.incref(RAX)
             a.mov(self.slot(depth), RAX)
             return False
@@ -675,9 +662,6 @@ class _Generator(FastPaths):
             a.mov(RAX, self.slot(depth - 1))
             a.mov(RDI, self.local(arg))
             a.mov(self.local(arg), RAX)
-            if self.surely_assigned(arg):
-                self.decref(RDI, offset)
-                return False
             done = a.label()
             a.test(RDI, RDI)
             a.jcc("z", done)
@@ -987,13 +971,6 @@ def site_offsets(fn: Function, runtime: Runtime) -> dict[int, int]:
             size += symbols[cached]
     fn.derived["bjit_site_offsets"] = offsets
     return offsets
-
-
-def assigned_locals(fn: Function, code: CodeType) -> list[int] | None:
-    """ir/assigned.py's sets for `fn`, computed once per IR."""
-    if "assigned" not in fn.derived:
-        fn.derived["assigned"] = assigned_at_entry(fn, code)
-    return fn.derived["assigned"]  # type: ignore[return-value]
 
 
 class _SiteAddresses:

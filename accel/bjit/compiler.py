@@ -27,7 +27,6 @@ from .codegen import (
     CodegenResult,
     LazyLinks,
     Runtime,
-    assigned_locals,
     compiles_lazily,
     data_size,
     generate,
@@ -114,16 +113,11 @@ _BACKWARD_JUMPS = frozenset(
     opcode.opmap[name] for name in ("JUMP_BACKWARD", "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE"))
 
 
-_LOW64 = (1 << 64) - 1
-
-
-def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, int, int, int, int]]:
-    """(jump_unit, block, unit, depth, assigned) of each loop back-edge where a running interpreted frame may move
-    into the machine code (csrc/osr.c): the interpreter leaves the frame there through its error path, which looks
-    for a handler at the loop header's unit - 1, so no handler may cover that unit.  `assigned`: the locals (of
-    the first 64) the header's code takes to hold a value (ir/assigned.py); the frame's are checked first."""
+def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, int, int, int]]:
+    """(jump_unit, block, unit, depth) of each loop back-edge where a running interpreted frame may move into the
+    machine code (csrc/osr.c): the interpreter leaves the frame there through its error path, which looks for a
+    handler at the loop header's unit - 1, so no handler may cover that unit."""
     table = parse_exception_table(code.co_exceptiontable)
-    assigned = assigned_locals(fn, code) or [0] * len(fn.blocks)
     out = []
     records = fn.records
     for i in range(0, len(records), REC):
@@ -134,7 +128,7 @@ def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, int, int, int, 
             continue
         if any(e.start <= block.start - 1 < e.end for e in table):
             continue
-        out.append((records[i + F_OFFSET], block.id, block.start, block.depth, assigned[block.id] & _LOW64))
+        out.append((records[i + F_OFFSET], block.id, block.start, block.depth))
     return out
 
 

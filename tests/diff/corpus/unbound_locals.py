@@ -1,7 +1,6 @@
-"""Locals that may be unbound where they are read (ir/assigned.py decides where tier 1 can leave the check out):
-conditional assignments, `del`, loop-carried first assignments, an `except ... as e` name after its handler, and
-a tracer deleting a local through frame.f_locals (then the frame must not move into machine code at its loop,
-csrc/osr.c, whose code takes that local to be bound)."""
+"""Locals that may be unbound where they are read: conditional assignments, `del`, loop-carried first assignments,
+an `except ... as e` name after its handler, and a tracer deleting a local through frame.f_locals while the frame
+runs in the interpreter, before it moves into machine code at its loop (OSR)."""
 
 import sys
 
