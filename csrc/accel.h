@@ -115,7 +115,7 @@ extern accel_hook_options accel_options;
 extern uint64_t accel_budget_wait_until;
 
 typedef struct {
-    uint64_t frames_seen;        /* every frame that went through the hook */
+    uint64_t frames_seen;        /* every frame of the program that went through the hook (not the compiler's) */
     uint64_t frames_entered_jit; /* frames run by machine code */
     uint64_t calls_direct;       /* of those, calls from machine code that bypassed the hook */
     uint64_t gen_resumes_direct; /* and generator resumptions from machine code that bypassed the hook */

@@ -170,9 +170,9 @@ budget_spent(void)
 PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
-    accel_counters.frames_seen++;
     if (in_compiler)
         return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    accel_counters.frames_seen++;  /* (the program's frames: not the compiler's own) */
     PyCodeObject *co = frame->f_code;
     accel_code_state *st = accel_code_state_get(co);
     if (st == NULL) {

@@ -1207,3 +1207,23 @@ def test_inline_paths_keep_reference_counts_balanced(installed):
     for _ in range(200):
         result = work(o, xs, 10)
     assert (sys.getrefcount(o), sys.getrefcount(xs)) == before and result[1] is False
+
+
+def test_the_compilers_own_frames_are_not_counted_as_the_programs():
+    """`frames seen by the hook` counts the program's frames: an automatic compile runs thousands of the
+    compiler's Python frames through the hook, which are not the program's."""
+    prog = textwrap.dedent("""
+        import accel
+        from accel.runtime import core
+        accel.install(bjit_threshold=5, compile_budget=0)
+        def f(x):
+            return x + 1
+        f(0)  # (the first call creates the code's state)
+        before = core().counters()["frames_seen"]
+        for i in range(20):
+            f(i)
+        print(accel.tier(f), core().counters()["frames_seen"] - before)
+    """)
+    proc = run_python(["-c", prog], timeout=60)
+    tier, seen = map(int, proc.stdout.split())
+    assert tier == 1 and seen <= 40, proc.stdout + proc.stderr  # (f, and accel.tier's own few; thousands before)
