@@ -41,6 +41,7 @@ from accel.ir import Function
 
 from .fastpaths import INLINE_ATTR_OPS, FastPaths
 from .feedback import Feedback
+from .feedback import call_helper as call_helper_for
 from .x86 import (
     EAX,
     ECX,
@@ -847,10 +848,7 @@ class _Generator(FastPaths):
         return ""
 
     def call_helper_call(self, i: int, oparg: int, depth: int, kwnames: int | None) -> None:
-        rec = self.fn.records
-        helper = "call"
-        if i > 0 and rec[(i - 1) * 8] == OP["PRECALL"]:
-            helper = self.feedback.call_helper(rec[(i - 1) * 8 + 2])
+        helper = call_helper_for(self.precall_feedback(i))
         self.call_helper(helper, i, oparg, depth, extra=kwnames if kwnames is not None else 0,
                          extra2=self.site_data[i])
 

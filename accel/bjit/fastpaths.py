@@ -591,14 +591,7 @@ class FastPaths:
         offset = self.fn.records[i * 8 + 2]
         a.mov(RDI, self.slot(depth - 2))
         a.mov(RSI, self.slot(depth - 1))
-        a.mov(RAX, lay["long_type"])
-        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
-        a.jcc("ne", generic)
-        a.mov(R15, _mem(RSI, lay["ob_size"]))
-        a.cmp(R15, 1)
-        a.jcc("a", generic)  # negative (unsigned: huge) or more than one digit
-        a.mov(ECX, _mem(RSI, lay["long_digit"]))
-        a.imul(R15, RCX)  # the index (0 has no digit)
+        self.load_small_index(generic)
         a.mov(RAX, _mem(RDI, lay["ob_type"]))
         a.mov(RCX, lay["list_type"])
         a.cmp(RAX, RCX)
@@ -624,6 +617,20 @@ class FastPaths:
         a.bind(generic)
         return done
 
+    def load_small_index(self, generic: Label) -> None:
+        """r15 = the index in rsi when it is an exact int of at most one digit and not negative; else to
+        `generic`.  Clobbers rax, rcx."""
+        a = self.a
+        lay = self.lay
+        a.mov(RAX, lay["long_type"])
+        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        a.mov(R15, _mem(RSI, lay["ob_size"]))
+        a.cmp(R15, 1)
+        a.jcc("a", generic)  # negative (unsigned: huge) or more than one digit
+        a.mov(ECX, _mem(RSI, lay["long_digit"]))
+        a.imul(R15, RCX)  # the index (0 has no digit)
+
     def emit_store_subscr_list_int(self, i: int, depth: int) -> None:
         """STORE_SUBSCR [value, list, index] at a site CPython specialised as STORE_SUBSCR_LIST_INT: an exact list
         and a one-digit non-negative int inside its bounds, inline (the old item released after the new one is
@@ -634,17 +641,10 @@ class FastPaths:
         offset = self.fn.records[i * 8 + 2]
         a.mov(RDI, self.slot(depth - 2))  # the list
         a.mov(RSI, self.slot(depth - 1))  # the index
-        a.mov(RAX, lay["long_type"])
-        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
-        a.jcc("ne", generic)
+        self.load_small_index(generic)
         a.mov(RAX, lay["list_type"])
         a.cmp(_mem(RDI, lay["ob_type"]), RAX)
         a.jcc("ne", generic)
-        a.mov(R15, _mem(RSI, lay["ob_size"]))
-        a.cmp(R15, 1)
-        a.jcc("a", generic)  # negative (unsigned: huge) or more than one digit
-        a.mov(ECX, _mem(RSI, lay["long_digit"]))
-        a.imul(R15, RCX)  # the index (0 has no digit)
         a.cmp(R15, _mem(RDI, lay["ob_size"]))
         a.jcc("ae", generic)
         a.mov(RAX, _mem(RDI, lay["list_items"]))

@@ -60,10 +60,6 @@ class Feedback:
             return ()
         return ALL_NUMERIC
 
-    def call_helper(self, precall_unit: int) -> str:
-        """The CALL helper for the call whose PRECALL is at `precall_unit`: the generic one unless specialised."""
-        return _CALL_HELPERS.get(self.name_at(precall_unit), "call")
-
     def attr_kinds(self, unit: int) -> tuple[str, ...]:
         """Which of LOAD_ATTR's / STORE_ATTR's cached kinds to check inline."""
         name = self.name_at(unit)
@@ -76,3 +72,8 @@ class Feedback:
         if name.endswith("_MODULE"):
             return ()
         return ALL_ATTR_KINDS
+
+
+def call_helper(precall_name: str) -> str:
+    """The CALL helper for a call whose PRECALL quickened into `precall_name`: the generic one unless specialised."""
+    return _CALL_HELPERS.get(precall_name, "call")
