@@ -76,6 +76,9 @@ PyObject **accel_op_call(PyThreadState *, _PyInterpreterFrame *, PyObject **, in
 /* the same, first trying what CPython's quickened PRECALL says the site called: a Python function, a C function */
 PyObject **accel_op_call_py(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames,
                             struct accel_call_cache *);
+/* CALL where CPython's PRECALL_PYFUNC ran, without keywords: the callee's code of last time, entered straight */
+PyObject **accel_op_call_exact(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames,
+                               struct accel_call_cache *);
 PyObject **accel_op_call_c(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames,
                            struct accel_call_cache *);
 
@@ -111,6 +114,9 @@ typedef struct accel_call_cache {
     PyObject *code;             /* borrowed, compared only */
     accel_code_state *st;
     uint64_t epoch;
+    int64_t argcount;           /* accel_op_call_exact: `code`'s positional parameters when its machine code is
+                                   entered straight with them (self included; defaults for the missing ones, filled
+                                   with the rest of `st`); -1: never */
 } accel_call_cache;
 extern uint64_t accel_code_epoch;  /* code_state.c: +1 whenever a code state is freed */
 

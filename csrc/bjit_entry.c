@@ -69,6 +69,62 @@ raise_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame)
 uint64_t accel_bjit_exits[ACCEL_EXIT_COUNT];
 uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];
 
+/* The end of a run that did not simply return (machine_code_exit below), and the frame's unlinking. */
+static inline __attribute__((always_inline)) void
+unlink_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    _Py_LeaveRecursiveCallTstate(tstate);
+    tstate->cframe->current_frame = frame->previous;
+}
+
+/* A run of machine code that stopped other than by returning: a block reached for the first time (compile it
+ * and go on there, bjit_lazy.c), or the frame's end in some other way (unlink it and let the interpreter finish
+ * whatever the machine code left).  Out of line: the common return stays short in every inlined copy of
+ * run_machine_code. */
+static __attribute__((noinline)) PyObject *
+machine_code_exit(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st, accel_jit_ctx *ctx,
+                  int exit, int entry_stacktop)
+{
+    for (;;) {
+        accel_bjit_exits[exit]++;
+        if (exit != ACCEL_EXIT_COMPILE_BLOCK)
+            break;
+        ctx->entry = accel_bjit_block_code(tstate, st, frame->f_code, ctx->reason);
+        if (ctx->entry == NULL) {
+            exit = ACCEL_EXIT_HANDBACK;
+            ctx->reason = ACCEL_HB_BLOCK * 256;
+            break;
+        }
+        exit = ((accel_jit_fn)st->jit_fn)(ctx);
+    }
+
+    unlink_frame(tstate, frame);
+    switch (exit) {
+    case ACCEL_EXIT_RETURN:
+        frame->stacktop = frame->f_code->co_nlocalsplus;
+        return ctx->retval;
+    case ACCEL_EXIT_YIELD:
+        return ctx->retval;
+    case ACCEL_EXIT_NO_ENTRY:
+        accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
+        frame->stacktop = entry_stacktop;
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    case ACCEL_EXIT_ERROR:
+        return raise_in_interpreter(tstate, frame);
+    default:
+        if (ctx->resume_unit == ACCEL_RESUME_AT_PREV_INSTR) {
+            /* a helper declined (the shared exit): the interpreter runs that instruction; prev_instr was set
+             * to it before the call */
+            ctx->resume_unit = (int32_t)(frame->prev_instr - _PyCode_CODE(frame->f_code));
+            ctx->reason = ACCEL_HB_HELPER * 256 + accel_opcode_at(frame->f_code, ctx->resume_unit);
+        }
+        accel_bjit_handbacks[(ctx->reason >> 8) % ACCEL_HB_COUNT][ctx->reason & 255]++;
+        frame->prev_instr = _PyCode_CODE(frame->f_code) + ctx->resume_unit - 1;
+        frame->stacktop = frame->f_code->co_nlocalsplus + ctx->resume_depth;
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+}
+
 /* Run the machine code of `st` on `frame` from `resume_unit`: link the frame as the thread's current frame (in
  * the caller's _PyCFrame, as ceval does for the Python-to-Python calls it inlines), count the recursion depth,
  * and on the way out unlink it and finish whatever the machine code left to the interpreter. */
@@ -89,48 +145,13 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
 
     accel_counters.frames_entered_jit++;
     accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0, entry};
-    int exit;
-    for (;;) {
-        exit = ((accel_jit_fn)st->jit_fn)(&ctx);
-        accel_bjit_exits[exit]++;
-        if (exit != ACCEL_EXIT_COMPILE_BLOCK)
-            break;
-        /* a block reached for the first time (bjit_lazy.c): compile it and go on there, or hand it back */
-        ctx.entry = accel_bjit_block_code(tstate, st, frame->f_code, ctx.reason);
-        if (ctx.entry == NULL) {
-            exit = ACCEL_EXIT_HANDBACK;
-            ctx.reason = ACCEL_HB_BLOCK * 256;
-            break;
-        }
-    }
-
-    _Py_LeaveRecursiveCallTstate(tstate);
-    tstate->cframe->current_frame = frame->previous;  /* (tstate->cframe is `cframe` again by now) */
-
-    switch (exit) {
-    case ACCEL_EXIT_RETURN:
-        frame->stacktop = frame->f_code->co_nlocalsplus;
-        return ctx.retval;
-    case ACCEL_EXIT_YIELD:
-        return ctx.retval;
-    case ACCEL_EXIT_NO_ENTRY:
-        accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
-        frame->stacktop = entry_stacktop;
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
-    case ACCEL_EXIT_ERROR:
-        return raise_in_interpreter(tstate, frame);
-    default:
-        if (ctx.resume_unit == ACCEL_RESUME_AT_PREV_INSTR) {
-            /* a helper declined (the shared exit): the interpreter runs that instruction; prev_instr was set
-             * to it before the call */
-            ctx.resume_unit = (int32_t)(frame->prev_instr - _PyCode_CODE(frame->f_code));
-            ctx.reason = ACCEL_HB_HELPER * 256 + accel_opcode_at(frame->f_code, ctx.resume_unit);
-        }
-        accel_bjit_handbacks[(ctx.reason >> 8) % ACCEL_HB_COUNT][ctx.reason & 255]++;
-        frame->prev_instr = _PyCode_CODE(frame->f_code) + ctx.resume_unit - 1;
-        frame->stacktop = frame->f_code->co_nlocalsplus + ctx.resume_depth;
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
-    }
+    int exit = ((accel_jit_fn)st->jit_fn)(&ctx);
+    if (exit != ACCEL_EXIT_RETURN)
+        return machine_code_exit(tstate, frame, st, &ctx, exit, entry_stacktop);
+    accel_bjit_exits[ACCEL_EXIT_RETURN]++;
+    unlink_frame(tstate, frame);  /* (tstate->cframe is `cframe` again by now) */
+    frame->stacktop = frame->f_code->co_nlocalsplus;
+    return ctx.retval;
 }
 
 PyObject *
@@ -728,6 +749,13 @@ call_arguments(PyObject **sp, intptr_t oparg)
     return oparg + (sp[-oparg - 2] != NULL);
 }
 
+/* accel_call_cache.argcount for a callee whose code has state `st` */
+static inline int64_t
+exact_argcount(accel_code_state *st)
+{
+    return st->jit_fn != NULL && st->gen_start < 0 ? st->direct_argcount : -1;
+}
+
 /* The code state of a Python function `function`, through the site's cache of the last one it called. */
 static inline __attribute__((always_inline)) accel_code_state *
 callee_state(PyObject *function, accel_call_cache *cc)
@@ -741,6 +769,7 @@ callee_state(PyObject *function, accel_call_cache *cc)
         cc->code = code;
         cc->st = st;
         cc->epoch = accel_code_epoch;
+        cc->argcount = exact_argcount(st);
     }
     return st;
 }
@@ -821,6 +850,93 @@ accel_op_call_py(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intpt
             return call_done(f, sp, oparg, res);
     }
     return accel_op_call(ts, f, sp, oparg, kwnames, cc);
+}
+
+/* Py_DECREF, which gcc does not always inline */
+static inline __attribute__((always_inline)) void
+decref_inline(PyObject *op)
+{
+    if (--op->ob_refcnt == 0)
+        _Py_Dealloc(op);
+}
+
+/* accel_op_call_exact's other cases: note what the callee takes (the cache's argcount) and call it the
+ * ordinary way. */
+static __attribute__((noinline)) PyObject **
+call_exact_miss(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames,
+                accel_call_cache *cc, PyObject *function)
+{
+    if (Py_TYPE(function) == &PyFunction_Type) {
+        accel_code_state *callee = callee_state(function, cc);
+        if (callee != NULL)
+            cc->argcount = exact_argcount(callee);  /* (compiled since the cache was filled, perhaps) */
+    }
+    return accel_op_call_py(ts, f, sp, oparg, kwnames, cc);
+}
+
+/* CALL at a site whose PRECALL CPython specialised for a Python function, without keywords -- what 3.11 would
+ * make CALL_PY_EXACT_ARGS or CALL_PY_WITH_DEFAULTS if no PEP 523 hook were installed.  When the callee's code is
+ * the one this site called last (the cache: same code, no code state freed since) and its machine code takes
+ * the arguments as they are, defaults filling the rest, this is the whole call -- frame pushed and filled,
+ * machine code run, frame cleared and popped -- with none of accel_op_call's case analysis.  Anything else
+ * (another callee, a generator, keyword-only parameters, tracing, no room in the data-stack chunk) goes the way
+ * of accel_op_call_py, after which the cache describes this call's callee. */
+/* (no memset call for the few locals to clear) */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) PyObject **
+accel_op_call_exact(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, PyObject *kwnames,
+                    accel_call_cache *cc)
+{
+    Py_ssize_t total = oparg + (sp[-oparg - 2] != NULL);
+    PyFunctionObject *func = (PyFunctionObject *)sp[-total - 1];
+    Py_ssize_t argcount = cc->argcount;
+    /* The code, not the function, is what the machine code was made for: a closure or comprehension made
+     * afresh for each call is still the same callee. */
+    if (Py_TYPE(func) != &PyFunction_Type || func->func_code != cc->code || total > argcount
+        || cc->epoch != accel_code_epoch || accel_tracing(ts) || ts->interp->eval_frame != accel_eval_frame)
+        return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);
+    PyObject *defaults = func->func_defaults;
+    Py_ssize_t ndefaults = 0;
+    if (total < argcount) {
+        ndefaults = defaults == NULL ? 0 : PyTuple_GET_SIZE(defaults);
+        if (argcount - total > ndefaults)
+            return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);  /* (its TypeError) */
+    }
+    accel_code_state *st = cc->st;
+    PyObject **top = ts->datastack_top;
+    /* as call_direct_state: within the current chunk and never at its start */
+    if (top + st->frame_size >= ts->datastack_limit || top == &ts->datastack_chunk->data[0])
+        return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);
+
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)top;
+    ts->datastack_top = top + st->frame_size;
+    _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);
+    PyObject **args = sp - total, **locals = frame->localsplus;
+    int nlocals = co->co_nlocalsplus, i = 0;
+    for (; i < total; i++)
+        locals[i] = args[i];
+    for (; i < argcount; i++)
+        locals[i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - argcount + i));
+    for (; i < nlocals; i++)
+        locals[i] = NULL;
+    st->calls++;
+    accel_counters.calls_direct++;
+    PyObject *res = run_machine_code(ts, frame, st, 0, NULL);
+    if (frame->frame_obj == NULL && frame->f_locals == NULL) {
+        /* clear_and_pop without a frame object to hand the locals to (the common case), inline */
+        ts->recursion_remaining--;
+        for (i = 0; i < frame->stacktop; i++) {
+            if (locals[i] != NULL)
+                decref_inline(locals[i]);
+        }
+        decref_inline((PyObject *)func);
+        decref_inline((PyObject *)co);
+        ts->recursion_remaining++;
+        ts->datastack_top = top;
+    }
+    else
+        clear_and_pop(ts, frame);
+    return call_done(f, sp, oparg, res);
 }
 
 /* CALL at a site whose PRECALL CPython specialised for a C function (builtin or method descriptor) or type(x). */

@@ -617,7 +617,7 @@ accel_op_load_assertion_error(PyThreadState *ts, _PyInterpreterFrame *f, PyObjec
 const accel_symbol accel_bjit_symbols[] = {
     SYM(load_global), SYM(store_global), SYM(load_attr_cached), SYM(store_attr_cached), SYM(delete_attr),
     SYM(load_method_cached),
-    SYM(call), SYM(call_py), SYM(call_c), SYM(call_function_ex), SYM(binary_op), SYM(compare_op), SYM(is_op),
+    SYM(call), SYM(call_py), SYM(call_exact), SYM(call_c), SYM(call_function_ex), SYM(binary_op), SYM(compare_op), SYM(is_op),
     SYM(contains_op), SYM(unary_negative), SYM(unary_positive), SYM(unary_invert), SYM(unary_not), SYM(truth),
     SYM(binary_subscr), SYM(store_subscr), SYM(delete_subscr), SYM(build_tuple), SYM(build_list),
     SYM(build_set), SYM(build_map), SYM(build_const_key_map), SYM(build_slice), SYM(build_string),

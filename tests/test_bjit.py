@@ -1067,6 +1067,46 @@ def _first_unit_of(fn, opname: str) -> int:
     return next(i.offset // 2 for i in dis.get_instructions(fn) if i.opname == opname)
 
 
+def test_python_function_call_sites_enter_the_callee_straight(installed):
+    """A CALL whose PRECALL CPython quickened as PRECALL_PYFUNC calls accel_op_call_exact, whose fast case is the
+    callee's code of last time (any function object with that code, defaults filling the missing arguments);
+    an unquickened site calls the generic helper.  Either way, every callee gets its own answer."""
+    from accel.bjit.codegen import Runtime, generate
+    from accel.ir import build
+
+    accel.install(bjit_threshold=100_000)
+    source = """
+        def caller(g, x):
+            return g(x, 1)
+    """
+
+    def helpers_called(fn) -> set[str]:
+        rt = Runtime.load()
+        targets = {target for _, target in generate(build(fn.__code__), fn.__code__, rt, 0).externals}
+        return {name for name in ("call", "call_py", "call_exact") if rt.symbols[name] in targets}
+
+    def make(k):
+        def callee(a, b, c=k):
+            return a * 100 + b * 10 + c
+
+        return callee
+
+    cold = _fresh(source, "caller")
+    assert helpers_called(cold) == {"call"}
+    warm = _fresh(source, "caller")
+    first = make(5)
+    for _ in range(60):
+        warm(first, 1)
+    assert helpers_called(warm) == {"call_exact"}
+    assert accel.compile(first) == 1 and accel.compile(warm) == 1 and accel.tier(warm) == 1
+    direct_before = accel.stats()["calls_direct"]
+    assert [warm(make(k), 2) for k in range(4)] == [210, 211, 212, 213]  # fresh closures, same code
+    assert accel.stats()["calls_direct"] >= direct_before + 3
+    assert warm(lambda a, b: (a, b), 3) == (3, 1)
+    assert warm(max, 7) == 7
+    assert warm(first, 4) == 415
+
+
 def test_quickened_instructions_choose_which_cases_are_inline(installed):
     """CPython's specialised BINARY_OP / LOAD_ATTR (feedback.py) leave one case inline: smaller code, and a site
     that later sees other types still gets the right answers from the out-of-line paths."""

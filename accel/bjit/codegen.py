@@ -848,7 +848,7 @@ class _Generator(FastPaths):
         return ""
 
     def call_helper_call(self, i: int, oparg: int, depth: int, kwnames: int | None) -> None:
-        helper = call_helper_for(self.precall_feedback(i))
+        helper = call_helper_for(self.precall_feedback(i), kwnames is not None)
         self.call_helper(helper, i, oparg, depth, extra=kwnames if kwnames is not None else 0,
                          extra2=self.site_data[i])
 
