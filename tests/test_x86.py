@@ -484,3 +484,45 @@ def test_disassemble_backends() -> None:
         if backend != "hex":
             assert "mov" in lines[0] and "ret" in lines[1]
     assert disasm.disassemble(code)
+
+
+def test_a_load_of_the_slot_just_stored_takes_the_register() -> None:
+    """mov [m], r; mov r2, [m] -> mov [m], r; mov r2, r (nothing at all when r2 is r): the load would wait for
+    store-to-load forwarding.  Not across a label (a jump may arrive with other values), nor for a narrower load,
+    another address, or when anything was emitted in between."""
+    slot = Mem(R12, 0x68)
+
+    def assembled(*steps: Callable[[Assembler], None]) -> bytes:
+        a = Assembler()
+        for step in steps:
+            step(a)
+        return a.code
+
+    def store(a: Assembler) -> None:
+        a.mov(slot, RAX)
+
+    plain = assembled(store)
+    assert assembled(store, lambda a: a.mov(RAX, slot)) == plain
+    assert assembled(store, lambda a: a.mov(RDI, slot)) == plain + bytes.fromhex("4889c7")  # mov rdi, rax
+    # the register stays what memory holds: a second load takes it too
+    assert assembled(store, lambda a: a.mov(RDI, slot), lambda a: a.mov(RSI, slot)) == plain + bytes.fromhex(
+        "4889c74889c6")
+    loads = bytes.fromhex("498b7c2468")  # mov rdi, [r12+0x68]
+    assert assembled(store, lambda a: a.here(), lambda a: a.mov(RDI, slot)) == plain + loads
+    assert assembled(store, lambda a: a.inc(RAX), lambda a: a.mov(RDI, slot)) == plain + bytes.fromhex(
+        "48ffc0") + loads
+    assert assembled(store, lambda a: a.mov(RDI, Mem(R12, 0x70))) == plain + bytes.fromhex("498b7c2470")
+    assert assembled(store, lambda a: a.mov(EDX, slot)) == plain + bytes.fromhex("418b542468")  # 32-bit load
+    assert assembled(lambda a: a.mov(slot, EAX), lambda a: a.mov(RDI, slot)) == bytes.fromhex("4189442468") + loads
+    # and it runs: store, then "load" the slot back
+    a = Assembler()
+    a.push(R12)
+    a.sub(RSP, 16)
+    a.mov(R12, RSP)
+    a.mov(Mem(R12, 0), RDI)
+    a.mov(RAX, Mem(R12, 0))
+    a.add(RSP, 16)
+    a.pop(R12)
+    a.ret()
+    fn, _ = _run(a, ctypes.c_long, ctypes.c_long)
+    assert fn(41) == 41

@@ -141,6 +141,9 @@ class Assembler:
         self.buf = bytearray()
         self._pending: dict[Label, list[int]] = {}  # unbound label -> offsets of rel32 fields that refer to it
         self._external: list[tuple[int, int]] = []  # (rel32 field offset, absolute target) for `link`
+        # (memory, register, end): the last instruction, ending at `end`, stored 64-bit `register` to `memory`
+        self._stored: tuple[Mem | None, Reg | None, int] = (None, None, -1)
+        self._last_bind = -1  # where the last label was bound
 
     # ------------------------------------------------------------------------------------------ buffer and labels
 
@@ -168,7 +171,7 @@ class Assembler:
     def bind(self, label: Label) -> None:
         if label.position is not None:
             raise AsmError(f"{label!r} is already bound")
-        position = label.position = len(self.buf)
+        position = label.position = self._last_bind = len(self.buf)
         for field in self._pending.pop(label, ()):
             self.buf[field:field + 4] = rel32_bytes(field, position)
 
@@ -258,6 +261,17 @@ class Assembler:
                 0xFFFF_FFFF < src < 1 << 64 or -(1 << 63) <= src < -0x8000_0000):
             self.buf += _MOVABS[dst.code] + (src & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little")
             return
+        src_type = type(src)
+        if src_type is Mem and type(dst) is Reg:
+            memory, register, end = self._stored
+            if end == len(self.buf) and memory == src and dst.bits == 64 and self._last_bind < end:
+                # A load of what the instruction just before stored (the code generator keeps the frame exact,
+                # so the next instruction often reads back the slot the last one wrote): take the register,
+                # sparing the load its wait for store-to-load forwarding.
+                if register != dst:
+                    self._mov(dst, register)
+                self._stored = (memory, register, len(self.buf))
+                return
         # (the memoized encoder's own lookup, made here: mov is the commonest instruction by far)
         encoded = _ENCODED.get(("_mov", (dst, src), None if size is None else (("size", size),)))
         if encoded is not None:
@@ -266,6 +280,8 @@ class Assembler:
             self._mov(dst, src)
         else:
             self._mov(dst, src, size=size)
+        if isinstance(src, Reg) and isinstance(dst, Mem) and src.bits == 64:
+            self._stored = (dst, src, len(self.buf))
 
     @_memoized
     def _mov(self, dst: Operand, src: Operand | int, *, size: int | None = None) -> None:
