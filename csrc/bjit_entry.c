@@ -727,8 +727,11 @@ call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args
     else
         return 0;
     /* What PyObject_Vectorcall checks after any call (a C function returning NULL without an exception, or a
-     * result with one, is a SystemError naming it); ceval's specialised calls only assert it. */
-    *result = _Py_CheckFunctionResult(tstate, callable, res, NULL);
+     * result with one, is a SystemError naming it); ceval's specialised calls only assert it.  The usual case,
+     * a result and no exception, is checked here; _Py_CheckFunctionResult makes the SystemError. */
+    if (res == NULL || tstate->curexc_type != NULL)
+        res = _Py_CheckFunctionResult(tstate, callable, res, NULL);
+    *result = res;
     return 1;
 }
 
