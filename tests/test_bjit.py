@@ -1067,6 +1067,38 @@ def _first_unit_of(fn, opname: str) -> int:
     return next(i.offset // 2 for i in dis.get_instructions(fn) if i.opname == opname)
 
 
+def test_an_operator_reads_its_first_operand_from_the_local_it_was_copied_from(installed):
+    """`a + b` (LOAD_FAST a; LOAD_FAST b; BINARY_OP): the inline path reads a from the local, not from the stack
+    slot LOAD_FAST stored it in two instructions before (a load that would wait for that store), and b from the
+    register LOAD_FAST b just stored.  With anything but such pushes in between (a walrus: COPY, STORE_FAST),
+    the slot."""
+    from accel.bjit import disasm
+    from accel.bjit.codegen import Runtime, generate
+    from accel.ir import build
+
+    def operand_loads(fn) -> list[str]:
+        code = fn.__code__
+        machine = generate(build(code), code, Runtime.load(), 0).code
+        loads = [asm for _, _, asm in disasm.decode(machine, 0) if asm.startswith(("mov rdi,", "mov rsi,"))]
+        first = next(k for k, asm in enumerate(loads) if asm.startswith("mov rsi,"))  # (BINARY_OP's first load)
+        return loads[first:first + 2]
+
+    local_a = "mov rdi,QWORD PTR [r12+0x48]"  # localsplus[0]
+    slot_0 = "mov rdi,QWORD PTR [r12+0x58]"  # the value stack's bottom (2 locals)
+    plain = _fresh("""
+        def f(a, b):
+            return a + b
+    """, "f")
+    assert operand_loads(plain)[:2] == ["mov rsi,rax", local_a]
+    stored_between = _fresh("""
+        def g(a, b):
+            return a + (b := 2)
+    """, "g")
+    assert operand_loads(stored_between)[:2] == ["mov rsi,QWORD PTR [r12+0x60]", slot_0]
+    accel.install(bjit_threshold=0)
+    assert plain(2, 3) == 5 and plain(2.5, 1) == 3.5 and plain("x", "y") == "xy" and accel.tier(plain) == 1
+
+
 def test_python_function_call_sites_enter_the_callee_straight(installed):
     """A CALL whose PRECALL CPython quickened as PRECALL_PYFUNC calls accel_op_call_exact, whose fast case is the
     callee's code of last time (any function object with that code, defaults filling the missing arguments);

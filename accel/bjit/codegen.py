@@ -263,6 +263,23 @@ class _Generator(FastPaths):
         """Value-stack slot `depth` (0 = bottom) in the frame."""
         return _frame_operand(self.lay["frame_localsplus"] + 8 * (self.nlp + depth))
 
+    def operand(self, i: int, depth: int, slot_depth: int) -> Mem:
+        """Where instruction i (at stack depth `depth`) reads the value in slot `slot_depth`: the slot, or the
+        local a LOAD_FAST copied into it when only LOAD_FAST/LOAD_CONST pushes came after, in this block.  The
+        local holds the same reference (nothing stored to it since) and was not just written: a load of it does
+        not wait for store-to-load forwarding, as one of the slot stored a few instructions back does.  (For the
+        slot written by the instruction right before, the assembler's own store-then-load rule does better.)"""
+        rec = self.fn.records
+        first = i - (depth - slot_depth)
+        if first < self.block_first or depth - slot_depth < 2:
+            return self.slot(slot_depth)
+        for k in range(first, i):
+            if rec[k * 8] not in _SINGLE_PUSHES:
+                return self.slot(slot_depth)
+        if rec[first * 8] == OP["LOAD_FAST"]:
+            return self.local(rec[first * 8 + 1])
+        return self.slot(slot_depth)
+
     def call_c(self, address: int) -> None:
         """Call a C function: `call rel32` (linked where the code is placed) while the arena lies within reach
         of the C code, else through a register (near_calls turned off: compiler.py regenerates)."""
@@ -582,6 +599,7 @@ class _Generator(FastPaths):
         fn = self.fn
         block = fn.blocks[b]
         kwnames: int | None = None
+        self.block_first = block.first  # (operand(): a push before the block's start is not looked at)
         self.start_count_segment()
         for i in range(block.first, block.end):
             entry = self.entries.get(fn.records[i * 8 + 3])
@@ -924,7 +942,7 @@ class _Generator(FastPaths):
         not emitted: True when the block ends here."""
         a = self.a
         offset = self.fn.records[i * 8 + 2]
-        a.mov(RDI, self.slot(depth - 2))
+        a.mov(RDI, self.operand(i, depth, depth - 2))
         a.xor(R13, R13)
         a.cmp(RDI, self.slot(depth - 1))
         a.setcc("ne" if arg else "e", R13B)  # r13 (callee-saved: survives the deallocations) = the result
@@ -947,6 +965,9 @@ class _Generator(FastPaths):
         a.mov(self.slot(depth - 2), RAX)
         return False
 
+
+# Instructions that push one value and do nothing else that operand() must know of (no store to a local).
+_SINGLE_PUSHES = frozenset((OP["LOAD_FAST"], OP["LOAD_CONST"]))
 
 # Opcode -> the runtime symbol giving the size of its per-site data (the cached ops, and CALL's callee cache).
 SITE_DATA: dict[int, str] = {**{op: size for op, (_, size) in CACHED_OPS.items()}, OP["CALL"]: "call_cache_size"}

@@ -52,6 +52,7 @@ class FastPaths:
     block_labels: dict[int, Label]
     # ... and what it emits with
     slot: Any
+    operand: Any
     local: Any
     incref: Any
     decref: Any
@@ -446,8 +447,8 @@ class FastPaths:
         make_float, made = a.label("make_float"), a.label("made")
         kind = INLINE_BINARY_OPS[arg]
         offset = self.fn.records[i * 8 + 2]
-        a.mov(RDI, self.slot(depth - 2))
-        a.mov(RSI, self.slot(depth - 1))
+        a.mov(RSI, self.slot(depth - 1))  # (first: the slot the instruction before wrote, see Assembler.mov)
+        a.mov(RDI, self.operand(i, depth, depth - 2))
         a.mov(RAX, _mem(RDI, lay["ob_type"]))
         a.mov(RDX, _mem(RSI, lay["ob_type"]))
         if "mixed" in kinds:
@@ -589,8 +590,8 @@ class FastPaths:
         lay = self.lay
         generic, is_list, load, done = a.label("subscr_generic"), a.label("list"), a.label("load"), a.label()
         offset = self.fn.records[i * 8 + 2]
-        a.mov(RDI, self.slot(depth - 2))
         a.mov(RSI, self.slot(depth - 1))
+        a.mov(RDI, self.operand(i, depth, depth - 2))
         self.load_small_index(generic)
         a.mov(RAX, _mem(RDI, lay["ob_type"]))
         a.mov(RCX, lay["list_type"])
@@ -832,8 +833,8 @@ class FastPaths:
         a = self.a
         lay = self.lay
         generic = a.label("compare_generic")
-        a.mov(RDI, self.slot(depth - 2))
         a.mov(RSI, self.slot(depth - 1))
+        a.mov(RDI, self.operand(i, depth, depth - 2))
         a.mov(RAX, lay["long_type"])
         a.cmp(_mem(RDI, lay["ob_type"]), RAX)
         a.jcc("ne", generic)
