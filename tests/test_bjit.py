@@ -1099,6 +1099,37 @@ def test_an_operator_reads_its_first_operand_from_the_local_it_was_copied_from(i
     assert plain(2, 3) == 5 and plain(2.5, 1) == 3.5 and plain("x", "y") == "xy" and accel.tier(plain) == 1
 
 
+def test_a_load_attr_result_reaches_the_next_instruction_in_a_register(installed):
+    """LOAD_ATTR leaves its result in r13 on every path to its end (the inline hit, the owner's deallocation, the
+    helper's miss path), so the STORE_FAST after it takes r13 instead of loading the slot just stored; and a
+    site that misses gives the right value all the same."""
+    from accel.bjit import disasm
+    from accel.bjit.codegen import Runtime, generate
+    from accel.ir import build
+
+    fn = _fresh("""
+        def f(p):
+            t = p.x
+            return t
+    """, "f")
+    code = fn.__code__
+    listing = [asm for _, _, asm in disasm.decode(generate(build(code), code, Runtime.load(), 0).code, 0)]
+    assert "mov rax,r13" in listing
+
+    class P:
+        def __init__(self, x):
+            self.x = x
+
+    class Q:
+        __slots__ = ("x",)
+
+        def __init__(self, x):
+            self.x = x
+
+    accel.install(bjit_threshold=0)
+    assert [fn(P(1)), fn(Q(2)), fn(P(3)), fn(Q("q"))] == [1, 2, 3, "q"] and accel.tier(fn) == 1
+
+
 def test_python_function_call_sites_enter_the_callee_straight(installed):
     """A CALL whose PRECALL CPython quickened as PRECALL_PYFUNC calls accel_op_call_exact, whose fast case is the
     callee's code of last time (any function object with that code, defaults filling the missing arguments);

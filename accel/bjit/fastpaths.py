@@ -159,6 +159,7 @@ class FastPaths:
             a.jcc("z", slow)  # deleted: the generic path raises
             self.incref(RAX)
             a.mov(self.slot(depth - 1), RAX)
+            a.mov(R13, RAX)  # callee-saved: the result is in r13 at `done` on every path (bind_known below)
             self.count_site_hit(RCX)
             self.decref(RDI, offset)
         elif op == OP["LOAD_METHOD"]:
@@ -184,12 +185,20 @@ class FastPaths:
             self.count_site_hit(RCX)
         else:
             self.emit_store_attr_kinds(arg, offset, depth, kinds, slow, done)
-        a.bind(done)
+        result_known = op == OP["LOAD_ATTR"]
+        if result_known:
+            # the next instruction reads the result from r13 (also after the owner's deallocation, which ends
+            # at the label decref() bound here: r13 is callee-saved)
+            a.bind_known(done, self.slot(depth - 1), R13, labels_here_too=True)
+        else:
+            a.bind(done)
 
         def stub() -> None:
             a.bind(slow)
             self.call_helper(helper, i, arg, depth, extra=site)
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+            if result_known:
+                a.mov(R13, self.slot(depth - 1))
             a.jmp(done)
 
         self.stubs.append(stub)
@@ -424,12 +433,13 @@ class FastPaths:
             return
         generic, done = a.label("binop_generic"), a.label("binop_done")
         self.emit_binary_fast_path(i, arg, depth, kinds, generic, done)
-        a.bind(done)
+        a.bind_known(done, self.slot(depth - 2), R13)  # every path leaves the result in r13 too
 
         def stub() -> None:
             a.bind(generic)
             self.call_helper("binary_op", i, arg, depth)
             self.check_tracing(self.next_start(i), depth - 1, self.fn.records[i * 8])
+            a.mov(R13, self.slot(depth - 2))
             a.jmp(done)
 
         self.stubs.append(stub)
@@ -551,6 +561,7 @@ class FastPaths:
         a.cmp(_mem(RDI, lay["ob_refcnt"]), 1)
         a.jcc("ne", right)
         a.movsd_store(_mem(RDI, lay["float_value"]), 0)  # the left operand's slot now holds the result
+        a.mov(R13, RDI)  # (callee-saved: the result is in r13 at `done`, as on the other paths)
         a.mov(RDI, RSI)
         self.decref(RDI, offset)
         a.jmp(done)

@@ -175,6 +175,17 @@ class Assembler:
         for field in self._pending.pop(label, ()):
             self.buf[field:field + 4] = rel32_bytes(field, position)
 
+    def bind_known(self, label: Label, memory: Mem, register: Reg, labels_here_too: bool = False) -> None:
+        """Bind `label` where every path that arrives -- the fall-through and each jump to it -- has the 64-bit
+        `register` equal to `memory`, so that a load of `memory` right after becomes a register move (see `mov`).
+        The caller guarantees it, for the jumps to other labels bound at this very place too when
+        `labels_here_too` (otherwise such labels leave the load as it is)."""
+        labels_here = self._last_bind == len(self.buf) and not labels_here_too
+        self.bind(label)
+        if not labels_here:
+            self._stored = (memory, register, len(self.buf))
+            self._last_bind = len(self.buf) - 1
+
     def finish(self) -> bytes:
         """The finished code; raises AsmError if a referenced label was never bound."""
         if self._pending:
