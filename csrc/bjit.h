@@ -117,6 +117,11 @@ typedef struct accel_call_cache {
     int64_t argcount;           /* accel_op_call_exact: `code`'s positional parameters when its machine code is
                                    entered straight with them (self included; defaults for the missing ones, filled
                                    with the rest of `st`); -1: never */
+    /* accel_op_call_exact: the callee before, for a site that alternates between two (valid under the same
+       epoch; code2 NULL: none) */
+    PyObject *code2;
+    accel_code_state *st2;
+    int64_t argcount2;
 } accel_call_cache;
 extern uint64_t accel_code_epoch;  /* code_state.c: +1 whenever a code state is freed */
 

@@ -768,6 +768,13 @@ callee_state(PyObject *function, accel_call_cache *cc)
         return cc->st;
     accel_code_state *st = accel_code_state_get((PyCodeObject *)code);
     if (st != NULL) {
+        if (cc->epoch != accel_code_epoch)
+            cc->code2 = NULL;  /* (the second entry's state may be gone) */
+        else if (cc->code != code && cc->code != NULL) {
+            cc->code2 = cc->code;  /* the callee before becomes the second entry */
+            cc->st2 = cc->st;
+            cc->argcount2 = cc->argcount;
+        }
         cc->func = function;
         cc->code = code;
         cc->st = st;
@@ -891,11 +898,24 @@ accel_op_call_exact(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, in
 {
     Py_ssize_t total = oparg + (sp[-oparg - 2] != NULL);
     PyFunctionObject *func = (PyFunctionObject *)sp[-total - 1];
-    Py_ssize_t argcount = cc->argcount;
+    if (Py_TYPE(func) != &PyFunction_Type || cc->epoch != accel_code_epoch)
+        return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);
     /* The code, not the function, is what the machine code was made for: a closure or comprehension made
-     * afresh for each call is still the same callee. */
-    if (Py_TYPE(func) != &PyFunction_Type || func->func_code != cc->code || total > argcount
-        || cc->epoch != accel_code_epoch || accel_tracing(ts) || ts->interp->eval_frame != accel_eval_frame)
+     * afresh for each call is still the same callee.  Two entries: a site that alternates between two callees
+     * (a dispatch table's functions) keeps both. */
+    Py_ssize_t argcount;
+    accel_code_state *st;
+    if (func->func_code == cc->code) {
+        argcount = cc->argcount;
+        st = cc->st;
+    }
+    else if (func->func_code == cc->code2) {
+        argcount = cc->argcount2;
+        st = cc->st2;
+    }
+    else
+        return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);
+    if (total > argcount || accel_tracing(ts) || ts->interp->eval_frame != accel_eval_frame)
         return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);
     PyObject *defaults = func->func_defaults;
     Py_ssize_t ndefaults = 0;
@@ -904,7 +924,6 @@ accel_op_call_exact(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, in
         if (argcount - total > ndefaults)
             return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);  /* (its TypeError) */
     }
-    accel_code_state *st = cc->st;
     PyObject **top = ts->datastack_top;
     /* as call_direct_state: within the current chunk and never at its start */
     if (top + st->frame_size >= ts->datastack_limit || top == &ts->datastack_chunk->data[0])

@@ -178,3 +178,37 @@ for i in range(3):
     except ValueError as e:
         print("ValueError", e.args)
 print("warm again", warm())
+
+
+# One site alternating between callees (the site keeps two): different parameter counts, defaults, a generator,
+# a callee whose defaults change, a callee redefined under the same name.
+def two(a, b):
+    return ("two", a, b)
+
+
+def three(a, b, c=30):
+    return ("three", a, b, c)
+
+
+def gen2(a, b):
+    yield a + b
+
+
+def one_only(a):
+    return ("one", a)
+
+
+cycle = [two, three, two, three, gen2, two, one_only, three]
+for round_ in range(40):
+    out = []
+    for k, f in enumerate(cycle):
+        try:
+            r = call_two(f, round_, k)
+            out.append(list(r) if f is gen2 else r)
+        except TypeError as e:
+            out.append(str(e))
+    if round_ == 20:
+        three.__defaults__ = (99,)
+        cycle[0] = lambda a, b: ("lambda", a, b)
+    if round_ % 10 == 0 or round_ == 21:
+        print("alternating", round_, out)
