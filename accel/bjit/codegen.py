@@ -797,11 +797,17 @@ class _Generator(FastPaths):
             self.emit_list_append_op(i, arg, depth)
             return False
         if op == OP["CALL"]:
-            appended = None
-            if arg == 1 and kwnames is None and self.precall_feedback(i) == "PRECALL_NO_KW_LIST_APPEND":
+            appended = called = None
+            precall = self.precall_feedback(i)
+            if arg == 1 and kwnames is None and precall == "PRECALL_NO_KW_LIST_APPEND":
                 appended = a.label("appended")
                 self.emit_list_append_fast_path(depth, offset, appended)
+            elif kwnames is None and (precall in _BUILTIN_FASTCALL or precall in _BUILTIN_METH_O and arg == 1):
+                called = a.label("builtin_called")
+                self.emit_builtin_call_fast_path(i, arg, depth, precall in _BUILTIN_METH_O, called)
             self.call_helper_call(i, arg, depth, kwnames)
+            if called is not None:
+                a.bind(called)
             # as ceval after every call: a signal that arrived during the call runs its handler now, not at the
             # next loop edge (time.sleep() right after signal.setitimer() must not sleep through it)
             self.poll_eval_breaker(offset, depth - arg - 1)
@@ -965,6 +971,11 @@ class _Generator(FastPaths):
         a.mov(self.slot(depth - 2), RAX)
         return False
 
+
+# PRECALL's specialisations for builtin functions (exact PyCFunction) with METH_FASTCALL / METH_O: the CALL
+# after one calls the C function inline (fastpaths.py: emit_builtin_call_fast_path checks the flags itself).
+_BUILTIN_FASTCALL = frozenset(("PRECALL_NO_KW_BUILTIN_FAST", "PRECALL_NO_KW_ISINSTANCE"))
+_BUILTIN_METH_O = frozenset(("PRECALL_NO_KW_BUILTIN_O", "PRECALL_NO_KW_LEN"))
 
 # Instructions that push one value and do nothing else that operand() must know of (no store to a local).
 _SINGLE_PUSHES = frozenset((OP["LOAD_FAST"], OP["LOAD_CONST"]))

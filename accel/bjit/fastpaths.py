@@ -24,7 +24,7 @@ from typing import Any
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .feedback import ALL_ATTR_KINDS, Feedback
-from .x86 import AL, CL, DL, EAX, ECX, EDX, R8, R11, R12, R13, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
+from .x86 import AL, CL, DL, EAX, ECX, EDX, R8, R11, R12, R13, R14, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
@@ -796,6 +796,76 @@ class FastPaths:
         a.mov(self.slot(depth - 3), RAX)
         self.decref(RDI, offset)  # (a temporary list may go now)
         a.jmp(done)
+        a.bind(generic)
+
+    def emit_builtin_call_fast_path(self, i: int, oparg: int, depth: int, meth_o: bool, called: Label) -> None:
+        """A call of a builtin function at a site CPython specialised as PRECALL_NO_KW_BUILTIN_O / _FAST: with
+        [NULL, callable, args...] where the callable is an exact builtin (PyCFunction) whose flags are exactly
+        METH_O (one argument) or METH_FASTCALL, its C function is called straight from here -- as ceval's
+        specialised instructions do, the recursion check for METH_O included -- and then, as after
+        PyObject_Vectorcall, a NULL result without an exception or a result with one goes through
+        _Py_CheckFunctionResult (the SystemError).  The arguments and the callable are released, the result (r13,
+        callee-saved, survives that) takes their place, and control goes on at `called` (the eval-breaker poll
+        after every call).  Anything else falls through to the generic CALL."""
+        a = self.a
+        lay = self.lay
+        generic, checked = a.label("builtin_generic"), a.label("builtin_checked")
+        offset = self.fn.records[i * 8 + 2]
+        callable_slot = self.slot(depth - oparg - 1)
+        self.set_prev_instr(offset)  # (first: it takes rax)
+        a.cmp(self.slot(depth - oparg - 2), 0, size=64)  # (a method-form call: the generic CALL)
+        a.jcc("ne", generic)
+        a.mov(RDI, callable_slot)
+        a.mov(RAX, lay["cfunction_type"])
+        a.cmp(_mem(RDI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        a.mov(RAX, _mem(RDI, lay["cfunction_ml"]))
+        a.cmp(_mem(RAX, lay["ml_flags"]), lay["meth_o"] if meth_o else lay["meth_fastcall"], size=32)
+        a.jcc("ne", generic)
+        recursion = _mem(R14, lay["tstate_recursion_remaining"])
+        if meth_o:
+            a.cmp(recursion, 0, size=32)
+            a.jcc("le", generic)  # the generic path raises the RecursionError
+            a.dec(recursion, size=32)
+        a.mov(R11, _mem(RAX, lay["ml_meth"]))
+        a.mov(RDI, _mem(RDI, lay["cfunction_self"]))
+        if meth_o:
+            a.mov(RSI, self.slot(depth - 1))
+        else:
+            a.lea(RSI, self.slot(depth - oparg))
+            a.mov(EDX, oparg)
+        a.call(R11)
+        if meth_o:
+            a.inc(recursion, size=32)
+        a.mov(R13, RAX)
+        check = a.label("builtin_check")
+        a.test(RAX, RAX)
+        a.jcc("z", check)
+        a.cmp(_mem(R14, lay["tstate_curexc_type"]), 0, size=64)
+        a.jcc("ne", check)
+        a.bind(checked)
+        for k in range(oparg):
+            a.mov(RDI, self.slot(depth - oparg + k))
+            self.decref(RDI, offset)
+        a.mov(RDI, callable_slot)
+        self.decref(RDI, offset)
+        a.test(R13, R13)
+        # an exception: the stack as ceval's error path finds it after a call, [NULL] where the call was
+        a.jcc("z", self.error_with_stacktop(depth - oparg - 1))
+        a.mov(self.slot(depth - oparg - 2), R13)
+        a.jmp(called)
+
+        def stub() -> None:
+            a.bind(check)
+            a.mov(RDI, R14)
+            a.mov(RSI, callable_slot)
+            a.mov(RDX, R13)
+            a.xor(ECX, ECX)
+            self.call_c(lay["check_function_result"])
+            a.mov(R13, RAX)
+            a.jmp(checked)
+
+        self.stubs.append(stub)
         a.bind(generic)
 
     def append_if_room(self, lst, item: Mem, full: Label) -> None:  # noqa: ANN001
