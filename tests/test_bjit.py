@@ -1131,9 +1131,9 @@ def test_a_load_attr_result_reaches_the_next_instruction_in_a_register(installed
 
 
 def test_builtin_call_sites_call_the_c_function_inline(installed):
-    """A call site CPython quickened as PRECALL_NO_KW_BUILTIN_O / _FAST (id(x), isinstance(x, t), divmod) calls
-    the builtin's C function from the machine code itself; the same site given something else -- a Python
-    function in the builtin's place, a builtin that raises, a method-form call -- gets the generic CALL."""
+    """A call site CPython quickened for a builtin (id(x), isinstance(x, t), divmod, len) or a method descriptor
+    (d.get(x), d.keys()) calls the C function from the machine code itself; the same site given something else
+    -- a Python function in the builtin's place, a builtin that raises -- gets the generic CALL."""
     import builtins
 
     from accel.bjit import disasm
@@ -1144,18 +1144,20 @@ def test_builtin_call_sites_call_the_c_function_inline(installed):
     ns: dict = {"__name__": "tests.bjit_generated"}
     exec(textwrap.dedent("""
         def f(x):
-            return id(x), isinstance(x, int), divmod(x, 7), len(str(x))
+            d = {x: 1}
+            return id(x), isinstance(x, int), divmod(x, 7), len(str(x)), d.get(x), len(d.keys())
     """), ns)
     f = ns["f"]
     for k in range(60):
         f(k)
     code = f.__code__
     listing = [asm for _, _, asm in disasm.decode(generate(build(code), code, Runtime.load(), 0).code, 0)]
-    assert listing.count("call r11") == 4, listing.count("call r11")  # id, isinstance, divmod, len
+    # id, isinstance, divmod, len (twice); d.get (METH_FASTCALL), d.keys (METH_NOARGS): method descriptors
+    assert listing.count("call r11") == 7, listing.count("call r11")
     assert accel.compile(f) == 1 and accel.tier(f) == 1
     value = 10**30
-    assert f(value) == (id(value), True, divmod(value, 7), 31)
-    assert f(3.5) == (id(3.5), False, divmod(3.5, 7), 3)
+    assert f(value) == (id(value), True, divmod(value, 7), 31, 1, 1)
+    assert f(3.5) == (id(3.5), False, divmod(3.5, 7), 3, 1, 1)
     try:
         f("x")
     except TypeError as exc:
@@ -1163,7 +1165,7 @@ def test_builtin_call_sites_call_the_c_function_inline(installed):
     else:
         raise AssertionError("divmod('x', 7) must raise")
     ns["divmod"] = lambda a, b: ("python", a, b)  # a global shadowing the builtin at the same site
-    assert f(9) == (id(9), True, ("python", 9, 7), 1)
+    assert f(9) == (id(9), True, ("python", 9, 7), 1, 1, 1)
     del ns["divmod"]
     original_len = builtins.len
     builtins.len = lambda s: -1  # monkeypatched builtins
@@ -1171,7 +1173,7 @@ def test_builtin_call_sites_call_the_c_function_inline(installed):
         assert f(5)[3] == -1
     finally:
         builtins.len = original_len
-    assert f(5) == (id(5), True, (0, 5), 1) and accel.tier(f) == 1
+    assert f(5) == (id(5), True, (0, 5), 1, 1, 1) and accel.tier(f) == 1
 
 
 def test_python_function_call_sites_enter_the_callee_straight(installed):

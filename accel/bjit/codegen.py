@@ -802,9 +802,11 @@ class _Generator(FastPaths):
             if arg == 1 and kwnames is None and precall == "PRECALL_NO_KW_LIST_APPEND":
                 appended = a.label("appended")
                 self.emit_list_append_fast_path(depth, offset, appended)
-            elif kwnames is None and (precall in _BUILTIN_FASTCALL or precall in _BUILTIN_METH_O and arg == 1):
-                called = a.label("builtin_called")
-                self.emit_builtin_call_fast_path(i, arg, depth, precall in _BUILTIN_METH_O, called)
+            elif kwnames is None and precall in _C_CALLS:
+                descriptor, flags = _C_CALLS[precall]
+                if {"o": arg == 1, "noargs": arg == 0, "fast": True}[flags]:
+                    called = a.label("c_called")
+                    self.emit_c_call_fast_path(i, arg, depth, descriptor, flags, called)
             self.call_helper_call(i, arg, depth, kwnames)
             if called is not None:
                 a.bind(called)
@@ -972,10 +974,14 @@ class _Generator(FastPaths):
         return False
 
 
-# PRECALL's specialisations for builtin functions (exact PyCFunction) with METH_FASTCALL / METH_O: the CALL
-# after one calls the C function inline (fastpaths.py: emit_builtin_call_fast_path checks the flags itself).
-_BUILTIN_FASTCALL = frozenset(("PRECALL_NO_KW_BUILTIN_FAST", "PRECALL_NO_KW_ISINSTANCE"))
-_BUILTIN_METH_O = frozenset(("PRECALL_NO_KW_BUILTIN_O", "PRECALL_NO_KW_LEN"))
+# PRECALL's specialisations for C functions -> (a method descriptor rather than a builtin function, the flags):
+# the CALL after one calls the C function inline (fastpaths.py: emit_c_call_fast_path checks it all again).
+_C_CALLS = {
+    "PRECALL_NO_KW_BUILTIN_O": (False, "o"), "PRECALL_NO_KW_LEN": (False, "o"),
+    "PRECALL_NO_KW_BUILTIN_FAST": (False, "fast"), "PRECALL_NO_KW_ISINSTANCE": (False, "fast"),
+    "PRECALL_NO_KW_METHOD_DESCRIPTOR_O": (True, "o"), "PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST": (True, "fast"),
+    "PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS": (True, "noargs"),
+}
 
 # Instructions that push one value and do nothing else that operand() must know of (no store to a local).
 _SINGLE_PUSHES = frozenset((OP["LOAD_FAST"], OP["LOAD_CONST"]))

@@ -93,3 +93,70 @@ except RecursionError as e:
     print("RecursionError", e)
 sys.setrecursionlimit(limit)
 print("after", one(len, "abc"), two(divmod, 9, 4))
+
+
+# Method descriptors (PRECALL_NO_KW_METHOD_DESCRIPTOR_O / _FAST / _NOARGS): warmed on exact types, then given
+# subclasses (the type check), objects with Python methods of the same names, and C methods that raise.
+def get2(o, k):
+    return o.get(k)  # dict.get: METH_FASTCALL
+
+
+def keys0(o):
+    return o.keys()  # dict.keys: METH_NOARGS
+
+
+def count1(o, x):
+    return o.count(x)  # list.count: METH_O
+
+
+def pop0(o):
+    return o.pop()  # list.pop: METH_FASTCALL with no arguments
+
+
+for i in range(200):
+    get2({"a": i}, "a")
+    keys0({"k": 1})
+    count1([1, 2, 1], 1)
+    pop0([1, 2, 3])
+
+
+class D(dict):
+    def get(self, k):
+        return ("D.get", k)
+
+
+class Counter:
+    def count(self, x):
+        return ("Counter.count", x)
+
+    def keys(self):
+        return "Counter.keys"
+
+    def pop(self):
+        return "Counter.pop"
+
+
+class L(list):
+    pass
+
+
+print("descriptors", get2({"a": 1}, "a"), get2({}, "zz"), list(keys0({"x": 1, "y": 2})), count1([1, 1, 2], 1),
+      pop0([4, 5]))
+print("subclasses", get2(D(a=1), "a"), get2(type("E", (dict,), {})(a=2), "a"), count1(L([1, 1]), 1), pop0(L([7])))
+print("python methods", count1(Counter(), 3), keys0(Counter()), pop0(Counter()), get2(Counter, "x")
+      if hasattr(Counter, "get") else "no get")
+for o in ([], L()):
+    try:
+        pop0(o)
+    except IndexError as e:
+        print("IndexError", e)
+try:
+    count1((1, 2), 1, )
+    print("tuple.count at a list.count site", count1((1, 2, 1), 1))
+except TypeError as e:
+    print("TypeError", e)
+try:
+    get2([], "a")
+except AttributeError as e:
+    print("AttributeError", e)
+print("str methods at the same sites", count1("banana", "a"), get2({"k": "v"}.items().mapping, "k"))
