@@ -793,9 +793,6 @@ class _Generator(FastPaths):
         if op == OP["STORE_SUBSCR"] and self.feedback.name_at(offset) == "STORE_SUBSCR_LIST_INT":
             self.emit_store_subscr_list_int(i, depth)
             return False
-        if op == OP["UNPACK_SEQUENCE"] and self.feedback.name_at(offset) in _UNPACK_INLINE and 1 <= arg <= 16:
-            self.emit_unpack_sequence(i, arg, depth, self.feedback.name_at(offset) == "UNPACK_SEQUENCE_LIST")
-            return False
         if op == OP["LIST_APPEND"]:
             self.emit_list_append_op(i, arg, depth)
             return False
@@ -976,9 +973,6 @@ class _Generator(FastPaths):
         a.mov(self.slot(depth - 2), RAX)
         return False
 
-
-# UNPACK_SEQUENCE's specialisations: the exact tuple or list of that length unpacked inline
-_UNPACK_INLINE = frozenset(("UNPACK_SEQUENCE_TUPLE", "UNPACK_SEQUENCE_TWO_TUPLE", "UNPACK_SEQUENCE_LIST"))
 
 # PRECALL's specialisations for C functions -> (a method descriptor rather than a builtin function, the flags):
 # the CALL after one calls the C function inline (fastpaths.py: emit_c_call_fast_path checks it all again).

@@ -890,42 +890,6 @@ class FastPaths:
         self.stubs.append(stub)
         a.bind(generic)
 
-    def emit_unpack_sequence(self, i: int, arg: int, depth: int, is_list: bool) -> None:
-        """UNPACK_SEQUENCE of `arg` items at a site CPython specialised for an exact tuple (or list) of that
-        length: the items pushed inline, last first, each with a new reference, then the sequence released (as
-        UNPACK_SEQUENCE_TUPLE / _LIST).  The first item -- the new top, which the STORE_FAST after it reads --
-        is also left in r13 on every path (Assembler.bind_known).  Anything else: the helper, out of line."""
-        a = self.a
-        lay = self.lay
-        generic, done = a.label("unpack_generic"), a.label("unpack_done")
-        offset = self.fn.records[i * 8 + 2]
-        top = self.slot(depth - 2 + arg)
-        a.mov(RDI, self.slot(depth - 1))
-        a.mov(RAX, lay["list_type" if is_list else "tuple_type"])
-        a.cmp(_mem(RDI, lay["ob_type"]), RAX)
-        a.jcc("ne", generic)
-        a.cmp(_mem(RDI, lay["ob_size"]), arg)
-        a.jcc("ne", generic)
-        if is_list:
-            a.mov(RSI, _mem(RDI, lay["list_items"]))
-        else:
-            a.lea(RSI, _mem(RDI, lay["tuple_items"]))
-        for k in range(arg):
-            item = R13 if k == arg - 1 else RAX
-            a.mov(item, _mem(RSI, 8 * (arg - 1 - k)))
-            self.incref(item)
-            a.mov(self.slot(depth - 1 + k), item)
-        self.decref(RDI, offset)  # (r13 is callee-saved: it survives a deallocation)
-        a.bind_known(done, top, R13, labels_here_too=True)
-
-        def stub() -> None:
-            a.bind(generic)
-            self.call_helper("unpack_sequence", i, arg, depth)
-            a.mov(R13, top)
-            a.jmp(done)
-
-        self.stubs.append(stub)
-
     def append_if_room(self, lst, item: Mem, full: Label) -> None:  # noqa: ANN001
         """Append the reference in `item` to the exact list in register `lst` when it has room; else to `full`.
         Clobbers rcx, rdx, rsi."""
