@@ -886,7 +886,7 @@ call_exact_miss(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr
 
 /* CALL at a site whose PRECALL CPython specialised for a Python function, without keywords -- what 3.11 would
  * make CALL_PY_EXACT_ARGS or CALL_PY_WITH_DEFAULTS if no PEP 523 hook were installed.  When the callee's code is
- * the one this site called last (the cache: same code, no code state freed since) and its machine code takes
+ * one of the two this site called last (the cache: same code, no code state freed since) and its machine code takes
  * the arguments as they are, defaults filling the rest, this is the whole call -- frame pushed and filled,
  * machine code run, frame cleared and popped -- with none of accel_op_call's case analysis.  Anything else
  * (another callee, a generator, keyword-only parameters, tracing, no room in the data-stack chunk) goes the way
