@@ -223,29 +223,56 @@ frame_object_takes_ownership(PyFrameObject *f, _PyInterpreterFrame *frame, int l
         _PyObject_GC_TRACK((PyObject *)f);
 }
 
-/* _PyFrame_Clear (not exported): drop the frame's references, or hand its data to a frame object that
- * outlives it. */
-static void
-clear_frame(_PyInterpreterFrame *frame, int link_back)
+/* Py_DECREF, which gcc does not always inline */
+static inline __attribute__((always_inline)) void
+decref_inline(PyObject *op)
 {
-    if (frame->frame_obj != NULL) {
-        PyFrameObject *f = frame->frame_obj;
-        frame->frame_obj = NULL;
-        if (Py_REFCNT(f) > 1) {
-            frame_object_takes_ownership(f, frame, link_back);
-            Py_DECREF(f);
-            return;
-        }
-        Py_DECREF(f);
-    }
-    for (int i = 0; i < frame->stacktop; i++)
-        Py_XDECREF(frame->localsplus[i]);
-    Py_XDECREF(frame->f_locals);
-    Py_DECREF(frame->f_func);
-    Py_DECREF(frame->f_code);
+    if (--op->ob_refcnt == 0)
+        _Py_Dealloc(op);
 }
 
-static void
+/* The references a frame holds: its locals and value stack up to stacktop, f_locals, f_func, f_code. */
+static inline __attribute__((always_inline)) void
+release_frame_references(_PyInterpreterFrame *frame)
+{
+    PyObject **locals = frame->localsplus;
+    for (int i = 0; i < frame->stacktop; i++) {
+        if (locals[i] != NULL)
+            decref_inline(locals[i]);
+    }
+    Py_XDECREF(frame->f_locals);
+    decref_inline((PyObject *)frame->f_func);
+    decref_inline((PyObject *)frame->f_code);
+}
+
+/* clear_frame for a frame that has a frame object (out of line: the uncommon case) */
+static __attribute__((noinline)) void
+clear_frame_with_object(_PyInterpreterFrame *frame, int link_back)
+{
+    PyFrameObject *f = frame->frame_obj;
+    frame->frame_obj = NULL;
+    if (Py_REFCNT(f) > 1) {
+        frame_object_takes_ownership(f, frame, link_back);
+        Py_DECREF(f);
+        return;
+    }
+    Py_DECREF(f);
+    release_frame_references(frame);
+}
+
+/* _PyFrame_Clear (not exported): drop the frame's references, or hand its data to a frame object that
+ * outlives it. */
+static inline __attribute__((always_inline)) void
+clear_frame(_PyInterpreterFrame *frame, int link_back)
+{
+    if (frame->frame_obj != NULL)
+        clear_frame_with_object(frame, link_back);
+    else
+        release_frame_references(frame);
+}
+
+/* _PyEvalFrameClearAndPop for a frame pushed within the current data-stack chunk */
+static inline __attribute__((always_inline)) void
 clear_and_pop(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
     tstate->recursion_remaining--;
@@ -862,14 +889,6 @@ accel_op_call_py(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intpt
     return accel_op_call(ts, f, sp, oparg, kwnames, cc);
 }
 
-/* Py_DECREF, which gcc does not always inline */
-static inline __attribute__((always_inline)) void
-decref_inline(PyObject *op)
-{
-    if (--op->ob_refcnt == 0)
-        _Py_Dealloc(op);
-}
-
 /* accel_op_call_exact's other cases: note what the callee takes (the cache's argcount) and call it the
  * ordinary way. */
 static __attribute__((noinline)) PyObject **
@@ -944,20 +963,7 @@ accel_op_call_exact(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, in
     st->calls++;
     accel_counters.calls_direct++;
     PyObject *res = run_machine_code(ts, frame, st, 0, NULL);
-    if (frame->frame_obj == NULL && frame->f_locals == NULL) {
-        /* clear_and_pop without a frame object to hand the locals to (the common case), inline */
-        ts->recursion_remaining--;
-        for (i = 0; i < frame->stacktop; i++) {
-            if (locals[i] != NULL)
-                decref_inline(locals[i]);
-        }
-        decref_inline((PyObject *)func);
-        decref_inline((PyObject *)co);
-        ts->recursion_remaining++;
-        ts->datastack_top = top;
-    }
-    else
-        clear_and_pop(ts, frame);
+    clear_and_pop(ts, frame);
     return call_done(f, sp, oparg, res);
 }
 

@@ -76,9 +76,9 @@ class Feedback:
 
 def call_helper(precall_name: str, keywords: bool = False) -> str:
     """The CALL helper for a call whose PRECALL quickened into `precall_name`: the generic one unless specialised.
-    A Python function called without keywords gets the helper whose fast case is the callee the site called last,
-    given exactly its parameters (what CALL_PY_EXACT_ARGS would be, which 3.11 does not specialise while a PEP 523
-    hook is installed)."""
+    A Python function called without keywords gets the helper whose fast case is the code of a callee the site
+    called before, given its positional parameters (what CALL_PY_EXACT_ARGS / _WITH_DEFAULTS would be, which 3.11
+    does not specialise while a PEP 523 hook is installed)."""
     if precall_name == "PRECALL_PYFUNC" and not keywords:
         return "call_exact"
     return _CALL_HELPERS.get(precall_name, "call")
