@@ -50,11 +50,13 @@ typedef struct {
     uint64_t interp_ns;       /* code with a loop, not compiled yet: time its interpreted calls took in all */
     PyObject *compiled;    /* strong: what the compiler keeps for this code (IR, code handles) */
     struct accel_lazy_blocks *lazy;  /* tier 1 a block at a time (bjit.h), or NULL: all blocks in jit_fn */
+    void *ics;             /* tier 1: the executable inline caches of its sites (inline_cache.c), a list */
 } accel_code_state;
 
 int accel_code_state_init(void);
 struct accel_lazy_blocks;
 void accel_lazy_free(struct accel_lazy_blocks *);
+void accel_ic_free_code(void *ics);  /* inline_cache.c */
 /* The state of a code object, or NULL.  Inline: the eval hook calls it on every frame. */
 static inline accel_code_state *accel_code_state_get(PyCodeObject *co);
 accel_code_state *accel_code_state_create(PyCodeObject *co);  /* NULL + exception on failure */

@@ -166,6 +166,36 @@ struct accel_attr_cache {
 };
 typedef struct accel_attr_cache accel_attr_cache;
 
+/* Executable inline caches (inline_cache.c explains them).  After the ACCEL_ATTR_WAYS entries of every
+ * attribute site: what its machine code calls when the inline check misses. */
+enum { IC_TPL_LOAD_VALUE, IC_TPL_LOAD_SLOT, IC_TPL_LOAD_CONST, IC_TPL_LOAD_CONST_VALUES, IC_TPL_LOAD_MODULE,
+       IC_TPL_LOAD_TYPE_ATTR, IC_TPL_STORE_VALUE, IC_TPL_STORE_SLOT, IC_TPL_COUNT };
+enum { IC_HOLE_VERSION, IC_HOLE_DISP, IC_HOLE_VALUE, IC_HOLE_NENTRIES, IC_HOLE_DICT, IC_HOLE_DICT_VERSION,
+       IC_HOLE_HITS, IC_HOLE_FLAG, IC_HOLE_COUNT };
+enum { IC_SITE_LOAD = 0, IC_SITE_METHOD = 1, IC_SITE_STORE = 2 };
+#define ACCEL_IC_SLOTS 8
+#define ACCEL_IC_REGION_BYTES 512
+typedef struct accel_ic accel_ic;
+typedef struct {
+    void *code;      /* the site's IC region (called with rdi = owner, rcx = the site), or NULL before its first */
+    accel_ic *ic;
+    uint32_t inline_kinds;  /* 1 << KIND_*: the kinds the site's machine code checks its first entry for inline
+                               (written by the code generator) */
+} accel_attr_site_ic;
+#define ATTR_SITE_IC(site) ((accel_attr_site_ic *)((site) + ACCEL_ATTR_WAYS))
+/* A miss the generic path just handled, as `entry` (fill_load / fill_store): 1 if a slot for it was written
+ * into the site's region (the site's inline entry stays what it was), 0 if not. */
+int accel_ic_learn(accel_attr_cache *site, const accel_attr_cache *entry, int site_kind, PyTypeObject *tp,
+                   _PyInterpreterFrame *f);
+typedef struct {
+    uint64_t rewrites, slots_written, evictions, regions, region_bytes, megamorphic, freed_hits;
+} accel_ic_counters_t;
+extern accel_ic_counters_t accel_ic_counters;
+uint64_t accel_ic_slot_hits(void);         /* hits counted by every slot so far */
+PyObject *accel_ic_describe(PyCodeObject *co);  /* [{unit, kind, megamorphic, rewrites, slots: [...]}] */
+const char *accel_attr_kind_name(int kind);
+int accel_ic_set_template(int tpl, const char *bytes, Py_ssize_t n, const int *holes);
+
 typedef PyObject **(*accel_op_fn)(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_binary_op(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_compare_op(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);

@@ -628,7 +628,7 @@ const accel_symbol accel_bjit_symbols[] = {
     SYM(get_awaitable),
     {"handle_pending", (void *)accel_bjit_handle_pending},
     {"load_global_cache_size", (void *)sizeof(load_global_cache)},
-    {"attr_cache_size", (void *)(ACCEL_ATTR_WAYS * sizeof(accel_attr_cache))},
+    {"attr_cache_size", (void *)(ACCEL_ATTR_WAYS * sizeof(accel_attr_cache) + sizeof(accel_attr_site_ic))},
     {"call_cache_size", (void *)sizeof(accel_call_cache)},
     {"_Py_Dealloc", (void *)_Py_Dealloc},
     {NULL, NULL},

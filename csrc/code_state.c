@@ -30,6 +30,7 @@ accel_code_state_free(void *ptr)
     Py_CLEAR(st->compiled);
     if (st->jit_fn != NULL)
         accel_arena_free(st->jit_fn, st->jit_size);
+    accel_ic_free_code(st->ics);
     PyMem_RawFree(st->jit_data);
     accel_lazy_free(st->lazy);
     PyMem_RawFree(st);

@@ -8,6 +8,7 @@
 #include "opcode.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_long.h"
+#include "internal/pycore_moduleobject.h"
 
 static accel_code_state *
 state_of(PyObject *code, int create)
@@ -638,6 +639,30 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"shadow_none", SHADOW_NONE},
         {"shadow_values", SHADOW_VALUES},
         {"site_hits_counter", (intptr_t)&accel_site_counters.hits},
+        {"attr_ic_code", ACCEL_ATTR_WAYS * (intptr_t)sizeof(accel_attr_cache) + OFF(accel_attr_site_ic, code)},
+        {"attr_ic_inline", ACCEL_ATTR_WAYS * (intptr_t)sizeof(accel_attr_cache) + OFF(accel_attr_site_ic, inline_kinds)},
+        {"md_dict", OFF(PyModuleObject, md_dict)},
+        {"module_type", (intptr_t)&PyModule_Type},
+        {"type_type", (intptr_t)&PyType_Type},
+        {"ma_version_tag", OFF(PyDictObject, ma_version_tag)},
+        {"ic_tpl_load_value", IC_TPL_LOAD_VALUE},
+        {"ic_tpl_load_slot", IC_TPL_LOAD_SLOT},
+        {"ic_tpl_load_const", IC_TPL_LOAD_CONST},
+        {"ic_tpl_load_const_values", IC_TPL_LOAD_CONST_VALUES},
+        {"ic_tpl_load_module", IC_TPL_LOAD_MODULE},
+        {"ic_tpl_load_type_attr", IC_TPL_LOAD_TYPE_ATTR},
+        {"ic_tpl_store_value", IC_TPL_STORE_VALUE},
+        {"ic_tpl_store_slot", IC_TPL_STORE_SLOT},
+        {"ic_hole_version", IC_HOLE_VERSION},
+        {"ic_hole_disp", IC_HOLE_DISP},
+        {"ic_hole_value", IC_HOLE_VALUE},
+        {"ic_hole_nentries", IC_HOLE_NENTRIES},
+        {"ic_hole_dict", IC_HOLE_DICT},
+        {"ic_hole_dict_version", IC_HOLE_DICT_VERSION},
+        {"ic_hole_hits", IC_HOLE_HITS},
+        {"ic_hole_flag", IC_HOLE_FLAG},
+        {"ic_hole_count", IC_HOLE_COUNT},
+        {"ic_region_bytes", ACCEL_IC_REGION_BYTES},
         {"insn_jit_counter", (intptr_t)&accel_insn_jit},
         {"count_trace", (intptr_t)accel_count_trace},
         {"tstate_c_tracefunc", OFF(PyThreadState, c_tracefunc)},
@@ -652,6 +677,74 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         Py_XDECREF(v);
     }
     return out;
+}
+
+/* ic_set_template(tpl, code: bytes, holes: tuple of byte offsets or -1, one per IC_HOLE_*) */
+static PyObject *
+core_ic_set_template(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("ic_set_template", nargs, 3, 3))
+        return NULL;
+    int tpl = _PyLong_AsInt(args[0]);
+    if (tpl == -1 && PyErr_Occurred())
+        return NULL;
+    if (!PyBytes_Check(args[1]) || !PyTuple_Check(args[2]) || PyTuple_GET_SIZE(args[2]) != IC_HOLE_COUNT)
+        return PyErr_Format(PyExc_TypeError, "ic_set_template(tpl, bytes, (%d offsets))", IC_HOLE_COUNT);
+    int holes[IC_HOLE_COUNT];
+    for (int h = 0; h < IC_HOLE_COUNT; h++) {
+        holes[h] = _PyLong_AsInt(PyTuple_GET_ITEM(args[2], h));
+        if (holes[h] == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    if (accel_ic_set_template(tpl, PyBytes_AS_STRING(args[1]), PyBytes_GET_SIZE(args[1]), holes) < 0)
+        return PyErr_Format(PyExc_ValueError, "ic_set_template: bad template %d", tpl);
+    Py_RETURN_NONE;
+}
+
+/* ic_describe(code) -> [{unit, site, state, rewrites, bytes, region, slots: [{kind, type, ...}]}] */
+static PyObject *
+core_ic_describe(PyObject *self, PyObject *code)
+{
+    if (!PyCode_Check(code))
+        return PyErr_Format(PyExc_TypeError, "ic_describe: a code object, not %.100s", Py_TYPE(code)->tp_name);
+    return accel_ic_describe((PyCodeObject *)code);
+}
+
+/* attr_site_set_inline(address, mask): the kinds (1 << KIND_*) an attribute site's machine code checks inline */
+static PyObject *
+core_attr_site_set_inline(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("attr_site_set_inline", nargs, 2, 2))
+        return NULL;
+    accel_attr_cache *c = PyLong_AsVoidPtr(args[0]);
+    unsigned long mask = PyLong_AsUnsignedLong(args[1]);
+    if ((c == NULL || mask == (unsigned long)-1) && PyErr_Occurred())
+        return NULL;
+    if (c == NULL)
+        return PyErr_Format(PyExc_ValueError, "attr_site_set_inline: NULL");
+    ATTR_SITE_IC(c)->inline_kinds = (uint32_t)mask;
+    Py_RETURN_NONE;
+}
+
+/* attr_site(address) -> the inline (first) entry of the attribute site at that address of a jit_data block */
+static PyObject *
+core_attr_site(PyObject *self, PyObject *arg)
+{
+    accel_attr_cache *c = PyLong_AsVoidPtr(arg);
+    if (c == NULL)
+        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_ValueError, "attr_site: NULL");
+    PyObject *ways = PyList_New(0);
+    for (int k = 0; ways != NULL && k < ACCEL_ATTR_WAYS && c[k].kind != KIND_EMPTY; k++) {
+        PyObject *d = Py_BuildValue("{s:s,s:I}", "kind", accel_attr_kind_name(c[k].kind),
+                                    "type_version", c[k].type_version);
+        if (d == NULL || PyList_Append(ways, d) < 0)
+            Py_CLEAR(ways);
+        Py_XDECREF(d);
+    }
+    if (ways == NULL)
+        return NULL;
+    return Py_BuildValue("{s:N,s:I,s:I,s:O}", "entries", ways, "hits", c->hits, "misses", c->misses,
+                         "region", ATTR_SITE_IC(c)->code != NULL ? Py_True : Py_False);
 }
 
 /* bjit_counters() -> {"returns": n, "errors": n, "handbacks": n, "handback_sites": {(reason, opcode): n}} */
@@ -676,7 +769,7 @@ core_bjit_counters(PyObject *self, PyObject *unused)
             }
         }
     }
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}",
                          "block_compiles", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_COMPILE_BLOCK],
                          "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
                          "yields", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_YIELD],
@@ -686,6 +779,13 @@ core_bjit_counters(PyObject *self, PyObject *unused)
                          "ic_hits", (unsigned long long)accel_site_counters.hits,
                          "ic_misses", (unsigned long long)accel_site_counters.misses,
                          "fast_ops", (unsigned long long)accel_site_counters.fast_ops,
+                         "ic_slot_hits", (unsigned long long)accel_ic_slot_hits(),
+                         "ic_rewrites", (unsigned long long)accel_ic_counters.rewrites,
+                         "ic_slots_written", (unsigned long long)accel_ic_counters.slots_written,
+                         "ic_evictions", (unsigned long long)accel_ic_counters.evictions,
+                         "ic_regions", (unsigned long long)accel_ic_counters.regions,
+                         "ic_bytes", (unsigned long long)accel_ic_counters.region_bytes,
+                         "ic_megamorphic", (unsigned long long)accel_ic_counters.megamorphic,
                          "insn_jit", (unsigned long long)accel_insn_jit,
                          "insn_interp", (unsigned long long)accel_insn_interp);
 }
@@ -794,6 +894,12 @@ static PyMethodDef core_methods[] = {
     {"bjit_symbols", core_bjit_symbols, METH_NOARGS, "op helper addresses for machine code"},
     {"bjit_layout", core_bjit_layout, METH_NOARGS, "struct offsets and addresses for machine code"},
     {"bjit_counters", core_bjit_counters, METH_NOARGS, "tier-1 exits and hand-backs"},
+    {"ic_set_template", (PyCFunction)(void (*)(void))core_ic_set_template, METH_FASTCALL,
+     "ic_set_template(tpl, code, holes): an executable inline-cache slot template"},
+    {"ic_describe", core_ic_describe, METH_O, "ic_describe(code) -> the executable inline caches of its sites"},
+    {"attr_site", core_attr_site, METH_O, "attr_site(address) -> an attribute site's cache entries"},
+    {"attr_site_set_inline", (PyCFunction)(void (*)(void))core_attr_site_set_inline, METH_FASTCALL,
+     "attr_site_set_inline(address, mask): the kinds a site checks inline"},
     {"count_instructions", core_count_instructions, METH_NOARGS, "start counting executed instructions"},
     {"arena_force_flip_mode", core_arena_force_flip_mode, METH_NOARGS, "tests: mprotect-flip mode"},
     {NULL, NULL, 0, NULL},

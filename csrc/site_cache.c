@@ -499,14 +499,43 @@ site_insert(attr_cache *site, const attr_cache *entry)
         site[1].hits = site[1].misses = 0;
 }
 
+/* As site_insert, but behind the first entry, which the machine code checks inline: the case also got a slot
+ * in the site's executable region (inline_cache.c), and the inline entry keeps the case it had. */
 static void
-site_fill_load(attr_cache *site, PyObject *owner, PyObject *name, int method)
+site_insert_behind(attr_cache *site, const attr_cache *entry)
+{
+    int drop = ACCEL_ATTR_WAYS - 1;
+    for (int k = 1; k < ACCEL_ATTR_WAYS; k++)
+        if (site[k].kind == KIND_EMPTY || (site[k].type_version == entry->type_version && site[k].dict == entry->dict)) {
+            drop = k;
+            break;
+        }
+    memmove(&site[2], &site[1], (drop - 1) * sizeof(attr_cache));
+    site[1] = *entry;
+    site[1].hits = site[1].misses = 0;
+}
+
+/* A miss was handled the generic way: remember the case -- as a slot of the site's executable region when it
+ * can be one (the inline entry stays), else as the new first entry. */
+static void
+site_learn(attr_cache *site, const attr_cache *entry, int site_kind, PyObject *owner, _PyInterpreterFrame *f)
+{
+    if (entry->kind == KIND_EMPTY)
+        return;
+    if (accel_ic_learn(site, entry, site_kind, Py_TYPE(owner), f) && site->kind != KIND_EMPTY)
+        site_insert_behind(site, entry);
+    else
+        site_insert(site, entry);
+}
+
+static void
+site_fill_load(attr_cache *site, PyObject *owner, PyObject *name, int method, _PyInterpreterFrame *f)
 {
     if (megamorphic(site))
         return;
     attr_cache entry = {0};
     fill_load(&entry, owner, name, method);
-    site_insert(site, &entry);
+    site_learn(site, &entry, method ? IC_SITE_METHOD : IC_SITE_LOAD, owner, f);
 }
 
 /* ---- the helpers ---- */
@@ -528,7 +557,7 @@ accel_op_load_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **
     res = PyObject_GetAttr(owner, name);
     if (res == NULL)
         return ERROR_AT(sp);
-    site_fill_load(c, owner, name, 0);
+    site_fill_load(c, owner, name, 0, f);
     Py_DECREF(owner);
     sp[-1] = res;
     return sp;
@@ -560,7 +589,7 @@ accel_op_load_method_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject 
     int found = _PyObject_GetMethod(owner, name, &meth);
     if (meth == NULL)
         return ERROR_AT(sp);
-    site_fill_load(c, owner, name, 1);
+    site_fill_load(c, owner, name, 1, f);
     if (found) {
         sp[-1] = meth;
         *sp++ = owner;
@@ -637,7 +666,7 @@ accel_op_store_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *
     if (!err && !megamorphic(c)) {
         attr_cache entry = {0};
         fill_store(&entry, owner, name);
-        site_insert(c, &entry);
+        site_learn(c, &entry, IC_SITE_STORE, owner, f);
     }
     Py_DECREF(v);
     Py_DECREF(owner);

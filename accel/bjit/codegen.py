@@ -35,6 +35,7 @@ import opcode as _opcode
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType
+from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
@@ -154,13 +155,18 @@ class Runtime:
     layout: dict[str, int]
     symbols: dict[str, int]
     address: Callable[[object], int]  # an object's address (id() without its audit event)
+    core: Any = None  # the C runtime (accel.runtime.core()), for what code generation tells it
 
     @classmethod
     def load(cls) -> Runtime:
         from accel.runtime import core
 
+        from . import ic_slots
+
         c = core()
-        return cls(c.bjit_layout(), c.bjit_symbols(), c.address)
+        layout = c.bjit_layout()
+        ic_slots.register(c, layout)  # the templates the inline-cache rewriter copies slots from
+        return cls(layout, c.bjit_symbols(), c.address, c)
 
 
 @dataclass

@@ -133,30 +133,34 @@ class FastPaths:
     def emit_attr_site(self, i: int, op: int, arg: int, depth: int) -> None:
         """LOAD_ATTR / LOAD_METHOD / STORE_ATTR: the cached kinds CPython's quickened instruction says the site saw
         (feedback.py; all of them when it says nothing) checked and done inline -- an instance's split-dict value,
-        a __slots__ member, a materialised dict's entry at the hint, a method the instance cannot shadow; anything
-        else -- another kind, a guard that fails, a cache not filled yet -- calls the site's helper out of line,
-        which also re-fills the cache."""
+        a __slots__ member, a materialised dict's entry at the hint, a method the instance cannot shadow.  When
+        that misses (another type, another kind, a cache not filled yet), the site's executable inline-cache
+        region (csrc/inline_cache.c) is called: one machine-code slot per further case the site has met.  When
+        no slot applies, the site's helper runs the generic path out of line, and its rewriter adds a slot."""
         a = self.a
         lay = self.lay
-        helper = INLINE_ATTR_OPS[op]
         offset = self.fn.records[i * 8 + 2]
         site = self.site_data[i]
         kinds = self.feedback.attr_kinds(offset) if op != OP["LOAD_METHOD"] else ()
-        if op != OP["LOAD_METHOD"] and not kinds:  # a module attribute, say: the helper's own case
-            self.call_helper(helper, i, arg, depth, extra=site)
-            self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
-            return
-        slow, done = a.label("attr_miss"), a.label("attr_done")
-        a.mov(RDI, self.slot(depth - 1))  # the owner
+        self.set_inline_kinds(site, op, kinds)
+        inline = op == OP["LOAD_METHOD"] or bool(kinds)  # else a module attribute, say: the region first
+        slow, done, generic = a.label("attr_miss"), a.label("attr_done"), a.label("attr_generic")
+        hit = a.label("attr_hit")
         a.mov(RCX, site)
-        a.mov(RAX, _mem(RDI, lay["ob_type"]))
-        a.mov(EAX, _mem(RAX, lay["type_version_tag"]))
-        a.cmp(EAX, _mem(RCX, lay["attr_type_version"]))
-        a.jcc("ne", slow)
+        if inline:
+            a.mov(RDI, self.slot(depth - 1))  # the owner
+            a.mov(RAX, _mem(RDI, lay["ob_type"]))
+            a.mov(EAX, _mem(RAX, lay["type_version_tag"]))
+            a.cmp(EAX, _mem(RCX, lay["attr_type_version"]))
+            a.jcc("ne", slow)
+        else:
+            self.emit_region_call(depth, generic)
         if op == OP["LOAD_ATTR"]:
-            self.emit_load_attr_kinds(arg, site, kinds, slow)
-            a.test(RAX, RAX)
-            a.jcc("z", slow)  # deleted: the generic path raises
+            if inline:
+                self.emit_load_attr_kinds(arg, site, kinds, slow)
+                a.test(RAX, RAX)
+                a.jcc("z", slow)  # deleted: the generic path raises
+            a.bind(hit)  # rax = the attribute (borrowed), rdi = the owner, rcx = the site
             self.incref(RAX)
             a.mov(self.slot(depth - 1), RAX)
             a.mov(R13, RAX)  # callee-saved: the result is in r13 at `done` on every path (bind_known below)
@@ -179,12 +183,15 @@ class FastPaths:
             a.jcc("ne", slow)  # new instance attributes since: one may shadow the method
             a.bind(method)
             a.mov(RAX, _mem(RCX, lay["attr_descr"]))
+            a.bind(hit)  # rax = the method (borrowed), rdi = the owner, rcx = the site
             self.incref(RAX)
             a.mov(self.slot(depth - 1), RAX)
             a.mov(self.slot(depth), RDI)  # [method, self]: the owner's reference moves up
             self.count_site_hit(RCX)
-        else:
+        elif inline:
             self.emit_store_attr_kinds(arg, offset, depth, kinds, slow, done)
+        else:
+            self.emit_region_store(offset, depth, generic, done)
         result_known = op == OP["LOAD_ATTR"]
         if result_known:
             # the next instruction reads the result from r13 (also after the owner's deallocation, which ends
@@ -194,14 +201,74 @@ class FastPaths:
             a.bind(done)
 
         def stub() -> None:
-            a.bind(slow)
-            self.call_helper(helper, i, arg, depth, extra=site)
+            if inline:
+                a.bind(slow)
+                a.mov(RCX, site)  # (the inline check may have used rcx)
+                self.emit_region_call(depth, generic)
+                if op == OP["LOAD_ATTR"]:
+                    a.jmp(hit)
+                elif op == OP["LOAD_METHOD"]:
+                    a.test(EDX, EDX)
+                    a.jcc("z", hit)
+                    self.incref(RAX)  # an attribute, not a method: [NULL, attr]
+                    a.mov(self.slot(depth - 1), 0)
+                    a.mov(self.slot(depth), RAX)
+                    self.count_site_hit(RCX)
+                    self.decref(RDI, offset)
+                    a.jmp(done)
+                else:
+                    self.emit_region_store(offset, depth, generic, done)
+            a.bind(generic)
+            self.call_helper(INLINE_ATTR_OPS[op], i, arg, depth, extra=site)
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
             if result_known:
                 a.mov(R13, self.slot(depth - 1))
             a.jmp(done)
 
         self.stubs.append(stub)
+
+    def set_inline_kinds(self, site: int, op: int, kinds: tuple[str, ...]) -> None:
+        """Tell the site's rewriter (csrc/inline_cache.c) which cases the inline check covers: the others get
+        slots in the site's executable region."""
+        lay = self.lay
+        if op == OP["LOAD_METHOD"]:
+            names = ["kind_method"]
+        else:
+            prefix = "kind_store_" if op == OP["STORE_ATTR"] else "kind_"
+            names = [prefix + {"values": "value" if op == OP["STORE_ATTR"] else "instance_value", "slot": "slot",
+                               "dict": "dict" if op == OP["STORE_ATTR"] else "instance_dict"}[k] for k in kinds]
+        mask = 0
+        for name in names:
+            mask |= 1 << lay[name]
+        if self.rt.core is not None and site >= 1 << 16:  # (tests generate code without a data block)
+            self.rt.core.attr_site_set_inline(site, mask)
+
+    def emit_region_call(self, depth: int, generic: Label) -> None:
+        """Call the site's (rcx) executable inline-cache region with the owner in rdi: rax = what its slot for
+        the owner's case found (edx: 1 an attribute, 0 a method), or to `generic` (no region, no slot)."""
+        a = self.a
+        a.mov(RAX, _mem(RCX, self.lay["attr_ic_code"]))
+        a.test(RAX, RAX)
+        a.jcc("z", generic)
+        a.mov(RDI, self.slot(depth - 1))
+        a.call(RAX)
+        a.test(RAX, RAX)
+        a.jcc("z", generic)
+
+    def emit_region_store(self, offset: int, depth: int, generic: Label, done: Label) -> None:
+        """STORE_ATTR [value, owner] into the place a region slot found (rax; rdi = the owner, rcx = the site).
+        A place without a value yet goes to `generic` (a split dict's insertion order needs keeping)."""
+        a = self.a
+        a.mov(RSI, _mem(RAX, 0))
+        a.test(RSI, RSI)
+        a.jcc("z", generic)
+        a.mov(RDX, self.slot(depth - 2))
+        a.mov(_mem(RAX, 0), RDX)  # the stack's reference moves in
+        self.count_site_hit(RCX)
+        self.decref(RSI, offset)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.jmp(done)
 
     def emit_load_attr_kinds(self, arg: int, site: int, kinds: tuple[str, ...], slow: Label) -> None:
         """rax = the attribute of the owner (rdi) as the site's first entry (rcx) found it, for the entry kinds in

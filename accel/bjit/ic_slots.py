@@ -1,0 +1,184 @@
+"""Templates of the executable inline-cache slots (csrc/inline_cache.c writes them into sites' regions).
+
+A slot is one case of an attribute site -- "an instance of the type with version tag V keeps this attribute at
+index I of its split-dict values" -- as a straight run of machine code: guards, the load, `ret`.  The rewriter in
+C fills a slot in at run time from the case the generic path just handled, so it has to be quick and must not
+call back into Python: it copies a template assembled here once per process and stores the case's numbers into
+the template's *holes*.  A hole is assembled with a placeholder no real operand has and found again in the bytes
+(imm64 holes: the offset `mov_imm64` reports), which checks that each placeholder occurs exactly once.
+
+Contract (inline_cache.c's header says more): rdi = the owner, rcx = the site (kept); out: rax = a borrowed
+attribute, or for stores the address of the instance's slot for the value, or the next slot runs; edx = 1 for an
+attribute, 0 for a method (LOAD_METHOD sites).  Clobbers rax, rdx, r8.  A guard that fails falls into the next
+slot: every template ends at its own miss label.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+
+from .x86 import EDX, R8, RAX, RDI, RDX, Assembler, Label, Mem
+
+# Placeholders for 32-bit holes: positive as signed imm32 (cmp qword sign-extends) and unlike any layout offset.
+_PLACEHOLDER32 = {"version": 0x5A17A001, "disp": 0x5A17A002, "nentries": 0x5A17A003, "flag": 0x5A17A004}
+_PLACEHOLDER64 = 0x7C3B9E5500000000
+
+HOLES = ("version", "disp", "value", "nentries", "dict", "dict_version", "hits", "flag")  # = csrc IC_HOLE_* order
+
+
+class _Template:
+    def __init__(self, lay: dict[str, int]) -> None:
+        self.a = Assembler()
+        self.lay = lay
+        self.miss: Label = self.a.label("next_slot")
+        self.imm64: dict[str, int] = {}
+
+    def hole64(self, name: str, reg) -> None:  # noqa: ANN001
+        self.imm64[name] = self.a.mov_imm64(reg, _PLACEHOLDER64 + HOLES.index(name))
+
+    def version_guard(self) -> None:
+        """The owner's type has the version tag of the case (rax = the type after it)."""
+        a = self.a
+        a.mov(RAX, Mem(RDI, self.lay["ob_type"]))
+        a.cmp(Mem(RAX, self.lay["type_version_tag"]), _PLACEHOLDER32["version"], size=32)
+        a.jcc("ne", self.miss)
+
+    def values(self) -> None:
+        """rax = the owner's split-dict values (no materialised __dict__), else the next slot."""
+        a = self.a
+        a.mov(RAX, Mem(RDI, self.lay["values_pointer"]))
+        a.test(RAX, RAX)
+        a.jcc("z", self.miss)
+
+    def not_null(self) -> None:
+        self.a.test(RAX, RAX)
+        self.a.jcc("z", self.miss)  # unset (a deleted attribute): the generic path raises
+
+    def finish(self, flag: bool) -> tuple[bytes, tuple[int, ...]]:
+        a = self.a
+        self.hole64("hits", R8)
+        a.inc(Mem(R8, 0), size=32)
+        if flag:
+            a.mov(EDX, _PLACEHOLDER32["flag"])
+        a.ret()
+        a.bind(self.miss)
+        code = a.finish()
+        holes = []
+        for name in HOLES:
+            if name in self.imm64:
+                holes.append(self.imm64[name])
+            elif name in _PLACEHOLDER32:
+                holes.append(_find_once(code, _PLACEHOLDER32[name]))
+            else:
+                holes.append(-1)
+        return code, tuple(holes)
+
+
+def _find_once(code: bytes, value: int) -> int:
+    pattern = struct.pack("<I", value)
+    at = code.find(pattern)
+    if at >= 0 and code.find(pattern, at + 1) >= 0:
+        raise AssertionError(f"ic_slots: placeholder {value:#x} twice")
+    return at
+
+
+def _load_value(t: _Template) -> None:
+    t.version_guard()
+    t.values()
+    t.a.mov(RAX, Mem(RAX, _PLACEHOLDER32["disp"]))
+    t.not_null()
+
+
+def _load_slot(t: _Template) -> None:
+    t.version_guard()
+    t.a.mov(RAX, Mem(RDI, _PLACEHOLDER32["disp"]))
+    t.not_null()
+
+
+def _load_const(t: _Template) -> None:
+    """A class attribute or method the instance cannot shadow (no instance dict, or a __slots__ class)."""
+    t.version_guard()
+    t.hole64("value", RAX)
+
+
+def _load_const_values(t: _Template) -> None:
+    """A class attribute or method a split-dict instance does not shadow: the instance has no materialised dict
+    and the shared keys have not grown since the name was found absent from them."""
+    a, lay = t.a, t.lay
+    t.version_guard()
+    a.mov(RDX, Mem(RAX, lay["ht_cached_keys"]))
+    a.cmp(Mem(RDX, lay["dk_nentries"]), _PLACEHOLDER32["nentries"])
+    a.jcc("ne", t.miss)
+    a.cmp(Mem(RDI, lay["values_pointer"]), 0)
+    a.jcc("e", t.miss)
+    t.hole64("value", RAX)
+
+
+def _load_module(t: _Template) -> None:
+    """A module's global: an exact module whose dict is the one seen, at the version seen."""
+    a, lay = t.a, t.lay
+    a.mov(RDX, lay["module_type"])
+    a.cmp(Mem(RDI, lay["ob_type"]), RDX)
+    a.jcc("ne", t.miss)
+    a.mov(RAX, Mem(RDI, lay["md_dict"]))
+    t.hole64("dict", RDX)
+    a.cmp(RAX, RDX)
+    a.jcc("ne", t.miss)
+    t.hole64("dict_version", RDX)
+    a.cmp(Mem(RAX, lay["ma_version_tag"]), RDX)
+    a.jcc("ne", t.miss)
+    t.hole64("value", RAX)
+
+
+def _load_type_attr(t: _Template) -> None:
+    """An attribute read from a class (an exact `type` instance) whose own version tag is the one seen."""
+    a, lay = t.a, t.lay
+    a.mov(RDX, lay["type_type"])
+    a.cmp(Mem(RDI, lay["ob_type"]), RDX)
+    a.jcc("ne", t.miss)
+    a.cmp(Mem(RDI, lay["type_version_tag"]), _PLACEHOLDER32["version"], size=32)
+    a.jcc("ne", t.miss)
+    t.hole64("value", RAX)
+
+
+def _store_value(t: _Template) -> None:
+    t.version_guard()
+    t.values()
+    t.a.lea(RAX, Mem(RAX, _PLACEHOLDER32["disp"]))
+
+
+def _store_slot(t: _Template) -> None:
+    t.version_guard()
+    t.a.lea(RAX, Mem(RDI, _PLACEHOLDER32["disp"]))
+
+
+TEMPLATES: dict[str, tuple[Callable[[_Template], None], bool]] = {  # name (layout "ic_tpl_<name>") -> (body, flag)
+    "load_value": (_load_value, True),
+    "load_slot": (_load_slot, True),
+    "load_const": (_load_const, True),
+    "load_const_values": (_load_const_values, True),
+    "load_module": (_load_module, True),
+    "load_type_attr": (_load_type_attr, True),
+    "store_value": (_store_value, False),
+    "store_slot": (_store_slot, False),
+}
+
+
+def build(lay: dict[str, int]) -> dict[str, tuple[bytes, tuple[int, ...]]]:
+    """Every template: name -> (code, hole offsets in HOLES order, -1 for a hole it does not have)."""
+    out = {}
+    for name, (body, flag) in TEMPLATES.items():
+        t = _Template(lay)
+        body(t)
+        out[name] = t.finish(flag)
+    return out
+
+
+def register(core, lay: dict[str, int]) -> None:  # noqa: ANN001
+    """Hand the templates to the C rewriter (once per process; later calls replace them)."""
+    assert lay["ic_hole_count"] == len(HOLES)
+    for name, (code, holes) in build(lay).items():
+        core.ic_set_template(lay[f"ic_tpl_{name}"], code, holes)
