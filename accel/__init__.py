@@ -74,6 +74,7 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
         except RuntimeError:
             compiler.log(1, "ACCEL_PERF_MAP: code already compiled stays where perf cannot name it")
     c.set_options(cfg.bjit_threshold, cfg.max_tier, cfg.bjit_loop_threshold, cfg.bjit_loop_us * 1000)
+    c.ic_enable(cfg.ic_slots)
     # OSR needs the block-at-a-time entries; the watchdog ticks every millisecond
     c.set_osr(cfg.osr_us // 1000 + 1 if cfg.osr_us and cfg.lazy_blocks and cfg.max_tier else 0)
     if cfg.count_instructions and not c.bjit_layout()["counting"]:

@@ -115,6 +115,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("type_feedback", "ACCEL_TYPE_FEEDBACK", True, _parse_bool,
            "tier 1 reads CPython's quickened instructions as type feedback and puts only the cases a site saw "
            "inline (off: every case at every site)"),
+    Option("ic_slots", "ACCEL_IC_SLOTS", True, _parse_bool,
+           "attribute sites grow executable inline-cache slots for the cases their inline check does not cover "
+           "(off: those go to the generic helper's data cache)"),
     Option("compile_budget", "ACCEL_COMPILE_BUDGET", 0.25, _parse_fraction,
            "the most of the process's CPU time automatic compiles may take (later ones wait); 0: no limit, and "
            "none with bjit_threshold 0"),
@@ -149,6 +152,7 @@ class Config:
     osr_us: int = 1000
     lazy_blocks: bool = True
     type_feedback: bool = True
+    ic_slots: bool = True
     compile_budget: float = 0.25
     llvm_threshold: int = 2500
     max_tier: int = 2

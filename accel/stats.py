@@ -84,6 +84,9 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
     out["ic_hits"] += counters["ic_hits"]
     out["ic_misses"] += counters["ic_misses"]
     out["fast_ops"] = counters["fast_ops"]
+    for key in ("ic_slot_hits", "ic_helper_hits", "ic_rewrites", "ic_slots_written", "ic_evictions", "ic_regions",
+                "ic_bytes", "ic_megamorphic"):
+        out[key] = counters[key]
     out["insn_jit"] = counters["insn_jit"]
     out["insn_interp"] = counters["insn_interp"]
     fallbacks = dict(out["fallbacks"])
@@ -91,6 +94,11 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
         key = HANDBACK_REASONS[reason] + (f":{dis.opname[opcode]}" if opcode else "")
         fallbacks[key] = fallbacks.get(key, 0) + count
     out["fallbacks"] = fallbacks
+
+
+def _hit_rate(data: dict[str, Any]) -> str:
+    total = data["ic_hits"] + data["ic_misses"]
+    return f"hit rate {100 * data['ic_hits'] / total:.2f}%" if total else "no lookups"
 
 
 def format_summary(data: dict[str, Any]) -> str:
@@ -131,7 +139,12 @@ def format_summary(data: dict[str, Any]) -> str:
         f"  machine code              {data['bjit_code_bytes']:>10} bytes"
         f"   (arena: {data.get('arena_used_bytes', 0)} used of {data.get('arena_mapped_bytes', 0)} mapped)",
         f"  inline caches             {data['ic_hits']:>10} hits, {data['ic_misses']} misses"
-        f"   (attribute sites; typed fast paths of operators: {data.get('fast_ops', 0)})",
+        f"   (attribute sites, {_hit_rate(data)}; hits in executable slots: {data.get('ic_slot_hits', 0)},"
+        f" in the helper's entries: {data.get('ic_helper_hits', 0)}; typed fast paths of operators:"
+        f" {data.get('fast_ops', 0)})",
+        f"  IC regions                {data.get('ic_regions', 0):>10}   ({data.get('ic_bytes', 0)} bytes;"
+        f" {data.get('ic_slots_written', 0)} slots written in {data.get('ic_rewrites', 0)} rewrites,"
+        f" {data.get('ic_evictions', 0)} evicted; megamorphic sites: {data.get('ic_megamorphic', 0)})",
         f"  LLVM                      {data['llvm_compile_seconds']:>10.3f} s compiling,"
         f" cache {data['cache_hits']} hits / {data['cache_misses']} misses",
     ]

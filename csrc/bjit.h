@@ -87,6 +87,7 @@ typedef struct {
     uint64_t hits;      /* attribute sites: the cached case applied */
     uint64_t misses;    /* attribute sites: the generic path ran (and re-filled the cache) */
     uint64_t fast_ops;  /* operators and subscripts that took a fast path for their operand types */
+    uint64_t helper_hits;  /* attribute sites: of `hits`, those the helper's entries served (not machine code) */
 } accel_site_counters_t;
 extern accel_site_counters_t accel_site_counters;
 /* LOAD_GLOBAL's per-site cache: the value found last time, valid while neither dict has changed since (a dict's
@@ -169,9 +170,10 @@ typedef struct accel_attr_cache accel_attr_cache;
 /* Executable inline caches (inline_cache.c explains them).  After the ACCEL_ATTR_WAYS entries of every
  * attribute site: what its machine code calls when the inline check misses. */
 enum { IC_TPL_LOAD_VALUE, IC_TPL_LOAD_SLOT, IC_TPL_LOAD_CONST, IC_TPL_LOAD_CONST_VALUES, IC_TPL_LOAD_MODULE,
-       IC_TPL_LOAD_TYPE_ATTR, IC_TPL_STORE_VALUE, IC_TPL_STORE_SLOT, IC_TPL_COUNT };
+       IC_TPL_LOAD_TYPE_ATTR, IC_TPL_STORE_VALUE, IC_TPL_STORE_SLOT, IC_TPL_LOAD_METHOD_DICT,
+       IC_TPL_COUNT };
 enum { IC_HOLE_VERSION, IC_HOLE_DISP, IC_HOLE_VALUE, IC_HOLE_NENTRIES, IC_HOLE_DICT, IC_HOLE_DICT_VERSION,
-       IC_HOLE_HITS, IC_HOLE_FLAG, IC_HOLE_COUNT };
+       IC_HOLE_HITS, IC_HOLE_FLAG, IC_HOLE_NAME, IC_HOLE_HASH, IC_HOLE_COUNT };
 enum { IC_SITE_LOAD = 0, IC_SITE_METHOD = 1, IC_SITE_STORE = 2 };
 #define ACCEL_IC_SLOTS 8
 #define ACCEL_IC_REGION_BYTES 512
@@ -186,11 +188,12 @@ typedef struct {
 /* A miss the generic path just handled, as `entry` (fill_load / fill_store): 1 if a slot for it was written
  * into the site's region (the site's inline entry stays what it was), 0 if not. */
 int accel_ic_learn(accel_attr_cache *site, const accel_attr_cache *entry, int site_kind, PyTypeObject *tp,
-                   _PyInterpreterFrame *f);
+                   PyObject *name, _PyInterpreterFrame *f);
 typedef struct {
     uint64_t rewrites, slots_written, evictions, regions, region_bytes, megamorphic, freed_hits;
 } accel_ic_counters_t;
 extern accel_ic_counters_t accel_ic_counters;
+extern int accel_ic_enabled;  /* config ic_slots */
 uint64_t accel_ic_slot_hits(void);         /* hits counted by every slot so far */
 PyObject *accel_ic_describe(PyCodeObject *co);  /* [{unit, kind, megamorphic, rewrites, slots: [...]}] */
 const char *accel_attr_kind_name(int kind);

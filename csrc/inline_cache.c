@@ -19,7 +19,7 @@
  *
  * Register contract: called with rdi = the owner, rcx = the site; returns rax = a borrowed attribute (loads),
  * the address of the instance's slot for the value (stores), or 0; edx = 1 for an attribute, 0 for a method
- * (LOAD_METHOD sites).  Slots clobber rax, rdx and r8 only, and never call anything.
+ * (LOAD_METHOD sites).  Slots clobber rax, rdx, rsi and r8-r11 only, and never call anything.
  *
  * Rewriting and threads.  Every rewrite regenerates the whole region from the site's slot list (new order:
  * the hottest first; evicted: the slot with the fewest hits since the last rewrite -- an invalidated one has
@@ -48,6 +48,8 @@ struct accel_ic {
         uint32_t hits;           /* incremented by the slot's code */
         uint32_t written_at;     /* rewrite number when it was first written */
         uint64_t earlier_hits;   /* hits before the last rewrite */
+        PyObject *name;          /* the attribute's name (a strong reference: the slot compares keys with it) */
+        Py_hash_t name_hash;
         uint8_t tpl;
         uint16_t offset, size;
         char type_name[40];
@@ -63,6 +65,7 @@ typedef struct {
 static ic_template templates[IC_TPL_COUNT];
 static accel_ic *all_ics;
 accel_ic_counters_t accel_ic_counters;
+int accel_ic_enabled = 1;
 
 static const unsigned char region_tail[] = {0x31, 0xC0, 0xC3};  /* xor eax, eax; ret: no slot applies */
 
@@ -113,6 +116,10 @@ template_for(const accel_attr_cache *e, int site_kind)
              * returns the function) */
             if (Py_TYPE(e->descr)->tp_descr_get == NULL || PyFunction_Check(e->descr))
                 tpl = IC_TPL_LOAD_TYPE_ATTR;
+            break;
+        case KIND_METHOD_DICT:
+            if (e->index == 0)  /* the managed dict (not one at tp_dictoffset) */
+                tpl = IC_TPL_LOAD_METHOD_DICT;
             break;
         case KIND_CLASS_ATTR:
             if (Py_TYPE(e->descr)->tp_descr_get != NULL)
@@ -167,7 +174,9 @@ write_region(accel_ic *ic)
         patch64(at, t->holes[IC_HOLE_DICT], (uint64_t)(uintptr_t)e->dict);
         patch64(at, t->holes[IC_HOLE_DICT_VERSION], e->dict_version);
         patch64(at, t->holes[IC_HOLE_HITS], (uint64_t)(uintptr_t)&s->hits);
-        patch32(at, t->holes[IC_HOLE_FLAG], e->kind == KIND_METHOD ? 0 : 1);
+        patch32(at, t->holes[IC_HOLE_FLAG], e->kind == KIND_METHOD || e->kind == KIND_METHOD_DICT ? 0 : 1);
+        patch64(at, t->holes[IC_HOLE_NAME], (uint64_t)(uintptr_t)s->name);
+        patch64(at, t->holes[IC_HOLE_HASH], (uint64_t)s->name_hash);
         s->offset = (uint16_t)n;
         s->size = t->size;
         n += t->size;
@@ -217,6 +226,7 @@ static void
 drop_slot(accel_ic *ic, int k)
 {
     accel_ic_counters.freed_hits += ic->slots[k].hits + ic->slots[k].earlier_hits;
+    Py_CLEAR(ic->slots[k].name);
     memmove(&ic->slots[k], &ic->slots[k + 1], (size_t)(ic->nslots - k - 1) * sizeof(struct ic_slot));
     ic->nslots--;
 }
@@ -230,17 +240,17 @@ by_recent_hits(const void *a, const void *b)
 
 int
 accel_ic_learn(accel_attr_cache *site, const accel_attr_cache *entry, int site_kind, PyTypeObject *tp,
-               _PyInterpreterFrame *f)
+               PyObject *name, _PyInterpreterFrame *f)
 {
     accel_attr_site_ic *link = ATTR_SITE_IC(site);
     uint32_t inline_kinds = link->inline_kinds;
-    if (entry->kind == KIND_EMPTY)
+    if (entry->kind == KIND_EMPTY || !accel_ic_enabled)
         return 0;
     if ((inline_kinds >> entry->kind & 1)
         && (site->kind == KIND_EMPTY || same_case(site, entry) || !(inline_kinds >> site->kind & 1)))
         return 0;  /* the inline entry takes it: a first case, a fresh one for its type, or one it can check */
     int tpl = template_for(entry, site_kind);
-    if (tpl < 0)
+    if (tpl < 0 || !PyUnicode_CheckExact(name))
         return 0;
     accel_ic *ic = link->ic;
     if (ic == NULL) {
@@ -271,11 +281,14 @@ accel_ic_learn(accel_attr_cache *site, const accel_attr_cache *entry, int site_k
     s->entry = *entry;
     s->tpl = (uint8_t)tpl;
     s->written_at = ic->rewrites;
+    s->name = Py_NewRef(name);
+    s->name_hash = PyObject_Hash(name);  /* (a str: cannot fail) */
     if (tp != NULL)
         snprintf(s->type_name, sizeof(s->type_name), "%s", tp->tp_name);
     while (write_region(ic) < 0) {  /* too many bytes: evict from the cold end (never the new slot) */
         if (ic->nslots <= 1) {
-            ic->nslots = 0;
+            while (ic->nslots > 0)
+                drop_slot(ic, 0);
             link->code = NULL;
             return 0;
         }
@@ -297,8 +310,10 @@ accel_ic_free_code(void *ics)
     accel_ic *ic = (accel_ic *)ics;
     while (ic != NULL) {
         accel_ic *next = ic->next_in_code;
-        for (int k = 0; k < ic->nslots; k++)
+        for (int k = 0; k < ic->nslots; k++) {
             accel_ic_counters.freed_hits += ic->slots[k].hits + ic->slots[k].earlier_hits;
+            Py_CLEAR(ic->slots[k].name);
+        }
         if (ic->prev != NULL)
             ic->prev->next = ic->next;
         else

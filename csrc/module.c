@@ -645,6 +645,11 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"module_type", (intptr_t)&PyModule_Type},
         {"type_type", (intptr_t)&PyType_Type},
         {"ma_version_tag", OFF(PyDictObject, ma_version_tag)},
+        {"dk_log2_size", OFF(PyDictKeysObject, dk_log2_size)},
+        {"str_hash", OFF(PyASCIIObject, hash)},
+        {"ic_tpl_load_method_dict", IC_TPL_LOAD_METHOD_DICT},
+        {"ic_hole_name", IC_HOLE_NAME},
+        {"ic_hole_hash", IC_HOLE_HASH},
         {"ic_tpl_load_value", IC_TPL_LOAD_VALUE},
         {"ic_tpl_load_slot", IC_TPL_LOAD_SLOT},
         {"ic_tpl_load_const", IC_TPL_LOAD_CONST},
@@ -677,6 +682,17 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         Py_XDECREF(v);
     }
     return out;
+}
+
+/* ic_enable(flag): whether attribute sites grow executable slots (config ic_slots) */
+static PyObject *
+core_ic_enable(PyObject *self, PyObject *arg)
+{
+    int on = PyObject_IsTrue(arg);
+    if (on < 0)
+        return NULL;
+    accel_ic_enabled = on;
+    Py_RETURN_NONE;
 }
 
 /* ic_set_template(tpl, code: bytes, holes: tuple of byte offsets or -1, one per IC_HOLE_*) */
@@ -769,7 +785,7 @@ core_bjit_counters(PyObject *self, PyObject *unused)
             }
         }
     }
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}",
                          "block_compiles", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_COMPILE_BLOCK],
                          "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
                          "yields", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_YIELD],
@@ -780,6 +796,7 @@ core_bjit_counters(PyObject *self, PyObject *unused)
                          "ic_misses", (unsigned long long)accel_site_counters.misses,
                          "fast_ops", (unsigned long long)accel_site_counters.fast_ops,
                          "ic_slot_hits", (unsigned long long)accel_ic_slot_hits(),
+                         "ic_helper_hits", (unsigned long long)accel_site_counters.helper_hits,
                          "ic_rewrites", (unsigned long long)accel_ic_counters.rewrites,
                          "ic_slots_written", (unsigned long long)accel_ic_counters.slots_written,
                          "ic_evictions", (unsigned long long)accel_ic_counters.evictions,
@@ -896,6 +913,7 @@ static PyMethodDef core_methods[] = {
     {"bjit_counters", core_bjit_counters, METH_NOARGS, "tier-1 exits and hand-backs"},
     {"ic_set_template", (PyCFunction)(void (*)(void))core_ic_set_template, METH_FASTCALL,
      "ic_set_template(tpl, code, holes): an executable inline-cache slot template"},
+    {"ic_enable", core_ic_enable, METH_O, "ic_enable(flag): executable inline-cache slots on or off"},
     {"ic_describe", core_ic_describe, METH_O, "ic_describe(code) -> the executable inline caches of its sites"},
     {"attr_site", core_attr_site, METH_O, "attr_site(address) -> an attribute site's cache entries"},
     {"attr_site_set_inline", (PyCFunction)(void (*)(void))core_attr_site_set_inline, METH_FASTCALL,

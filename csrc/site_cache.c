@@ -37,6 +37,7 @@ static inline void
 count_hit(attr_cache *c)
 {
     accel_site_counters.hits++;
+    accel_site_counters.helper_hits++;
     if (c->hits != UINT32_MAX)
         c->hits++;
 }
@@ -518,11 +519,12 @@ site_insert_behind(attr_cache *site, const attr_cache *entry)
 /* A miss was handled the generic way: remember the case -- as a slot of the site's executable region when it
  * can be one (the inline entry stays), else as the new first entry. */
 static void
-site_learn(attr_cache *site, const attr_cache *entry, int site_kind, PyObject *owner, _PyInterpreterFrame *f)
+site_learn(attr_cache *site, const attr_cache *entry, int site_kind, PyObject *owner, PyObject *name,
+           _PyInterpreterFrame *f)
 {
     if (entry->kind == KIND_EMPTY)
         return;
-    if (accel_ic_learn(site, entry, site_kind, Py_TYPE(owner), f) && site->kind != KIND_EMPTY)
+    if (accel_ic_learn(site, entry, site_kind, Py_TYPE(owner), name, f) && site->kind != KIND_EMPTY)
         site_insert_behind(site, entry);
     else
         site_insert(site, entry);
@@ -535,7 +537,7 @@ site_fill_load(attr_cache *site, PyObject *owner, PyObject *name, int method, _P
         return;
     attr_cache entry = {0};
     fill_load(&entry, owner, name, method);
-    site_learn(site, &entry, method ? IC_SITE_METHOD : IC_SITE_LOAD, owner, f);
+    site_learn(site, &entry, method ? IC_SITE_METHOD : IC_SITE_LOAD, owner, name, f);
 }
 
 /* ---- the helpers ---- */
@@ -666,7 +668,7 @@ accel_op_store_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *
     if (!err && !megamorphic(c)) {
         attr_cache entry = {0};
         fill_store(&entry, owner, name);
-        site_learn(c, &entry, IC_SITE_STORE, owner, f);
+        site_learn(c, &entry, IC_SITE_STORE, owner, name, f);
     }
     Py_DECREF(v);
     Py_DECREF(owner);

@@ -9,7 +9,8 @@ the template's *holes*.  A hole is assembled with a placeholder no real operand 
 
 Contract (inline_cache.c's header says more): rdi = the owner, rcx = the site (kept); out: rax = a borrowed
 attribute, or for stores the address of the instance's slot for the value, or the next slot runs; edx = 1 for an
-attribute, 0 for a method (LOAD_METHOD sites).  Clobbers rax, rdx, r8.  A guard that fails falls into the next
+attribute, 0 for a method (LOAD_METHOD sites).  Clobbers rax, rdx, rsi, r8-r11 (the call site keeps nothing
+in them).  A guard that fails falls into the next
 slot: every template ends at its own miss label.
 """
 
@@ -20,13 +21,14 @@ from collections.abc import Callable
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
-from .x86 import EDX, R8, RAX, RDI, RDX, Assembler, Label, Mem
+from .x86 import CL, EAX, ECX, EDX, R8, R9, R10, R11, RAX, RCX, RDI, RDX, RSI, Assembler, Label, Mem
 
 # Placeholders for 32-bit holes: positive as signed imm32 (cmp qword sign-extends) and unlike any layout offset.
 _PLACEHOLDER32 = {"version": 0x5A17A001, "disp": 0x5A17A002, "nentries": 0x5A17A003, "flag": 0x5A17A004}
 _PLACEHOLDER64 = 0x7C3B9E5500000000
 
-HOLES = ("version", "disp", "value", "nentries", "dict", "dict_version", "hits", "flag")  # = csrc IC_HOLE_* order
+# in csrc/bjit.h IC_HOLE_* order
+HOLES = ("version", "disp", "value", "nentries", "dict", "dict_version", "hits", "flag", "name", "hash")
 
 
 class _Template:
@@ -144,6 +146,66 @@ def _load_type_attr(t: _Template) -> None:
     t.hole64("value", RAX)
 
 
+def _load_method_dict(t: _Template) -> None:
+    """A method of the type, for an instance with a materialised managed dict that does not hold the name: the
+    dict's keys probed as CPython's lookup for str keys probes them (tables of up to 128 entries, one-byte
+    indices).  A key that is not the name but has its hash may equal it: the helper decides then."""
+    a, lay = t.a, t.lay
+    visible, shadowed, probe, special, step = (a.label(n) for n in ("visible", "shadowed", "probe", "special",
+                                                                      "step"))
+    t.version_guard()
+    a.cmp(Mem(RDI, lay["values_pointer"]), 0)
+    a.jcc("ne", t.miss)
+    a.mov(RAX, Mem(RDI, lay["managed_dict_pointer"]))
+    a.test(RAX, RAX)
+    a.jcc("z", visible)  # no attributes at all
+    a.mov(RDX, lay["dict_type"])
+    a.cmp(Mem(RAX, lay["ob_type"]), RDX)
+    a.jcc("ne", t.miss)
+    a.mov(RAX, Mem(RAX, lay["ma_keys"]))
+    a.cmp(Mem(RAX, lay["dk_kind"]), 0, size=8)
+    a.jcc("e", t.miss)  # keys that are not all str
+    a.cmp(Mem(RAX, lay["dk_log2_size"]), 7, size=8)
+    a.jcc("a", t.miss)  # wider indices
+    a.push(RCX)
+    a.movzx(ECX, Mem(RAX, lay["dk_log2_size"]), src_size=8)
+    a.mov(R9, 1)
+    a.shl(R9, CL)
+    a.sub(R9, 1)  # mask
+    a.lea(R10, Mem(RAX, lay["dk_indices"]))  # one-byte indices, then the entries
+    a.lea(RSI, Mem(R10, 1, R9, 1))
+    t.hole64("hash", R11)
+    a.mov(RDX, R11)  # perturb
+    a.mov(R8, R11)
+    a.and_(R8, R9)  # i
+    t.hole64("name", RCX)
+    a.bind(probe)
+    a.movzx(EAX, Mem(R10, 0, R8, 1), src_size=8)
+    a.cmp(EAX, 0xFE)
+    a.jcc("ae", special)  # DKIX_DUMMY (-2) or DKIX_EMPTY (-1)
+    a.shl(EAX, 4)  # 16-byte entries: the key first
+    a.mov(RAX, Mem(RSI, 0, RAX, 1))
+    a.cmp(RAX, RCX)
+    a.jcc("e", shadowed)
+    a.cmp(Mem(RAX, lay["str_hash"]), R11)
+    a.jcc("e", shadowed)
+    a.bind(step)
+    a.shr(RDX, 5)
+    a.lea(R8, Mem(R8, 1, R8, 4))
+    a.add(R8, RDX)
+    a.and_(R8, R9)
+    a.jmp(probe)
+    a.bind(special)
+    a.jcc("e", step)  # a deleted entry: go on probing
+    a.pop(RCX)  # an empty one: the name is not there
+    a.jmp(visible)
+    a.bind(shadowed)
+    a.pop(RCX)
+    a.jmp(t.miss)
+    a.bind(visible)
+    t.hole64("value", RAX)
+
+
 def _store_value(t: _Template) -> None:
     t.version_guard()
     t.values()
@@ -164,6 +226,7 @@ TEMPLATES: dict[str, tuple[Callable[[_Template], None], bool]] = {  # name (layo
     "load_type_attr": (_load_type_attr, True),
     "store_value": (_store_value, False),
     "store_slot": (_store_slot, False),
+    "load_method_dict": (_load_method_dict, True),
 }
 
 
