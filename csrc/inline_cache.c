@@ -26,8 +26,9 @@
  * none), through the arena's writable view, so W^X holds.  That is safe because a region is leaf code: no slot
  * makes a call, so no thread can ever be suspended inside one (a slot runs with the GIL held, start to `ret`),
  * and the rewriter runs with the GIL held too.  A slot's case that needs a call (a property, a bound method
- * made by __get__) stays with the generic helper.  After ACCEL_IC_MAX_REWRITES rewrites a site is megamorphic:
- * its region stays as it is and misses go to the generic path only.
+ * made by __get__) stays with the generic helper.  A site rewritten ACCEL_IC_MAX_REWRITES times with fewer than
+ * 64 hits per rewrite is megamorphic: its region stays as it is and misses go to the generic path only, until
+ * enough hits have come in since.
  */
 #include "bjit.h"
 #include "internal/pycore_moduleobject.h"
@@ -258,13 +259,19 @@ accel_ic_learn(accel_attr_cache *site, const accel_attr_cache *entry, int site_k
         if (ic == NULL)
             return 0;
     }
-    if (ic->megamorphic)
-        return 0;
-    if (++ic->rewrites > ACCEL_IC_MAX_REWRITES) {
-        ic->megamorphic = 1;
-        accel_ic_counters.megamorphic++;
-        return 0;
+    /* Megamorphic: many rewrites, and not many hits for each.  A site that keeps hitting between rare changes
+     * (a class patched now and then) is rewritten again; one that only misses is left to the generic path. */
+    int mega = ic->rewrites >= ACCEL_IC_MAX_REWRITES && (uint64_t)ic->rewrites * 64 > site->hits;
+    if (mega != ic->megamorphic) {
+        ic->megamorphic = (uint8_t)mega;
+        if (mega)
+            accel_ic_counters.megamorphic++;
+        else
+            accel_ic_counters.megamorphic--;
     }
+    if (mega)
+        return 0;
+    ic->rewrites++;
     accel_ic_counters.rewrites++;
     for (int k = 0; k < ic->nslots; k++)
         if (same_case(&ic->slots[k].entry, entry)) {  /* stale: that type's case changed */

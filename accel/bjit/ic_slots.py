@@ -8,7 +8,8 @@ the template's *holes*.  A hole is assembled with a placeholder no real operand 
 (imm64 holes: the offset `mov_imm64` reports), which checks that each placeholder occurs exactly once.
 
 Contract (inline_cache.c's header says more): rdi = the owner, rcx = the site (kept); out: rax = a borrowed
-attribute, or for stores the address of the instance's slot for the value, or the next slot runs; edx = 1 for an
+attribute, or for stores the address of the instance's slot for the value, or 0 (no slot applies: the
+generic path runs; a NULL attribute -- deleted -- reads the same way); edx = 1 for an
 attribute, 0 for a method (LOAD_METHOD sites).  Clobbers rax, rdx, rsi, r8-r11 (the call site keeps nothing
 in them).  A guard that fails falls into the next
 slot: every template ends at its own miss label.
@@ -55,10 +56,6 @@ class _Template:
         a.test(RAX, RAX)
         a.jcc("z", self.miss)
 
-    def not_null(self) -> None:
-        self.a.test(RAX, RAX)
-        self.a.jcc("z", self.miss)  # unset (a deleted attribute): the generic path raises
-
     def finish(self, flag: bool) -> tuple[bytes, tuple[int, ...]]:
         a = self.a
         self.hole64("hits", R8)
@@ -90,14 +87,12 @@ def _find_once(code: bytes, value: int) -> int:
 def _load_value(t: _Template) -> None:
     t.version_guard()
     t.values()
-    t.a.mov(RAX, Mem(RAX, _PLACEHOLDER32["disp"]))
-    t.not_null()
+    t.a.mov(RAX, Mem(RAX, _PLACEHOLDER32["disp"]))  # NULL (no value: deleted) reads as "no slot applies"
 
 
 def _load_slot(t: _Template) -> None:
     t.version_guard()
-    t.a.mov(RAX, Mem(RDI, _PLACEHOLDER32["disp"]))
-    t.not_null()
+    t.a.mov(RAX, Mem(RDI, _PLACEHOLDER32["disp"]))  # NULL: as above
 
 
 def _load_const(t: _Template) -> None:
@@ -149,7 +144,7 @@ def _load_type_attr(t: _Template) -> None:
 def _load_method_dict(t: _Template) -> None:
     """A method of the type, for an instance with a materialised managed dict that does not hold the name: the
     dict's keys probed as CPython's lookup for str keys probes them (tables of up to 128 entries, one-byte
-    indices).  A key that is not the name but has its hash may equal it: the helper decides then."""
+    indices).  A key with the name's hash is the name or may equal it: the helper decides then."""
     a, lay = t.a, t.lay
     visible, shadowed, probe, special, step = (a.label(n) for n in ("visible", "shadowed", "probe", "special",
                                                                       "step"))
@@ -178,17 +173,14 @@ def _load_method_dict(t: _Template) -> None:
     a.mov(RDX, R11)  # perturb
     a.mov(R8, R11)
     a.and_(R8, R9)  # i
-    t.hole64("name", RCX)
     a.bind(probe)
     a.movzx(EAX, Mem(R10, 0, R8, 1), src_size=8)
     a.cmp(EAX, 0xFE)
     a.jcc("ae", special)  # DKIX_DUMMY (-2) or DKIX_EMPTY (-1)
     a.shl(EAX, 4)  # 16-byte entries: the key first
     a.mov(RAX, Mem(RSI, 0, RAX, 1))
-    a.cmp(RAX, RCX)
-    a.jcc("e", shadowed)
     a.cmp(Mem(RAX, lay["str_hash"]), R11)
-    a.jcc("e", shadowed)
+    a.jcc("e", shadowed)  # the name, or a key that may equal it: the helper decides
     a.bind(step)
     a.shr(RDX, 5)
     a.lea(R8, Mem(R8, 1, R8, 4))

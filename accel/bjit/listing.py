@@ -14,7 +14,7 @@ from types import CodeType
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function, build
 
-from .codegen import CodegenResult, LazyLinks, Runtime, generate, generate_block, generate_head
+from .codegen import SITE_DATA, CodegenResult, LazyLinks, Runtime, generate, generate_block, generate_head, site_offsets
 from .disasm import Insn, decode
 
 
@@ -30,6 +30,53 @@ def _pieces(fn: Function, code: CodeType, rt: Runtime, address: int, size: int, 
         if b > 0 and block_address > 0 and block_address in chunk_sizes:
             pieces.append((block_address, chunk_sizes[block_address], generate_block(fn, code, rt, data, b, links)))
     return pieces
+
+
+_ATTR_OPS = {"LOAD_ATTR", "LOAD_METHOD", "STORE_ATTR"}
+
+
+def site_state(entries: list[dict], ic: dict | None) -> str:
+    """monomorphic / polymorphic / megamorphic, as the tiers above read an attribute site's feedback."""
+    if ic is not None and ic["state"] == "megamorphic":
+        return "megamorphic"
+    cases = {(e["kind"], e["type_version"]) for e in entries}
+    cases.update((s["kind"], s["type_version"]) for s in (ic["slots"] if ic is not None else ()))
+    if len(cases) > 1:
+        return "polymorphic"
+    return "monomorphic" if cases else "not run"
+
+
+def _attr_sites(fn: Function, code: CodeType, data: int) -> dict[int, list[str]]:
+    """IR instruction index -> lines describing its attribute site: the inline entry, the executable region's
+    slots (csrc/inline_cache.c) and their machine code."""
+    import dis as _dis
+
+    from accel.runtime import core
+
+    c = core()
+    rt = Runtime.load()
+    regions = {ic["unit"]: ic for ic in c.ic_describe(code)}
+    out: dict[int, list[str]] = {}
+    for i, offset in site_offsets(fn, rt).items():
+        if _dis.opname[fn.records[i * 8]] not in _ATTR_OPS or SITE_DATA.get(fn.records[i * 8]) != "attr_cache_size":
+            continue
+        site = c.attr_site(data + offset)
+        ic = regions.get(fn.records[i * 8 + 2])
+        entries = ", ".join(f"{e['kind']} (type version {e['type_version']})" for e in site["entries"]) or "none"
+        lines = [f"          ; inline cache: {site_state(site['entries'], ic)}; {site['hits']} hits,"
+                 f" {site['misses']} misses; entries: {entries}"]
+        if ic is not None:
+            lines.append(f"          ; region {ic['region']:#x}: {len(ic['slots'])} slots in {ic['bytes']} bytes,"
+                         f" {ic['rewrites']} rewrites")
+            for slot in ic["slots"]:
+                lines.append(f"          ;   slot +{slot['offset']}: {slot['kind']} of {slot['type']} (type version"
+                             f" {slot['type_version']}), {slot['hits']} hits, {slot['size']} bytes")
+            if ic["bytes"]:
+                region = ic["region"]
+                lines.extend(f"          ;   {a:#x}  {raw.hex():<24} {asm}"
+                             for a, raw, asm in decode(ctypes.string_at(region, ic["bytes"]), region))
+        out[i] = lines
+    return out
 
 
 def listing(code: CodeType, address: int | None, data: int = 0, size: int = 0, lazy: dict | None = None) -> str:
@@ -58,6 +105,7 @@ def listing(code: CodeType, address: int | None, data: int = 0, size: int = 0, l
         header = (f"; tier 1: {size} bytes at {address:#x} (head), a block at a time: {done} of"
                   f" {len(fn.blocks)} blocks compiled so far, {lazy['chunk_bytes']} more bytes")
     out = [header]
+    sites = _attr_sites(fn, code, data) if data else {}
     index = 0
     for line in text.splitlines():
         out.append(line)
@@ -65,6 +113,7 @@ def listing(code: CodeType, address: int | None, data: int = 0, size: int = 0, l
             continue
         lo, hi = span.get(index, (0, 0))  # (no code: an exception handler, unreachable, or not reached yet)
         out.extend(f"          {a:#x}  {raw.hex():<24} {asm}" for a, raw, asm in decoded if lo <= a < hi)
+        out.extend(sites.get(index, ()))
         index += 1
     out.append("; out of line: exits, hand-backs, deallocations, stubs of blocks not compiled yet")
     out.extend(f"          {a:#x}  {raw.hex():<24} {asm}" for a, raw, asm in out_of_line)

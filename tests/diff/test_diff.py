@@ -69,7 +69,8 @@ def test_whole_function_mode_matches_cpython() -> None:
 WARM_PROGRAMS = ["type_feedback_shifts", "mixed_arithmetic", "polymorphic_sites", "arith_fast_paths", "slots_members",
                  "dict_attribute_stores", "attr_cache_invalidation", "class_mutation", "identity_and_truth",
                  "coroutine_creation", "hot_polymorphic", "numeric_kernels", "monkeypatch_globals", "unbound_locals",
-                 "call_sites_shifting", "builtin_sites_shifting", "unpack_sites_shifting"]
+                 "call_sites_shifting", "builtin_sites_shifting", "unpack_sites_shifting",
+                 "ic_slot_invalidation"]
 
 
 def test_warm_mode_matches_cpython() -> None:

@@ -1,0 +1,147 @@
+"""Executable inline caches (csrc/inline_cache.c, accel/bjit/ic_slots.py): slots are written, hit, evicted, freed,
+turned off, shown by accel.dis -- and stay correct when what they cached changes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import pytest
+
+from accel.bjit import ic_slots
+from accel.runtime import core
+from tests.conftest import clean_env, run_python
+
+POLYMORPHIC = textwrap.dedent("""
+    import json, sys
+    class A:
+        def __init__(self): self.x = 1
+        def m(self): return 10
+    class B:
+        def __init__(self): self.y = 0; self.x = 2
+        def m(self): return 20
+    class C:
+        __slots__ = ("x",)
+        def __init__(self): self.x = 3
+        def m(self): return 30
+    def f(objs):
+        t = 0
+        for o in objs:
+            t += o.x + o.m()
+        return t
+    objs = [A(), B(), C()] * 10
+    print(sum(f(objs) for _ in range(50)))
+    from accel.runtime import core
+    sites = {ic["site"]: sorted((s["kind"], s["type"], s["hits"] > 0) for s in ic["slots"])
+             for ic in core().ic_describe(f.__code__)}
+    print(json.dumps(sites, sort_keys=True))
+""")
+
+
+def _run(source: str, tmp_path, **env: str):  # noqa: ANN001, ANN202
+    stats = tmp_path / "stats.json"
+    proc = run_python(["-c", source], env=clean_env(ACCEL="1", ACCEL_BJIT_THRESHOLD="0",
+                                                    ACCEL_STATS_FILE=str(stats), **env))
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines(), json.loads(stats.read_text())
+
+
+def test_templates_have_the_holes_the_rewriter_fills() -> None:
+    lay = core().bjit_layout()
+    assert lay["ic_hole_count"] == len(ic_slots.HOLES)
+    built = ic_slots.build(lay)
+    assert set(built) == set(ic_slots.TEMPLATES)
+    for name, (code, holes) in built.items():
+        named = dict(zip(ic_slots.HOLES, holes, strict=True))
+        assert named["hits"] >= 0, name  # every slot counts its hits
+        assert code.endswith(b"\xc3"), name  # ret: the miss label is the end, where the next slot starts
+        guarded = named["version"] >= 0 or named["dict"] >= 0
+        assert guarded, f"{name} has no guard"
+        for hole in holes:
+            assert hole < 0 or hole + 4 <= len(code)
+
+
+def test_a_polymorphic_site_serves_its_other_types_from_slots(tmp_path) -> None:  # noqa: ANN001
+    out, stats = _run(POLYMORPHIC, tmp_path)
+    assert out[0] == str(50 * 10 * (11 + 22 + 33))
+    sites = json.loads(out[1])
+    # A is the inline entry's case; B and C got slots, and they were hit
+    assert sites["LOAD_ATTR"] == [["instance_value", "B", True], ["slot", "C", True]]
+    assert sites["LOAD_METHOD"] == [["method", "B", True], ["method", "C", True]]
+    assert stats["ic_slot_hits"] >= 2 * 2 * 10 * 49
+    assert stats["ic_regions"] >= 2 and stats["ic_bytes"] >= 2 * core().bjit_layout()["ic_region_bytes"]
+
+
+def test_slots_can_be_turned_off(tmp_path) -> None:  # noqa: ANN001
+    out, stats = _run(POLYMORPHIC, tmp_path, ACCEL_IC_SLOTS="0")
+    assert out[0] == str(50 * 10 * (11 + 22 + 33))
+    assert json.loads(out[1]) == {}
+    assert stats["ic_regions"] == 0 and stats["ic_slot_hits"] == 0
+    assert stats["ic_helper_hits"] > 0  # the helper's entries serve B and C instead
+
+
+def test_many_types_evict_slots_then_the_site_goes_megamorphic(tmp_path) -> None:  # noqa: ANN001
+    source = textwrap.dedent("""
+        classes = [type("T%d" % i, (), {"v": i}) for i in range(60)]
+        objs = [cls() for cls in classes]
+        def read(o):
+            return o.v
+        total = 0
+        for rnd in range(3):
+            for o in objs:
+                total += read(o)
+        print(total)
+        from accel.runtime import core
+        (ic,) = core().ic_describe(read.__code__)
+        print(ic["state"], len(ic["slots"]))
+    """)
+    out, stats = _run(source, tmp_path)
+    assert out[0] == str(3 * sum(range(60)))
+    state, nslots = out[1].split()
+    assert state == "megamorphic" and 1 <= int(nslots) <= 8
+    assert stats["ic_evictions"] > 0 and stats["ic_megamorphic"] >= 1
+
+
+def test_regions_are_freed_with_their_code(tmp_path) -> None:  # noqa: ANN001
+    source = textwrap.dedent("""
+        import gc
+        from accel.runtime import core
+        class A: pass
+        class B: pass
+        a, b = A(), B()
+        a.x = b.x = 1
+        def regions():
+            return core().bjit_counters()["ic_regions"]
+        before = regions()
+        for k in range(20):
+            ns = {}
+            exec("def read(o):\\n    return o.x", ns)
+            for o in (a, b, a, b):
+                ns["read"](o)
+        during = regions()
+        del ns
+        gc.collect()
+        print(before, during, regions())
+    """)
+    out, _ = _run(source, tmp_path)
+    before, during, after = map(int, out[0].split())
+    assert during >= before + 1 and after == before
+
+
+def test_dis_shows_each_site_state_and_slots(tmp_path) -> None:  # noqa: ANN001
+    source = POLYMORPHIC.replace("from accel.runtime import core",
+                                 "import accel; accel.dis(f); from accel.runtime import core")
+    out, _ = _run(source, tmp_path)
+    text = "\n".join(out)
+    assert "; inline cache: polymorphic" in text
+    assert "slot +0: instance_value of B" in text and "method of C" in text
+    assert "; region 0x" in text and "2 slots in" in text
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the stress script is Linux-only (it reads /proc for RSS)")
+def test_threads_rewriting_shared_sites_while_classes_change() -> None:
+    """The short version of tests/stress_ic_threads.py (the closing note quotes its 60-second run)."""
+    proc = run_python(["tests/stress_ic_threads.py", "--seconds", "4"], env=clean_env(ACCEL="1"), timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ok" in proc.stdout.splitlines()[-1]
