@@ -19,7 +19,8 @@ from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  
 from accel.stats import STATS as _STATS
 
 __version__ = "0.1.0"
-__all__ = ["install", "uninstall", "enabled", "stats", "tier", "compile", "dis", "info", "current_config"]
+__all__ = ["install", "uninstall", "enabled", "stats", "tier", "compile", "dis", "info", "site_feedback",
+           "current_config"]
 
 _current: _config.Config | None = None
 _from_environ: _config.Config | None = None
@@ -175,6 +176,22 @@ def dis(func: Any, file: Any = None) -> None:
     else:
         lazy = None
     (file or sys.stdout).write(listing(code, address, data, size, lazy))
+
+
+def site_feedback(func: Any) -> list[dict[str, Any]]:
+    """What the attribute sites of a function at tier 1 have seen, in bytecode order: for each, the instruction,
+    its bytecode offset, the name, the state (monomorphic / polymorphic / megamorphic), hits and misses, the cache
+    entries (kind and type version; the first is checked inline) and the executable inline-cache region's slots
+    (kind, type, type version, hits).  Empty for a function not compiled."""
+    from accel.bjit.listing import site_feedback as _site_feedback
+    from accel.ir import build
+
+    code = _code_of(func)
+    state = info(func) if "accel._core" in sys.modules else None
+    if state is None or state["tier"] < 1 or not state["jit_data"]:
+        return []
+    fn = build(code)
+    return [site for _, site in sorted(_site_feedback(fn, code, state["jit_data"]).items())]
 
 
 def _at_exit() -> None:

@@ -36,6 +36,9 @@ POLYMORPHIC = textwrap.dedent("""
     sites = {ic["site"]: sorted((s["kind"], s["type"], s["hits"] > 0) for s in ic["slots"])
              for ic in core().ic_describe(f.__code__)}
     print(json.dumps(sites, sort_keys=True))
+    import accel
+    print(json.dumps([(s["op"], s["name"], s["state"], len(s["region"]["slots"]) if s["region"] else 0)
+                      for s in accel.site_feedback(f)]))
 """)
 
 
@@ -69,6 +72,7 @@ def test_a_polymorphic_site_serves_its_other_types_from_slots(tmp_path) -> None:
     # A is the inline entry's case; B and C got slots, and they were hit
     assert sites["LOAD_ATTR"] == [["instance_value", "B", True], ["slot", "C", True]]
     assert sites["LOAD_METHOD"] == [["method", "B", True], ["method", "C", True]]
+    assert json.loads(out[2]) == [["LOAD_ATTR", "x", "polymorphic", 2], ["LOAD_METHOD", "m", "polymorphic", 2]]
     assert stats["ic_slot_hits"] >= 2 * 2 * 10 * 49
     assert stats["ic_regions"] >= 2 and stats["ic_bytes"] >= 2 * core().bjit_layout()["ic_region_bytes"]
 

@@ -146,15 +146,15 @@ class FastPaths:
         inline = op == OP["LOAD_METHOD"] or bool(kinds)  # else a module attribute, say: the region first
         slow, done, generic = a.label("attr_miss"), a.label("attr_done"), a.label("attr_generic")
         hit = a.label("attr_hit")
+        a.mov(RDI, self.slot(depth - 1))  # the owner (first: it may come from the register the last store used)
         a.mov(RCX, site)
         if inline:
-            a.mov(RDI, self.slot(depth - 1))  # the owner
             a.mov(RAX, _mem(RDI, lay["ob_type"]))
             a.mov(EAX, _mem(RAX, lay["type_version_tag"]))
             a.cmp(EAX, _mem(RCX, lay["attr_type_version"]))
             a.jcc("ne", slow)
         else:
-            self.emit_region_call(depth, generic)
+            self.emit_region_call(generic)
         if op == OP["LOAD_ATTR"]:
             if inline:
                 self.emit_load_attr_kinds(arg, site, kinds, slow)
@@ -204,7 +204,8 @@ class FastPaths:
             if inline:
                 a.bind(slow)
                 a.mov(RCX, site)  # (the inline check may have used rcx)
-                self.emit_region_call(depth, generic)
+                a.mov(RDI, self.slot(depth - 1))
+                self.emit_region_call(generic)
                 if op == OP["LOAD_ATTR"]:
                     a.jmp(hit)
                 elif op == OP["LOAD_METHOD"]:
@@ -243,14 +244,13 @@ class FastPaths:
         if self.rt.core is not None and site >= 1 << 16:  # (tests generate code without a data block)
             self.rt.core.attr_site_set_inline(site, mask)
 
-    def emit_region_call(self, depth: int, generic: Label) -> None:
-        """Call the site's (rcx) executable inline-cache region with the owner in rdi: rax = what its slot for
+    def emit_region_call(self, generic: Label) -> None:
+        """Call the site's (rcx) executable inline-cache region with the owner (rdi): rax = what its slot for
         the owner's case found (edx: 1 an attribute, 0 a method), or to `generic` (no region, no slot)."""
         a = self.a
         a.mov(RAX, _mem(RCX, self.lay["attr_ic_code"]))
         a.test(RAX, RAX)
         a.jcc("z", generic)
-        a.mov(RDI, self.slot(depth - 1))
         a.call(RAX)
         a.test(RAX, RAX)
         a.jcc("z", generic)

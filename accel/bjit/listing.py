@@ -14,7 +14,7 @@ from types import CodeType
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function, build
 
-from .codegen import SITE_DATA, CodegenResult, LazyLinks, Runtime, generate, generate_block, generate_head, site_offsets
+from .codegen import CodegenResult, LazyLinks, Runtime, generate, generate_block, generate_head, site_offsets
 from .disasm import Insn, decode
 
 
@@ -46,25 +46,38 @@ def site_state(entries: list[dict], ic: dict | None) -> str:
     return "monomorphic" if cases else "not run"
 
 
-def _attr_sites(fn: Function, code: CodeType, data: int) -> dict[int, list[str]]:
-    """IR instruction index -> lines describing its attribute site: the inline entry, the executable region's
-    slots (csrc/inline_cache.c) and their machine code."""
+def site_feedback(fn: Function, code: CodeType, data: int) -> dict[int, dict]:
+    """IR instruction index -> what its attribute site has seen, for the tiers above (and accel.dis): the
+    instruction, the name, the state, the helper's entries (the first is the one checked inline), and the
+    executable region's slots with their hits (csrc/inline_cache.c)."""
     import dis as _dis
 
     from accel.runtime import core
 
     c = core()
-    rt = Runtime.load()
     regions = {ic["unit"]: ic for ic in c.ic_describe(code)}
-    out: dict[int, list[str]] = {}
-    for i, offset in site_offsets(fn, rt).items():
-        if _dis.opname[fn.records[i * 8]] not in _ATTR_OPS or SITE_DATA.get(fn.records[i * 8]) != "attr_cache_size":
+    out: dict[int, dict] = {}
+    for i, offset in site_offsets(fn, Runtime.load()).items():
+        op = _dis.opname[fn.records[i * 8]]
+        if op not in _ATTR_OPS:
             continue
         site = c.attr_site(data + offset)
         ic = regions.get(fn.records[i * 8 + 2])
+        arg = fn.records[i * 8 + 1]
+        out[i] = {"op": op, "offset": 2 * fn.records[i * 8 + 2], "name": code.co_names[arg],
+                  "state": site_state(site["entries"], ic), "hits": site["hits"], "misses": site["misses"],
+                  "entries": site["entries"], "region": ic}
+    return out
+
+
+def _attr_sites(fn: Function, code: CodeType, data: int) -> dict[int, list[str]]:
+    """IR instruction index -> lines describing its attribute site (site_feedback) and the region's code."""
+    out: dict[int, list[str]] = {}
+    for i, site in site_feedback(fn, code, data).items():
+        ic = site["region"]
         entries = ", ".join(f"{e['kind']} (type version {e['type_version']})" for e in site["entries"]) or "none"
-        lines = [f"          ; inline cache: {site_state(site['entries'], ic)}; {site['hits']} hits,"
-                 f" {site['misses']} misses; entries: {entries}"]
+        lines = [f"          ; inline cache: {site['state']}; {site['hits']} hits, {site['misses']} misses;"
+                 f" entries: {entries}"]
         if ic is not None:
             lines.append(f"          ; region {ic['region']:#x}: {len(ic['slots'])} slots in {ic['bytes']} bytes,"
                          f" {ic['rewrites']} rewrites")
