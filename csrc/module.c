@@ -742,6 +742,31 @@ core_attr_site_set_inline(PyObject *self, PyObject *const *args, Py_ssize_t narg
     Py_RETURN_NONE;
 }
 
+/* attr_site_prefill(address, kind, type_version, index): an empty site's first entry, from CPython's quickened
+ * cache (an instance value or a __slots__ member: no pointers, valid while the type has that version) */
+static PyObject *
+core_attr_site_prefill(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("attr_site_prefill", nargs, 4, 4))
+        return NULL;
+    accel_attr_cache *c = PyLong_AsVoidPtr(args[0]);
+    long kind = PyLong_AsLong(args[1]);
+    unsigned long version = PyLong_AsUnsignedLong(args[2]);
+    Py_ssize_t index = PyLong_AsSsize_t(args[3]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (c == NULL || (kind != KIND_INSTANCE_VALUE && kind != KIND_SLOT && kind != KIND_STORE_VALUE
+                      && kind != KIND_STORE_SLOT))
+        return PyErr_Format(PyExc_ValueError, "attr_site_prefill: bad site or kind");
+    if (c->kind == KIND_EMPTY && version != 0) {
+        c->kind = (uint16_t)kind;
+        c->shadow = SHADOW_NONE;
+        c->type_version = (uint32_t)version;
+        c->index = index;
+    }
+    Py_RETURN_NONE;
+}
+
 /* attr_site(address) -> the inline (first) entry of the attribute site at that address of a jit_data block */
 static PyObject *
 core_attr_site(PyObject *self, PyObject *arg)
@@ -916,6 +941,8 @@ static PyMethodDef core_methods[] = {
     {"ic_enable", core_ic_enable, METH_O, "ic_enable(flag): executable inline-cache slots on or off"},
     {"ic_describe", core_ic_describe, METH_O, "ic_describe(code) -> the executable inline caches of its sites"},
     {"attr_site", core_attr_site, METH_O, "attr_site(address) -> an attribute site's cache entries"},
+    {"attr_site_prefill", (PyCFunction)(void (*)(void))core_attr_site_prefill, METH_FASTCALL,
+     "attr_site_prefill(address, kind, type_version, index): a first entry from CPython's quickened cache"},
     {"attr_site_set_inline", (PyCFunction)(void (*)(void))core_attr_site_set_inline, METH_FASTCALL,
      "attr_site_set_inline(address, mask): the kinds a site checks inline"},
     {"count_instructions", core_count_instructions, METH_NOARGS, "start counting executed instructions"},

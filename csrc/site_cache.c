@@ -137,7 +137,13 @@ analyze_shadowing(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *na
 static void
 fill_type_attr(attr_cache *c, PyTypeObject *cls, PyObject *name)
 {
-    if (!PyUnicode_CheckExact(name) || _PyType_Lookup(&PyType_Type, name) != NULL)
+    if (!PyUnicode_CheckExact(name))
+        return;
+    /* type_getattro: a data descriptor of `type` itself (__name__, __dict__, __doc__...) beats the class's own
+     * attribute; anything else of `type`'s (float.__repr__ with type.__repr__ there) does not.  `type` is
+     * immutable, so what it holds cannot change. */
+    PyObject *meta = _PyType_Lookup(&PyType_Type, name);
+    if (meta != NULL && Py_TYPE(meta)->tp_descr_set != NULL)
         return;
     PyObject *descr = _PyType_Lookup(cls, name);
     if (descr == NULL || !PyType_HasFeature(cls, Py_TPFLAGS_VALID_VERSION_TAG))

@@ -44,8 +44,8 @@ POLYMORPHIC = textwrap.dedent("""
 
 def _run(source: str, tmp_path, **env: str):  # noqa: ANN001, ANN202
     stats = tmp_path / "stats.json"
-    proc = run_python(["-c", source], env=clean_env(ACCEL="1", ACCEL_BJIT_THRESHOLD="0",
-                                                    ACCEL_STATS_FILE=str(stats), **env))
+    proc = run_python(["-c", source], env=clean_env(**{"ACCEL": "1", "ACCEL_BJIT_THRESHOLD": "0",
+                                                       "ACCEL_STATS_FILE": str(stats), **env}))
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.splitlines(), json.loads(stats.read_text())
 
@@ -149,3 +149,27 @@ def test_threads_rewriting_shared_sites_while_classes_change() -> None:
     proc = run_python(["tests/stress_ic_threads.py", "--seconds", "4"], env=clean_env(ACCEL="1"), timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok" in proc.stdout.splitlines()[-1]
+
+
+def test_quickened_caches_fill_the_inline_entry_before_its_first_run(tmp_path) -> None:  # noqa: ANN001
+    """CPython's LOAD_ATTR_INSTANCE_VALUE / _SLOT and STORE_ATTR_* caches say what the site saw: tier 1 starts
+    the inline entry from them, so the compiled site never misses."""
+    source = textwrap.dedent("""
+        import json, accel
+        class P:
+            __slots__ = ("s",)
+        class V:
+            pass
+        def f(p, v):
+            v.x = p.s
+            return v.x
+        p, v = P(), V()
+        p.s = 5
+        print(sum(f(p, v) for _ in range(200)), accel.tier(f))
+        print(json.dumps([(s["op"], s["name"], s["misses"], [e["kind"] for e in s["entries"]])
+                          for s in accel.site_feedback(f)]))
+    """)
+    out, _ = _run(source, tmp_path, ACCEL_BJIT_THRESHOLD="30")
+    assert out[0] == "1000 1"
+    assert json.loads(out[1]) == [["LOAD_ATTR", "s", 0, ["slot"]], ["STORE_ATTR", "x", 0, ["store_value"]],
+                                  ["LOAD_ATTR", "x", 0, ["instance_value"]]]

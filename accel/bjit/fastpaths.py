@@ -35,6 +35,8 @@ INLINE_BINARY_OPS: dict[int, str] = {0: "add", 10: "sub", 5: "mul", 11: "div",
                                      13: "add", 23: "sub", 18: "mul", 24: "div"}
 
 # Attribute sites whose commonest cached case is checked inline, and their helpers (csrc/site_cache.c)
+_PREFILL_KINDS = {("values", False): "kind_instance_value", ("slot", False): "kind_slot",
+                  ("values", True): "kind_store_value", ("slot", True): "kind_store_slot"}
 INLINE_ATTR_OPS: dict[int, str] = {OP["LOAD_ATTR"]: "load_attr_cached", OP["LOAD_METHOD"]: "load_method_cached",
                                    OP["STORE_ATTR"]: "store_attr_cached"}
 
@@ -143,6 +145,11 @@ class FastPaths:
         site = self.site_data[i]
         kinds = self.feedback.attr_kinds(offset) if op != OP["LOAD_METHOD"] else ()
         self.set_inline_kinds(site, op, kinds)
+        case = self.feedback.attr_case(offset) if op != OP["LOAD_METHOD"] else None
+        if case is not None and self.rt.core is not None and site >= 1 << 16:
+            # CPython's own cache says what the site saw: the inline entry starts from it (no first miss)
+            name = _PREFILL_KINDS[case[0], op == OP["STORE_ATTR"]]
+            self.rt.core.attr_site_prefill(site, lay[name], case[1], case[2])
         inline = op == OP["LOAD_METHOD"] or bool(kinds)  # else a module attribute, say: the region first
         slow, done, generic = a.label("attr_miss"), a.label("attr_done"), a.label("attr_generic")
         hit = a.label("attr_hit")

@@ -14,6 +14,7 @@ code is generated: a block compiled on demand sees its own sites' latest state.
 from __future__ import annotations
 
 import dis
+import struct
 from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
@@ -32,6 +33,10 @@ _CALL_HELPERS = {
 }
 
 
+_PREFILLED = {"LOAD_ATTR_INSTANCE_VALUE": "values", "LOAD_ATTR_SLOT": "slot", "STORE_ATTR_INSTANCE_VALUE": "values",
+              "STORE_ATTR_SLOT": "slot"}
+
+
 class Feedback:
     """The specialised instruction names of one code object, read once per code generation."""
 
@@ -48,6 +53,16 @@ class Feedback:
             adaptive = self._adaptive = quickened or self._code.co_code
         op = adaptive[2 * unit]
         return dis._all_opname[op]  # type: ignore[attr-defined]  # specialised names included
+
+    def attr_case(self, unit: int) -> tuple[str, int, int] | None:
+        """("values" or "slot", type version, index) from the inline cache of a LOAD_ATTR / STORE_ATTR CPython
+        specialised for a split-dict value or a __slots__ member (_PyAttrCache: counter, version as two code
+        units, index -- the values index or the member's offset), else None."""
+        name = self.name_at(unit)
+        if name not in _PREFILLED:
+            return None
+        _, low, high, index = struct.unpack_from("<4H", self._adaptive or b"", 2 * (unit + 1))
+        return _PREFILLED[name], low | high << 16, index
 
     def binary_op_kinds(self, unit: int) -> tuple[str, ...]:
         """Which of BINARY_OP's numeric cases to put inline."""

@@ -306,3 +306,23 @@ classes[5].v = 500
 classes[40].v = 4000
 print("many patched", [read_vw(o) for o in many[:12]], read_vw(many[40]))
 sys.stdout.flush()
+
+
+# ---- attributes of classes that `type` itself also has (type.__repr__ does not beat the class's own) ----
+class Kr:
+    """Kr's doc"""
+
+    def __repr__(self):
+        return "Kr()"
+
+
+def repr_via_class(cls, obj):
+    return cls.__repr__(obj), cls.__doc__ is not None, cls.__name__
+
+
+pairs = [(float, 1.5), (Kr, Kr()), (int, 7), (Kr, Kr())]
+print("type attrs", warm(lambda p: repr_via_class(*p), pairs))
+Kr.__repr__ = lambda self: "Kr (patched)"
+Kr.__doc__ = None
+print("type attrs patched", warm(lambda p: repr_via_class(*p), pairs, 3))
+sys.stdout.flush()
