@@ -10,8 +10,9 @@
  *
  * Slots are copies of templates that bjit/ic_slots.py assembles once per process and registers here, with the
  * offsets of their holes (the type's version tag, an index or offset, a value, a dict and its version, the
- * address of the slot's hit counter); writing a slot is a memcpy and a few stores.  The guards are the ones
- * site_cache.c's C code makes for the same kind, so a slot is correct exactly when that entry would be:
+ * name's hash, the address of the slot's hit counter); writing a slot is a memcpy and a few stores.  The
+ * guards are the ones site_cache.c's C code makes for the same kind, so a slot is correct exactly when that
+ * entry would be:
  * `tp_version_tag` for everything the type's MRO decides (any change to the type or a base gives it a new
  * tag, and tags are never reused), the instance's values pointer and the shared keys' length for split-dict
  * instances, the module dict's identity and `ma_version_tag` for module attributes.  An invalidated slot simply
@@ -49,8 +50,7 @@ struct accel_ic {
         uint32_t hits;           /* incremented by the slot's code */
         uint32_t written_at;     /* rewrite number when it was first written */
         uint64_t earlier_hits;   /* hits before the last rewrite */
-        PyObject *name;          /* the attribute's name (a strong reference: the slot compares keys with it) */
-        Py_hash_t name_hash;
+        Py_hash_t name_hash;     /* the attribute name's (a METHOD_DICT slot compares the dict's keys with it) */
         uint8_t tpl;
         uint16_t offset, size;
         char type_name[40];
@@ -176,7 +176,6 @@ write_region(accel_ic *ic)
         patch64(at, t->holes[IC_HOLE_DICT_VERSION], e->dict_version);
         patch64(at, t->holes[IC_HOLE_HITS], (uint64_t)(uintptr_t)&s->hits);
         patch32(at, t->holes[IC_HOLE_FLAG], e->kind == KIND_METHOD || e->kind == KIND_METHOD_DICT ? 0 : 1);
-        patch64(at, t->holes[IC_HOLE_NAME], (uint64_t)(uintptr_t)s->name);
         patch64(at, t->holes[IC_HOLE_HASH], (uint64_t)s->name_hash);
         s->offset = (uint16_t)n;
         s->size = t->size;
@@ -227,7 +226,6 @@ static void
 drop_slot(accel_ic *ic, int k)
 {
     accel_ic_counters.freed_hits += ic->slots[k].hits + ic->slots[k].earlier_hits;
-    Py_CLEAR(ic->slots[k].name);
     memmove(&ic->slots[k], &ic->slots[k + 1], (size_t)(ic->nslots - k - 1) * sizeof(struct ic_slot));
     ic->nslots--;
 }
@@ -288,8 +286,7 @@ accel_ic_learn(accel_attr_cache *site, const accel_attr_cache *entry, int site_k
     s->entry = *entry;
     s->tpl = (uint8_t)tpl;
     s->written_at = ic->rewrites;
-    s->name = Py_NewRef(name);
-    s->name_hash = PyObject_Hash(name);  /* (a str: cannot fail) */
+    s->name_hash = PyObject_Hash(name);  /* (an exact str: cannot fail) */
     if (tp != NULL)
         snprintf(s->type_name, sizeof(s->type_name), "%s", tp->tp_name);
     while (write_region(ic) < 0) {  /* too many bytes: evict from the cold end (never the new slot) */
@@ -317,10 +314,8 @@ accel_ic_free_code(void *ics)
     accel_ic *ic = (accel_ic *)ics;
     while (ic != NULL) {
         accel_ic *next = ic->next_in_code;
-        for (int k = 0; k < ic->nslots; k++) {
+        for (int k = 0; k < ic->nslots; k++)
             accel_ic_counters.freed_hits += ic->slots[k].hits + ic->slots[k].earlier_hits;
-            Py_CLEAR(ic->slots[k].name);
-        }
         if (ic->prev != NULL)
             ic->prev->next = ic->next;
         else

@@ -648,7 +648,6 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"dk_log2_size", OFF(PyDictKeysObject, dk_log2_size)},
         {"str_hash", OFF(PyASCIIObject, hash)},
         {"ic_tpl_load_method_dict", IC_TPL_LOAD_METHOD_DICT},
-        {"ic_hole_name", IC_HOLE_NAME},
         {"ic_hole_hash", IC_HOLE_HASH},
         {"ic_tpl_load_value", IC_TPL_LOAD_VALUE},
         {"ic_tpl_load_slot", IC_TPL_LOAD_SLOT},

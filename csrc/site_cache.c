@@ -513,7 +513,8 @@ site_insert_behind(attr_cache *site, const attr_cache *entry)
 {
     int drop = ACCEL_ATTR_WAYS - 1;
     for (int k = 1; k < ACCEL_ATTR_WAYS; k++)
-        if (site[k].kind == KIND_EMPTY || (site[k].type_version == entry->type_version && site[k].dict == entry->dict)) {
+        if (site[k].kind == KIND_EMPTY
+            || (site[k].type_version == entry->type_version && site[k].dict == entry->dict)) {
             drop = k;
             break;
         }

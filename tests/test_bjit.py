@@ -1376,3 +1376,19 @@ def test_the_compilers_own_frames_are_not_counted_as_the_programs():
     proc = run_python(["-c", prog], timeout=60)
     tier, seen = map(int, proc.stdout.split())
     assert tier == 1 and seen <= 40, proc.stdout + proc.stderr  # (f, and accel.tier's own few; thousands before)
+
+def test_an_attribute_site_takes_its_owner_from_the_register_the_push_used():
+    """The owner an attribute site reads is the slot the LOAD_FAST just before it stored: the load must stay right
+    after that store for the assembler to make it a register move (x86.py, Assembler.mov).  Putting anything in
+    between (the site's cache address, once) makes every attribute access wait for store forwarding."""
+    from accel.bjit import disasm
+    from accel.bjit.codegen import Runtime, generate
+    from accel.ir import build
+
+    for source in ("def f(p):\n    return p.x\n", "def f(p):\n    return p.m()\n", "def f(p, v):\n    p.x = v\n"):
+        fn = _fresh(source, "f")
+        code = fn.__code__
+        listing = [asm for _, _, asm in disasm.decode(generate(build(code), code, Runtime.load(), 0).code, 0)]
+        first_site = next(i for i, asm in enumerate(listing) if asm.startswith("mov ecx,") or "movabs rcx," in asm)
+        push = max(i for i in range(first_site) if listing[i].startswith("mov QWORD PTR [r12+"))
+        assert listing[push + 1] == "mov rdi,rax", (source, listing[push:first_site + 1])

@@ -29,7 +29,7 @@ _PLACEHOLDER32 = {"version": 0x5A17A001, "disp": 0x5A17A002, "nentries": 0x5A17A
 _PLACEHOLDER64 = 0x7C3B9E5500000000
 
 # in csrc/bjit.h IC_HOLE_* order
-HOLES = ("version", "disp", "value", "nentries", "dict", "dict_version", "hits", "flag", "name", "hash")
+HOLES = ("version", "disp", "value", "nentries", "dict", "dict_version", "hits", "flag", "hash")
 
 
 class _Template:
@@ -48,6 +48,12 @@ class _Template:
         a.mov(RAX, Mem(RDI, self.lay["ob_type"]))
         a.cmp(Mem(RAX, self.lay["type_version_tag"]), _PLACEHOLDER32["version"], size=32)
         a.jcc("ne", self.miss)
+
+    def exact_type(self, type_address: int) -> None:
+        """The owner is exactly of this (static) type, else the next slot."""
+        self.a.mov(RDX, type_address)
+        self.a.cmp(Mem(RDI, self.lay["ob_type"]), RDX)
+        self.a.jcc("ne", self.miss)
 
     def values(self) -> None:
         """rax = the owner's split-dict values (no materialised __dict__), else the next slot."""
@@ -117,9 +123,7 @@ def _load_const_values(t: _Template) -> None:
 def _load_module(t: _Template) -> None:
     """A module's global: an exact module whose dict is the one seen, at the version seen."""
     a, lay = t.a, t.lay
-    a.mov(RDX, lay["module_type"])
-    a.cmp(Mem(RDI, lay["ob_type"]), RDX)
-    a.jcc("ne", t.miss)
+    t.exact_type(lay["module_type"])
     a.mov(RAX, Mem(RDI, lay["md_dict"]))
     t.hole64("dict", RDX)
     a.cmp(RAX, RDX)
@@ -133,9 +137,7 @@ def _load_module(t: _Template) -> None:
 def _load_type_attr(t: _Template) -> None:
     """An attribute read from a class (an exact `type` instance) whose own version tag is the one seen."""
     a, lay = t.a, t.lay
-    a.mov(RDX, lay["type_type"])
-    a.cmp(Mem(RDI, lay["ob_type"]), RDX)
-    a.jcc("ne", t.miss)
+    t.exact_type(lay["type_type"])
     a.cmp(Mem(RDI, lay["type_version_tag"]), _PLACEHOLDER32["version"], size=32)
     a.jcc("ne", t.miss)
     t.hole64("value", RAX)
