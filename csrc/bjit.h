@@ -195,7 +195,7 @@ typedef struct {
 extern accel_ic_counters_t accel_ic_counters;
 extern int accel_ic_enabled;  /* config ic_slots */
 uint64_t accel_ic_slot_hits(void);         /* hits counted by every slot so far */
-PyObject *accel_ic_describe(PyCodeObject *co);  /* [{unit, kind, megamorphic, rewrites, slots: [...]}] */
+PyObject *accel_ic_describe(PyCodeObject *co);  /* [{unit, site, state, rewrites, bytes, region, slots}] */
 const char *accel_attr_kind_name(int kind);
 int accel_ic_set_template(int tpl, const char *bytes, Py_ssize_t n, const int *holes);
 

@@ -48,7 +48,6 @@ struct accel_ic {
     struct ic_slot {
         accel_attr_cache entry;  /* the case the slot was written from */
         uint32_t hits;           /* incremented by the slot's code */
-        uint32_t written_at;     /* rewrite number when it was first written */
         uint64_t earlier_hits;   /* hits before the last rewrite */
         Py_hash_t name_hash;     /* the attribute name's (a METHOD_DICT slot compares the dict's keys with it) */
         uint8_t tpl;
@@ -285,7 +284,6 @@ accel_ic_learn(accel_attr_cache *site, const accel_attr_cache *entry, int site_k
     memset(s, 0, sizeof(*s));
     s->entry = *entry;
     s->tpl = (uint8_t)tpl;
-    s->written_at = ic->rewrites;
     s->name_hash = PyObject_Hash(name);  /* (an exact str: cannot fail) */
     if (tp != NULL)
         snprintf(s->type_name, sizeof(s->type_name), "%s", tp->tp_name);

@@ -483,20 +483,25 @@ megamorphic(attr_cache *site)
     return site->misses > 64 * ACCEL_ATTR_WAYS && site->misses > site->hits;
 }
 
-/* Put a freshly filled entry first.  An entry for the same type (or module dict) is stale -- it just missed --
- * and is dropped; otherwise the last one falls out.  The site's counters stay with the first entry. */
+/* The entry, from `first` on, that a fresh `entry` replaces: an empty one, or one for the same type (or module
+ * dict), which is stale -- it just missed; otherwise the last. */
+static int
+entry_to_drop(const attr_cache *site, const attr_cache *entry, int first)
+{
+    for (int k = first; k < ACCEL_ATTR_WAYS; k++)
+        if (site[k].kind == KIND_EMPTY
+            || (site[k].type_version == entry->type_version && site[k].dict == entry->dict))
+            return k;
+    return ACCEL_ATTR_WAYS - 1;
+}
+
+/* Put a freshly filled entry first, dropping entry_to_drop's.  The site's counters stay with the first entry. */
 static void
 site_insert(attr_cache *site, const attr_cache *entry)
 {
     if (entry->kind == KIND_EMPTY)
         return;
-    int drop = ACCEL_ATTR_WAYS - 1;
-    for (int k = 0; k < ACCEL_ATTR_WAYS; k++)
-        if (site[k].kind == KIND_EMPTY
-            || (site[k].type_version == entry->type_version && site[k].dict == entry->dict)) {
-            drop = k;
-            break;
-        }
+    int drop = entry_to_drop(site, entry, 0);
     uint32_t hits = site[0].hits, misses = site[0].misses;
     memmove(&site[1], &site[0], drop * sizeof(attr_cache));
     site[0] = *entry;
@@ -511,13 +516,7 @@ site_insert(attr_cache *site, const attr_cache *entry)
 static void
 site_insert_behind(attr_cache *site, const attr_cache *entry)
 {
-    int drop = ACCEL_ATTR_WAYS - 1;
-    for (int k = 1; k < ACCEL_ATTR_WAYS; k++)
-        if (site[k].kind == KIND_EMPTY
-            || (site[k].type_version == entry->type_version && site[k].dict == entry->dict)) {
-            drop = k;
-            break;
-        }
+    int drop = entry_to_drop(site, entry, 1);
     memmove(&site[2], &site[1], (drop - 1) * sizeof(attr_cache));
     site[1] = *entry;
     site[1].hits = site[1].misses = 0;

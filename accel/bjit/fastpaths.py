@@ -35,8 +35,10 @@ INLINE_BINARY_OPS: dict[int, str] = {0: "add", 10: "sub", 5: "mul", 11: "div",
                                      13: "add", 23: "sub", 18: "mul", 24: "div"}
 
 # Attribute sites whose commonest cached case is checked inline, and their helpers (csrc/site_cache.c)
-_PREFILL_KINDS = {("values", False): "kind_instance_value", ("slot", False): "kind_slot",
-                  ("values", True): "kind_store_value", ("slot", True): "kind_store_slot"}
+# (feedback kind, a STORE_ATTR site) -> the layout name of the attribute-cache kind (csrc/bjit.h KIND_*)
+_ATTR_KIND_NAMES = {("values", False): "kind_instance_value", ("slot", False): "kind_slot",
+                    ("dict", False): "kind_instance_dict", ("values", True): "kind_store_value",
+                    ("slot", True): "kind_store_slot", ("dict", True): "kind_store_dict"}
 INLINE_ATTR_OPS: dict[int, str] = {OP["LOAD_ATTR"]: "load_attr_cached", OP["LOAD_METHOD"]: "load_method_cached",
                                    OP["STORE_ATTR"]: "store_attr_cached"}
 
@@ -144,12 +146,7 @@ class FastPaths:
         offset = self.fn.records[i * 8 + 2]
         site = self.site_data[i]
         kinds = self.feedback.attr_kinds(offset) if op != OP["LOAD_METHOD"] else ()
-        self.set_inline_kinds(site, op, kinds)
-        case = self.feedback.attr_case(offset) if op != OP["LOAD_METHOD"] else None
-        if case is not None and self.rt.core is not None and site >= 1 << 16:
-            # CPython's own cache says what the site saw: the inline entry starts from it (no first miss)
-            name = _PREFILL_KINDS[case[0], op == OP["STORE_ATTR"]]
-            self.rt.core.attr_site_prefill(site, lay[name], case[1], case[2])
+        self.describe_site(site, op, offset, kinds)
         inline = op == OP["LOAD_METHOD"] or bool(kinds)  # else a module attribute, say: the region first
         slow, done, generic = a.label("attr_miss"), a.label("attr_done"), a.label("attr_generic")
         hit = a.label("attr_hit")
@@ -235,21 +232,19 @@ class FastPaths:
 
         self.stubs.append(stub)
 
-    def set_inline_kinds(self, site: int, op: int, kinds: tuple[str, ...]) -> None:
-        """Tell the site's rewriter (csrc/inline_cache.c) which cases the inline check covers: the others get
-        slots in the site's executable region."""
-        lay = self.lay
-        if op == OP["LOAD_METHOD"]:
-            names = ["kind_method"]
-        else:
-            prefix = "kind_store_" if op == OP["STORE_ATTR"] else "kind_"
-            names = [prefix + {"values": "value" if op == OP["STORE_ATTR"] else "instance_value", "slot": "slot",
-                               "dict": "dict" if op == OP["STORE_ATTR"] else "instance_dict"}[k] for k in kinds]
-        mask = 0
-        for name in names:
-            mask |= 1 << lay[name]
-        if self.rt.core is not None and site >= 1 << 16:  # (tests generate code without a data block)
-            self.rt.core.attr_site_set_inline(site, mask)
+    def describe_site(self, site: int, op: int, offset: int, kinds: tuple[str, ...]) -> None:
+        """Tell the site's rewriter (csrc/inline_cache.c) which cases the inline check covers -- the others get
+        slots in the site's executable region -- and start the inline entry from CPython's own cache when that
+        says what the site saw (no first miss)."""
+        core, lay = self.rt.core, self.lay
+        if core is None or site < 1 << 16:  # (tests generate code without a data block)
+            return
+        store = op == OP["STORE_ATTR"]
+        names = ["kind_method"] if op == OP["LOAD_METHOD"] else [_ATTR_KIND_NAMES[k, store] for k in kinds]
+        core.attr_site_set_inline(site, sum(1 << lay[name] for name in names))
+        case = self.feedback.attr_case(offset) if op != OP["LOAD_METHOD"] else None
+        if case is not None:
+            core.attr_site_prefill(site, lay[_ATTR_KIND_NAMES[case[0], store]], case[1], case[2])
 
     def emit_region_call(self, generic: Label) -> None:
         """Call the site's (rcx) executable inline-cache region with the owner (rdi): rax = what its slot for
