@@ -1,4 +1,4 @@
-"""Compare plain CPython against accel on pyperformance's pure-Python benchmarks and local micro kernels.
+"""Compare plain CPython against accel on pyperformance's benchmarks (pure-Python and real-world) and micro kernels.
 
 Method
 ------
@@ -16,8 +16,19 @@ Method
   geometric mean of the ratios, the right mean for ratios.
 * Memory is the peak RSS of the benchmark worker (pyperf's ``mem_max_rss`` metadata), falling back to the
   ``wait4`` rusage of the whole process tree.
+* ``--cold`` measures programs run once instead: each measurement is ONE process running the benchmark a fixed
+  number of loops (``run_benchmark.py --worker -l L -n 1 -w 0``: no warm-up, no calibration, no child
+  processes), timed as the wall time from just before the process is spawned to its exit, so interpreter
+  start-up, imports, accel's own start-up, warm-up and every compile are inside the figure. ``L`` comes from
+  COLD_LOOPS (chosen so the benchmark's own work is ~0.5 s on CPython here) or ``--loops``.
+* Tier-1 counters: for every configuration with ``ACCEL`` set, accel writes its counters at exit to the file
+  named by ``ACCEL_STATS_FILE``. In cold mode every accel process writes one; in steady mode pyperf runs many
+  workers (and its parent), so after the timed runs one extra pyperf worker process (``--worker -l L -n N -w W``
+  with the loops, values and warm-ups of the timed runs) runs with the stats file set, and its counters are
+  reported: compile seconds, us and bytes of machine code per IR instruction, functions compiled, compiles put
+  off by the compile budget.
 
-Usage: ``python bench/run.py [--hook-tax] [--config NAME:VAR=VAL,...] [-r N] [names...]`` (``--list``).
+Usage: ``python bench/run.py [--cold] [--hook-tax] [--config NAME:VAR=VAL,...] [-r N] [names...]`` (``--list``).
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +64,39 @@ PYPERFORMANCE = [
     "nqueens", "hexiom", "unpack_sequence", "generators", "coroutines", "json_dumps", "deepcopy", "pyflate",
 ]  # fmt: skip
 MICRO = ["fib", "method_calls", "attributes", "int_arith", "float_arith", "list_comp", "generator"]
+# pyperformance's real-world programs: name -> (directory under data-files/benchmarks, the script's own arguments).
+# Their third-party requirements are the `bench` extra of pyproject.toml (pinned as pyperformance 1.14 pins them).
+REALWORLD: dict[str, tuple[str, list[str]]] = {
+    "django_template": ("bm_django_template", []),
+    "mako": ("bm_mako", []),
+    "genshi_text": ("bm_genshi", ["text"]),
+    "genshi_xml": ("bm_genshi", ["xml"]),
+    "chameleon": ("bm_chameleon", []),
+    "sqlalchemy_declarative": ("bm_sqlalchemy_declarative", []),
+    "sqlalchemy_imperative": ("bm_sqlalchemy_imperative", []),
+    "sympy_expand": ("bm_sympy", ["expand"]),
+    "html5lib": ("bm_html5lib", []),
+    "regex_compile": ("bm_regex_compile", []),
+    "json_loads": ("bm_json_loads", []),
+    "logging_simple": ("bm_logging", ["simple"]),
+    "pickle_pure_python": ("bm_pickle", ["--pure-python", "pickle"]),
+    "tornado_http": ("bm_tornado_http", []),
+    "dulwich_log": ("bm_dulwich_log", []),
+    "docutils": ("bm_docutils", []),
+    "pathlib": ("bm_pathlib", []),
+    "xml_etree_parse": ("bm_xml_etree", ["parse"]),
+}
+# --cold: loops per process (pyperf's -l), chosen once so that the benchmark's own work (beyond start-up, imports and
+# set-up: whole process at L loops minus whole process at 1 loop) takes ~0.3-0.7 s on CPython 3.11 on the 2-core
+# machine this was written on; docutils (one loop ~3.5 s) and sympy_expand (one loop ~0.6 s, imports ~0.8 s) run one.
+# Fixed numbers, so that figures from different days measure the same work. Others: --loops, else calibrated.
+COLD_LOOPS: dict[str, int] = {
+    "django_template": 10, "mako": 45, "genshi_text": 25, "genshi_xml": 10, "chameleon": 35,
+    "sqlalchemy_declarative": 5, "sqlalchemy_imperative": 40, "sympy_expand": 1, "html5lib": 8,
+    "regex_compile": 3, "json_loads": 1000, "logging_simple": 6000, "pickle_pure_python": 70,
+    "tornado_http": 3, "dulwich_log": 10, "docutils": 1, "pathlib": 20, "xml_etree_parse": 3,
+}  # fmt: skip
+COLD_TARGET_S = 0.5  # what a calibrated cold loop count aims at (CPython time of the benchmark's own work)
 
 # pyperf options per preset. pyperf's own --fast would override -p/-n, so it is not passed.
 PRESETS: dict[str, list[str]] = {
@@ -77,6 +122,8 @@ class Sample:
     rss_bytes: int | None
     subtimes: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+    loops: int | None = None  # pyperf's loop count (steady mode; for the stats worker)
+    stats: dict[str, Any] | None = None  # accel's counters (ACCEL_STATS_FILE) of this process, when written
 
 
 # ---------------------------------------------------------------- discovery
@@ -105,20 +152,26 @@ def missing_dependencies(bm_dir: Path) -> list[str]:
     return missing
 
 
+def pyperformance_benchmark(root: Path | None, name: str, directory: str, args: list[str]) -> Benchmark:
+    script = root / directory / "run_benchmark.py" if root else None
+    if script is None:
+        skip = "pyperformance is not installed (pip install pyperformance)"
+    elif not script.is_file():
+        skip = f"not in this pyperformance version ({script} missing)"
+    elif missing := missing_dependencies(script.parent):
+        skip = f"missing dependencies: {', '.join(missing)} (pip install -e '.[bench]')"
+    else:
+        skip = None
+    return Benchmark(name, [str(script), *args], skip)
+
+
 def discover() -> dict[str, Benchmark]:
     benchmarks: dict[str, Benchmark] = {}
     root = pyperformance_dir()
     for name in PYPERFORMANCE:
-        script = root / f"bm_{name}" / "run_benchmark.py" if root else None
-        if script is None:
-            skip = "pyperformance is not installed (pip install pyperformance)"
-        elif not script.is_file():
-            skip = f"not in this pyperformance version ({script} missing)"
-        elif missing := missing_dependencies(script.parent):
-            skip = f"missing dependencies: {', '.join(missing)}"
-        else:
-            skip = None
-        benchmarks[name] = Benchmark(name, [str(script)], skip)
+        benchmarks[name] = pyperformance_benchmark(root, name, f"bm_{name}", [])
+    for name, (directory, args) in REALWORLD.items():
+        benchmarks[name] = pyperformance_benchmark(root, name, directory, args)
     for kernel in MICRO:
         benchmarks[f"micro_{kernel}"] = Benchmark(f"micro_{kernel}", [str(MICRO_SCRIPT), kernel])
     if importlib.util.find_spec("pyperf") is None:
@@ -128,7 +181,13 @@ def discover() -> dict[str, Benchmark]:
 
 
 def select(benchmarks: dict[str, Benchmark], names: list[str]) -> list[Benchmark]:
-    groups = {"pyperformance": PYPERFORMANCE, "micro": [f"micro_{k}" for k in MICRO]}
+    micro = [f"micro_{k}" for k in MICRO]
+    groups = {
+        "pyperformance": PYPERFORMANCE,
+        "micro": micro,
+        "realworld": list(REALWORLD),
+        "all": PYPERFORMANCE + list(REALWORLD) + micro,
+    }
     wanted: list[str] = []
     for name in names or ["pyperformance", "micro"]:
         for item in groups.get(name, [name]):
@@ -180,71 +239,201 @@ def config_environ(env: dict[str, str]) -> dict[str, str]:
 # ---------------------------------------------------------------- running
 
 
-def parse_pyperf_json(path: Path, stat: str) -> tuple[dict[str, float], int | None]:
-    """Per-benchmark time (median or mean of pyperf values, seconds) and max worker RSS (bytes)."""
+def accel_enabled(env: Env) -> bool:
+    """Does this configuration turn accel on (so that it has counters to report)?"""
+    return env.get("ACCEL", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def parse_pyperf_json(path: Path, stat: str) -> tuple[dict[str, float], int | None, int | None]:
+    """Per-benchmark time (median or mean of pyperf values, seconds), max worker RSS (bytes) and loop count."""
     data = json.loads(path.read_text())
     suite_meta = data.get("metadata", {})
     times: dict[str, float] = {}
     rss: list[int] = []
+    loops: list[int] = []
     for bench in data["benchmarks"]:
         bench_meta = {**suite_meta, **bench.get("metadata", {})}
         values: list[float] = []
         for run in bench["runs"]:
             values.extend(run.get("values", []))
-            if (mem := {**bench_meta, **run.get("metadata", {})}.get("mem_max_rss")) is not None:
+            run_meta = {**bench_meta, **run.get("metadata", {})}
+            if (mem := run_meta.get("mem_max_rss")) is not None:
                 rss.append(int(mem))
+            if run.get("values") and run_meta.get("loops"):
+                loops.append(int(run_meta["loops"]))
         if values:
             name = bench_meta.get("name", f"bench{len(times)}")
             times[name] = statistics.median(values) if stat == "median" else statistics.fmean(values)
-    return times, max(rss) if rss else None
+    return times, max(rss) if rss else None, max(loops) if loops else None
+
+
+def spawn(cmd: list[str], env: Env, log: Path, timeout: float, extra_env: Env | None = None) -> tuple[int, float, Any]:
+    """Run one process tree to its end: (exit code, wall seconds from just before the spawn, wait4 rusage).
+    The tree runs in its own session and is killed whole on timeout or Ctrl-C."""
+    environ = config_environ(env)
+    environ.update(extra_env or {})
+    with log.open("w") as logf:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=environ, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
+        timer = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+        except BaseException:  # Ctrl-C: don't leave the benchmark's session running
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, wall, usage
+
+
+def failure(log: Path, returncode: int) -> str:
+    tail = " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
+    why = "timeout" if returncode == -signal.SIGKILL else f"exit {returncode}"
+    return f"{why}: {tail}"
+
+
+def read_stats(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def run_one(bench: Benchmark, env: Env, pyperf_args: list[str], stat: str, timeout: float) -> Sample:
+    """Steady state: one full pyperf run (parent + workers); pyperf's own timing of the warmed-up loops."""
     with tempfile.TemporaryDirectory(prefix="accel-bench-") as tmp:
         out, log = Path(tmp) / "out.json", Path(tmp) / "log.txt"
         cmd = [sys.executable, *bench.argv, *pyperf_args, "-o", str(out)]
         if env:
             cmd.append("--inherit-environ=" + ",".join(env))
-        with log.open("w") as logf:
-            proc = subprocess.Popen(
-                cmd, env=config_environ(env), stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
-            )
-            timer = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
-            timer.start()
-            try:
-                _, status, usage = os.wait4(proc.pid, 0)
-            except BaseException:  # Ctrl-C: don't leave the benchmark's session running
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                raise
-            finally:
-                timer.cancel()
-            proc.returncode = os.waitstatus_to_exitcode(status)
+        returncode, _, usage = spawn(cmd, env, log, timeout)
         tree_rss = usage.ru_maxrss * 1024  # Linux reports KiB
-        if proc.returncode != 0 or not out.exists():
-            tail = " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
-            why = "timeout" if proc.returncode == -signal.SIGKILL else f"exit {proc.returncode}"
-            return Sample(None, tree_rss, error=f"{why}: {tail}")
-        subtimes, rss = parse_pyperf_json(out, stat)
+        if returncode != 0 or not out.exists():
+            return Sample(None, tree_rss, error=failure(log, returncode))
+        subtimes, rss, loops = parse_pyperf_json(out, stat)
     if not subtimes:
         return Sample(None, tree_rss, error="no values in pyperf output")
     # Scripts reporting several benchmarks (deepcopy: 3) count as the geometric mean of their parts.
     total = math.exp(statistics.fmean(math.log(t) for t in subtimes.values()))
-    return Sample(total, rss or tree_rss, subtimes)
+    return Sample(total, rss or tree_rss, subtimes, loops=loops)
 
 
-def summarize(samples: dict[str, list[Sample]]) -> dict[str, Any]:
+def pyperf_option(pyperf_args: list[str], names: tuple[str, ...], default: int) -> int:
+    """The value of a pyperf option (-n/--values, -w/--warmups) in an argument list, else pyperf's default."""
+    value = default
+    for i, arg in enumerate(pyperf_args):
+        for name in names:
+            if arg == name and i + 1 < len(pyperf_args):
+                value = int(pyperf_args[i + 1])
+            elif arg.startswith(name + "=") and name.startswith("--"):
+                value = int(arg.split("=", 1)[1])
+    return value
+
+
+def worker_cmd(bench: Benchmark, loops: int, values: int, warmups: int) -> list[str]:
+    """One pyperf worker in this process: no calibration, no child processes."""
+    return [sys.executable, *bench.argv, "--worker", "-l", str(loops), "-n", str(values), "-w", str(warmups)]
+
+
+def run_stats_worker(bench: Benchmark, env: Env, loops: int, pyperf_args: list[str], timeout: float) -> Sample:
+    """Steady mode's counters: one worker process like those of the timed runs, with ACCEL_STATS_FILE set."""
+    values = pyperf_option(pyperf_args, ("-n", "--values"), 3)
+    warmups = pyperf_option(pyperf_args, ("-w", "--warmups"), 1)
+    with tempfile.TemporaryDirectory(prefix="accel-bench-") as tmp:
+        log, stats_file = Path(tmp) / "log.txt", Path(tmp) / "stats.json"
+        cmd = worker_cmd(bench, loops, values, warmups)
+        returncode, wall, usage = spawn(cmd, env, log, timeout, {"ACCEL_STATS_FILE": str(stats_file)})
+        if returncode != 0:
+            return Sample(None, usage.ru_maxrss * 1024, error=failure(log, returncode))
+        return Sample(wall, usage.ru_maxrss * 1024, stats=read_stats(stats_file))
+
+
+def run_cold(bench: Benchmark, env: Env, loops: int, timeout: float) -> Sample:
+    """Cold: the benchmark as one whole process running `loops` loops; wall time including process start."""
+    with tempfile.TemporaryDirectory(prefix="accel-bench-") as tmp:
+        log, stats_file = Path(tmp) / "log.txt", Path(tmp) / "stats.json"
+        extra = {"ACCEL_STATS_FILE": str(stats_file)} if accel_enabled(env) else {}
+        returncode, wall, usage = spawn(worker_cmd(bench, loops, 1, 0), env, log, timeout, extra)
+        rss = usage.ru_maxrss * 1024
+        if returncode != 0:
+            return Sample(None, rss, error=failure(log, returncode))
+        cpu = usage.ru_utime + usage.ru_stime
+        return Sample(wall, rss, {"cpu_s": cpu}, loops=loops, stats=read_stats(stats_file))
+
+
+def calibrate_cold_loops(bench: Benchmark, timeout: float) -> int:
+    """Loops for a benchmark without a COLD_LOOPS entry: ~COLD_TARGET_S of CPython time (one CPython worker
+    running 3 single-loop values)."""
+    with tempfile.TemporaryDirectory(prefix="accel-bench-") as tmp:
+        out, log = Path(tmp) / "out.json", Path(tmp) / "log.txt"
+        returncode, _, _ = spawn([*worker_cmd(bench, 1, 3, 1), "-o", str(out)], {}, log, timeout)
+        if returncode != 0 or not out.exists():
+            return 1
+        times, _, _ = parse_pyperf_json(out, "median")
+    per_loop = max(times.values()) if times else COLD_TARGET_S
+    return max(1, round(COLD_TARGET_S / per_loop))
+
+
+# Tier-1 counters of one process, derived from accel's stats (accel/stats.py keys).
+def tier1_counters(stats: dict[str, Any]) -> dict[str, Any]:
+    insns = stats.get("bjit_instructions", 0)
+    seconds = stats.get("bjit_compile_seconds", 0.0)
+    compiled = stats.get("functions_tier1", 0)
+    deferred = stats.get("compiles_deferred", 0)
+    return {
+        "compile_s": seconds,
+        "ir_build_s": stats.get("ir_build_seconds", 0.0),
+        "instructions": insns,
+        "code_bytes": stats.get("bjit_code_bytes", 0),
+        "us_per_insn": seconds * 1e6 / insns if insns else None,
+        "bytes_per_insn": stats.get("bjit_code_bytes", 0) / insns if insns else None,
+        "functions_tier1": compiled,
+        "compiles_deferred": deferred,
+        # compiles_deferred counts each time the budget put a hot function off (a function put off twice counts
+        # twice): the share is deferrals / (deferrals + functions compiled), an upper bound of the functions' share
+        "deferred_share": deferred / (deferred + compiled) if deferred + compiled else None,
+        "compile_failures": stats.get("compile_failures_total", 0),
+        "blocks_compiled": stats.get("bjit_blocks_compiled", 0),
+    }
+
+
+def median_counters(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Per key, the median over the processes that reported counters (cold mode has one per repetition)."""
+    if not runs:
+        return None
+    out: dict[str, Any] = {}
+    for key in runs[0]:
+        values = [r[key] for r in runs if r.get(key) is not None]
+        out[key] = statistics.median(values) if values else None
+    return out
+
+
+def summarize(samples: dict[str, list[Sample]], stats_runs: dict[str, Sample] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"configs": {}, "ratios": {}}
     for cfg, runs in samples.items():
         times = [s.time_s for s in runs if s.time_s is not None]
         rss = [s.rss_bytes for s in runs if s.rss_bytes is not None]
+        stats = [s.stats for s in runs if s.stats]
+        extra = (stats_runs or {}).get(cfg)
+        if extra is not None and extra.stats:
+            stats.append(extra.stats)
+        counters = [tier1_counters(s) for s in stats]
         out["configs"][cfg] = {
             "median_s": statistics.median(times) if times else None,
             "times_s": times,
             "max_rss_mb": max(rss) / 2**20 if rss else None,
             "rss_mb": [r / 2**20 for r in rss],
             "subtimes_s": [s.subtimes for s in runs if s.subtimes],
-            "errors": [s.error for s in runs if s.error],
+            "loops": sorted({s.loops for s in runs if s.loops}),
+            "errors": [s.error for s in runs if s.error]
+            + ([f"stats worker: {extra.error}"] if extra is not None and extra.error else []),
+            "tier1": median_counters(counters),
+            "tier1_runs": counters,
+            "stats": stats,
         }
     base = out["configs"].get(BASELINE, {}).get("median_s")
     for cfg, res in out["configs"].items():
@@ -283,8 +472,48 @@ def table_row(name: str, result: dict[str, Any], configs: list[str]) -> str:
     cells += [fmt(result["ratios"][c], ".3f") for c in configs if c != BASELINE]
     cells += [fmt(res[c]["max_rss_mb"], ".1f") for c in configs]
     line = f"{name:<22}" + "".join(f"{c:>14}" for c in cells)
+    for cfg in configs:
+        if (t1 := res[cfg].get("tier1")) is not None:
+            line += f"\n    {cfg}: {tier1_line(t1)}"
     errors = [f"{c}: {e}" for c in configs for e in res[c]["errors"]]
     return line + ("".join(f"\n    ! {e}" for e in errors[:2]) if errors else "")
+
+
+def tier1_line(t1: dict[str, Any]) -> str:
+    share = t1["deferred_share"]
+    return (
+        f"tier 1 {fmt(t1['compile_s'], '.3f')} s compiling (IR {fmt(t1['ir_build_s'], '.3f')} s),"
+        f" {fmt(t1['us_per_insn'], '.1f')} us/insn, {fmt(t1['bytes_per_insn'], '.0f')} B/insn"
+        f" ({fmt(t1['instructions'], '.0f')} insns), {fmt(t1['functions_tier1'], '.0f')} functions,"
+        f" {fmt(t1['compiles_deferred'], '.0f')} put off by the budget"
+        f" ({'-' if share is None else format(100 * share, '.0f')}% of hot)"
+    )
+
+
+def tier1_overall(results: dict[str, Any], configs: list[str]) -> dict[str, dict[str, Any]]:
+    """Per configuration, the tier-1 counters over all programs: median of the programs' us per instruction,
+    machine-code bytes per instruction (all programs' bytes / all their instructions, and the mean of the
+    programs' figures), the largest share of hot functions put off."""
+    out: dict[str, dict[str, Any]] = {}
+    for cfg in configs:
+        t1s = [r["configs"][cfg]["tier1"] for r in results.values() if r.get("configs", {}).get(cfg, {}).get("tier1")]
+        t1s = [t for t in t1s if t["instructions"]]
+        if not t1s:
+            continue
+        us = [t["us_per_insn"] for t in t1s if t["us_per_insn"] is not None]
+        bpi = [t["bytes_per_insn"] for t in t1s if t["bytes_per_insn"] is not None]
+        shares = [t["deferred_share"] for t in t1s if t["deferred_share"] is not None]
+        insns = sum(t["instructions"] for t in t1s)
+        out[cfg] = {
+            "programs": len(t1s),
+            "median_us_per_insn": statistics.median(us) if us else None,
+            "overall_us_per_insn": sum(t["compile_s"] for t in t1s) * 1e6 / insns,
+            "overall_bytes_per_insn": sum(t["code_bytes"] for t in t1s) / insns,
+            "mean_bytes_per_insn": statistics.fmean(bpi) if bpi else None,
+            "max_deferred_share": max(shares) if shares else None,
+            "compile_s_total": sum(t["compile_s"] for t in t1s),
+        }
+    return out
 
 
 def geomeans(results: dict[str, Any], configs: list[str]) -> dict[str, float | None]:
@@ -333,7 +562,25 @@ def draw_chart(path: Path, results: dict[str, Any], configs: list[str]) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="see bench/README.md")
-    p.add_argument("names", nargs="*", help="benchmarks or groups: pyperformance, micro (default: all)")
+    p.add_argument(
+        "names",
+        nargs="*",
+        help="benchmarks or groups: pyperformance, realworld, micro, all (default: pyperformance micro)",
+    )
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="programs run once: one process per measurement, a fixed number of loops, no warm-up, wall time of "
+        "the whole process (start-up, imports, compiles included)",
+    )
+    p.add_argument("--loops", type=int, help="--cold: loops per process for every benchmark (default: COLD_LOOPS)")
+    p.add_argument(
+        "--no-stats",
+        dest="stats",
+        action="store_false",
+        help="steady mode: skip the extra worker process that collects accel's tier-1 counters",
+    )
+    p.add_argument("--note", default="", help="free text stored in the JSON's meta (machine load...)")
     p.add_argument("-r", "--repetitions", type=int, default=3, help="processes per configuration (default 3)")
     p.add_argument(
         "--config",
@@ -373,6 +620,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def accel_revision() -> str | None:
+    """The git commit of the accel checkout this interpreter imports (editable installs), if any."""
+    spec = importlib.util.find_spec("accel")
+    if spec is None or not spec.origin:
+        return None
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(Path(spec.origin).parent), "describe", "--always", "--dirty", "--abbrev=12"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return rev.stdout.strip() or None if rev.returncode == 0 else None
+
+
+def measure(bench: Benchmark, configs: dict[str, Env], args: argparse.Namespace, pyperf_args: list[str]) -> dict:
+    names = list(configs)
+    samples: dict[str, list[Sample]] = {c: [] for c in names}
+    if args.cold:
+        loops = args.loops or COLD_LOOPS.get(bench.name) or calibrate_cold_loops(bench, args.timeout)
+        for _ in range(args.repetitions):
+            for cfg in names:  # alternate: cpython, accel, cpython, accel, ...
+                samples[cfg].append(run_cold(bench, configs[cfg], loops, args.timeout))
+        return summarize(samples)
+    for _ in range(args.repetitions):
+        for cfg in names:  # alternate: cpython, accel, cpython, accel, ...
+            samples[cfg].append(run_one(bench, configs[cfg], pyperf_args, args.stat, args.timeout))
+    stats_runs: dict[str, Sample] = {}
+    if args.stats:
+        for cfg in names:
+            if accel_enabled(configs[cfg]):
+                loops = max((s.loops for s in samples[cfg] if s.loops), default=1)
+                stats_runs[cfg] = run_stats_worker(bench, configs[cfg], loops, pyperf_args, args.timeout)
+    return summarize(samples, stats_runs)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     benchmarks = discover()
@@ -385,24 +670,31 @@ def main(argv: list[str] | None = None) -> int:
     configs = build_configs(args)
     names = list(configs)
     pyperf_args = args.pyperf_args if args.pyperf_args is not None else PRESETS[args.preset]
-    print("configs:", ", ".join(f"{n}({describe(e)})" for n, e in configs.items()))
-    print(f"pyperf: {' '.join(pyperf_args)}; {args.repetitions} alternating repetitions; stat={args.stat}\n")
+    revision = accel_revision()
+    print("configs:", ", ".join(f"{n}({describe(e)})" for n, e in configs.items()), f"; accel {revision}")
+    if args.cold:
+        print(f"cold: one process per measurement (--worker -l L -n 1 -w 0), wall time of the whole process;"
+              f" {args.repetitions} alternating repetitions; median\n")
+    else:
+        print(f"pyperf: {' '.join(pyperf_args)}; {args.repetitions} alternating repetitions; stat={args.stat}\n")
     print(table_header(names))
 
     results: dict[str, Any] = {}
     for bench in select(benchmarks, args.names):
-        if bench.skip:
-            results[bench.name] = {"skipped": bench.skip}
-        else:
-            samples: dict[str, list[Sample]] = {c: [] for c in names}
-            for _ in range(args.repetitions):
-                for cfg in names:  # alternate: cpython, accel, cpython, accel, ...
-                    samples[cfg].append(run_one(bench, configs[cfg], pyperf_args, args.stat, args.timeout))
-            results[bench.name] = summarize(samples)
+        results[bench.name] = {"skipped": bench.skip} if bench.skip else measure(bench, configs, args, pyperf_args)
         print(table_row(bench.name, results[bench.name], names), flush=True)
 
     gm = geomeans(results, names)
     print("\n" + "".join(f"geometric mean {BASELINE}/{c}: {fmt(v, '.3f')}\n" for c, v in gm.items()), end="")
+    overall = tier1_overall(results, names)
+    for cfg, t in overall.items():
+        print(
+            f"{cfg} tier 1 over {t['programs']} programs: median {fmt(t['median_us_per_insn'], '.1f')} us/insn"
+            f" (all compiles: {fmt(t['overall_us_per_insn'], '.1f')}), {fmt(t['overall_bytes_per_insn'], '.0f')}"
+            f" B/insn (mean of programs {fmt(t['mean_bytes_per_insn'], '.0f')}), at most"
+            f" {fmt(100 * t['max_deferred_share'] if t['max_deferred_share'] is not None else None, '.0f')}%"
+            " of hot functions put off"
+        )
 
     report = {
         "meta": {
@@ -410,13 +702,20 @@ def main(argv: list[str] | None = None) -> int:
             "python": sys.version,
             "machine": platform.platform(),
             "cpu_count": os.cpu_count(),
+            "accel_revision": revision,
+            "mode": "cold" if args.cold else "steady",
+            "note": args.note,
             "configs": configs,
-            "pyperf_args": pyperf_args,
+            "pyperf_args": None if args.cold else pyperf_args,
+            "cold_loops": {n: r["configs"][BASELINE]["loops"] for n, r in results.items() if "configs" in r}
+            if args.cold
+            else None,
             "repetitions": args.repetitions,
             "stat": args.stat,
         },
         "benchmarks": results,
         "geomean": gm,
+        "tier1_overall": overall,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n")
