@@ -2,6 +2,7 @@
  *
  * CPython calls this for every Python frame it runs.  It is a hot path: a few loads and compares, no Python
  * calls, no allocation except the first time a code object is seen.  In order:
+ *   0. a frame that would start with too little C stack left gets RecursionError (the C-stack guard, below);
  *   1. code the compiler itself is running (a thread-local flag) goes straight to the interpreter, so compiling
  *      never recurses into compiling;
  *   2. a code object seen for the first time gets its state (registration of code that did not come through the
@@ -14,10 +15,117 @@
  * The interpreter must not see an exception set by us: the callback runs with the caller's error state saved.
  */
 #include "bjit.h"
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 accel_hook_options accel_options = {25, 1, 500000, 2};
 accel_hook_counters accel_counters;
+
+/* ---- the C-stack guard ----
+ *
+ * Without a PEP 523 hook, 3.11 runs a Python-to-Python call inside the caller's interpreter loop: no C stack.
+ * With one, every Python call is a C call (_PyEval_Vector -> this hook -> _PyEval_EvalFrameDefault: about 400
+ * bytes a level, so some 20,000 levels in the main thread's 8 MiB), and a program that raised
+ * sys.setrecursionlimit() would run the C stack out long before Python's own limit and die of SIGSEGV.  So each
+ * thread's stack bounds are read once (pthread_getattr_np: the main thread's from RLIMIT_STACK, read again if the
+ * program changes that limit; other threads' from their own attributes), and a Python frame that would start
+ * with less than STACK_MARGIN of the stack left gets the RecursionError CPython raises at its own limit instead.
+ * The margin is what C code may still use between two Python frames (an interpreter frame, the C functions it
+ * calls, signal handlers, the RecursionError's own unwinding): 256 KiB, or a quarter of a smaller stack (a thread
+ * given threading.stack_size(32768) keeps 24 KiB for its frames).  A compile needs the compiler's own frames as
+ * well (about 20 KiB at the first compile, which imports the compiler): none starts with less than COMPILE_ROOM
+ * more than that left; the code runs interpreted this time and asks again at a later call.  A stack pointer
+ * outside the thread's stack (code running on a stack of its own) is never refused. */
+#define STACK_MARGIN ((uintptr_t)256 * 1024)
+#define COMPILE_ROOM ((uintptr_t)512 * 1024)
+
+/* The stack's lowest address and the room below which frames are refused; before the first look, 0 and all of
+ * memory, so that the first check takes the slow path.  (The main thread's RLIMIT_STACK when it was read.) */
+static _Thread_local uintptr_t stack_low __attribute__((tls_model("initial-exec"))) = 0;
+static _Thread_local uintptr_t stack_margin __attribute__((tls_model("initial-exec"))) = UINTPTR_MAX;
+static _Thread_local uintptr_t stack_compile_margin __attribute__((tls_model("initial-exec"))) = UINTPTR_MAX;
+static _Thread_local rlim_t stack_rlimit __attribute__((tls_model("initial-exec"))) = 0;
+static _Thread_local int stack_main_thread __attribute__((tls_model("initial-exec"))) = 0;
+
+static inline uintptr_t
+stack_pointer(void)
+{
+    return (uintptr_t)__builtin_frame_address(0);
+}
+
+static rlim_t
+current_stack_rlimit(void)
+{
+    struct rlimit rl;
+    return getrlimit(RLIMIT_STACK, &rl) == 0 ? rl.rlim_cur : 0;
+}
+
+/* Read this thread's stack bounds.  When they cannot be read, nothing is ever refused. */
+static __attribute__((noinline, cold)) void
+stack_bounds_init(void)
+{
+    stack_low = 0;
+    stack_margin = stack_compile_margin = 0;
+    stack_main_thread = getpid() == (pid_t)syscall(SYS_gettid);
+    stack_rlimit = stack_main_thread ? current_stack_rlimit() : 0;
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    void *addr = NULL;
+    size_t size = 0;
+    int rc = pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+    uintptr_t sp = stack_pointer();
+    if (rc != 0 || addr == NULL || size == 0 || sp < (uintptr_t)addr || sp - (uintptr_t)addr > size)
+        return;
+    uintptr_t margin = size / 4 < STACK_MARGIN ? size / 4 : STACK_MARGIN;
+    stack_low = (uintptr_t)addr;
+    stack_margin = margin;
+    stack_compile_margin = margin + (size / 4 < COMPILE_ROOM ? size / 4 : COMPILE_ROOM);
+}
+
+/* Whether the stack pointer is within `margin` of this thread's stack end (unsigned: a stack pointer below the
+ * stack, on some other stack, is far above the margin). */
+static inline int
+stack_within(uintptr_t margin)
+{
+    return stack_pointer() - stack_low < margin;
+}
+
+/* Near the end, or not looked at yet: look (again, if the main thread's limit changed), then decide. */
+static __attribute__((noinline, cold)) int
+stack_exhausted_slow(void)
+{
+    if (stack_margin == UINTPTR_MAX || (stack_main_thread && current_stack_rlimit() != stack_rlimit)) {
+        stack_bounds_init();
+        if (!stack_within(stack_margin))
+            return 0;
+    }
+    PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (accel: the C stack is nearly full)");
+    return 1;
+}
+
+/* 1 with RecursionError set when a Python frame must not start here: too little of the C stack is left.
+ * Exported for machine code's direct calls, which push and run frames without the hook. */
+int
+accel_stack_exhausted(void)
+{
+    if (__builtin_expect(!stack_within(stack_margin), 1))
+        return 0;
+    return stack_exhausted_slow();
+}
+
+/* Whether there is room to run the compiler here. */
+static inline int
+stack_room_to_compile(void)
+{
+    if (stack_margin == UINTPTR_MAX)
+        stack_bounds_init();
+    return !stack_within(stack_compile_margin);
+}
 
 static PyObject *compile_callback = NULL;  /* strong; set while installed */
 static _Thread_local int in_compiler __attribute__((tls_model("initial-exec"))) = 0;
@@ -76,7 +184,8 @@ accel_request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
     PyObject *saved[3];
     PyObject *cb = compile_callback;
     int rc = 0;
-    if (cb == NULL || !begin_compile(saved))
+    /* (deep in recursion the compiler, which needs stack too, is not started: a later call asks again) */
+    if (cb == NULL || !stack_room_to_compile() || !begin_compile(saved))
         return 0;
     st->flags |= ACCEL_CS_COMPILING;
     accel_counters.compile_requests++;
@@ -89,6 +198,8 @@ accel_request_compile(_PyInterpreterFrame *frame, accel_code_state *st)
             Py_XDECREF(saved[1]);
             Py_XDECREF(saved[2]);
         }
+        else if (PyErr_ExceptionMatches(PyExc_RecursionError))
+            PyErr_Clear();  /* the callback could not even start (deep recursion): a later call asks again */
         else {
             /* The compiler catches its own errors; reaching here is an accel bug.  Never let it reach the program. */
             accel_counters.compile_callback_errors++;
@@ -124,7 +235,7 @@ accel_request_block(PyCodeObject *co, int32_t block)
 {
     PyObject *saved[3];
     PyObject *cb = block_callback;
-    if (cb == NULL || in_compiler || !begin_compile(saved))
+    if (cb == NULL || in_compiler || !stack_room_to_compile() || !begin_compile(saved))
         return -1;
     Py_INCREF(cb);
     PyObject *index = PyLong_FromLong(block);
@@ -170,6 +281,10 @@ budget_spent(void)
 PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
+    /* The frame never ran: the caller clears and pops it as for any error, as after ceval's own recursion check
+     * at a frame's start (a generator's frame is finished with the error, as there). */
+    if (accel_stack_exhausted())
+        return NULL;
     if (in_compiler)
         return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
     accel_counters.frames_seen++;  /* (the program's frames: not the compiler's own) */
