@@ -4,8 +4,9 @@ Each option has an environment variable, a default, a parser and one line of doc
 takes the same options as keyword arguments.  The README's options table is generated from OPTIONS
 (`python -m accel --options`), so this file is the single source of truth.
 
-Bad values never stop a program: a variable that does not parse gets one warning naming the variable, the value
-and the default used instead, and the program runs on.  Unknown ACCEL_* variables (typos) get a warning too.
+Bad values never stop a program: a variable that does not parse, or is set to nothing, gets one warning naming
+the variable, the value and the default used instead, and the program runs on.  Unknown ACCEL_* variables
+(typos) get a warning too.
 """
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ def _parse_tier(text: str) -> int:
 
 
 def _parse_patterns(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in text.split(",") if p.strip())
+    patterns = tuple(p.strip() for p in text.split(",") if p.strip())
+    if not patterns:
+        raise OptionError("expected comma-separated module patterns")
+    return patterns
 
 
 LOG_LEVELS = {"off": 0, "0": 0, "info": 1, "1": 1, "debug": 2, "2": 2}
@@ -74,6 +78,8 @@ def _parse_log(text: str) -> int:
 
 
 def _parse_path(text: str) -> str:
+    if not text.strip():
+        raise OptionError("expected a path")
     return os.path.expanduser(text.strip())
 
 
@@ -179,10 +185,17 @@ def _check_value(option: Option, value: Any) -> Any:
         if value is None:
             return None if option.name == "include" else ()
         if isinstance(value, str):
-            return _parse_patterns(value)
-        if not all(isinstance(p, str) for p in value):
-            raise OptionError(f"accel: {option.name} must be a list of module-name patterns")
-        return tuple(value)
+            try:
+                return _parse_patterns(value)
+            except OptionError as exc:
+                raise OptionError(f"accel: {option.name}={value!r}: {exc}") from None
+        if not all(isinstance(p, str) and p.strip() for p in value):
+            raise OptionError(f"accel: {option.name} must be a list of module-name patterns, got {value!r}")
+        if option.name == "include" and not value:
+            # (an include list that names nothing would compile nothing: max_tier=0 says that, if it is meant)
+            raise OptionError("accel: include=[] names no module: leave it out to compile every module "
+                              "(max_tier=0 compiles nothing)")
+        return tuple(p.strip() for p in value)
     if option.name in ("stats_file", "cache_dir") and not isinstance(value, str):
         return None if value is None else os.fspath(value)
     if isinstance(option.default, bool) and isinstance(value, bool):
@@ -209,19 +222,30 @@ def warn(message: str) -> None:
         pass
 
 
+def _default_text(option: Option) -> str:
+    if option.name == "include":
+        return "every module"
+    return repr(option.default if option.name != "cache_dir" else _default_cache_dir())
+
+
 def from_environ(environ: Mapping[str, str] | None = None) -> Config:
-    """Read every option from the environment, warning once for each bad value or unknown variable."""
+    """Read every option from the environment, warning once for each bad value or unknown variable.
+
+    A variable set to nothing (or blanks) counts as unset, with a warning: `ACCEL_INCLUDE=` means every module,
+    not none, and `ACCEL_LAZY_BLOCKS=` leaves the default on."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for option in OPTIONS:
         raw = environ.get(option.env)
         if raw is None:
             continue
+        if not raw.strip():
+            warn(f"{option.env}={raw!r} is empty; using the default ({_default_text(option)})")
+            continue
         try:
             values[option.name] = option.parse(raw)
         except OptionError as exc:
-            default = option.default if option.name != "cache_dir" else _default_cache_dir()
-            warn(f"{option.env}={raw!r} is not valid ({exc}); using the default ({default!r})")
+            warn(f"{option.env}={raw!r} is not valid ({exc}); using the default ({_default_text(option)})")
     for key in environ:
         if key.startswith("ACCEL_") and key not in KNOWN_ENV:
             warn(f"unknown environment variable {key} ignored (known: {', '.join(sorted(KNOWN_ENV))})")

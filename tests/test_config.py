@@ -88,3 +88,60 @@ def test_readme_options_table_is_current():
 
     readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
     assert config.options_table() in readme, "regenerate the README table with `python -m accel --options`"
+
+
+@pytest.mark.parametrize("var,value,field", [
+    ("ACCEL_INCLUDE", "", "include"),
+    ("ACCEL_INCLUDE", " , ", "include"),
+    ("ACCEL_EXCLUDE", "", "exclude"),
+    ("ACCEL_LAZY_BLOCKS", "", "lazy_blocks"),
+    ("ACCEL_STATS", " ", "stats"),
+    ("ACCEL_STATS_FILE", "", "stats_file"),
+    ("ACCEL_CACHE_DIR", " ", "cache_dir"),
+    ("ACCEL_BJIT_THRESHOLD", "", "bjit_threshold"),
+    ("ACCEL_LOG", "", "log"),
+])
+def test_empty_value_means_the_default_with_one_warning(capsys, var, value, field):
+    config._warned.clear()
+    cfg = config.from_environ({var: value})
+    assert getattr(cfg, field) == getattr(config.Config(), field)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("accel: warning: ")
+    assert f"{var}={value!r}" in err and "using the default" in err
+
+
+def test_empty_include_says_every_module(capsys):
+    config._warned.clear()
+    assert config.from_environ({"ACCEL_INCLUDE": ""}).include is None
+    assert "ACCEL_INCLUDE='' is empty; using the default (every module)" in capsys.readouterr().err
+
+
+def test_empty_include_in_a_real_process_compiles_as_the_default():
+    source = ("import accel\n"
+              "def f(x):\n    return x + 1\n"
+              "for i in range(100):\n    f(i)\n"
+              "print(accel.current_config().include, accel.tier(f))\n")
+    proc = run_python(["-c", source], env=clean_env(ACCEL="1", ACCEL_INCLUDE="", ACCEL_COMPILE_BUDGET="0"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["None", "1"]
+    assert proc.stderr.count("\n") == 1 and "ACCEL_INCLUDE=''" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("value", ["", " ", "garbage", "-1", "1e999", "nan", "\u00e9\u00e9"])
+def test_every_variable_with_a_bad_value_warns_once_each_and_runs(value, tmp_path):
+    env = clean_env(ACCEL="1", **{o.env: value for o in config.OPTIONS if o.env != "ACCEL"})
+    proc = run_python(["-c", "import accel; print(accel.enabled())"], env=env, cwd=str(tmp_path))  # (stats file)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "True"
+    assert "Traceback" not in proc.stderr
+    for option in config.OPTIONS:
+        assert proc.stderr.count(f"{option.env}=") <= 1, (option.env, proc.stderr)
+
+
+def test_api_include_naming_no_module_is_an_error():
+    cfg = config.Config()
+    for bad in ("", " , ", [], [""]):
+        with pytest.raises(ValueError, match="include"):
+            cfg.with_options(include=bad)
+    assert cfg.with_options(include=[" myapp "]).include == ("myapp",)
+    assert cfg.with_options(exclude=[]).exclude == ()
