@@ -161,7 +161,20 @@ def print_summary(stream: TextIO | None = None) -> None:
 
 
 def write_json(path: str) -> None:
+    """Write the counters to `path` as JSON, atomically (a temporary file beside it, then a rename).  A path that
+    cannot be written (a folder, a missing or read-only folder, a full disk) raises OSError naming `path`, and
+    leaves nothing behind."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path!r} is a folder, not a file")
+    data = json.dumps(snapshot(), indent=1, sort_keys=True)
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as fh:
-        json.dump(snapshot(), fh, indent=1, sort_keys=True)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise type(exc)(f"{path!r}: {exc.strerror or exc}") from None

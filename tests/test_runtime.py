@@ -262,6 +262,39 @@ def test_stats_printed_and_written_at_exit(tmp_path):
     assert data["code_objects_registered"] > 0 and data["functions_compiled"] >= 1
 
 
+@pytest.mark.parametrize("where", ["folder", "missing folder", "file in a folder"])
+def test_a_stats_file_that_cannot_be_written_leaves_nothing_behind(tmp_path, where):
+    target = tmp_path / "out"
+    if where == "folder":
+        target.mkdir()
+    elif where == "missing folder":
+        target = target / "no" / "stats.json"
+    else:  # a folder, not empty
+        target.mkdir()
+        (target / "keep").write_text("")
+    proc = run_python(["-c", "pass"], env=clean_env(ACCEL="1", ACCEL_STATS_FILE=str(target)), cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "could not write stats" in proc.stderr and str(target) in proc.stderr
+    assert "Traceback" not in proc.stderr
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert left == {"folder": ["out"], "missing folder": [], "file in a folder": ["out", "out/keep"]}[where]
+
+
+def test_stats_file_write_failing_midway_removes_its_temporary_file(tmp_path, monkeypatch):
+    import os
+
+    from accel.stats import write_json
+
+    def failing_replace(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    target = tmp_path / "stats.json"
+    with pytest.raises(PermissionError, match="stats.json"):
+        write_json(str(target))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_compiler_does_not_see_monkeypatched_builtins(installed, monkeypatch):
     """The program may patch builtins.len while a compile runs; accel's own code must not call the patch."""
     import builtins
