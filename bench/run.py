@@ -439,6 +439,20 @@ def summarize(samples: dict[str, list[Sample]], stats_runs: dict[str, Sample] | 
     for cfg, res in out["configs"].items():
         if cfg != BASELINE:
             out["ratios"][cfg] = base / res["median_s"] if base and res["median_s"] else None
+    # Secondary figures, kept in the JSON: the median of the ratios of runs made one after the other (repetition i
+    # of the baseline against repetition i of the configuration, which shares its stretch of background load), and
+    # in cold mode the same ratio of median CPU times (user + system) of the processes.
+    out["paired_ratios"] = {}
+    out["cpu_ratios"] = {}
+    base_runs = samples.get(BASELINE, [])
+    base_cpu = [s.subtimes["cpu_s"] for s in base_runs if s.time_s is not None and "cpu_s" in s.subtimes]
+    for cfg, runs in samples.items():
+        if cfg == BASELINE:
+            continue
+        pairs = [b.time_s / r.time_s for b, r in zip(base_runs, runs, strict=False) if b.time_s and r.time_s]
+        out["paired_ratios"][cfg] = statistics.median(pairs) if pairs else None
+        cpu = [s.subtimes["cpu_s"] for s in runs if s.time_s is not None and "cpu_s" in s.subtimes]
+        out["cpu_ratios"][cfg] = statistics.median(base_cpu) / statistics.median(cpu) if base_cpu and cpu else None
     return out
 
 
@@ -516,12 +530,12 @@ def tier1_overall(results: dict[str, Any], configs: list[str]) -> dict[str, dict
     return out
 
 
-def geomeans(results: dict[str, Any], configs: list[str]) -> dict[str, float | None]:
+def geomeans(results: dict[str, Any], configs: list[str], key: str = "ratios") -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for cfg in configs:
         if cfg == BASELINE:
             continue
-        ratios = [r["ratios"][cfg] for r in results.values() if r.get("ratios", {}).get(cfg)]
+        ratios = [r[key][cfg] for r in results.values() if r.get(key, {}).get(cfg)]
         out[cfg] = math.exp(statistics.fmean(math.log(x) for x in ratios)) if ratios else None
     return out
 
@@ -686,6 +700,10 @@ def main(argv: list[str] | None = None) -> int:
 
     gm = geomeans(results, names)
     print("\n" + "".join(f"geometric mean {BASELINE}/{c}: {fmt(v, '.3f')}\n" for c, v in gm.items()), end="")
+    secondary = {key: geomeans(results, names, key) for key in ("paired_ratios", "cpu_ratios")}
+    for c in gm:
+        print(f"  (geometric mean of paired-run ratios: {fmt(secondary['paired_ratios'][c], '.3f')}"
+              + (f"; of CPU-time ratios: {fmt(secondary['cpu_ratios'][c], '.3f')})" if args.cold else ")"))
     overall = tier1_overall(results, names)
     for cfg, t in overall.items():
         print(
@@ -715,6 +733,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "benchmarks": results,
         "geomean": gm,
+        "geomean_paired": secondary["paired_ratios"],
+        "geomean_cpu": secondary["cpu_ratios"] if args.cold else None,
         "tier1_overall": overall,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
