@@ -1,23 +1,22 @@
 """The import hook: registers every code object of each selected module as it is loaded.
 
-A meta-path finder placed first on sys.meta_path asks the finders behind it for the spec, exactly as the import
-system would, and when the loader is CPython's own SourceFileLoader or SourcelessFileLoader (plain .py and .pyc
-modules) gives that loader instance a get_code() that also walks the module's code objects (functions, methods,
-nested functions, lambdas, comprehensions, class bodies) and registers them with the C runtime, marked selected
-or excluded.  The loader keeps its type; only its instance dictionary shows the wrapper.  Loaders of any other
-kind (extension modules, zip imports, custom loaders) are left alone; their code is registered by the eval hook
-the first time it runs.  The IR itself is built when a function gets hot, so an import pays only for a walk over
-co_consts.
+CPython's own file loaders for plain .py and .pyc modules (SourceFileLoader, SourcelessFileLoader) get, while
+accel is installed, a class-level `get_code` that also walks the module's code objects (functions, methods, nested
+functions, lambdas, comprehensions, class bodies) and registers them with the C runtime, marked selected or
+excluded.  Nothing is put on loader instances: a module's `__loader__` keeps its type and compares equal to a fresh
+loader for the same file, so `importlib.util.spec_from_file_location(name, path) == module.__spec__` holds as
+without accel (ModuleSpec equality compares loaders, and file loaders compare their instance dictionaries).
+Loaders of any other kind (extension modules, zip imports, custom loaders, subclasses of these two) are left
+alone; their code is registered by the eval hook the first time it runs.  The IR itself is built when a function
+gets hot, so an import pays only for a walk over co_consts.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
 import time
-from collections.abc import Sequence
-from importlib.machinery import ModuleSpec, SourceFileLoader, SourcelessFileLoader
-from types import CodeType, ModuleType
+from importlib.machinery import SourceFileLoader, SourcelessFileLoader
+from types import CodeType
 from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
@@ -49,67 +48,54 @@ def register_module_code(code: CodeType, module: str) -> int:
     return len(codes)
 
 
-class _RegisteringGetCode(functools.partial):
-    """Stands in for a loader's get_code, as an attribute of that one loader instance: the loader keeps its own
-    type (programs and CPython's tests look at type(module.__loader__)), and registration happens as the code
-    object is made.  A functools.partial over a C function, so it adds no Python frame: CPython strips
-    importlib's frames from import tracebacks (a SyntaxError in an imported module), and a frame of ours in the
-    middle would stop that."""
-
-    # File loaders compare equal when their instance dictionaries do (ModuleSpec equality relies on it), so
-    # any two of these are equal: the loaders' names and paths still tell them apart.
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _RegisteringGetCode)
-
-    def __hash__(self) -> int:
-        return hash(_RegisteringGetCode)
+_HOOKED = (SourceFileLoader, SourcelessFileLoader)
 
 
-class AccelFinder:
-    """First on sys.meta_path; finds specs through the finders behind it and wraps plain file loaders.
+class _RegisteringGetCode:
+    """The class-level get_code of one of the _HOOKED loader classes while accel is installed.
 
-    Its find_spec runs with tracing suspended (a C trampoline): a program tracing or measuring coverage must not
-    see accel's code run inside its imports."""
+    A non-data descriptor: `loader.get_code` (a loader of exactly that class) gives
+    partial(call_and_register, <the original bound method>, register_module_code), a C function: it adds no
+    Python frame to the call, because CPython strips importlib's frames from import tracebacks (a SyntaxError in
+    an imported module), and a frame of ours in the middle would stop that.  Subclasses and access through the
+    class (`SourceFileLoader.get_code(loader, name)`) get the original.  `__get__` itself runs with tracing
+    suspended (install() sets it): a program tracing or measuring coverage must not see accel's code run inside
+    its imports."""
 
-    def __init__(self) -> None:
-        self.find_spec = functools.partial(core().call_untraced, self._find_spec)
+    def __init__(self, cls: type, original: Any) -> None:
+        self.cls = cls
+        self.original = original  # the function the class had (its own, or inherited) before
+        self.own = "get_code" in cls.__dict__  # whether the class had one of its own, to put back
 
-    def _find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> Any:
-        try:
-            index = sys.meta_path.index(self)
-        except ValueError:
-            return None
-        for finder in sys.meta_path[index + 1:]:
-            find_spec = getattr(finder, "find_spec", None)
-            if find_spec is None:
-                return None  # a legacy finder: let the import system handle the rest in its own order
-            spec = find_spec(fullname, path, target)
-            if spec is not None:
-                return _wrap(spec)
-        return None
-
-    def invalidate_caches(self) -> None:
-        pass
-
-
-def _wrap(spec: ModuleSpec) -> ModuleSpec:
-    loader: Any = spec.loader
-    if type(loader) in (SourceFileLoader, SourcelessFileLoader) and "get_code" not in vars(loader):
-        loader.get_code = _RegisteringGetCode(core().call_and_register, loader.get_code, register_module_code)
-    return spec
-
-
-_finder: AccelFinder | None = None
+    def _get(self, loader: Any, owner: type | None = None) -> Any:
+        if loader is None:
+            return self.original
+        bound = self.original.__get__(loader, owner)
+        if type(loader) is not self.cls:
+            return bound
+        return functools.partial(core().call_and_register, bound, register_module_code)
 
 
 def install() -> None:
-    global _finder
-    if _finder is None:
-        _finder = AccelFinder()
-    if _finder not in sys.meta_path:
-        sys.meta_path.insert(0, _finder)
+    """Put the registering get_code on the hooked loader classes (idempotent)."""
+    if "__get__" not in vars(_RegisteringGetCode):
+        _RegisteringGetCode.__get__ = functools.partial(  # type: ignore[attr-defined]
+            core().call_untraced, _RegisteringGetCode._get)
+    for cls in _HOOKED:
+        if not isinstance(cls.__dict__.get("get_code"), _RegisteringGetCode):
+            cls.get_code = _RegisteringGetCode(cls, cls.get_code)  # type: ignore[method-assign,assignment]
 
 
 def uninstall() -> None:
-    if _finder is not None and _finder in sys.meta_path:
-        sys.meta_path.remove(_finder)
+    """Give the loader classes their own get_code back."""
+    for cls in _HOOKED:
+        hook = cls.__dict__.get("get_code")
+        if isinstance(hook, _RegisteringGetCode):
+            if hook.own:
+                cls.get_code = hook.original  # type: ignore[method-assign]
+            else:
+                del cls.get_code
+
+
+def installed() -> bool:
+    return all(isinstance(cls.__dict__.get("get_code"), _RegisteringGetCode) for cls in _HOOKED)
