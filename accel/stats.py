@@ -29,6 +29,14 @@ class Stats:
         self.fallbacks: Counter[str] = Counter()         # compiled code handing frames back, by reason
         self.bjit_code_bytes = 0
         self.bjit_compile_seconds = 0.0
+        # tier-1 pieces of code (a head, a block, a whole function) placed from templates (bjit/templates.py),
+        # generated directly because an instruction had no template, or never tried (generators, counting)
+        self.bjit_pieces_templated = 0
+        self.bjit_pieces_fallback = 0
+        self.bjit_pieces_direct = 0
+        self.bjit_templates_made = 0
+        self.bjit_template_seconds = 0.0   # spent making templates (part of bjit_compile_seconds)
+        self.bjit_template_failures: Counter[str] = Counter()  # "OPNAME: reason" -> keys that have no template
         self.bjit_instructions = 0         # IR instructions turned into machine code
         self.bjit_blocks_compiled = 0      # blocks compiled on their own, when first reached (a block at a time)
         self.bjit_far_calls = 0            # 1 once code landed out of direct-call reach of C (calls via registers)
@@ -136,6 +144,10 @@ def format_summary(data: dict[str, Any]) -> str:
         f"  tier-1 code generation    {data['bjit_compile_seconds']:>10.3f} s"
         f"   ({data['bjit_instructions']} IR instructions,"
         f" {data['bjit_compile_seconds'] * 1e6 / max(data['bjit_instructions'], 1):.1f} us each)",
+        f"  tier-1 templates          {data['bjit_templates_made']:>10}   (made in"
+        f" {data['bjit_template_seconds'] * 1e3:.1f} ms; pieces placed from them: {data['bjit_pieces_templated']},"
+        f" generated directly: {data['bjit_pieces_fallback']} without a template,"
+        f" {data['bjit_pieces_direct']} not tried)",
         f"  machine code              {data['bjit_code_bytes']:>10} bytes"
         f"   (arena: {data.get('arena_used_bytes', 0)} used of {data.get('arena_mapped_bytes', 0)} mapped)",
         f"  inline caches             {data['ic_hits']:>10} hits, {data['ic_misses']} misses"
@@ -164,9 +176,9 @@ def write_json(path: str) -> None:
     """Write the counters to `path` as JSON, atomically (a temporary file beside it, then a rename).  A path that
     cannot be written (a folder, a missing or read-only folder, a full disk) raises OSError naming `path`, and
     leaves nothing behind."""
+    data = json.dumps(snapshot(), indent=1, sort_keys=True)  # (first: the counters are not to count our checks)
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a folder, not a file")
-    data = json.dumps(snapshot(), indent=1, sort_keys=True)
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         with open(tmp, "w") as fh:
