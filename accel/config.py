@@ -118,6 +118,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("lazy_blocks", "ACCEL_LAZY_BLOCKS", True, _parse_bool,
            "tier 1 compiles a function a basic block at a time, each block when first reached (off: all of a "
            "function's blocks at once)"),
+    Option("bjit_templates", "ACCEL_BJIT_TEMPLATES", True, _parse_bool,
+           "tier 1 places each instruction's machine code from a template made once per kind of instruction "
+           "(off: the code generator runs for every instruction)"),
     Option("type_feedback", "ACCEL_TYPE_FEEDBACK", True, _parse_bool,
            "tier 1 reads CPython's quickened instructions as type feedback and puts only the cases a site saw "
            "inline (off: every case at every site)"),
@@ -157,6 +160,7 @@ class Config:
     bjit_loop_us: int = 500
     osr_us: int = 1000
     lazy_blocks: bool = True
+    bjit_templates: bool = True
     type_feedback: bool = True
     ic_slots: bool = True
     compile_budget: float = 0.25

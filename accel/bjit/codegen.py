@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dis
 import opcode as _opcode
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType
@@ -39,7 +40,9 @@ from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
+from accel.stats import STATS
 
+from . import templates
 from .fastpaths import INLINE_ATTR_OPS, FastPaths
 from .feedback import Feedback
 from .feedback import call_helper as call_helper_for
@@ -259,6 +262,36 @@ class _Generator(FastPaths):
         self.segment_count = 0  # instruction counting: instructions in the current straight-line run
         self.segment_patch = 0
         self.handed_back = False
+        self.markers: Any = None  # template mode (templates.py): the marker values holes are made of
+        self.exit_stored: Any = None
+
+    @classmethod
+    def for_template(cls, fn: Any, runtime: Runtime, address: Callable[[object], int], markers: Any, code: Any,
+                     feedback: Any, sites: Any, labels: Any, exits: list[Label]) -> _Generator:
+        """A generator running on a synthetic function in template mode (templates.make_template)."""
+        gen = cls.__new__(cls)
+        gen.fn = fn
+        gen.site_data = sites
+        gen.code = code
+        gen.feedback = feedback
+        gen.rt = Runtime(runtime.layout, runtime.symbols, address, None)
+        gen.lay = runtime.layout
+        gen.a = Assembler()
+        gen.nlp = fn.nlocalsplus
+        gen.units = markers.units
+        gen.lazy = None
+        gen.exit, gen.error_exit, gen.declined_exit, gen.handback_exit = exits
+        gen.handbacks = {}
+        gen.deallocs = {}
+        gen.block_labels = labels
+        gen.entries = {}
+        gen.stubs = []
+        gen.result = CodegenResult(b"")
+        gen.segment_count = gen.segment_patch = 0
+        gen.handed_back = False
+        gen.markers = markers
+        gen.exit_stored = None
+        return gen
 
     # ---- addressing -------------------------------------------------------------------------------------
 
@@ -354,11 +387,16 @@ class _Generator(FastPaths):
         label = self.handbacks[key] = a.label("handback")
         packed = reason * 256 + opcode
         compact = resume_unit < 1 << 32 and depth < 1 << 16 and packed < 1 << 16
+        if self.markers is not None:  # (placing the template checks that it is compact)
+            compact = True
+            value = self.markers.packed_handback(resume_unit, depth, packed)
+        else:
+            value = resume_unit | depth << 32 | packed << 48
 
         def stub() -> None:
             a.bind(label)
             if compact:
-                a.mov(RAX, resume_unit | depth << 32 | packed << 48)
+                a.mov(RAX, value)
                 a.jmp(self.handback_exit)
                 return
             a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), resume_unit, size=32)
@@ -602,6 +640,9 @@ class _Generator(FastPaths):
         a.jmp(self.exit)
 
     def emit_block(self, b: int, next_block: int | None) -> None:
+        if self.templated:
+            self.place_block(b, next_block)
+            return
         fn = self.fn
         block = fn.blocks[b]
         kwnames: int | None = None
@@ -635,6 +676,150 @@ class _Generator(FastPaths):
         # fall through to the successor
         if block.succs and block.succs[0] != next_block:
             self.a.jmp(self.block_labels[block.succs[0]])
+
+    # ---- placing templates (templates.py) ----------------------------------------------------------------------
+
+    templated = False
+
+    def place_block(self, b: int, next_block: int | None) -> None:
+        """emit_block made of templates: each instruction's key, its template (made on first use), copied and its
+        holes filled.  Raises NotTemplated when an instruction has none (the piece is then generated directly)."""
+        fn = self.fn
+        block = fn.blocks[b]
+        rec = fn.records
+        a = self.a
+        result = self.result
+        offsets = result.offsets
+        feedback = self.feedback
+        cache_get = templates.CACHE.get
+        key_of = templates.instruction_key
+        rt = self.rt
+        kwnames = -1
+        entry = None
+        self.block_first = block.first
+        for i in range(block.first, block.end):
+            offsets.append((len(a.buf), i))
+            result.instructions += 1
+            op = rec[i * 8]
+            if op == _KW_NAMES:
+                kwnames = i
+                continue
+            template = cache_get(key_of(fn, feedback, i, block, kwnames >= 0, entry), rt, _Generator.for_template)
+            if template is None:
+                raise templates.NotTemplated(templates.CACHE.reason(dis.opname[op]))
+            if op in _ATTR_SITE_OPS:
+                offset = rec[i * 8 + 2]
+                self.describe_site(self.site_data[i], op, offset,
+                                   self.feedback.attr_kinds(offset) if op != OP["LOAD_METHOD"] else ())
+            self.place(template, i, kwnames, b)
+            if op == _CALL:
+                kwnames = -1
+            if template.handback_site:
+                name = template.handback_site
+                result.handback_sites[name] = result.handback_sites.get(name, 0) + 1
+            if template.leaves:
+                return
+            state = template.exit_state
+            if state is not None and i + 1 < block.end:
+                entry = (state[0] + rec[i * 8 + 5] - rec[(i + 1) * 8 + 5], state[1])
+            else:
+                entry = None
+        a._stored = (None, None, -1)
+        if block.succs and block.succs[0] != next_block:
+            a.jmp(self.block_labels[block.succs[0]])
+
+    def place(self, template: templates.Template, i: int, kwnames: int, b: int) -> None:
+        """Copy `template` for instruction i (hot part here, cold part with the stubs) and fill its holes."""
+        a = self.a
+        buf = a.buf
+        hot_base = len(buf)
+        buf += template.hot
+        hot_size = len(template.hot)
+        to_cold: list[tuple[int, int]] = []
+        cold_holes: list[tuple[int, int, int, int]] = []
+        fill = self.fill_hole
+        for hole in template.holes:
+            position, kind, arg, extra = hole
+            if position >= hot_size:
+                cold_holes.append(hole)
+            elif kind == templates.TO_COLD:
+                to_cold.append((hot_base + position, arg))
+            else:
+                fill(hot_base + position, kind, arg, extra, i, kwnames, hot_base, b)
+        if template.cold:
+            def stub() -> None:
+                cold_base = len(buf) - hot_size  # (hole positions count from the template's start)
+                buf.extend(template.cold)
+                for field, target in to_cold:
+                    buf[field:field + 4] = rel32_bytes(field, cold_base + hot_size + target)
+                for position, kind, arg, extra in cold_holes:
+                    fill(cold_base + position, kind, arg, extra, i, kwnames, hot_base, b)
+
+            self.stubs.append(stub)
+
+    def unit_of(self, role: int, i: int) -> int:
+        rec = self.fn.records
+        if role == templates.TARGET_ROLE:
+            return self.fn.blocks[rec[i * 8 + 4]].start
+        if role == templates.NEXT_TARGET_ROLE:
+            return self.fn.blocks[rec[(i + 1) * 8 + 4]].start
+        if role == templates.END_ROLE:
+            return self.fn.code_units
+        return rec[(i + (role >> 1)) * 8 + 2 + (role & 1)]
+
+    def fill_hole(self, position: int, kind: int, arg: int, extra: int, i: int, kwnames: int,
+                  hot_base: int, b: int) -> None:
+        buf = self.a.buf
+        rec = self.fn.records
+        lay = self.lay
+        t = templates
+        if kind == t.SLOT:
+            _pack_s32(buf, position, lay["frame_localsplus"] + 8 * (self.nlp + rec[i * 8 + 5] + arg))
+        elif kind == t.ABS:
+            self.a._external.append((position, arg))
+        elif kind == t.UNIT_ADDR:
+            _pack_u64(buf, position, self.units + 2 * self.unit_of(arg, i))
+        elif kind == t.LOCAL:
+            _pack_s32(buf, position, lay["frame_localsplus"] + 8 * rec[(i + arg) * 8 + 1])
+        elif kind == t.BLOCK:
+            if arg == 3:
+                block = rec[i * 8 + 4]
+            elif arg == 4:
+                block = rec[(i + 1) * 8 + 4]
+            else:
+                succs = self.fn.blocks[b].succs
+                block = succs[arg - 1]
+            self.a.field_to(position, self.block_labels[block])
+        elif kind == t.EXIT:
+            self.a.field_to(position, (self.exit, self.error_exit, self.declined_exit, self.handback_exit)[arg])
+        elif kind == t.TO_HOT:
+            buf[position:position + 4] = rel32_bytes(position, hot_base + arg)
+        elif kind == t.HANDBACK:
+            unit = self.unit_of(arg, i)
+            depth = rec[i * 8 + 5] + (extra >> 16)
+            if not (0 <= unit < 1 << 32 and 0 <= depth < 1 << 16):
+                raise templates.NotTemplated("hand-back not compact")
+            _pack_u64(buf, position, unit | depth << 32 | (extra & 0xFFFF) << 48)
+        elif kind == t.SITE:
+            _pack_u64(buf, position, self.site_data[i])
+        elif kind == t.CONST:
+            _pack_u64(buf, position, self.rt.address(self.code.co_consts[rec[(i + arg) * 8 + 1]]))
+        elif kind == t.NAME:
+            j = i + arg
+            index = rec[j * 8 + 1] >> 1 if rec[j * 8] == OP["LOAD_GLOBAL"] else rec[j * 8 + 1]
+            _pack_u64(buf, position, self.rt.address(self.code.co_names[index]))
+        elif kind == t.STACKTOP:
+            _pack_s32(buf, position, self.nlp + rec[i * 8 + 5] + arg)
+        elif kind == t.DEPTH:
+            _pack_s32(buf, position, rec[i * 8 + 5] + arg)
+        elif kind == t.ARG:
+            _pack_s32(buf, position, rec[(i + arg) * 8 + 1])
+        elif kind == t.UNIT:
+            _pack_s32(buf, position, self.unit_of(arg, i))
+        elif kind == t.KWNAMES:
+            _pack_u64(buf, position, self.rt.address(self.code.co_consts[rec[kwnames * 8 + 1]]))
+        else:
+            raise templates.NotTemplated(f"hole kind {kind}")
 
     # ---- instruction counting (ACCEL_COUNT_INSTRUCTIONS) ----------------------------------------------------
 
@@ -989,6 +1174,12 @@ _C_CALLS = {
     "PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS": (True, "noargs"),
 }
 
+_KW_NAMES = OP["KW_NAMES"]
+_CALL = OP["CALL"]
+_ATTR_SITE_OPS = frozenset(INLINE_ATTR_OPS)
+_pack_s32 = struct.Struct("<i").pack_into
+_pack_u64 = struct.Struct("<Q").pack_into
+
 # Instructions that push one value and do nothing else that operand() must know of (no store to a local).
 _SINGLE_PUSHES = frozenset((OP["LOAD_FAST"], OP["LOAD_CONST"]))
 
@@ -1050,12 +1241,39 @@ def _run(gen: _Generator, step: Callable[[], CodegenResult]) -> CodegenResult:
         gen.stubs.clear()
 
 
+# Tier-1 code from templates (templates.py) when possible: [on] (ACCEL_BJIT_TEMPLATES; accel.install sets it)
+use_templates = [True]
+
+
+def _templated(gen: _Generator, step: Callable[[_Generator], CodegenResult],
+               make: Callable[[], _Generator]) -> CodegenResult:
+    """step(gen) from templates when they apply, else on a fresh generator that makes the code directly."""
+    if use_templates[0] and not gen.lay["counting"] and not gen.code.co_flags & GENERATOR_FLAGS:
+        gen.templated = True
+        cache = templates.CACHE
+        made, seconds = len(cache.templates), cache.seconds
+        try:
+            result = _run(gen, lambda: step(gen))
+            STATS.bjit_pieces_templated += 1
+            return result
+        except templates.NotTemplated as exc:
+            STATS.bjit_pieces_fallback += 1
+            STATS.bjit_template_failures[str(exc)] += 1
+        finally:
+            STATS.bjit_templates_made += len(cache.templates) - made
+            STATS.bjit_template_seconds += cache.seconds - seconds
+        gen = make()
+    else:
+        STATS.bjit_pieces_direct += 1
+    return _run(gen, lambda: step(gen))
+
+
 def generate(fn: Function, code: CodeType, runtime: Runtime | None = None, data: int = 0) -> CodegenResult:
     """Machine code for `code` (whose IR is `fn`), position independent except for absolute addresses; `data` is
     the address of its per-site cache block (data_size bytes, zeroed)."""
     _check_compilable(code)
-    gen = _Generator(fn, code, runtime or Runtime.load(), data)
-    return _run(gen, gen.generate)
+    rt = runtime or Runtime.load()
+    return _templated(_Generator(fn, code, rt, data), _Generator.generate, lambda: _Generator(fn, code, rt, data))
 
 
 def compiles_lazily(fn: Function, code: CodeType) -> bool:
@@ -1067,12 +1285,18 @@ def compiles_lazily(fn: Function, code: CodeType) -> bool:
 def generate_head(fn: Function, code: CodeType, runtime: Runtime, data: int) -> CodegenResult:
     """A block at a time: prologue, entry block and exits.  The other blocks are stubs until first reached."""
     _check_compilable(code)
-    gen = _Generator(fn, code, runtime, data, LazyLinks([0] * len(fn.blocks), 0, 0))
-    return _run(gen, gen.generate_head)
+
+    def make() -> _Generator:
+        return _Generator(fn, code, runtime, data, LazyLinks([0] * len(fn.blocks), 0, 0))
+
+    return _templated(make(), _Generator.generate_head, make)
 
 
 def generate_block(fn: Function, code: CodeType, runtime: Runtime, data: int, b: int,
                    links: LazyLinks) -> CodegenResult:
     """Block `b` on its own, linked to the code placed before it (`linked(address)` resolves the branches)."""
-    gen = _Generator(fn, code, runtime, data, links)
-    return _run(gen, lambda: gen.generate_block(b))
+
+    def make() -> _Generator:
+        return _Generator(fn, code, runtime, data, links)
+
+    return _templated(make(), lambda gen: gen.generate_block(b), make)

@@ -144,6 +144,10 @@ class Assembler:
         # (memory, register, end): the last instruction, ending at `end`, stored 64-bit `register` to `memory`
         self._stored: tuple[Mem | None, Reg | None, int] = (None, None, -1)
         self._last_bind = -1  # where the last label was bound
+        # Template mode (templates.py): branches always rel32, every rel32 field aimed at a label of the code
+        # logged (field, label), and the labels bound once the cold part (the stubs) began.
+        self.fields: list[tuple[int, Label]] | None = None
+        self.cold_labels: set[Label] | None = None
 
     # ------------------------------------------------------------------------------------------ buffer and labels
 
@@ -172,6 +176,8 @@ class Assembler:
         if label.position is not None:
             raise AsmError(f"{label!r} is already bound")
         position = label.position = self._last_bind = len(self.buf)
+        if self.cold_labels is not None:
+            self.cold_labels.add(label)
         for field in self._pending.pop(label, ()):
             self.buf[field:field + 4] = rel32_bytes(field, position)
 
@@ -193,6 +199,15 @@ class Assembler:
             raise AsmError(f"unbound labels: {names}")
         return self.code
 
+    def field_to(self, field: int, target: Label) -> None:
+        """Aim the rel32 field already at `field` (a template's hole) at `target`, as a branch emitted there."""
+        if target.position is not None:
+            self.buf[field:field + 4] = rel32_bytes(field, target.position)
+        elif target.address is not None:
+            self._external.append((field, target.address))
+        else:
+            self._pending.setdefault(target, []).append(field)
+
     def pending_fields(self, label: Label) -> list[int]:
         """Offsets of the rel32 fields that will refer to `label` (not bound yet)."""
         return list(self._pending.get(label, ()))
@@ -209,6 +224,8 @@ class Assembler:
         """Emit a rel32 field aimed at `target` (None: the next instruction, i.e. disp 0); returns its offset."""
         field = len(self.buf)
         self.buf += b"\0\0\0\0"
+        if self.fields is not None and target is not None and target.address is None:
+            self.fields.append((field, target))
         if target is None:
             pass
         elif target.position is None and target.address is None:  # (the commonest: a forward branch)
@@ -537,7 +554,7 @@ class Assembler:
 
     def _short_back(self, target: Label, size: int) -> int | None:
         """The rel8 for a `size`-byte branch to an already bound label within reach, else None."""
-        if target.position is None:
+        if target.position is None or self.fields is not None:
             return None
         disp = target.position - (self.size + size)
         return disp if fits_s8(disp) else None
@@ -556,7 +573,7 @@ class Assembler:
     def jcc(self, cond: str, target: Label) -> None:
         cc = cond_code(cond)
         position = target.position
-        if position is not None and -128 <= position - (len(self.buf) + 2) <= 127:
+        if position is not None and self.fields is None and -128 <= position - (len(self.buf) + 2) <= 127:
             self.buf += bytes((0x70 + cc, (position - (len(self.buf) + 2)) & 0xFF))
         else:
             self.buf += _JCC_REL32[cc]

@@ -1,0 +1,603 @@
+"""Tier-1 templates: the code generator runs once per *kind* of instruction, and placing a function is copying.
+
+Why
+---
+codegen.py makes the machine code of one bytecode instruction with a few dozen Python-level assembler calls,
+tens of microseconds per instruction: on real programs (thousands of functions) that cost more than the machine
+code won back.  Yet the code of two `LOAD_FAST`s differs only in numbers: which local, the stack depth, the
+instruction's address.  So, as CPython's copy-and-patch JIT does with its stencils, the machine code of an
+instruction is made once per **key** -- everything that decides what code the generator emits: the opcode, the
+oparg where it chooses the code (a `BINARY_OP`'s operator, a `CALL`'s argument count), the quickened name
+CPython's feedback gives the site, its neighbours where the generator looks at them (a `COMPARE_OP` fused with
+the jump after it, a `FOR_ITER` followed by `STORE_FAST`, the pushes an operator may read from their locals),
+whether its jumps go backward, and what register the instruction before left a stack slot in -- and reused for
+every instruction with that key, with its **holes** filled in: frame-slot and local displacements, depths,
+code-unit addresses, constants and names, the site's cache, jump targets, helper calls.
+
+How a template is made (`make_template`)
+----------------------------------------
+The generator is not taught a second language.  It runs as usual on a *synthetic* function built from the key
+alone -- a window of instruction records around the one compiled, made-up blocks, a code object whose constants
+and names are stand-ins -- in which every number that is a hole is a **marker**: a value from a range nothing
+else uses (the depth is 0x400000, the frame has 0x800000 locals, code units are 0x2000000 + role...).  The
+emitted bytes are then scanned for markers, each decoded into a hole (kind, role, offset from the marker); rel32
+fields aimed at marker addresses are holes too.  Since the synthetic function holds nothing but the key and the
+markers, two instructions with one key get one template by construction.  The generation runs twice with two
+different marker sets: the bytes outside the holes and the holes themselves must agree, or the generator made a
+decision on a value that was meant to be a hole, and the template is refused (the function is then generated
+directly, counted as `bjit_template_fallbacks`).  The assembler runs in *template mode*: every branch is rel32 and
+every field aimed at a label is logged, so the fast path (hot) and its stubs (cold) can be placed apart.
+
+How a function is placed (`Placer`)
+-----------------------------------
+Each instruction's key is computed, its template looked up (made on a miss), its hot bytes appended to the block's
+code and its cold bytes to the stub area after all blocks, and the holes patched.  Templates hold this process's
+addresses of helpers and constants like `None`, so they live for the process; the store-then-load rule of the
+assembler across instructions is kept by the key's *entry state* (the slot the previous template stored last,
+and from which register).
+"""
+
+from __future__ import annotations
+
+import dis
+import opcode as _opcode
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+from accel.ir import Function
+
+from .x86 import GPR64, R12, Label
+
+OP = _opcode.opmap
+
+# Opcodes whose oparg is only a value (a local, a constant, a name): a hole, not part of the key.  LOAD_GLOBAL's
+# low bit (push a NULL) stays in the key.
+ARG_HOLE_OPS = frozenset(OP[name] for name in (
+    "LOAD_FAST", "LOAD_CLOSURE", "STORE_FAST", "DELETE_FAST", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_ATTR",
+    "STORE_ATTR", "LOAD_METHOD", "LOAD_DEREF", "STORE_DEREF"))
+
+# What the generator may know of the instructions before the one compiled (operand() and precall_feedback()):
+# a LOAD_FAST (whose local the operator may read), a LOAD_CONST, a PRECALL, or anything else.
+_PREV_CLASS = {OP["LOAD_FAST"]: OP["LOAD_FAST"], OP["LOAD_CONST"]: OP["LOAD_CONST"], OP["PRECALL"]: OP["PRECALL"]}
+_OTHER = OP["NOP"]
+
+# The synthetic window's records: the first instructions of blocks 3 and 4 (only their start units: a backward
+# jump's tracing check reads them; a backward target must start at or before the instruction), the 2 records
+# before the compiled one, it, and the one after.
+TARGET_FIRST, NEXT_TARGET_FIRST = 0, 1
+HERE = 4
+WINDOW = HERE + 2
+
+# hole kinds
+SLOT = 0          # disp32: localsplus offset of value-stack slot depth + k
+STACKTOP = 1      # imm32: nlocalsplus + depth + k
+DEPTH = 2         # imm32: depth + k
+LOCAL = 3         # disp32: localsplus offset of local arg(role)
+ARG = 4           # imm32: oparg of record role
+UNIT = 5          # imm32: code unit (role: record * 2 + field, field 0 the opcode's unit, 1 its start)
+UNIT_ADDR = 6     # imm64: address of that code unit in the code object
+CONST = 7         # imm64: address of co_consts[arg(role)]
+NAME = 8          # imm64: address of co_names[arg(role) (>> 1 for LOAD_GLOBAL)]
+SITE = 9          # imm64: the instruction's site cache
+KWNAMES = 10      # imm64: the KW_NAMES tuple before a CALL
+HANDBACK = 11     # imm64: unit(role) | (depth + k) << 32 | packed << 48 (a compact hand-back stub)
+BLOCK = 12        # rel32: block role (1 the fall-through successor, 2 the other, 3 the jump target, 4 the next's)
+EXIT = 13         # rel32: exit label (0 exit, 1 error, 2 declined, 3 handback tail)
+ABS = 14          # rel32: an absolute address (a C helper)
+TO_COLD = 15      # rel32 in the hot part: cold offset
+TO_HOT = 16       # rel32 in the cold part: hot offset
+
+HOLE_NAMES = ("slot", "stacktop", "depth", "local", "arg", "unit", "unit_addr", "const", "name", "site",
+              "kwnames", "handback", "block", "exit", "abs", "to_cold", "to_hot")
+
+# Unit roles beyond the window's records (2 * record + field): the start of the jump target's block, of the next
+# instruction's jump target's block, and the code's length (next_start of the last instruction).
+TARGET_ROLE, NEXT_TARGET_ROLE, END_ROLE = 17, 19, 20
+
+_SPAN = 128  # offsets k of depth-relative markers: -_SPAN < k < _SPAN
+
+
+class TemplateError(Exception):
+    """The generator made a decision on a marker, or read outside the synthetic function: no template."""
+
+
+class Markers:
+    """One set of marker values; `variant` 0 and 1 differ everywhere, for the consistency check."""
+
+    def __init__(self, variant: int, localsplus: int) -> None:
+        # 32-bit markers and what they become (x8, for displacements) keep to a few top bytes, which is what the
+        # scan for them looks at: depth 0x06, stack index (nlocalsplus + depth) 0x07 and x8 0x38, oparg 0x05 and
+        # x8 0x28, code unit 0x04
+        v = variant
+        self.localsplus = localsplus
+        self.depth = 0x0648_0000 + v * 0x0008_0000
+        self.nlp = 0x00C0_0000 + v * 0x0004_0000
+        self.arg_base = 0x0500_0000 + v * 0x0010_0000
+        self.unit_base = 0x0400_0000 + v * 0x0010_0000
+        self.end_unit = self.unit(END_ROLE)
+        self.units = 0x5A5A_0000_0000_0000 + v * 0x0100_0000_0000  # address of code unit 0
+        self.addr_base = {CONST: 0x5B5B_0000_0000_0000, NAME: 0x5C5C_0000_0000_0000, SITE: 0x5D5D_0000_0000_0000,
+                          KWNAMES: 0x5E5E_0000_0000_0000}
+        self.addr_base = {k: b + v * 0x0100_0000_0000 for k, b in self.addr_base.items()}
+        self.label_base = 0x5F5F_0000_0000_0000 + v * 0x0100_0000_0000
+        self.handback_base = 0x5959_0000_0000_0000 + v * 0x0001_0000_0000_0000
+
+    def arg(self, role: int, low_bit: int = 0) -> int:
+        return self.arg_base + (role + 8) * 0x200 + low_bit
+
+    def unit(self, role: int) -> int:
+        return self.unit_base + (role + 16) * 0x100
+
+    def address(self, kind: int, role: int = 0) -> int:
+        return self.addr_base[kind] + (role + 8) * 0x1000
+
+    def label_address(self, kind: int, role: int) -> int:
+        return self.label_base + kind * 0x1_0000 + role * 0x100
+
+    def packed_handback(self, resume_unit: int, depth: int, packed: int) -> int:
+        """A compact hand-back's imm64 (unit | depth << 32 | packed << 48) as a marker: unit role and depth offset."""
+        role = (resume_unit - self.unit_base) // 0x100
+        k = depth - self.depth
+        if not (0 <= role < 0x40 and -_SPAN < k < _SPAN and 0 <= packed < 1 << 16):
+            raise TemplateError("hand-back with a resume unit or depth that is not a marker")
+        return self.handback_base | role << 40 | (k + _SPAN) << 32 | packed
+
+    # ---- decoding ------------------------------------------------------------------------------------------
+
+    def decode32(self, value: int) -> tuple[int, int] | None:
+        """(kind, argument) of a 32-bit field holding a marker, else None."""
+        signed = value - (1 << 32) if value >= 1 << 31 else value
+        stack = self.nlp + self.depth
+        rel = signed - self.localsplus
+        if rel % 8 == 0:
+            index = rel // 8
+            if -_SPAN < index - stack < _SPAN:
+                return SLOT, index - stack
+            if self.arg_base <= index < self.arg_base + 0x2000 and (index - self.arg_base) % 0x200 == 0:
+                return LOCAL, (index - self.arg_base) // 0x200 - 8
+        if -_SPAN < signed - stack < _SPAN:
+            return STACKTOP, signed - stack
+        if -_SPAN < signed - self.depth < _SPAN:
+            return DEPTH, signed - self.depth
+        if self.arg_base <= signed < self.arg_base + 0x2000 and (signed - self.arg_base) % 0x200 < 2:
+            return ARG, (signed - self.arg_base) // 0x200 - 8
+        if self.unit_base <= signed < self.unit_base + 0x4000 and signed % 0x100 == 0:
+            return UNIT, (signed - self.unit_base) // 0x100 - 16
+        return None
+
+    def decode64(self, value: int) -> tuple[int, int, int] | None:
+        """(kind, argument, extra) of a 64-bit field holding a marker, else None."""
+        if value >> 48 == self.handback_base >> 48:
+            return HANDBACK, ((value >> 40) & 0xFF) - 16, ((value >> 32) & 0xFF) - _SPAN << 16 | value & 0xFFFF
+        if value >> 40 == self.units >> 40:
+            unit = (value - self.units) // 2
+            decoded = self.decode32(unit)
+            if decoded is not None and decoded[0] == UNIT:
+                return UNIT_ADDR, decoded[1], 0
+            return None
+        for kind, base in self.addr_base.items():
+            if value >> 40 == base >> 40:
+                return kind, (value - base) // 0x1000 - 8, 0
+        return None
+
+
+@dataclass(frozen=True)
+class Template:
+    hot: bytes
+    cold: bytes
+    holes: tuple[tuple[int, int, int, int], ...]  # (position: hot offset or len(hot) + cold offset, kind, arg, extra)
+    leaves: bool  # control does not fall through to the next instruction
+    exit_state: tuple[int, int] | None  # (slot k, register code) the hot part stored last, for the next key
+    handback_site: str = ""  # opname, when the instruction is not compiled (hands back)
+    uses_exits: int = 0  # bit per EXIT label referenced
+
+
+class _Records:
+    """The synthetic window's records: reads outside it, or of a field the key does not hold, raise (Python's
+    negative indices would not)."""
+
+    __slots__ = ("data", "poison")
+
+    def __init__(self, data: list[int], poison: set[int]) -> None:
+        self.data = data
+        self.poison = poison
+
+    def __getitem__(self, index: Any) -> Any:
+        if type(index) is slice and 0 <= index.start <= index.stop <= len(self.data) and index.step is None:
+            if any(k in self.poison for k in range(index.start, index.stop)):
+                raise TemplateError(f"record fields {index!r} are not in the key")
+            return self.data[index]
+        if type(index) is not int or not 0 <= index < len(self.data) or index in self.poison:
+            raise TemplateError(f"record field {index!r} is not in the key")
+        return self.data[index]
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class _Poison:
+    """A value the key does not hold: any use raises."""
+
+    def _raise(self, *args: object) -> Any:
+        raise TemplateError("a block field that is not in the key")
+
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = __hash__ = __index__ = __int__ = _raise
+    __add__ = __radd__ = __sub__ = __rsub__ = __bool__ = __getitem__ = __len__ = __iter__ = _raise
+
+
+_POISON: Any = _Poison()
+
+
+class _Block:
+    __slots__ = ("id", "first", "end", "start", "depth", "succs")
+
+    def __init__(self, id: int, first: int, end: int, start: int, depth: int, succs: tuple[int, ...]) -> None:
+        self.id, self.first, self.end, self.start, self.depth, self.succs = id, first, end, start, depth, succs
+
+
+class _Stand:
+    """A constant or name stand-in: its address is a marker."""
+
+    __slots__ = ("address",)
+
+    def __init__(self, address: int) -> None:
+        self.address = address
+
+
+class _Pool:
+    """co_consts / co_names of the synthetic code: index arg(role) -> a stand-in."""
+
+    def __init__(self, markers: Markers, kind: int) -> None:
+        self.markers = markers
+        self.kind = kind
+
+    def __getitem__(self, index: int) -> _Stand:
+        m = self.markers
+        role, low = divmod(index - m.arg_base, 0x200)
+        if self.kind == NAME and not 0 <= role < 16:  # LOAD_GLOBAL: co_names[arg >> 1]
+            role, low = divmod(2 * index - m.arg_base, 0x200)
+        if not 0 <= role < 16 or low > 1:
+            raise TemplateError(f"co_consts/co_names[{index:#x}]: not a marker")
+        return _Stand(m.address(self.kind, role - 8))
+
+
+class _Code:
+    co_flags = 0x1 | 0x2  # CO_OPTIMIZED | CO_NEWLOCALS (generators never come here)
+
+    def __init__(self, markers: Markers) -> None:
+        self.co_consts = _Pool(markers, CONST)
+        self.co_names = _Pool(markers, NAME)
+
+
+class _Feedback:
+    """Quickened names of the window's records, from the key."""
+
+    def __init__(self, names: dict[int, str]) -> None:
+        self.names = names
+
+    def name_at(self, unit: int) -> str:
+        name = self.names.get(unit)
+        if name is None:
+            raise TemplateError(f"feedback asked at unit {unit:#x}, not in the key")
+        return name
+
+    def attr_case(self, unit: int) -> None:
+        return None
+
+    def binary_op_kinds(self, unit: int) -> tuple[str, ...]:
+        from .feedback import Feedback
+
+        return Feedback.binary_op_kinds(self, unit)  # type: ignore[arg-type]
+
+    def attr_kinds(self, unit: int) -> tuple[str, ...]:
+        from .feedback import Feedback
+
+        return Feedback.attr_kinds(self, unit)  # type: ignore[arg-type]
+
+
+class _Sites:
+    def __init__(self, address: int) -> None:
+        self.address = address
+
+    def __getitem__(self, i: int) -> int:
+        if i != HERE:
+            raise TemplateError("site data of another instruction")
+        return self.address
+
+
+class _Labels(dict):
+    def __missing__(self, b: int) -> Label:
+        raise TemplateError(f"block {b} is not in the key")
+
+
+# ---- keys ---------------------------------------------------------------------------------------------------
+
+# A key is a tuple: op, arg (None: a hole; LOAD_GLOBAL: its low bit), no EXTENDED_ARG, quickened name (for the
+# opcodes that read it), the PRECALL's quickened name (CALL), kwnames, the classes of the 2 records before (for
+# the operators that may read an operand from its local), whether a record follows, the next record (op, arg key,
+# no EXTENDED_ARG, backward; for the opcodes fused with it), where the block starts and ends relative to the
+# instruction (same opcodes), whether its jump goes backward, the block's successor count, and the entry state.
+KEY_ENTRY = 13
+_CALL_OP = OP["CALL"]
+_PRECALL = OP["PRECALL"]
+READS_PREV = frozenset(OP[n] for n in ("BINARY_OP", "BINARY_SUBSCR", "COMPARE_OP", "IS_OP"))
+READS_NEXT = frozenset(OP[n] for n in ("COMPARE_OP", "IS_OP", "FOR_ITER"))
+READS_FEEDBACK = frozenset(OP[n] for n in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD", "BINARY_OP", "STORE_SUBSCR"))
+
+
+def _arg_key(op: int, arg: int) -> int | None:
+    if op in ARG_HOLE_OPS:
+        return arg & 1 if op == OP["LOAD_GLOBAL"] else None
+    return arg
+
+
+def _backward(fn: Any, target: int, i: int) -> int:
+    """-1 no target; 1 a jump to a block starting at or before instruction i; 0 forward."""
+    if target < 0:
+        return -1
+    return 1 if fn.blocks[target].first <= i else 0
+
+
+def instruction_key(fn: Function, feedback: Any, i: int, block: Any, kwnames: bool,
+                    entry: tuple[int, int] | None) -> tuple:
+    """Everything the generator decides instruction i's code by (make_template gives it nothing else: a read of
+    anything the key leaves out raises there)."""
+    rec = fn.records
+    base = i * 8
+    op, arg, offset, start, target = rec[base:base + 5]
+    prev: tuple | None = None
+    first_rel = 0
+    if op in READS_PREV:
+        prev = tuple(_PREV_CLASS.get(rec[j * 8], _OTHER) if j >= 0 else -1 for j in range(i - 2, i))
+        first_rel = max(block.first - i, -2)
+    has_next = i + 1 < fn.n_instructions
+    nxt: tuple | None = None
+    end_rel = 0
+    if op in READS_NEXT and has_next:
+        j = base + 8
+        nop = rec[j]
+        nxt = (nop, _arg_key(nop, rec[j + 1]), rec[j + 2] == rec[j + 3], _backward(fn, rec[j + 4], i + 1))
+        end_rel = min(block.end - i, 3)
+    name = feedback.name_at(offset) if op in READS_FEEDBACK else None
+    precall = feedback.name_at(rec[base - 6]) if op == _CALL_OP and i > 0 and rec[base - 8] == _PRECALL else ""
+    nsuccs = len(block.succs) if target >= 0 or op in READS_NEXT else -1
+    return (op, _arg_key(op, arg), offset == start, name, precall, kwnames, prev, has_next, nxt, first_rel, end_rel,
+            _backward(fn, target, i), nsuccs, entry)
+
+
+# ---- making a template --------------------------------------------------------------------------------------
+
+class _SyntheticFunction:
+    def __init__(self, records: _Records, blocks: list[_Block], n: int, nlp: int, code_units: int) -> None:
+        self.records = records
+        self.blocks = blocks
+        self.n_instructions = n
+        self.nlocalsplus = nlp
+        self.code_units = code_units
+        self.derived: dict[str, object] = {}
+
+
+def _synthetic(key: tuple, m: Markers) -> tuple[_SyntheticFunction, dict[int, str], _Labels]:
+    """The function the generator sees for `key` with markers `m`: (fn, feedback names, block labels).  Blocks:
+    0 the current one, 1 and 2 its successors, 3 the instruction's jump target, 4 the next instruction's."""
+    (op, arg_key, ext, name, precall, _kw, prev, has_next, nxt, first_rel, end_rel, backward, nsuccs,
+     _entry) = key
+    data = [0] * (8 * WINDOW)
+    poison = set(range(len(data)))
+    names: dict[int, str] = {}
+
+    def put(j: int, fields: dict[int, int]) -> None:
+        for field, value in fields.items():
+            data[j * 8 + field] = value
+            poison.discard(j * 8 + field)
+
+    def units(r: int, ext_: bool) -> dict[int, int]:
+        return {2: m.unit(2 * r), 3: m.unit(2 * r) if ext_ else m.unit(2 * r + 1)}
+
+    if prev is not None:
+        for k, cls in enumerate(prev):
+            if cls >= 0:
+                put(HERE - 2 + k, {0: cls, 1: m.arg(k - 2)})
+    if precall:
+        put(HERE - 1, {0: _PRECALL, 2: m.unit(-2)})
+        names[m.unit(-2)] = precall
+    if op in ARG_HOLE_OPS:
+        arg = m.arg(0, arg_key if op == OP["LOAD_GLOBAL"] else 0)
+    else:
+        arg = arg_key
+    put(HERE, {0: op, 1: arg, **units(0, ext), 4: 3 if backward >= 0 else -1, 5: m.depth})
+    if name is not None:
+        names[m.unit(0)] = name
+    next_back = -1
+    if has_next:
+        put(HERE + 1, {3: m.unit(3)})  # next_start()
+    if nxt is not None:
+        nop, narg_key, next_ext, next_back = nxt
+        narg = m.arg(1, narg_key or 0) if nop in ARG_HOLE_OPS else narg_key
+        put(HERE + 1, {0: nop, 1: narg, **units(1, next_ext), 4: 4 if next_back >= 0 else -1})
+    put(TARGET_FIRST, {3: m.unit(TARGET_ROLE)})
+    put(NEXT_TARGET_FIRST, {3: m.unit(NEXT_TARGET_ROLE)})
+    beyond = WINDOW + 8  # a forward target: after everything
+    first: Any = _POISON if prev is None else HERE + max(first_rel, -2)
+    end: Any = _POISON if nxt is None else HERE + end_rel
+    succs: Any = _POISON if nsuccs < 0 else (1, 2)[:nsuccs]
+    blocks = [
+        _Block(0, first, end, _POISON, _POISON, succs),
+        _Block(1, beyond, beyond + 1, 0, 0, ()),
+        _Block(2, beyond, beyond + 1, 0, 0, ()),
+        _Block(3, TARGET_FIRST if backward == 1 else beyond, beyond + 1, 0, 0, ()),
+        _Block(4, NEXT_TARGET_FIRST if next_back == 1 else beyond, beyond + 1, 0, 0, ()),
+    ]
+    fn = _SyntheticFunction(_Records(data, poison), blocks, HERE + 1 + has_next, m.nlp, m.end_unit)
+    labels = _Labels({b: Label(f"bb{b}", address=m.label_address(BLOCK, b)) for b in range(1, 5)})
+    return fn, names, labels
+
+
+def _generate(key: tuple, m: Markers, runtime: Any, make_generator: Callable[..., Any]) -> tuple[Any, int, bool]:
+    """Run the generator on the synthetic function: (generator, hot size, leaves)."""
+    fn, names, labels = _synthetic(key, m)
+
+    def address(obj: object) -> int:
+        if isinstance(obj, _Stand):
+            return obj.address
+        return runtime.address(obj)
+
+    exits = [Label(name, address=m.label_address(EXIT, k))
+             for k, name in enumerate(("exit", "error", "declined", "handback_exit"))]
+    gen = make_generator(fn, runtime, address, m, _Code(m), _Feedback(names), _Sites(m.address(SITE)), labels,
+                         exits)
+    try:
+        a = gen.a
+        a.fields = []
+        entry = key[KEY_ENTRY]
+        if entry is not None:
+            k, reg = entry
+            a._stored = (gen.slot(m.depth + k), GPR64[reg], 0)  # the instruction before stored it from that register
+            a._last_bind = -1
+        gen.block_first = fn.blocks[0].first
+        kwnames = m.address(KWNAMES) if key[5] else None
+        leaves = gen.emit_instruction(HERE, key[0], kwnames, fn.blocks[0])
+        hot = a.size
+        stored = a._stored if a._stored[2] == hot and a._last_bind < hot else None
+        a.cold_labels = set()
+        while gen.stubs:
+            stubs, gen.stubs = gen.stubs, []
+            for stub in stubs:
+                stub()
+        gen.exit_stored = stored
+    finally:
+        gen.stubs.clear()  # (closures over the generator: no cycle left for the collector, even on failure)
+    return gen, hot, bool(leaves)
+
+
+_WIDE = frozenset((UNIT_ADDR, CONST, NAME, SITE, KWNAMES, HANDBACK))
+_TOP64 = re.compile(b"[\x59-\x5f]")
+_TOP32 = re.compile(b"[\x04-\x07\x28\x38]")
+
+
+def _holes(m: Markers, a: Any, hot: int) -> tuple[bytes, list[tuple[int, int, int, int]], int]:
+    """(the bytes with every hole zeroed, the holes, bit set of the exit labels used)."""
+    code = bytearray(a.finish())
+    holes: list[tuple[int, int, int, int]] = []
+    taken = bytearray(len(code))
+    exits = 0
+    for field, target in a._external:
+        kind = (target - m.label_base) >> 16 if target >> 40 == m.label_base >> 40 else -1
+        if kind == BLOCK or kind == EXIT:
+            role = (target - m.label_base - (kind << 16)) >> 8
+            holes.append((field, kind, role, 0))
+            if kind == EXIT:
+                exits |= 1 << role
+        else:
+            holes.append((field, ABS, target, 0))
+        taken[field:field + 4] = b"\1\1\1\1"
+    cold_labels = a.cold_labels or set()
+    for field, label in a.fields:
+        if label.position is None:
+            raise TemplateError(f"unbound label {label!r}")
+        to_cold = label in cold_labels
+        if field < hot and to_cold:
+            holes.append((field, TO_COLD, label.position - hot, 0))
+        elif field >= hot and not to_cold:
+            holes.append((field, TO_HOT, label.position, 0))
+        else:
+            continue
+        taken[field:field + 4] = b"\1\1\1\1"
+    for match in _TOP64.finditer(code, 7):  # a 64-bit marker's top byte
+        j = match.start() - 7
+        if not any(taken[j:j + 8]):
+            decoded = m.decode64(int.from_bytes(code[j:j + 8], "little"))
+            if decoded is not None:
+                holes.append((j, decoded[0], decoded[1], decoded[2]))
+                taken[j:j + 8] = b"\1" * 8
+    for match in _TOP32.finditer(code, 3):
+        j = match.start() - 3
+        if not any(taken[j:j + 4]):
+            decoded32 = m.decode32(int.from_bytes(code[j:j + 4], "little"))
+            if decoded32 is not None:
+                holes.append((j, decoded32[0], decoded32[1], 0))
+                taken[j:j + 4] = b"\1\1\1\1"
+    for position, kind, _, _ in holes:
+        width = 8 if kind in _WIDE else 4
+        code[position:position + width] = bytes(width)
+    holes.sort()
+    return bytes(code), holes, exits
+
+
+def make_template(key: tuple, runtime: Any, make_generator: Callable[..., Any], check: bool = False) -> Template:
+    """The template for `key` (TemplateError when the generator cannot be templated for it).  With `check`, made
+    twice with two marker sets that must give the same template (tests/test_templates.py checks every template
+    of its corpus so)."""
+    localsplus = runtime.layout["frame_localsplus"]
+    results = []
+    for variant in ((0, 1) if check else (0,)):
+        m = Markers(variant, localsplus)
+        try:
+            gen, hot, leaves = _generate(key, m, runtime, make_generator)
+        except TemplateError:
+            raise
+        except (IndexError, KeyError, AttributeError, TypeError, ValueError) as exc:
+            raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
+        code, found, exits = _holes(m, gen.a, hot)
+        state = None
+        if gen.exit_stored is not None:
+            memory, register, _ = gen.exit_stored
+            if memory.base == R12 and memory.index is None:
+                decoded = m.decode32(memory.disp & 0xFFFF_FFFF)
+                if decoded is not None and decoded[0] == SLOT:
+                    state = (decoded[1], register.code)
+        handback = dis.opname[key[0]] if gen.handed_back else ""
+        results.append((code, tuple(found), hot, leaves, state, handback, exits))
+    if check and results[0] != results[1]:
+        raise TemplateError("the two marker sets disagree: a decision was made on a hole")
+    code, holes, hot, leaves, state, handback, exits = results[0]
+    return Template(code[:hot], code[hot:], holes, leaves, state, handback, exits)
+
+
+# ---- the cache --------------------------------------------------------------------------------------------
+
+class TemplateCache:
+    """Templates of this process by key (they hold this process's addresses); a key that cannot be templated
+    maps to None."""
+
+    def __init__(self) -> None:
+        self.templates: dict[tuple, Template | None] = {}
+        self.failures: dict[str, int] = {}
+        self.check = False  # make each template twice, with two marker sets (tests)
+        self.seconds = 0.0  # spent making templates
+        self.last_failure = ""
+
+    def get(self, key: tuple, runtime: Any, make_generator: Callable[..., Any]) -> Template | None:
+        try:
+            return self.templates[key]
+        except KeyError:
+            pass
+        start = time.perf_counter()
+        try:
+            template: Template | None = make_template(key, runtime, make_generator, self.check)
+        except TemplateError as exc:
+            template = None
+            reason = f"{dis.opname[key[0]]}: {str(exc)[:60]}"
+            self.failures[reason] = self.failures.get(reason, 0) + 1
+            self.last_failure = reason
+        self.templates[key] = template
+        self.seconds += time.perf_counter() - start
+        return template
+
+    def reason(self, opname: str) -> str:
+        """Why the last key of `opname` had no template."""
+        return self.last_failure if self.last_failure.startswith(opname + ":") else opname
+
+    def clear(self) -> None:
+        self.templates.clear()
+
+
+CACHE = TemplateCache()
+
+
+class NotTemplated(Exception):
+    """A piece of code the templates cannot place (the generator makes it directly)."""
