@@ -53,7 +53,9 @@ static _Thread_local int stack_main_thread __attribute__((tls_model("initial-exe
 static inline uintptr_t
 stack_pointer(void)
 {
-    return (uintptr_t)__builtin_frame_address(0);
+    uintptr_t sp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));  /* (__builtin_frame_address would make the hook set up a frame pointer) */
+    return sp;
 }
 
 static rlim_t
@@ -108,14 +110,20 @@ stack_exhausted_slow(void)
     return 1;
 }
 
-/* 1 with RecursionError set when a Python frame must not start here: too little of the C stack is left.
- * Exported for machine code's direct calls, which push and run frames without the hook. */
-int
-accel_stack_exhausted(void)
+/* 1 with RecursionError set when a Python frame must not start here: too little of the C stack is left. */
+static inline __attribute__((always_inline)) int
+stack_exhausted(void)
 {
     if (__builtin_expect(!stack_within(stack_margin), 1))
         return 0;
     return stack_exhausted_slow();
+}
+
+/* The same, exported for machine code's direct calls, which push and run frames without the hook. */
+int
+accel_stack_exhausted(void)
+{
+    return stack_exhausted();
 }
 
 /* Whether there is room to run the compiler here. */
@@ -283,7 +291,7 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
 {
     /* The frame never ran: the caller clears and pops it as for any error, as after ceval's own recursion check
      * at a frame's start (a generator's frame is finished with the error, as there). */
-    if (accel_stack_exhausted())
+    if (stack_exhausted())
         return NULL;
     if (in_compiler)
         return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
