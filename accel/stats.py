@@ -35,6 +35,7 @@ class Stats:
         self.bjit_pieces_fallback = 0
         self.bjit_pieces_direct = 0
         self.bjit_templates_made = 0
+        self.bjit_templates_loaded = 0     # read from the template file of an earlier process
         self.bjit_template_seconds = 0.0   # spent making templates (part of bjit_compile_seconds)
         self.bjit_template_failures: Counter[str] = Counter()  # "OPNAME: reason" -> keys that have no template
         self.bjit_instructions = 0         # IR instructions turned into machine code
@@ -145,7 +146,8 @@ def format_summary(data: dict[str, Any]) -> str:
         f"   ({data['bjit_instructions']} IR instructions,"
         f" {data['bjit_compile_seconds'] * 1e6 / max(data['bjit_instructions'], 1):.1f} us each)",
         f"  tier-1 templates          {data['bjit_templates_made']:>10}   (made in"
-        f" {data['bjit_template_seconds'] * 1e3:.1f} ms; pieces placed from them: {data['bjit_pieces_templated']},"
+        f" {data['bjit_template_seconds'] * 1e3:.1f} ms, {data['bjit_templates_loaded']} read from the cache;"
+        f" pieces placed from them: {data['bjit_pieces_templated']},"
         f" generated directly: {data['bjit_pieces_fallback']} without a template,"
         f" {data['bjit_pieces_direct']} not tried)",
         f"  machine code              {data['bjit_code_bytes']:>10} bytes"

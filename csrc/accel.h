@@ -148,6 +148,14 @@ typedef struct {
 void accel_arena_get_stats(accel_arena_stats *out);
 int accel_arena_force_flip_mode(void);
 
+/* 1 with RecursionError set when a Python frame must not start here: the C stack is nearly full (eval_hook.c) */
+int accel_stack_exhausted(void);
+
+/* ---- placing tier-1 templates (bjit_place.c) ---- */
+PyObject *accel_place_setup(PyObject *self, PyObject *flags);
+PyObject *accel_place_block(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *accel_place_cold(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
 /* ---- the Python-facing module (module.c) ---- */
 int accel_shim_attach(void);
 

@@ -99,6 +99,7 @@ def test_a_read_outside_the_key_refuses_the_template(monkeypatch: pytest.MonkeyP
 def test_markers_decode() -> None:
     for variant in (0, 1):
         m = templates.Markers(variant, 72)
+        assert m.decode64(m.runtime(5)) == (templates.RUNTIME, 5, 0)
         stack = m.nlp + m.depth
         assert m.decode32(72 + 8 * (stack - 3)) == (templates.SLOT, -3)
         assert m.decode32(stack + 2) == (templates.STACKTOP, 2)
@@ -112,3 +113,85 @@ def test_markers_decode() -> None:
         value = m.packed_handback(m.unit(1), m.depth - 2, 0x0105)
         kind, role, extra = m.decode64(value)
         assert (kind, role, extra >> 16, extra & 0xFFFF) == (templates.HANDBACK, 1, -2, 0x0105)
+
+
+_PROGRAM = """
+def work(n):
+    total = 0
+    for i in range(n):
+        if i % 3:
+            total += i * 2
+        else:
+            total -= len(str(i))
+    return total
+print(work(2000))
+"""
+
+
+def _run(cache_dir: str, tmp_path, **extra: str) -> tuple[str, str, dict]:  # noqa: ANN001
+    import json
+
+    from tests.conftest import clean_env, run_python
+
+    stats = tmp_path / "stats.json"
+    env = clean_env(ACCEL="1", ACCEL_BJIT_THRESHOLD="0", ACCEL_CACHE_DIR=cache_dir, ACCEL_STATS_FILE=str(stats),
+                    **extra)
+    proc = run_python(["-c", _PROGRAM], env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout, proc.stderr, json.loads(stats.read_text())
+
+
+def _plain_output() -> str:
+    from tests.conftest import run_python
+
+    return run_python(["-c", _PROGRAM]).stdout
+
+
+def test_templates_are_kept_for_the_next_process(tmp_path) -> None:  # noqa: ANN001
+    cache = tmp_path / "cache"
+    out1, err1, first = _run(str(cache), tmp_path)
+    out2, err2, second = _run(str(cache), tmp_path)
+    assert out1 == out2 == _plain_output() and not err1 and not err2
+    assert first["bjit_templates_made"] > 20 and first["bjit_templates_loaded"] == 0
+    # (the few compiled at exit, after the file was written -- accel's own stats writer, at threshold 0 -- are made
+    # again)
+    assert second["bjit_templates_made"] < first["bjit_templates_made"] / 10
+    assert second["bjit_templates_loaded"] >= first["bjit_templates_made"] * 0.7
+    files = list(cache.iterdir())
+    assert len(files) == 1 and files[0].stat().st_mode & 0o077 == 0 and cache.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "writable_by_others", "a_folder"])
+def test_a_damaged_template_file_is_a_miss_with_one_warning(tmp_path, damage: str) -> None:  # noqa: ANN001
+    import os
+
+    cache = tmp_path / "cache"
+    _run(str(cache), tmp_path)
+    (path,) = cache.iterdir()
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[:len(data) // 2])
+    elif damage == "flipped":
+        path.write_bytes(data[:-10] + bytes([data[-10] ^ 0x40]) + data[-9:])
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(4000))
+    elif damage == "writable_by_others":
+        path.chmod(0o666)
+    else:
+        path.unlink()
+        path.mkdir()
+    out, err, stats = _run(str(cache), tmp_path)
+    assert out == _plain_output()
+    assert stats["bjit_templates_loaded"] == 0 and stats["bjit_templates_made"] > 20
+    assert err.count("accel: warning:") == 1, err
+    assert "Traceback" not in err
+    if damage != "a_folder":  # replaced by a good one
+        assert _run(str(cache), tmp_path)[2]["bjit_templates_loaded"] > 20
+
+
+def test_an_unwritable_cache_folder_costs_one_warning(tmp_path) -> None:  # noqa: ANN001
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("")
+    out, err, stats = _run(str(blocker / "cache"), tmp_path)
+    assert out == _plain_output() and stats["bjit_templates_made"] > 20
+    assert err.count("accel: warning:") == 1 and "Traceback" not in err, err

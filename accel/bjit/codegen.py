@@ -40,6 +40,7 @@ from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
+from accel.ir.function import int_array
 from accel.stats import STATS
 
 from . import templates
@@ -266,16 +267,16 @@ class _Generator(FastPaths):
         self.exit_stored: Any = None
 
     @classmethod
-    def for_template(cls, fn: Any, runtime: Runtime, address: Callable[[object], int], markers: Any, code: Any,
-                     feedback: Any, sites: Any, labels: Any, exits: list[Label]) -> _Generator:
+    def for_template(cls, fn: Any, layout: dict[str, int], symbols: dict[str, int], address: Callable[[object], int],
+                     markers: Any, code: Any, feedback: Any, sites: Any, labels: Any, exits: list[Label]) -> _Generator:
         """A generator running on a synthetic function in template mode (templates.make_template)."""
         gen = cls.__new__(cls)
         gen.fn = fn
         gen.site_data = sites
         gen.code = code
         gen.feedback = feedback
-        gen.rt = Runtime(runtime.layout, runtime.symbols, address, None)
-        gen.lay = runtime.layout
+        gen.rt = Runtime(layout, symbols, address, None)
+        gen.lay = layout
         gen.a = Assembler()
         gen.nlp = fn.nlocalsplus
         gen.units = markers.units
@@ -408,6 +409,51 @@ class _Generator(FastPaths):
         self.stubs.append(stub)
         return label
 
+    def emit_snippet(self, name: str, values: tuple[int, ...]) -> None:
+        """Code that only a few numbers and the exits tell apart, assembled once per process (_SNIPPETS)."""
+        snippet = _SNIPPETS.get(name)
+        if snippet is None:
+            snippet = _SNIPPETS[name] = _make_snippet(name, self.lay)
+        code, value_fields, exit_fields = snippet
+        a = self.a
+        base = len(a.buf)
+        a.buf += code
+        for at, value in zip(value_fields, values, strict=True):
+            _pack_s32(a.buf, base + at, value)
+        for at, which in exit_fields:
+            a.field_to(base + at, self.exit if which == 0 else self.error_exit)
+        a._stored = (None, None, -1)
+
+    @staticmethod
+    def emit_tail(a: Assembler, name: str, lay: dict[str, int], exit: Label, error: Label,
+                  values: tuple[int, ...]) -> None:
+        """The snippets: the hand-back stubs' shared tail; the helper calls' declined exit; a jump to a block
+        without machine code yet."""
+        if name == "handback_exit":  # rax = resume unit | depth << 32 | reason, opcode << 48
+            a.mov(_mem(RBX, lay["ctx_resume_unit"]), EAX)
+            a.shr(RAX, 32)
+            a.mov(ECX, EAX)
+            a.and_(ECX, 0xFFFF)
+            a.mov(_mem(RBX, lay["ctx_resume_depth"]), ECX)
+            a.shr(EAX, 16)
+            a.mov(_mem(RBX, lay["ctx_reason"]), EAX)
+            a.mov(EAX, lay["exit_handback"])
+            a.jmp(exit)
+        elif name == "declined_exit":
+            # shared by the helper calls: NULL is an error (exception set, stacktop written by the helper), 1 a
+            # hand-back at the instruction prev_instr points to, with the depth the site stored
+            a.test(RAX, RAX)
+            a.jcc("z", error)
+            a.mov(_mem(RBX, lay["ctx_resume_unit"]), lay["resume_at_prev_instr"], size=32)
+            a.mov(EAX, lay["exit_handback"])
+            a.jmp(exit)
+        else:  # compile_block: the block's unit, its depth, the block
+            a.mov(_mem(RBX, lay["ctx_resume_unit"]), values[0], size=32)
+            a.mov(_mem(RBX, lay["ctx_resume_depth"]), values[1], size=32)
+            a.mov(_mem(RBX, lay["ctx_reason"]), values[2], size=32)
+            a.mov(EAX, lay["exit_compile_block"])
+            a.jmp(exit)
+
     def emit_handback_exit(self) -> None:
         """The hand-back stubs' shared tail: rax = resume unit | depth << 32 | reason, opcode << 48."""
         a = self.a
@@ -539,27 +585,18 @@ class _Generator(FastPaths):
             for stub in stubs:
                 stub()
         if a.pending_fields(self.handback_exit):
-            self.emit_handback_exit()
+            a.bind(self.handback_exit)
+            self.emit_snippet("handback_exit", ())
         if a.pending_fields(self.declined_exit):
-            # shared by the helper calls: NULL is an error (exception set, stacktop written by the helper), 1 a
-            # hand-back at the instruction prev_instr points to, with the depth the site stored
             a.bind(self.declined_exit)
-            a.test(RAX, RAX)
-            a.jcc("z", self.error_exit)
-            a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), self.lay["resume_at_prev_instr"], size=32)
-            a.mov(EAX, self.lay["exit_handback"])
-            a.jmp(self.exit)
+            self.emit_snippet("declined_exit", ())
         targets = self.block_labels
         assert isinstance(targets, _BlockTargets)
         for b, label in targets.stubs.items():  # blocks without machine code yet: leave to have them compiled
             self.result.patch_sites.extend((b, field) for field in a.pending_fields(label))
             block = self.fn.blocks[b]
             a.bind(label)
-            a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), block.start, size=32)
-            a.mov(_mem(RBX, self.lay["ctx_resume_depth"]), block.depth, size=32)
-            a.mov(_mem(RBX, self.lay["ctx_reason"]), b, size=32)
-            a.mov(EAX, self.lay["exit_compile_block"])
-            a.jmp(self.exit)
+            self.emit_snippet("compile_block", (block.start, block.depth, b))
         if with_exits:
             a.bind(self.error_exit)
             self.result.error_offset = self.error_exit.position or 0
@@ -682,144 +719,97 @@ class _Generator(FastPaths):
     templated = False
 
     def place_block(self, b: int, next_block: int | None) -> None:
-        """emit_block made of templates: each instruction's key, its template (made on first use), copied and its
-        holes filled.  Raises NotTemplated when an instruction has none (the piece is then generated directly)."""
+        """emit_block made of templates: csrc/bjit_place.c computes each instruction's key, copies its template
+        and fills the holes that are values; a key without a template comes back here to have it made (then the
+        C loop goes on from there).  Raises NotTemplated when an instruction has none: the piece is then
+        generated directly."""
         fn = self.fn
         block = fn.blocks[b]
-        rec = fn.records
         a = self.a
         result = self.result
-        offsets = result.offsets
-        feedback = self.feedback
-        cache_get = templates.CACHE.get
-        key_of = templates.instruction_key
-        rt = self.rt
-        kwnames = -1
-        entry = None
-        self.block_first = block.first
-        for i in range(block.first, block.end):
-            offsets.append((len(a.buf), i))
-            result.instructions += 1
-            op = rec[i * 8]
-            if op == _KW_NAMES:
-                kwnames = i
-                continue
-            template = cache_get(key_of(fn, feedback, i, block, kwnames >= 0, entry), rt, _Generator.for_template)
-            if template is None:
-                raise templates.NotTemplated(templates.CACHE.reason(dis.opname[op]))
-            if op in _ATTR_SITE_OPS:
-                offset = rec[i * 8 + 2]
-                self.describe_site(self.site_data[i], op, offset,
-                                   self.feedback.attr_kinds(offset) if op != OP["LOAD_METHOD"] else ())
-            self.place(template, i, kwnames, b)
-            if op == _CALL:
-                kwnames = -1
-            if template.handback_site:
-                name = template.handback_site
-                result.handback_sites[name] = result.handback_sites.get(name, 0) + 1
-            if template.leaves:
-                return
-            state = template.exit_state
-            if state is not None and i + 1 < block.end:
-                entry = (state[0] + rec[i * 8 + 5] - rec[(i + 1) * 8 + 5], state[1])
-            else:
-                entry = None
+        cache = templates.CACHE
+        core = self.rt.core
+        if self.cold is None:
+            self.start_cold_area()
+        info = self.place_info()
+        shape = (block.first, block.end, len(block.succs), *(tuple(block.succs) + (-1, -1))[:2])
+        outputs = (a._external, self.links, result.offsets, self.deferred, self.attr_sites, self.handed_back_at)
+        start, entry, kwnames = block.first, -1, -1
+        while True:
+            status, i, entry, kwnames, key = core.place_block(a.buf, self.cold, cache.templates, info, shape, start,
+                                                              entry, kwnames, outputs)
+            if status != 2:
+                break
+            cache.get(key, self.rt, _Generator.for_template)  # made (or None: no template), then on from i
+            start = i
+        result.instructions += i - block.first
+        if status >= 3:
+            op = dis.opname[fn.records[i * 8]]
+            raise templates.NotTemplated(cache.reason(op) if status == 3 else f"{op}: hand-back not compact")
+        rec = fn.records
+        for site in self.attr_sites:
+            op, offset = rec[site * 8], rec[site * 8 + 2]
+            self.describe_site(self.site_data[site], op, offset,
+                               self.feedback.attr_kinds(offset) if op != OP["LOAD_METHOD"] else ())
+        self.attr_sites.clear()
+        for site in self.handed_back_at:
+            name = dis.opname[rec[site * 8]]
+            result.handback_sites[name] = result.handback_sites.get(name, 0) + 1
+        self.handed_back_at.clear()
         a._stored = (None, None, -1)
-        if block.succs and block.succs[0] != next_block:
+        if status == 0 and block.succs and block.succs[0] != next_block:
             a.jmp(self.block_labels[block.succs[0]])
 
-    def place(self, template: templates.Template, i: int, kwnames: int, b: int) -> None:
-        """Copy `template` for instruction i (hot part here, cold part with the stubs) and fill its holes."""
+    cold: bytearray | None = None
+
+    def start_cold_area(self) -> None:
+        """The templates' cold parts go to one area placed with the stubs, where the branches to labels and the
+        cold calls are resolved."""
+        self.cold = bytearray()
+        self.deferred = bytearray()
+        self.links: list[tuple[int, int, int]] = []
+        self.attr_sites: list[int] = []
+        self.handed_back_at: list[int] = []  # instructions placed as hand-backs (not compiled)
         a = self.a
-        buf = a.buf
-        hot_base = len(buf)
-        buf += template.hot
-        hot_size = len(template.hot)
-        to_cold: list[tuple[int, int]] = []
-        cold_holes: list[tuple[int, int, int, int]] = []
-        fill = self.fill_hole
-        for hole in template.holes:
-            position, kind, arg, extra = hole
-            if position >= hot_size:
-                cold_holes.append(hole)
-            elif kind == templates.TO_COLD:
-                to_cold.append((hot_base + position, arg))
-            else:
-                fill(hot_base + position, kind, arg, extra, i, kwnames, hot_base, b)
-        if template.cold:
-            def stub() -> None:
-                cold_base = len(buf) - hot_size  # (hole positions count from the template's start)
-                buf.extend(template.cold)
-                for field, target in to_cold:
-                    buf[field:field + 4] = rel32_bytes(field, cold_base + hot_size + target)
-                for position, kind, arg, extra in cold_holes:
-                    fill(cold_base + position, kind, arg, extra, i, kwnames, hot_base, b)
+        exits = (self.exit, self.error_exit, self.declined_exit, self.handback_exit)
 
-            self.stubs.append(stub)
+        def stub() -> None:
+            buf = a.buf
+            base = self.rt.core.place_cold(buf, self.cold, self.deferred, a._external)
+            labels = self.block_labels
+            external = a._external
+            pending = a._pending
+            block = templates.BLOCK
+            for at, kind, value in self.links:  # (field_to, inline: a few per instruction)
+                position = at if at >= 0 else base - 1 - at
+                label = labels[value] if kind == block else exits[value]
+                if label.position is not None:
+                    _pack_s32(buf, position, label.position - position - 4)
+                elif label.address is not None:
+                    external.append((position, label.address))
+                else:
+                    pending.setdefault(label, []).append(position)
+            self.links.clear()
 
-    def unit_of(self, role: int, i: int) -> int:
-        rec = self.fn.records
-        if role == templates.TARGET_ROLE:
-            return self.fn.blocks[rec[i * 8 + 4]].start
-        if role == templates.NEXT_TARGET_ROLE:
-            return self.fn.blocks[rec[(i + 1) * 8 + 4]].start
-        if role == templates.END_ROLE:
-            return self.fn.code_units
-        return rec[(i + (role >> 1)) * 8 + 2 + (role & 1)]
+        self.stubs.append(stub)
 
-    def fill_hole(self, position: int, kind: int, arg: int, extra: int, i: int, kwnames: int,
-                  hot_base: int, b: int) -> None:
-        buf = self.a.buf
-        rec = self.fn.records
-        lay = self.lay
-        t = templates
-        if kind == t.SLOT:
-            _pack_s32(buf, position, lay["frame_localsplus"] + 8 * (self.nlp + rec[i * 8 + 5] + arg))
-        elif kind == t.ABS:
-            self.a._external.append((position, arg))
-        elif kind == t.UNIT_ADDR:
-            _pack_u64(buf, position, self.units + 2 * self.unit_of(arg, i))
-        elif kind == t.LOCAL:
-            _pack_s32(buf, position, lay["frame_localsplus"] + 8 * rec[(i + arg) * 8 + 1])
-        elif kind == t.BLOCK:
-            if arg == 3:
-                block = rec[i * 8 + 4]
-            elif arg == 4:
-                block = rec[(i + 1) * 8 + 4]
-            else:
-                succs = self.fn.blocks[b].succs
-                block = succs[arg - 1]
-            self.a.field_to(position, self.block_labels[block])
-        elif kind == t.EXIT:
-            self.a.field_to(position, (self.exit, self.error_exit, self.declined_exit, self.handback_exit)[arg])
-        elif kind == t.TO_HOT:
-            buf[position:position + 4] = rel32_bytes(position, hot_base + arg)
-        elif kind == t.HANDBACK:
-            unit = self.unit_of(arg, i)
-            depth = rec[i * 8 + 5] + (extra >> 16)
-            if not (0 <= unit < 1 << 32 and 0 <= depth < 1 << 16):
-                raise templates.NotTemplated("hand-back not compact")
-            _pack_u64(buf, position, unit | depth << 32 | (extra & 0xFFFF) << 48)
-        elif kind == t.SITE:
-            _pack_u64(buf, position, self.site_data[i])
-        elif kind == t.CONST:
-            _pack_u64(buf, position, self.rt.address(self.code.co_consts[rec[(i + arg) * 8 + 1]]))
-        elif kind == t.NAME:
-            j = i + arg
-            index = rec[j * 8 + 1] >> 1 if rec[j * 8] == OP["LOAD_GLOBAL"] else rec[j * 8 + 1]
-            _pack_u64(buf, position, self.rt.address(self.code.co_names[index]))
-        elif kind == t.STACKTOP:
-            _pack_s32(buf, position, self.nlp + rec[i * 8 + 5] + arg)
-        elif kind == t.DEPTH:
-            _pack_s32(buf, position, rec[i * 8 + 5] + arg)
-        elif kind == t.ARG:
-            _pack_s32(buf, position, rec[(i + arg) * 8 + 1])
-        elif kind == t.UNIT:
-            _pack_s32(buf, position, self.unit_of(arg, i))
-        elif kind == t.KWNAMES:
-            _pack_u64(buf, position, self.rt.address(self.code.co_consts[rec[kwnames * 8 + 1]]))
-        else:
-            raise templates.NotTemplated(f"hole kind {kind}")
+    def place_info(self) -> tuple:
+        """What csrc/bjit_place.c needs of this function (bjit_place.c: unpack_info)."""
+        fn = self.fn
+        static = fn.derived.get("bjit_place")
+        if static is None:
+            offsets = [-1] * fn.n_instructions
+            for i, offset in site_offsets(fn, self.rt).items():
+                offsets[i] = offset
+            static = fn.derived["bjit_place"] = (
+                int_array([blk.first for blk in fn.blocks]), int_array([blk.start for blk in fn.blocks]),
+                int_array(offsets))
+        self.feedback.name_at(0)  # (read now: a block compiled later reads its sites' state then)
+        cache = templates.CACHE
+        cache.markers(self.rt)
+        return (fn.records, *static, self.feedback._adaptive, cache.runtime_values(self.rt.core), self.nlp,
+                self.lay["frame_localsplus"], self.units, fn.code_units, self.site_data.data, self.code.co_consts,
+                self.code.co_names)
 
     # ---- instruction counting (ACCEL_COUNT_INSTRUCTIONS) ----------------------------------------------------
 
@@ -1174,11 +1164,23 @@ _C_CALLS = {
     "PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS": (True, "noargs"),
 }
 
-_KW_NAMES = OP["KW_NAMES"]
-_CALL = OP["CALL"]
-_ATTR_SITE_OPS = frozenset(INLINE_ATTR_OPS)
+
 _pack_s32 = struct.Struct("<i").pack_into
-_pack_u64 = struct.Struct("<Q").pack_into
+
+# Snippets (emit_snippet): name -> (code, fields of its values, (field, 0 exit / 1 error) of its jumps)
+_SNIPPETS: dict[str, tuple[bytes, tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
+_SNIPPET_VALUES = (0x7A7A_7A01, 0x7A7A_7A02, 0x7A7A_7A03)
+_SNIPPET_EXITS = (0x5E5E_5E5E_0000_1000, 0x5E5E_5E5E_0000_2000)
+
+
+def _make_snippet(name: str, lay: dict[str, int]) -> tuple[bytes, tuple[int, ...], tuple[tuple[int, int], ...]]:
+    a = Assembler()
+    exit, error = (Label(address=address) for address in _SNIPPET_EXITS)
+    _Generator.emit_tail(a, name, lay, exit, error, _SNIPPET_VALUES)
+    code = a.code
+    values = tuple(code.find(v.to_bytes(4, "little")) for v in _SNIPPET_VALUES if v.to_bytes(4, "little") in code)
+    exits = tuple((field, _SNIPPET_EXITS.index(target)) for field, target in a._external)
+    return code, values, exits
 
 # Instructions that push one value and do nothing else that operand() must know of (no store to a local).
 _SINGLE_PUSHES = frozenset((OP["LOAD_FAST"], OP["LOAD_CONST"]))
@@ -1248,10 +1250,10 @@ use_templates = [True]
 def _templated(gen: _Generator, step: Callable[[_Generator], CodegenResult],
                make: Callable[[], _Generator]) -> CodegenResult:
     """step(gen) from templates when they apply, else on a fresh generator that makes the code directly."""
-    if use_templates[0] and not gen.lay["counting"] and not gen.code.co_flags & GENERATOR_FLAGS:
+    if use_templates[0] and near_calls[0] and not gen.lay["counting"] and not gen.code.co_flags & GENERATOR_FLAGS:
         gen.templated = True
         cache = templates.CACHE
-        made, seconds = len(cache.templates), cache.seconds
+        made, seconds = cache.made, cache.seconds
         try:
             result = _run(gen, lambda: step(gen))
             STATS.bjit_pieces_templated += 1
@@ -1260,8 +1262,9 @@ def _templated(gen: _Generator, step: Callable[[_Generator], CodegenResult],
             STATS.bjit_pieces_fallback += 1
             STATS.bjit_template_failures[str(exc)] += 1
         finally:
-            STATS.bjit_templates_made += len(cache.templates) - made
+            STATS.bjit_templates_made += cache.made - made
             STATS.bjit_template_seconds += cache.seconds - seconds
+            STATS.bjit_templates_loaded = cache.loaded
         gen = make()
     else:
         STATS.bjit_pieces_direct += 1

@@ -40,8 +40,12 @@ and from which register).
 from __future__ import annotations
 
 import dis
+import marshal
 import opcode as _opcode
+import os
 import re
+import stat
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,12 +91,13 @@ KWNAMES = 10      # imm64: the KW_NAMES tuple before a CALL
 HANDBACK = 11     # imm64: unit(role) | (depth + k) << 32 | packed << 48 (a compact hand-back stub)
 BLOCK = 12        # rel32: block role (1 the fall-through successor, 2 the other, 3 the jump target, 4 the next's)
 EXIT = 13         # rel32: exit label (0 exit, 1 error, 2 declined, 3 handback tail)
-ABS = 14          # rel32: an absolute address (a C helper)
-TO_COLD = 15      # rel32 in the hot part: cold offset
-TO_HOT = 16       # rel32 in the cold part: hot offset
+TO_COLD = 14      # rel32 in the hot part: cold offset
+TO_HOT = 15       # rel32 in the cold part: hot offset
+RUNTIME = 16      # imm64: this process's address of RuntimeTable.names[arg] (None, a type, a counter...)
+RUNTIME_REL = 17  # rel32: a call or jump to RuntimeTable.names[arg] (a helper)
 
 HOLE_NAMES = ("slot", "stacktop", "depth", "local", "arg", "unit", "unit_addr", "const", "name", "site",
-              "kwnames", "handback", "block", "exit", "abs", "to_cold", "to_hot")
+              "kwnames", "handback", "block", "exit", "to_cold", "to_hot", "runtime", "runtime_rel")
 
 # Unit roles beyond the window's records (2 * record + field): the start of the jump target's block, of the next
 # instruction's jump target's block, and the code's length (next_start of the last instruction).
@@ -105,10 +110,31 @@ class TemplateError(Exception):
     """The generator made a decision on a marker, or read outside the synthetic function: no template."""
 
 
+_LIST_APPEND = list.__dict__["append"]
+
+
+class RuntimeTable:
+    """The runtime addresses templates refer to, by index: the C layout's entries that are addresses, the
+    helpers, and the few objects the generator embeds.  Templates hold indices, never addresses, so they are
+    the same in every process of one build (and can be kept on disk)."""
+
+    def __init__(self, layout: dict[str, int], symbols: dict[str, int], address: Callable[[object], int]) -> None:
+        names = [f"lay:{k}" for k in sorted(layout) if layout[k] > 1 << 32]
+        names += [f"sym:{k}" for k in sorted(symbols) if symbols[k] > 1 << 32]
+        names.append("obj:list.append")
+        self.names = tuple(names)
+        values = {**{f"lay:{k}": v for k, v in layout.items()}, **{f"sym:{k}": v for k, v in symbols.items()},
+                  "obj:list.append": address(_LIST_APPEND)}
+        self.values = tuple(values[name] for name in self.names)
+        self.index = {name: k for k, name in enumerate(self.names)}
+        self.constants = tuple(sorted((k, v) for k, v in layout.items() if not v > 1 << 32))
+
+
 class Markers:
     """One set of marker values; `variant` 0 and 1 differ everywhere, for the consistency check."""
 
-    def __init__(self, variant: int, localsplus: int) -> None:
+    def __init__(self, variant: int, localsplus: int, table: RuntimeTable | None = None,
+                 layout: dict[str, int] | None = None, symbols: dict[str, int] | None = None) -> None:
         # 32-bit markers and what they become (x8, for displacements) keep to a few top bytes, which is what the
         # scan for them looks at: depth 0x06, stack index (nlocalsplus + depth) 0x07 and x8 0x38, oparg 0x05 and
         # x8 0x28, code unit 0x04
@@ -125,6 +151,21 @@ class Markers:
         self.addr_base = {k: b + v * 0x0100_0000_0000 for k, b in self.addr_base.items()}
         self.label_base = 0x5F5F_0000_0000_0000 + v * 0x0100_0000_0000
         self.handback_base = 0x5959_0000_0000_0000 + v * 0x0001_0000_0000_0000
+        self.runtime_base = 0x5858_0000_0000_0000 - v * 0x0101_0000_0000_0000  # (variant 1: 0x5757...)
+        # the layout and symbols the generator sees: addresses replaced by markers
+        self.layout = dict(layout or {})
+        self.symbols = dict(symbols or {})
+        self.table = table
+        if table is not None:
+            for name, k in table.index.items():
+                kind, _, entry = name.partition(":")
+                if kind == "lay":
+                    self.layout[entry] = self.runtime(k)
+                elif kind == "sym":
+                    self.symbols[entry] = self.runtime(k)
+
+    def runtime(self, k: int) -> int:
+        return self.runtime_base + (k + 1) * 0x1_0000
 
     def arg(self, role: int, low_bit: int = 0) -> int:
         return self.arg_base + (role + 8) * 0x200 + low_bit
@@ -173,6 +214,8 @@ class Markers:
         """(kind, argument, extra) of a 64-bit field holding a marker, else None."""
         if value >> 48 == self.handback_base >> 48:
             return HANDBACK, ((value >> 40) & 0xFF) - 16, ((value >> 32) & 0xFF) - _SPAN << 16 | value & 0xFFFF
+        if value >> 40 == self.runtime_base >> 40 and not value & 0xFFFF:
+            return RUNTIME, ((value - self.runtime_base) >> 16) - 1, 0
         if value >> 40 == self.units >> 40:
             unit = (value - self.units) // 2
             decoded = self.decode32(unit)
@@ -194,6 +237,29 @@ class Template:
     exit_state: tuple[int, int] | None  # (slot k, register code) the hot part stored last, for the next key
     handback_site: str = ""  # opname, when the instruction is not compiled (hands back)
     uses_exits: int = 0  # bit per EXIT label referenced
+
+    def pack(self) -> bytes:
+        """The form csrc/bjit_place.c copies from: TEMPLATE_HEAD, hot bytes, cold bytes, holes (4 x int32)."""
+        state = self.exit_state or (0, 0)
+        head = TEMPLATE_HEAD.pack(len(self.hot), len(self.cold), len(self.holes), self.leaves,
+                                  self.exit_state is not None, state[0], state[1], self.uses_exits,
+                                  bool(self.handback_site))
+        return head + self.hot + self.cold + b"".join(HOLE.pack(*hole) for hole in self.holes)
+
+
+# hot size, cold size, holes, leaves, has exit state, its slot k and register, exit labels used, hands back
+TEMPLATE_HEAD = struct.Struct("<HHHBBhBBB")
+HOLE = struct.Struct("<iiii")
+
+
+def unpack_template(packed: bytes, opname: str = "") -> Template:
+    hot_size, cold_size, nholes, leaves, has_state, k, reg, exits, handback = TEMPLATE_HEAD.unpack_from(packed)
+    at = TEMPLATE_HEAD.size
+    hot, cold = packed[at:at + hot_size], packed[at + hot_size:at + hot_size + cold_size]
+    at += hot_size + cold_size
+    holes = tuple(HOLE.unpack_from(packed, at + 16 * n) for n in range(nholes))
+    return Template(hot, cold, holes, bool(leaves), (k, reg) if has_state else None, opname if handback else "",
+                    exits)
 
 
 class _Records:
@@ -321,12 +387,13 @@ class _Labels(dict):
 # the operators that may read an operand from its local), whether a record follows, the next record (op, arg key,
 # no EXTENDED_ARG, backward; for the opcodes fused with it), where the block starts and ends relative to the
 # instruction (same opcodes), whether its jump goes backward, the block's successor count, and the entry state.
-KEY_ENTRY = 13
+KEY_ENTRY = 13  # (index in the unpacked key)
 _CALL_OP = OP["CALL"]
 _PRECALL = OP["PRECALL"]
 READS_PREV = frozenset(OP[n] for n in ("BINARY_OP", "BINARY_SUBSCR", "COMPARE_OP", "IS_OP"))
 READS_NEXT = frozenset(OP[n] for n in ("COMPARE_OP", "IS_OP", "FOR_ITER"))
 READS_FEEDBACK = frozenset(OP[n] for n in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD", "BINARY_OP", "STORE_SUBSCR"))
+ATTR_SITE_OPS = frozenset(OP[n] for n in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD"))  # (placing describes them)
 
 
 def _arg_key(op: int, arg: int) -> int | None:
@@ -342,31 +409,62 @@ def _backward(fn: Any, target: int, i: int) -> int:
     return 1 if fn.blocks[target].first <= i else 0
 
 
-def instruction_key(fn: Function, feedback: Any, i: int, block: Any, kwnames: bool,
-                    entry: tuple[int, int] | None) -> tuple:
+NO_ARG = -0x8000_0000  # a key's arg when it is a hole
+# The key as bytes (csrc/bjit_place.c makes the same): op, arg (NO_ARG: a hole), no EXTENDED_ARG, quickened
+# opcode (0: not read), PRECALL's quickened opcode (0: none), kwnames, the 2 records before (-2: not read, -1:
+# before the function, else LOAD_FAST / LOAD_CONST / PRECALL / NOP for anything else), a record follows, the
+# next record (op, 0: not read; arg; no EXTENDED_ARG; backward), block start and end relative to it, backward,
+# successor count (-1: not read), entry state (flag, slot k, register).
+KEY = struct.Struct("<BiBBBBhhBBiBbbbbbBhB")
+
+
+def _pack_arg(op: int, arg: int) -> int:
+    key = _arg_key(op, arg)
+    return NO_ARG if key is None else key
+
+
+def instruction_key(fn: Function, adaptive: bytes, i: int, block: Any, kwnames: bool,
+                    entry: tuple[int, int] | None) -> bytes:
     """Everything the generator decides instruction i's code by (make_template gives it nothing else: a read of
-    anything the key leaves out raises there)."""
+    anything the key leaves out raises there).  `adaptive`: the code units feedback is read from."""
     rec = fn.records
     base = i * 8
     op, arg, offset, start, target = rec[base:base + 5]
-    prev: tuple | None = None
+    prev0 = prev1 = -2
     first_rel = 0
     if op in READS_PREV:
-        prev = tuple(_PREV_CLASS.get(rec[j * 8], _OTHER) if j >= 0 else -1 for j in range(i - 2, i))
+        prev0 = _PREV_CLASS.get(rec[base - 16], _OTHER) if i >= 2 else -1
+        prev1 = _PREV_CLASS.get(rec[base - 8], _OTHER) if i >= 1 else -1
         first_rel = max(block.first - i, -2)
-    has_next = i + 1 < fn.n_instructions
-    nxt: tuple | None = None
-    end_rel = 0
+    has_next = i + 1 < len(rec) // 8
+    nxt_op = nxt_ext = nxt_back = end_rel = 0
+    nxt_arg = NO_ARG
     if op in READS_NEXT and has_next:
         j = base + 8
-        nop = rec[j]
-        nxt = (nop, _arg_key(nop, rec[j + 1]), rec[j + 2] == rec[j + 3], _backward(fn, rec[j + 4], i + 1))
+        nxt_op = rec[j]
+        nxt_arg = _pack_arg(nxt_op, rec[j + 1])
+        nxt_ext = rec[j + 2] == rec[j + 3]
+        nxt_back = _backward(fn, rec[j + 4], i + 1)
         end_rel = min(block.end - i, 3)
-    name = feedback.name_at(offset) if op in READS_FEEDBACK else None
-    precall = feedback.name_at(rec[base - 6]) if op == _CALL_OP and i > 0 and rec[base - 8] == _PRECALL else ""
+    name = adaptive[2 * offset] if op in READS_FEEDBACK else 0
+    precall = adaptive[2 * rec[base - 6]] if op == _CALL_OP and i > 0 and rec[base - 8] == _PRECALL else 0
     nsuccs = len(block.succs) if target >= 0 or op in READS_NEXT else -1
-    return (op, _arg_key(op, arg), offset == start, name, precall, kwnames, prev, has_next, nxt, first_rel, end_rel,
-            _backward(fn, target, i), nsuccs, entry)
+    k, reg = entry if entry is not None else (0, 0)
+    return KEY.pack(op, _pack_arg(op, arg), offset == start, name, precall, kwnames, prev0, prev1, has_next, nxt_op,
+                    nxt_arg, nxt_ext, nxt_back, first_rel, end_rel, _backward(fn, target, i), nsuccs,
+                    entry is not None, k, reg)
+
+
+def unpack_key(key: bytes) -> tuple:
+    """(op, arg_key, ext, name, precall, kwnames, prev, has_next, nxt, first_rel, end_rel, backward, nsuccs,
+    entry) with None for what the key leaves out."""
+    (op, arg, ext, name, precall, kwnames, prev0, prev1, has_next, nxt_op, nxt_arg, nxt_ext, nxt_back, first_rel,
+     end_rel, backward, nsuccs, has_entry, k, reg) = KEY.unpack(key)
+    names = dis._all_opname  # type: ignore[attr-defined]  # specialised names included
+    nxt = (nxt_op, None if nxt_arg == NO_ARG else nxt_arg, bool(nxt_ext), nxt_back) if nxt_op else None
+    return (op, None if arg == NO_ARG else arg, bool(ext), names[name] if name else None,
+            names[precall] if precall else "", bool(kwnames), None if prev0 == -2 else (prev0, prev1),
+            bool(has_next), nxt, first_rel, end_rel, backward, nsuccs, (k, reg) if has_entry else None)
 
 
 # ---- making a template --------------------------------------------------------------------------------------
@@ -381,7 +479,7 @@ class _SyntheticFunction:
         self.derived: dict[str, object] = {}
 
 
-def _synthetic(key: tuple, m: Markers) -> tuple[_SyntheticFunction, dict[int, str], _Labels]:
+def _synthetic(key: tuple, m: Markers) -> tuple[_SyntheticFunction, dict[int, str], _Labels]:  # (unpacked key)
     """The function the generator sees for `key` with markers `m`: (fn, feedback names, block labels).  Blocks:
     0 the current one, 1 and 2 its successors, 3 the instruction's jump target, 4 the next instruction's."""
     (op, arg_key, ext, name, precall, _kw, prev, has_next, nxt, first_rel, end_rel, backward, nsuccs,
@@ -437,19 +535,23 @@ def _synthetic(key: tuple, m: Markers) -> tuple[_SyntheticFunction, dict[int, st
     return fn, names, labels
 
 
-def _generate(key: tuple, m: Markers, runtime: Any, make_generator: Callable[..., Any]) -> tuple[Any, int, bool]:
+def _generate(key: tuple, m: Markers, make_generator: Callable[..., Any]) -> tuple[Any, int, bool]:  # (unpacked)
     """Run the generator on the synthetic function: (generator, hot size, leaves)."""
     fn, names, labels = _synthetic(key, m)
+
+    table = m.table
 
     def address(obj: object) -> int:
         if isinstance(obj, _Stand):
             return obj.address
-        return runtime.address(obj)
+        if obj is _LIST_APPEND and table is not None:
+            return m.runtime(table.index["obj:list.append"])
+        raise TemplateError(f"the address of {type(obj).__name__} object")
 
     exits = [Label(name, address=m.label_address(EXIT, k))
              for k, name in enumerate(("exit", "error", "declined", "handback_exit"))]
-    gen = make_generator(fn, runtime, address, m, _Code(m), _Feedback(names), _Sites(m.address(SITE)), labels,
-                         exits)
+    gen = make_generator(fn, m.layout, m.symbols, address, m, _Code(m), _Feedback(names), _Sites(m.address(SITE)),
+                         labels, exits)
     try:
         a = gen.a
         a.fields = []
@@ -474,8 +576,8 @@ def _generate(key: tuple, m: Markers, runtime: Any, make_generator: Callable[...
     return gen, hot, bool(leaves)
 
 
-_WIDE = frozenset((UNIT_ADDR, CONST, NAME, SITE, KWNAMES, HANDBACK))
-_TOP64 = re.compile(b"[\x59-\x5f]")
+_WIDE = frozenset((UNIT_ADDR, CONST, NAME, SITE, KWNAMES, HANDBACK, RUNTIME))
+_TOP64 = re.compile(b"[\x57-\x5f]")
 _TOP32 = re.compile(b"[\x04-\x07\x28\x38]")
 
 
@@ -492,8 +594,10 @@ def _holes(m: Markers, a: Any, hot: int) -> tuple[bytes, list[tuple[int, int, in
             holes.append((field, kind, role, 0))
             if kind == EXIT:
                 exits |= 1 << role
+        elif target >> 40 == m.runtime_base >> 40 and not target & 0xFFFF:
+            holes.append((field, RUNTIME_REL, ((target - m.runtime_base) >> 16) - 1, 0))
         else:
-            holes.append((field, ABS, target, 0))
+            raise TemplateError(f"a branch to {target:#x}, not a runtime entry")
         taken[field:field + 4] = b"\1\1\1\1"
     cold_labels = a.cold_labels or set()
     for field, label in a.fields:
@@ -528,16 +632,16 @@ def _holes(m: Markers, a: Any, hot: int) -> tuple[bytes, list[tuple[int, int, in
     return bytes(code), holes, exits
 
 
-def make_template(key: tuple, runtime: Any, make_generator: Callable[..., Any], check: bool = False) -> Template:
+def make_template(packed_key: bytes, markers: list[Markers], make_generator: Callable[..., Any],
+                  check: bool = False) -> Template:
     """The template for `key` (TemplateError when the generator cannot be templated for it).  With `check`, made
     twice with two marker sets that must give the same template (tests/test_templates.py checks every template
     of its corpus so)."""
-    localsplus = runtime.layout["frame_localsplus"]
+    key = unpack_key(packed_key)
     results = []
-    for variant in ((0, 1) if check else (0,)):
-        m = Markers(variant, localsplus)
+    for m in markers[:2 if check else 1]:
         try:
-            gen, hot, leaves = _generate(key, m, runtime, make_generator)
+            gen, hot, leaves = _generate(key, m, make_generator)
         except TemplateError:
             raise
         except (IndexError, KeyError, AttributeError, TypeError, ValueError) as exc:
@@ -560,32 +664,177 @@ def make_template(key: tuple, runtime: Any, make_generator: Callable[..., Any], 
 
 # ---- the cache --------------------------------------------------------------------------------------------
 
+from _blake2 import blake2b as _blake2b  # noqa: E402  (hashlib's import would load OpenSSL: ~3 ms)
+
+FILE_MAGIC = b"ACCELTPL\x01"  # the on-disk format's version is the last byte
+_GENERATOR_MODULES = ("codegen", "fastpaths", "x86", "x86_enc", "templates", "feedback")
+
+
+def fingerprint(table: RuntimeTable) -> str:
+    """What templates depend on besides their keys: the Python build, the code generator's own source, the C
+    layout's offsets and the names of the runtime entries.  A template file is only read by a process whose
+    fingerprint is the one in its name (a new accel, another Python: another file)."""
+    import importlib
+    import sys
+
+    h = _blake2b(digest_size=16)
+    h.update(FILE_MAGIC + sys.version.encode() + repr((table.names, table.constants)).encode())
+    for name in _GENERATOR_MODULES:
+        module = importlib.import_module(f"accel.bjit.{name}")
+        with open(module.__file__ or "", "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
 class TemplateCache:
-    """Templates of this process by key (they hold this process's addresses); a key that cannot be templated
-    maps to None."""
+    """Packed templates by packed key (a key that cannot be templated maps to None).  Templates hold no address,
+    only holes, so they are kept on disk too (`path`: a folder, set by accel.install from ACCEL_CACHE_DIR): read
+    at the first compile of a process, written back at exit when it made new ones.  A damaged, foreign or
+    unreadable file is a miss (one warning), never loaded."""
 
     def __init__(self) -> None:
-        self.templates: dict[tuple, Template | None] = {}
+        self.templates: dict[bytes, bytes | None] = {}
         self.failures: dict[str, int] = {}
         self.check = False  # make each template twice, with two marker sets (tests)
         self.seconds = 0.0  # spent making templates
         self.last_failure = ""
+        self.table: RuntimeTable | None = None
+        self.marker_sets: list[Markers] | None = None
+        self.runtime_array: Any = None
+        self.path: str | None = None  # folder of the template files; None: memory only
+        self.file: str | None = None
+        self.loaded = 0  # templates read from the file
+        self.made = 0  # templates made by this process
+        self.saving = False
+        self.warned = False
 
-    def get(self, key: tuple, runtime: Any, make_generator: Callable[..., Any]) -> Template | None:
+    def markers(self, runtime: Any) -> list[Markers]:
+        """The two marker sets for this process's runtime (made once)."""
+        if self.marker_sets is None:
+            table = self.table = RuntimeTable(runtime.layout, runtime.symbols, runtime.address)
+            localsplus = runtime.layout["frame_localsplus"]
+            self.marker_sets = [Markers(v, localsplus, table, runtime.layout, runtime.symbols) for v in (0, 1)]
+        if self.file is None and self.path is not None and self.table is not None:
+            self.file = os.path.join(self.path, f"tier1-templates-{fingerprint(self.table)}.bin")
+            self.load()
+        return self.marker_sets
+
+    # ---- the file -------------------------------------------------------------------------------------------
+
+    def _read(self) -> dict[bytes, bytes | None] | None:
+        """The file's templates; None when there is none; raises ValueError when it is damaged or not ours."""
+        assert self.file is not None
+        try:
+            fd = os.open(self.file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return None
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ValueError("not a regular file")
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                raise ValueError("owned by another user or writable by others")
+            data = f.read()
+        head = len(FILE_MAGIC)
+        if data[:head] != FILE_MAGIC or len(data) < head + 32:
+            raise ValueError("not a template file of this version")
+        digest, payload = data[head:head + 32], data[head + 32:]
+        if _blake2b(payload).digest()[:32] != digest:
+            raise ValueError("checksum mismatch (truncated or damaged)")
+        entries = marshal.loads(payload)
+        if type(entries) is not dict:
+            raise ValueError("unexpected contents")
+        return entries
+
+    def load(self) -> None:
+        try:
+            entries = self._read()
+        except (OSError, ValueError, EOFError, TypeError) as exc:
+            self.warn(f"tier-1 template file {self.file} not used: {exc}")
+            return
+        for key, value in (entries or {}).items():
+            if type(key) is not bytes or len(key) != KEY.size or not (value is None or type(value) is bytes):
+                self.warn(f"tier-1 template file {self.file} not used: unexpected contents")
+                return
+        for key, value in (entries or {}).items():
+            if key not in self.templates:
+                self.templates[key] = value
+                self.loaded += 1
+
+    def save(self) -> None:
+        """Write this process's templates (with the file's, which another process may have grown meanwhile)."""
+        if self.file is None and self.path is not None and self.table is not None:
+            self.file = os.path.join(self.path, f"tier1-templates-{fingerprint(self.table)}.bin")
+        if self.file is None or not self.made:
+            return
+        try:
+            os.makedirs(os.path.dirname(self.file), mode=0o700, exist_ok=True)
+            try:
+                entries = self._read() or {}
+            except (ValueError, EOFError, TypeError):
+                entries = {}  # damaged: replaced
+            entries.update(self.templates)
+            payload = marshal.dumps(entries)
+            import tempfile
+
+            fd, temp = tempfile.mkstemp(prefix=".tier1-", dir=os.path.dirname(self.file))
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(FILE_MAGIC + _blake2b(payload).digest()[:32] + payload)
+                os.replace(temp, self.file)  # readers see the old file or the new one, never a part
+            except BaseException:
+                os.unlink(temp)
+                raise
+            self.made = 0
+        except (OSError, ValueError) as exc:
+            self.warn(f"tier-1 templates not saved to {self.file}: {exc}")
+
+    def warn(self, message: str) -> None:
+        """One warning per process about the template file: the first thing that went wrong."""
+        if not self.warned:
+            self.warned = True
+            _warn(message)
+
+
+    def runtime_values(self, core: Any) -> Any:
+        """The runtime table's values as an array for csrc/bjit_place.c; tells it the opcode sets once."""
+        if self.runtime_array is None:
+            from array import array
+
+            assert self.table is not None
+            values = array("Q")
+            values.fromlist(list(self.table.values))
+            self.runtime_array = values
+            flags = bytearray(256)
+            for ops, flag in ((ARG_HOLE_OPS, 1), (READS_PREV, 2), (READS_NEXT, 4), (READS_FEEDBACK, 8),
+                              (ATTR_SITE_OPS, 16)):
+                for op in ops:
+                    flags[op] |= flag
+            core.place_setup(bytes(flags))
+        return self.runtime_array
+
+    def get(self, key: bytes, runtime: Any, make_generator: Callable[..., Any]) -> bytes | None:
         try:
             return self.templates[key]
         except KeyError:
             pass
         start = time.perf_counter()
+        template: bytes | None
         try:
-            template: Template | None = make_template(key, runtime, make_generator, self.check)
+            template = make_template(key, self.markers(runtime), make_generator, self.check).pack()
         except TemplateError as exc:
             template = None
-            reason = f"{dis.opname[key[0]]}: {str(exc)[:60]}"
+            reason = f"{dis.opname[key[0]]}: {str(exc)[:60]}"  # (key[0]: the opcode)
             self.failures[reason] = self.failures.get(reason, 0) + 1
             self.last_failure = reason
         self.templates[key] = template
         self.seconds += time.perf_counter() - start
+        self.made += 1
+        if self.path is not None and not self.saving:
+            import atexit
+
+            atexit.register(self.save)
+            self.saving = True
         return template
 
     def reason(self, opname: str) -> str:
@@ -597,6 +846,12 @@ class TemplateCache:
 
 
 CACHE = TemplateCache()
+
+
+def _warn(message: str) -> None:
+    from accel.config import warn
+
+    warn(message)
 
 
 class NotTemplated(Exception):
