@@ -136,7 +136,8 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
     frame->is_entry = true;
     frame->previous = cframe->current_frame;
     cframe->current_frame = frame;
-    if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+    /* the C stack too: direct calls from machine code come here without the eval hook's check */
+    if (accel_stack_exhausted() || _Py_EnterRecursiveCallTstate(tstate, "")) {
         cframe->current_frame = frame->previous;  /* as ceval's exit_unwind: the frame never ran */
         return NULL;
     }

@@ -168,11 +168,10 @@ def test_threads_guard_their_own_stacks_compiled(size, threshold):
     _check_thread_output(_run(THREADS.format(size=size), ACCEL_BJIT_THRESHOLD=threshold))
 
 
-@pytest.mark.xfail(reason="machine code's direct calls (csrc/bjit_entry.c run_machine_code) push frames without "
-                          "the hook's C-stack check; with stacks this small the run between two hook entries "
-                          "(data-stack chunk boundaries) overflows", strict=False)
 @pytest.mark.parametrize("size", [32768, 65536])
 def test_threads_with_tiny_stacks_compiled(size):
+    """Machine code's direct calls (csrc/bjit_entry.c run_machine_code) check the C stack too: with stacks this
+    small the run between two hook entries would overflow it."""
     _check_thread_output(_run(THREADS.format(size=size), ACCEL_BJIT_THRESHOLD="0"))
 
 
