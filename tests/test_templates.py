@@ -51,7 +51,8 @@ def _generate_all(codes: list[types.CodeType]) -> tuple[int, int]:
 
 def test_templates_agree_under_two_marker_sets(fresh_cache: templates.TemplateCache) -> None:
     """Every template of a few stdlib modules comes out the same with both marker sets: the generator decided
-    nothing on a value the key leaves to a hole.  And every function of them was placed from templates."""
+    nothing on a value the key leaves to a hole; csrc/bjit_place.c's key of every instruction is the Python
+    reference's (templates.instruction_key; checked at each miss); every function was placed from templates."""
     fresh_cache.check = True
     placed, fallbacks = STATS.bjit_pieces_templated, STATS.bjit_pieces_fallback
     codes = _codes(["json.decoder", "json.encoder", "textwrap", "string", "fractions", "heapq", "bisect"])
@@ -195,3 +196,8 @@ def test_an_unwritable_cache_folder_costs_one_warning(tmp_path) -> None:  # noqa
     out, err, stats = _run(str(blocker / "cache"), tmp_path)
     assert out == _plain_output() and stats["bjit_templates_made"] > 20
     assert err.count("accel: warning:") == 1 and "Traceback" not in err, err
+
+
+def test_layouts_shared_with_c() -> None:
+    """csrc/bjit_place.c reads keys, template heads and holes at these sizes."""
+    assert (templates.KEY.size, templates.TEMPLATE_HEAD.size, templates.HOLE.size) == (29, 13, 16)
