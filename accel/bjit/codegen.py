@@ -742,7 +742,7 @@ class _Generator(FastPaths):
                 break
             if cache.check:  # (tests) the C key is the reference's, byte for byte
                 state = None if entry < 0 else ((entry >> 8) - 0x8000, entry & 0xFF)
-                expected = templates.instruction_key(fn, self.feedback._adaptive, i, block, kwnames >= 0, state)
+                expected = templates.instruction_key(fn, self.feedback._adaptive or b"", i, block, kwnames >= 0, state)
                 if key != expected:
                     raise AssertionError(f"bjit_place.c's key {key.hex()} != {expected.hex()} at instruction {i}")
             cache.get(key, self.rt, _Generator.for_template)  # made (or None: no template), then on from i
