@@ -608,7 +608,7 @@ def test_c_functions_called_directly_keep_cpythons_result_check(installed):
     assert "returned a result with an exception set" in call(_testcapi.return_result_with_error)
 
 
-def test_a_compile_that_fails_half_way_leaves_no_cyclic_garbage(installed, monkeypatch):
+def test_a_compile_that_fails_half_way_leaves_no_cyclic_garbage(installed, monkeypatch, tmp_path):
     """The code generator's pending stubs are closures over it: a compile that raises must not leave them in a
     cycle for the collector (CPython's test_gc counts what gc.collect() finds)."""
     import gc
@@ -622,8 +622,8 @@ def test_a_compile_that_fails_half_way_leaves_no_cyclic_garbage(installed, monke
         raise KeyError("simulated code generation failure")
 
     monkeypatch.setattr(fastpaths.FastPaths, "emit_binary_fast_path", fails_after_adding_stubs)
-    accel.install(bjit_threshold=2, compile_budget=0)
-    monkeypatch.setattr(templates, "CACHE", templates.TemplateCache())  # (no template of `a + b` from a file)
+    monkeypatch.setattr(templates, "CACHE", templates.TemplateCache())  # (no template of `a + b` made before)
+    accel.install(bjit_threshold=2, compile_budget=0, cache_dir=str(tmp_path))  # (nor read from a file)
     ns: dict = {"__name__": "tests.bjit_generated"}
     exec("def add(a, b):\n    return a + b\n", ns)
     add = ns["add"]

@@ -34,7 +34,6 @@ import dis
 import opcode as _opcode
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
 
@@ -152,14 +151,17 @@ GENERATOR_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_
 HB_UNSUPPORTED, HB_HELPER, HB_TRACING = 0, 1, 2
 
 
-@dataclass
 class Runtime:
     """What code generation needs from the C runtime: struct layout, helper addresses, constants."""
 
-    layout: dict[str, int]
-    symbols: dict[str, int]
-    address: Callable[[object], int]  # an object's address (id() without its audit event)
-    core: Any = None  # the C runtime (accel.runtime.core()), for what code generation tells it
+    __slots__ = ("layout", "symbols", "address", "core")
+
+    def __init__(self, layout: dict[str, int], symbols: dict[str, int], address: Callable[[object], int],
+                 core: Any = None) -> None:
+        self.layout = layout
+        self.symbols = symbols
+        self.address = address  # an object's address (id() without its audit event)
+        self.core = core  # the C runtime (accel.runtime.core()), for what code generation tells it
 
     @classmethod
     def load(cls) -> Runtime:
@@ -173,21 +175,24 @@ class Runtime:
         return cls(layout, c.bjit_symbols(), c.address, c)
 
 
-@dataclass
 class CodegenResult:
-    code: bytes
-    handback_sites: dict[str, int] = field(default_factory=dict)  # opname -> sites that hand back (unsupported)
-    blocks: int = 0
-    instructions: int = 0
-    offsets: list[tuple[int, int]] = field(default_factory=list)  # (machine-code offset, IR instruction index)
-    blocks_end: int = 0  # where the blocks end and the out-of-line stubs begin
-    # a block at a time (lazy): branches to earlier machine code, resolved by `linked`; jumps still aimed at the
-    # stub of a block without code, (block, rel32 field offset); where the block and the head's exits start
-    externals: list[tuple[int, int]] = field(default_factory=list)
-    patch_sites: list[tuple[int, int]] = field(default_factory=list)
-    block_offset: int = 0
-    exit_offset: int = 0
-    error_offset: int = 0
+    """A piece of machine code and what placing it needs.  (Plain classes, not dataclasses, in the modules a
+    compile imports: a dataclass costs a millisecond or two of exec at import.)"""
+
+    def __init__(self, code: bytes) -> None:
+        self.code = code
+        self.handback_sites: dict[str, int] = {}  # opname -> sites that hand back (unsupported)
+        self.blocks = 0
+        self.instructions = 0
+        self.offsets: list[tuple[int, int]] = []  # (machine-code offset, IR instruction index)
+        self.blocks_end = 0  # where the blocks end and the out-of-line stubs begin
+        # a block at a time (lazy): branches to earlier machine code, resolved by `linked`; jumps still aimed at
+        # the stub of a block without code, (block, rel32 field offset); where the block and the head's exits start
+        self.externals: list[tuple[int, int]] = []
+        self.patch_sites: list[tuple[int, int]] = []
+        self.block_offset = 0
+        self.exit_offset = 0
+        self.error_offset = 0
 
     def linked(self, base: int) -> bytes:
         """The code as placed at `base` (raises AsmError if earlier code is out of rel32 reach)."""
@@ -199,13 +204,15 @@ class CodegenResult:
         return bytes(code)
 
 
-@dataclass
 class LazyLinks:
     """What a block compiled on its own needs of the code placed before it (csrc/bjit_lazy.c: lazy_info)."""
 
-    blocks: list[int]  # per block: its machine code's address, 0 when it has none yet, -1 when interpreted
-    exit: int
-    error: int
+    __slots__ = ("blocks", "exit", "error")
+
+    def __init__(self, blocks: list[int], exit: int, error: int) -> None:
+        self.blocks = blocks  # per block: its machine code's address, 0 when it has none yet, -1 when interpreted
+        self.exit = exit
+        self.error = error
 
 
 class _BlockTargets(dict):

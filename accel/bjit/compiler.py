@@ -12,7 +12,6 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
@@ -45,12 +44,14 @@ def reset_runtime() -> None:
     _runtime = None
 
 
-@dataclass
 class MachineCode:
-    address: int
-    size: int
-    result: CodegenResult
-    seconds: float
+    __slots__ = ("address", "size", "result", "seconds")
+
+    def __init__(self, address: int, size: int, result: CodegenResult, seconds: float) -> None:
+        self.address = address
+        self.size = size
+        self.result = result
+        self.seconds = seconds
 
 
 def runtime() -> Runtime:

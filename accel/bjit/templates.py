@@ -48,7 +48,6 @@ import stat
 import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
@@ -228,15 +227,18 @@ class Markers:
         return None
 
 
-@dataclass(frozen=True)
 class Template:
-    hot: bytes
-    cold: bytes
-    holes: tuple[tuple[int, int, int, int], ...]  # (position: hot offset or len(hot) + cold offset, kind, arg, extra)
-    leaves: bool  # control does not fall through to the next instruction
-    exit_state: tuple[int, int] | None  # (slot k, register code) the hot part stored last, for the next key
-    handback_site: str = ""  # opname, when the instruction is not compiled (hands back)
-    uses_exits: int = 0  # bit per EXIT label referenced
+    __slots__ = ("hot", "cold", "holes", "leaves", "exit_state", "handback_site", "uses_exits")
+
+    def __init__(self, hot: bytes, cold: bytes, holes: tuple[tuple[int, int, int, int], ...], leaves: bool,
+                 exit_state: tuple[int, int] | None, handback_site: str = "", uses_exits: int = 0) -> None:
+        self.hot = hot
+        self.cold = cold
+        self.holes = holes  # (position: hot offset or len(hot) + cold offset, kind, arg, extra)
+        self.leaves = leaves  # control does not fall through to the next instruction
+        self.exit_state = exit_state  # (slot k, register code) the hot part stored last, for the next key
+        self.handback_site = handback_site  # opname, when the instruction is not compiled (hands back)
+        self.uses_exits = uses_exits  # bit per EXIT label referenced
 
     def pack(self) -> bytes:
         """The form csrc/bjit_place.c copies from: TEMPLATE_HEAD, hot bytes, cold bytes, holes (4 x int32)."""

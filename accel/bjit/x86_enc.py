@@ -6,7 +6,6 @@ Everything here is a pure function of its operands; the `Assembler` in x86.py st
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
@@ -35,16 +34,19 @@ _NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Reg:
     """A general-purpose register: its 4-bit number (bit 3 goes into a REX prefix) and its width in bits.
 
     There is one object per register (the tables below; r64/r32/r8 return them), so identity is equality, and
     hashing is CPython's own identity hash: registers key the encoding cache, and a Python-level __hash__ was a
-    tenth of code generation's time."""
+    tenth of code generation's time.  (Plain classes here, not dataclasses: a dataclass costs a millisecond or
+    two of exec at import, which every process that compiles pays.)"""
 
-    code: int
-    bits: int
+    __slots__ = ("code", "bits")
+
+    def __init__(self, code: int, bits: int) -> None:
+        self.code = code
+        self.bits = bits
 
     @property
     def name(self) -> str:
@@ -89,21 +91,28 @@ CALLEE_SAVED = (RBX, RBP, R12, R13, R14, R15)
 # ---------------------------------------------------------------------------------------------------- memory
 
 
-@dataclass(frozen=True, slots=True)
 class Mem:
-    """[base + index*scale + disp].  `base=None` means an absolute 32-bit address (sign-extended)."""
+    """[base + index*scale + disp].  `base=None` means an absolute 32-bit address (sign-extended).  Immutable by
+    convention: operands key the encoding cache."""
 
-    base: Reg | None
-    disp: int = 0
-    index: Reg | None = None
-    scale: int = 1
-    _hash: int = field(default=0, init=False, compare=False, repr=False)
+    __slots__ = ("base", "disp", "index", "scale", "_hash")
 
     def __hash__(self) -> int:  # computed once: operands key the encoding cache
         return self._hash
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_hash", hash((self.base, self.disp, self.index, self.scale)))
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Mem and (self.base, self.disp, self.index, self.scale) == (
+            other.base, other.disp, other.index, other.scale)
+
+    def __repr__(self) -> str:
+        return f"Mem(base={self.base!r}, disp={self.disp!r}, index={self.index!r}, scale={self.scale!r})"
+
+    def __init__(self, base: Reg | None, disp: int = 0, index: Reg | None = None, scale: int = 1) -> None:
+        self.base = base
+        self.disp = disp
+        self.index = index
+        self.scale = scale
+        self._hash = hash((base, disp, index, scale))
         for reg in (self.base, self.index):
             if reg is not None and (not isinstance(reg, Reg) or reg.bits != 64):
                 raise AsmError(f"address registers must be 64-bit registers, not {reg!r}")

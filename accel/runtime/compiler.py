@@ -31,17 +31,31 @@ _budget = 0.0  # the most of the process's CPU time automatic compiles may take;
 _lazy_blocks = True  # tier 1 a basic block at a time (ACCEL_LAZY_BLOCKS)
 type_feedback = True  # tier 1 reads CPython's quickened instructions (ACCEL_TYPE_FEEDBACK; bjit/feedback.py)
 _compile_seconds = 0.0  # what automatic compiles took so far
+_tier1_options: tuple[bool, str | None] = (True, None)  # templates on, the template cache's folder
+_tier1_configured: tuple[bool, str | None] | None = None  # what the tier was last told (at a compile)
 
 
 def configure(selection: ModuleSelection, log_level: int, max_tier: int, budget: float = 0.0,
-              lazy_blocks: bool = True, feedback: bool = True) -> None:
-    global _selection, _log_level, _max_tier, _budget, _lazy_blocks, type_feedback
+              lazy_blocks: bool = True, feedback: bool = True, templates: bool = True,
+              cache_dir: str | None = None) -> None:
+    global _selection, _log_level, _max_tier, _budget, _lazy_blocks, type_feedback, _tier1_options
     type_feedback = feedback
+    _tier1_options = (templates, cache_dir)
     _selection = selection
     _log_level = log_level
     _max_tier = max_tier
     _budget = budget
     _lazy_blocks = lazy_blocks
+
+
+def _configure_tier1() -> None:
+    """Tell tier 1 its options at its first compile (importing it at install would cost every process's start)."""
+    global _tier1_configured
+    if _tier1_configured != _tier1_options:
+        from accel.bjit import codegen, templates
+
+        codegen.use_templates[0], templates.CACHE.path = _tier1_options
+        _tier1_configured = _tier1_options
 
 
 def over_budget() -> bool:
@@ -104,6 +118,7 @@ def compile_code(code: CodeType, tier: int) -> int:
     if tier >= 1 and current < 1:
         from accel.bjit.compiler import compile_tier1
 
+        _configure_tier1()
         machine = compile_tier1(code, build_ir(code), _lazy_blocks)
         current = 1
         STATS.functions_compiled += 1
@@ -161,6 +176,8 @@ def on_block(code: CodeType, block: int) -> int:
     start = time.process_time()
     try:
         from accel.bjit.compiler import compile_block
+
+        _configure_tier1()
 
         compile_block(code, block)
         return 1
