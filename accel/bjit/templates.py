@@ -19,22 +19,33 @@ How a template is made (`make_template`)
 The generator is not taught a second language.  It runs as usual on a *synthetic* function built from the key
 alone -- a window of instruction records around the one compiled, made-up blocks, a code object whose constants
 and names are stand-ins -- in which every number that is a hole is a **marker**: a value from a range nothing
-else uses (the depth is 0x400000, the frame has 0x800000 locals, code units are 0x2000000 + role...).  The
-emitted bytes are then scanned for markers, each decoded into a hole (kind, role, offset from the marker); rel32
-fields aimed at marker addresses are holes too.  Since the synthetic function holds nothing but the key and the
-markers, two instructions with one key get one template by construction.  The generation runs twice with two
-different marker sets: the bytes outside the holes and the holes themselves must agree, or the generator made a
-decision on a value that was meant to be a hole, and the template is refused (the function is then generated
-directly, counted as `bjit_template_fallbacks`).  The assembler runs in *template mode*: every branch is rel32 and
-every field aimed at a label is logged, so the fast path (hot) and its stubs (cold) can be placed apart.
+else uses (the depth is 0x6480000, the frame has 0xC00000 locals, code units are 0x4000000 + role, runtime
+addresses 0x5858... + index).  Any field of the synthetic function the key does not hold raises when the
+generator reads it (`_Records`, `_Poison`), so the key is complete by construction: an opcode that starts to
+look at something new gets no template (counted, and generated directly) instead of a wrong one.  The emitted
+bytes are scanned for markers, each decoded into a hole (kind, role, offset from the marker); rel32 fields aimed
+at marker addresses are holes too.  In check mode (the tests) every template is made twice with two marker sets
+that must agree -- otherwise the generator decided something on a value meant to be a hole -- and the C key of
+every instruction must equal `instruction_key`'s.  The assembler runs in *template mode*: every branch is rel32
+and every field aimed at a label is logged, so the fast path (hot) and its stubs (cold) can be placed apart.
 
-How a function is placed (`Placer`)
------------------------------------
-Each instruction's key is computed, its template looked up (made on a miss), its hot bytes appended to the block's
-code and its cold bytes to the stub area after all blocks, and the holes patched.  Templates hold this process's
-addresses of helpers and constants like `None`, so they live for the process; the store-then-load rule of the
-assembler across instructions is kept by the key's *entry state* (the slot the previous template stored last,
-and from which register).
+How a block is placed (csrc/bjit_place.c)
+-----------------------------------------
+A C loop over the block's instruction records: the key (the same bytes as `instruction_key`), the template from
+the dict (a miss returns to Python, which makes it and calls again from that instruction), the hot part appended
+to the code, the cold part to the piece's cold area, the value holes filled.  What waits for positions -- branches
+between the hot and cold parts, cold calls to helpers -- is resolved when the cold area is placed after the
+blocks (`place_cold`); branches to block and exit labels go back to the generator's label machinery.  The
+assembler's store-then-load rule across instructions is kept by the key's *entry state* (the slot the previous
+template stored last, and from which register).
+
+Kept on disk
+------------
+Templates hold no address of this process (helpers, `None`, types and counters are RUNTIME holes into
+`RuntimeTable`), so they are the same in every process of one build: `TemplateCache` reads them from
+ACCEL_CACHE_DIR at a process's first compile and writes the ones it made at exit, one file per fingerprint of the
+generator's source, the C layout and the Python build.  A program's first run makes its templates (a few hundred
+microseconds each); later runs of it, or of any program using the same kinds of instruction, only place them.
 """
 
 from __future__ import annotations
@@ -57,11 +68,13 @@ from .x86 import GPR64, R12, Label
 
 OP = _opcode.opmap
 
-# Opcodes whose oparg is only a value (a local, a constant, a name): a hole, not part of the key.  LOAD_GLOBAL's
-# low bit (push a NULL) stays in the key.
+# Opcodes whose oparg is only a value (a local, a constant, a name, a jump's distance -- the IR has the target
+# block): a hole, not part of the key.  LOAD_GLOBAL's low bit (push a NULL) stays in the key.  (An oparg the
+# stack effect depends on, BUILD_TUPLE's say, must stay: the depth after the instruction is computed from it.)
 ARG_HOLE_OPS = frozenset(OP[name] for name in (
     "LOAD_FAST", "LOAD_CLOSURE", "STORE_FAST", "DELETE_FAST", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_ATTR",
-    "STORE_ATTR", "LOAD_METHOD", "LOAD_DEREF", "STORE_DEREF"))
+    "STORE_ATTR", "LOAD_METHOD", "LOAD_DEREF", "STORE_DEREF")) | frozenset(_opcode.hasjrel) | frozenset(
+    _opcode.hasjabs)
 
 # What the generator may know of the instructions before the one compiled (operand() and precall_feedback()):
 # a LOAD_FAST (whose local the operator may read), a LOAD_CONST, a PRECALL, or anything else.
@@ -709,6 +722,7 @@ class TemplateCache:
         self.made = 0  # templates made by this process
         self.saving = False
         self.warned = False
+        self.file_state: tuple[int, int, int] | None = None  # (inode, size, mtime) of the file when read
 
     def markers(self, runtime: Any) -> list[Markers]:
         """The two marker sets for this process's runtime (made once)."""
@@ -737,10 +751,12 @@ class TemplateCache:
             if info.st_uid != os.getuid() or info.st_mode & 0o022:
                 raise ValueError("owned by another user or writable by others")
             data = f.read()
+        self.file_state = (info.st_ino, info.st_size, info.st_mtime_ns)
         head = len(FILE_MAGIC)
         if data[:head] != FILE_MAGIC or len(data) < head + 32:
             raise ValueError("not a template file of this version")
-        digest, payload = data[head:head + 32], data[head + 32:]
+        view = memoryview(data)  # (no copy of the payload: a process's peak memory counts)
+        digest, payload = data[head:head + 32], view[head + 32:]
         if _blake2b(payload).digest()[:32] != digest:
             raise ValueError("checksum mismatch (truncated or damaged)")
         entries = marshal.loads(payload)
@@ -771,8 +787,13 @@ class TemplateCache:
             return
         try:
             os.makedirs(os.path.dirname(self.file), mode=0o700, exist_ok=True)
+            entries: dict[bytes, bytes | None] = {}
             try:
-                entries = self._read() or {}
+                info = os.stat(self.file)
+                if (info.st_ino, info.st_size, info.st_mtime_ns) != self.file_state:
+                    entries = self._read() or {}  # another process wrote it since: keep its templates too
+            except FileNotFoundError:
+                pass
             except (ValueError, EOFError, TypeError):
                 entries = {}  # damaged: replaced
             entries.update(self.templates)

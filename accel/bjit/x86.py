@@ -130,6 +130,7 @@ def mem(base: Reg, disp: int = 0) -> Mem:
     return operand
 
 
+_pack_rel32 = struct.Struct("<i").pack_into
 _MOVABS = tuple(rex(True, code >> 3) + bytes([0xB8 + (code & 7)]) for code in range(16))  # REX.W B8+r: movabs
 _JCC_REL32 = tuple(bytes([0x0F, 0x80 + cc]) for cc in range(16))  # 0F 80+cc: jcc rel32
 
@@ -178,8 +179,9 @@ class Assembler:
         position = label.position = self._last_bind = len(self.buf)
         if self.cold_labels is not None:
             self.cold_labels.add(label)
-        for field in self._pending.pop(label, ()):
-            self.buf[field:field + 4] = rel32_bytes(field, position)
+        buf = self.buf
+        for field in self._pending.pop(label, ()):  # (a branch within the code: always in rel32 reach)
+            _pack_rel32(buf, field, position - field - 4)
 
     def bind_known(self, label: Label, memory: Mem, register: Reg, labels_here_too: bool = False) -> None:
         """Bind `label` where every path that arrives -- the fall-through and each jump to it -- has the 64-bit
