@@ -75,7 +75,7 @@ def test_the_harness_itself_leaves_nothing():
     assert deltas == [0] * 40
 
 
-@pytest.mark.xfail(reason="accel/bjit keeps gc-tracked objects per compile: compiler.py's _ir_cache (16 IR "
+@pytest.mark.xfail(reason="accel/bjit keeps gc-tracked objects per compile: compiler.py's _ir_cache (64 IR "
                           "Functions of different sizes, swapped in and out) and x86.py's _ENCODED/_OPERANDS "
                           "(tuple keys and Mem operands, one set per new instruction form)", strict=False)
 def test_compiles_leave_no_gc_tracked_objects_behind():
