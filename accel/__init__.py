@@ -61,7 +61,7 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
     # (a zero threshold means "compile everything at its first call": no budget then)
     budget = cfg.compile_budget if cfg.bjit_threshold > 0 else 0.0
     compiler.configure(ModuleSelection(cfg.include, cfg.exclude), cfg.log, cfg.max_tier, budget, cfg.lazy_blocks,
-                       cfg.type_feedback, cfg.bjit_templates, cfg.cache_dir)
+                       cfg.type_feedback, cfg.bjit_templates, cfg.cache_dir, cfg.startup_ms / 1000)
     if cfg.perf_map:
         from accel.bjit import perfmap
 

@@ -130,6 +130,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("compile_budget", "ACCEL_COMPILE_BUDGET", 0.25, _parse_fraction,
            "the most of the process's CPU time automatic compiles may take (later ones wait); 0: no limit, and "
            "none with bjit_threshold 0"),
+    Option("startup_ms", "ACCEL_STARTUP_MS", 100, _parse_count,
+           "milliseconds of the process's CPU time before automatic compiles start (start-up code is not compiled "
+           "for the little of it that runs again); part of the budget: none with compile_budget 0 or "
+           "bjit_threshold 0"),
     Option("llvm_threshold", "ACCEL_LLVM_THRESHOLD", 2500, _parse_count,
            "calls (or loop back-edges) before a function goes to the LLVM tier"),
     Option("max_tier", "ACCEL_MAX_TIER", 2, _parse_tier,
@@ -164,6 +168,7 @@ class Config:
     type_feedback: bool = True
     ic_slots: bool = True
     compile_budget: float = 0.25
+    startup_ms: int = 100
     llvm_threshold: int = 2500
     max_tier: int = 2
     stats: bool = False

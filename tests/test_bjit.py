@@ -975,7 +975,7 @@ def test_the_compile_budget_puts_compiles_off_and_lets_them_happen_later():
     prog = textwrap.dedent("""
         import time, accel
         from accel.runtime import compiler
-        accel.install(bjit_threshold=2, compile_budget=0.05)
+        accel.install(bjit_threshold=2, compile_budget=0.05, startup_ms=0)
         def g(x):
             return x * 2
     """) + "def f(x):\n" + body + "    return x\n" + textwrap.dedent("""

@@ -169,7 +169,7 @@ def test_quickened_caches_fill_the_inline_entry_before_its_first_run(tmp_path) -
         print(json.dumps([(s["op"], s["name"], s["misses"], [e["kind"] for e in s["entries"]])
                           for s in accel.site_feedback(f)]))
     """)
-    out, _ = _run(source, tmp_path, ACCEL_BJIT_THRESHOLD="30")
+    out, _ = _run(source, tmp_path, ACCEL_BJIT_THRESHOLD="30", ACCEL_STARTUP_MS="0")
     assert out[0] == "1000 1"
     assert json.loads(out[1]) == [["LOAD_ATTR", "s", 0, ["slot"]], ["STORE_ATTR", "x", 0, ["store_value"]],
                                   ["LOAD_ATTR", "x", 0, ["instance_value"]]]

@@ -253,7 +253,8 @@ def test_dis_prints_the_ir(capsys):
 def test_stats_printed_and_written_at_exit(tmp_path):
     stats_file = tmp_path / "stats.json"
     prog = "def f(x):\n    return x + 1\nfor i in range(40):\n    f(i)\n"
-    proc = run_python(["-c", prog], env=clean_env(ACCEL="1", ACCEL_STATS="1", ACCEL_STATS_FILE=str(stats_file)))
+    proc = run_python(["-c", prog], env=clean_env(ACCEL="1", ACCEL_STATS="1", ACCEL_STATS_FILE=str(stats_file),
+                                                  ACCEL_STARTUP_MS="0"))
     assert proc.returncode == 0, proc.stderr
     assert "accel stats" in proc.stderr and "functions compiled" in proc.stderr
     import json
@@ -321,3 +322,21 @@ def test_every_accel_module_uses_the_private_builtins():
             continue
         module = importlib.import_module(name)
         assert module.__dict__["__builtins__"] is BUILTINS, name
+
+
+def test_startup_code_is_not_compiled(tmp_path):
+    """ACCEL_STARTUP_MS: the import system's functions called 25 times while Python starts are not compiled in a
+    short process (whose start would otherwise pay the compiler's import); with 0 they are, as before."""
+    import json
+
+    from tests.conftest import clean_env, run_python
+
+    def compiled(**extra: str) -> int:
+        stats = tmp_path / "stats.json"
+        proc = run_python(["-c", "import json, argparse, email.parser"],
+                          env=clean_env(ACCEL="1", ACCEL_STATS_FILE=str(stats), **extra))
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(stats.read_text())["functions_tier1"]
+
+    assert compiled() == 0
+    assert compiled(ACCEL_STARTUP_MS="0") > 0

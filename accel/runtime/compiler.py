@@ -31,14 +31,16 @@ _budget = 0.0  # the most of the process's CPU time automatic compiles may take;
 _lazy_blocks = True  # tier 1 a basic block at a time (ACCEL_LAZY_BLOCKS)
 type_feedback = True  # tier 1 reads CPython's quickened instructions (ACCEL_TYPE_FEEDBACK; bjit/feedback.py)
 _compile_seconds = 0.0  # what automatic compiles took so far
+_startup = 0.0  # seconds of the process's CPU time before automatic compiles start (with a budget)
 _tier1_options: tuple[bool, str | None] = (True, None)  # templates on, the template cache's folder
 _tier1_configured: tuple[bool, str | None] | None = None  # what the tier was last told (at a compile)
 
 
 def configure(selection: ModuleSelection, log_level: int, max_tier: int, budget: float = 0.0,
               lazy_blocks: bool = True, feedback: bool = True, templates: bool = True,
-              cache_dir: str | None = None) -> None:
-    global _selection, _log_level, _max_tier, _budget, _lazy_blocks, type_feedback, _tier1_options
+              cache_dir: str | None = None, startup: float = 0.0) -> None:
+    global _selection, _log_level, _max_tier, _budget, _lazy_blocks, type_feedback, _tier1_options, _startup
+    _startup = startup
     type_feedback = feedback
     _tier1_options = (templates, cache_dir)
     _selection = selection
@@ -61,8 +63,11 @@ def _configure_tier1() -> None:
 def over_budget() -> bool:
     """Compiling costs far more per instruction than running it: a short program that compiled everything past
     the threshold would spend most of its time in the compiler.  Automatic compiles are put off while they have
-    taken more than the budget's share of the process's CPU time; the program's own time grows the allowance."""
-    return _budget > 0 and _compile_seconds > _budget * time.process_time()
+    taken more than the budget's share of the process's CPU time; the program's own time grows the allowance.
+    Nor do they start before the process has run `_startup` seconds: the functions start-up calls 25 times (the
+    import system's) mostly do not run again, and a short process would pay the compiler's import for them."""
+    now = time.process_time()
+    return _budget > 0 and (now < _startup or _compile_seconds > _budget * now)
 
 
 def budget_wait_ns() -> int:
@@ -70,7 +75,7 @@ def budget_wait_ns() -> int:
     than the clock on one thread; with more, the next request just checks again)."""
     if _budget <= 0:
         return 0
-    return max(0, int((_compile_seconds / _budget - time.process_time()) * 1e9))
+    return max(0, int((max(_compile_seconds / _budget, _startup) - time.process_time()) * 1e9))
 
 
 def selection() -> ModuleSelection:

@@ -76,6 +76,7 @@ WARM_PROGRAMS = ["type_feedback_shifts", "mixed_arithmetic", "polymorphic_sites"
 def test_warm_mode_matches_cpython() -> None:
     """ACCEL_BJIT_THRESHOLD=30: functions run in the interpreter first, so CPython has quickened them and tier 1
     compiles with that feedback (bjit/feedback.py: only the cases seen inline) -- then they see other types."""
-    results = runner.run_corpus(WARM_PROGRAMS, extra_env={"ACCEL_BJIT_THRESHOLD": "30"})
+    # (ACCEL_STARTUP_MS=0: these programs run for less than the start-up time compiles otherwise wait for)
+    results = runner.run_corpus(WARM_PROGRAMS, extra_env={"ACCEL_BJIT_THRESHOLD": "30", "ACCEL_STARTUP_MS": "0"})
     failed = [r.report() for r in results if not r.ok]
     assert len(results) == len(WARM_PROGRAMS) and not failed, "\n".join(failed)
