@@ -155,6 +155,7 @@ int accel_stack_exhausted(void);
 PyObject *accel_place_setup(PyObject *self, PyObject *flags);
 PyObject *accel_place_block(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *accel_place_cold(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *accel_place_link(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 /* ---- the Python-facing module (module.c) ---- */
 int accel_shim_attach(void);

@@ -570,3 +570,49 @@ accel_place_cold(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     return PyLong_FromSsize_t(base);
 }
+
+/* place_link(code, base, externals) -> bytes: the code as placed at `base`, each (offset, target) rel32 field of
+ * `externals` aimed at its absolute target (a helper, code placed earlier).  OverflowError when one is out of
+ * rel32 reach (the caller then generates code that calls through registers). */
+PyObject *
+accel_place_link(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyBytes_Check(args[0]) || !PyList_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "place_link(code: bytes, base: int, externals: list)");
+        return NULL;
+    }
+    uint64_t base = PyLong_AsUnsignedLongLong(args[1]);
+    if (PyErr_Occurred())
+        return NULL;
+    Py_ssize_t size = PyBytes_GET_SIZE(args[0]);
+    PyObject *out = PyBytes_FromStringAndSize(PyBytes_AS_STRING(args[0]), size);
+    if (out == NULL)
+        return NULL;
+    uint8_t *code = (uint8_t *)PyBytes_AS_STRING(out);
+    PyObject *externals = args[2];
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(externals); k++) {
+        PyObject *item = PyList_GET_ITEM(externals, k);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_TypeError, "place_link: externals are (offset, target) pairs");
+            return NULL;
+        }
+        Py_ssize_t offset = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
+        uint64_t target = PyLong_AsUnsignedLongLongMask(PyTuple_GET_ITEM(item, 1));
+        if (PyErr_Occurred() || offset < 0 || offset + 4 > size) {
+            Py_DECREF(out);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "place_link: a field outside the code");
+            return NULL;
+        }
+        int64_t disp = (int64_t)(target - (base + (uint64_t)offset + 4));
+        if (disp < INT32_MIN || disp > INT32_MAX) {
+            Py_DECREF(out);
+            PyErr_Format(PyExc_OverflowError, "place_link: target %#llx out of rel32 reach of %#llx",
+                         (unsigned long long)target, (unsigned long long)(base + offset));
+            return NULL;
+        }
+        put32(code + offset, (int32_t)disp);
+    }
+    return out;
+}

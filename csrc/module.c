@@ -916,6 +916,8 @@ static PyMethodDef core_methods[] = {
     {"place_setup", accel_place_setup, METH_O, "place_setup(flags: 256 bytes) (bjit_place.c)"},
     {"place_block", (PyCFunction)(void (*)(void))accel_place_block, METH_FASTCALL,
      "place_block(hot, cold, templates, info, block, start, entry, kwnames, outputs) (bjit_place.c)"},
+    {"place_link", (PyCFunction)(void (*)(void))accel_place_link, METH_FASTCALL,
+     "place_link(code, base, externals) -> code as placed at base (bjit_place.c)"},
     {"place_cold", (PyCFunction)(void (*)(void))accel_place_cold, METH_FASTCALL,
      "place_cold(hot, cold, deferred, externals) -> cold offset (bjit_place.c)"},
     {"call_and_register", (PyCFunction)(void (*)(void))core_call_and_register, METH_FASTCALL,

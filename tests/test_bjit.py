@@ -1007,16 +1007,16 @@ def test_code_out_of_direct_call_reach_is_made_again_with_register_calls():
     prog = textwrap.dedent("""
         import accel
         from accel.bjit import codegen, compiler
-        from accel.bjit.x86 import AsmError
+        from accel.runtime import core
         accel.install(bjit_threshold=0)
-        real_linked = codegen.CodegenResult.linked
+        real_link = core().place_link
         failed = []
-        def linked(self, base):
+        def place_link(code, base, externals):
             if not failed:
                 failed.append(base)
-                raise AsmError("rel32 out of reach (simulated)")
-            return real_linked(self, base)
-        codegen.CodegenResult.linked = linked
+                raise OverflowError("rel32 out of reach (simulated)")
+            return real_link(code, base, externals)
+        core().place_link = place_link
         def f(n):
             t = 0
             for i in range(n):

@@ -201,3 +201,15 @@ def test_an_unwritable_cache_folder_costs_one_warning(tmp_path) -> None:  # noqa
 def test_layouts_shared_with_c() -> None:
     """csrc/bjit_place.c reads keys, template heads and holes at these sizes."""
     assert (templates.KEY.size, templates.TEMPLATE_HEAD.size, templates.HOLE.size) == (29, 13, 16)
+
+
+def test_place_link_aims_fields_at_absolute_targets() -> None:
+    c = core()
+    out = c.place_link(bytes(10), 0x1000, [(1, 0x2000), (6, 0x10)])
+    assert int.from_bytes(out[1:5], "little", signed=True) == 0x2000 - (0x1000 + 1 + 4)
+    assert int.from_bytes(out[6:10], "little", signed=True) == 0x10 - (0x1000 + 6 + 4)
+    assert out[0] == out[5] == 0
+    with pytest.raises(OverflowError):
+        c.place_link(bytes(10), 0x1000, [(1, 0x1000 + (1 << 33))])
+    with pytest.raises(ValueError):
+        c.place_link(bytes(10), 0x1000, [(8, 0x2000)])

@@ -70,7 +70,6 @@ from .x86 import (
     Mem,
 )
 from .x86 import mem as _mem
-from .x86_enc import rel32_bytes
 
 OP = _opcode.opmap
 
@@ -193,15 +192,6 @@ class CodegenResult:
         self.block_offset = 0
         self.exit_offset = 0
         self.error_offset = 0
-
-    def linked(self, base: int) -> bytes:
-        """The code as placed at `base` (raises AsmError if earlier code is out of rel32 reach)."""
-        if not self.externals:
-            return self.code
-        code = bytearray(self.code)
-        for offset, target in self.externals:
-            code[offset:offset + 4] = rel32_bytes(base + offset, target)
-        return bytes(code)
 
 
 class LazyLinks:

@@ -33,7 +33,6 @@ from .codegen import (
     generate_head,
     near_calls,
 )
-from .x86 import AsmError
 
 _runtime: Runtime | None = None
 
@@ -101,8 +100,10 @@ def _generate_and_link(generate_code: Callable[[], CodegenResult]) -> tuple[Code
         result = generate_code()
         address = c.arena_alloc(len(result.code))
         try:
-            return result, address, result.linked(address)
-        except AsmError:
+            # (csrc/bjit_place.c: a direct call or branch per instruction or so; OverflowError when out of reach)
+            linked = c.place_link(result.code, address, result.externals) if result.externals else result.code
+            return result, address, linked
+        except OverflowError:
             c.arena_free(address, len(result.code))
             if not near_calls[0]:
                 raise
