@@ -48,23 +48,9 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from stdlib_codes import iter_codes, stdlib_files  # (bench/, the script's folder)
+
 COUNTERS = ("bjit_compile_seconds", "bjit_instructions", "bjit_code_bytes", "ir_build_seconds", "ir_instructions")
-
-
-def stdlib_files(root: str) -> list[str]:
-    out = []
-    for d, dirs, files in os.walk(root):
-        dirs[:] = sorted(x for x in dirs if x not in ("site-packages", "__pycache__"))
-        out.extend(os.path.join(d, f) for f in sorted(files) if f.endswith(".py"))
-    return out
-
-
-def iter_codes(co: CodeType):
-    stack = [co]
-    while stack:
-        c = stack.pop()
-        yield c
-        stack.extend(k for k in c.co_consts if isinstance(k, CodeType))
 
 
 def compile_source(path: str) -> CodeType | None:

@@ -24,23 +24,9 @@ from types import CodeType
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from stdlib_codes import iter_codes, stdlib_files  # noqa: E402  (bench/, the script's folder)
+
 from accel.ir import IRBuildError, build, parse  # noqa: E402
-
-
-def iter_codes(co: CodeType):
-    stack = [co]
-    while stack:
-        c = stack.pop()
-        yield c
-        stack.extend(k for k in c.co_consts if isinstance(k, CodeType))
-
-
-def stdlib_files(root: str) -> list[str]:
-    out = []
-    for d, dirs, files in os.walk(root):
-        dirs[:] = sorted(x for x in dirs if x not in ("site-packages", "__pycache__"))
-        out.extend(os.path.join(d, f) for f in sorted(files) if f.endswith(".py"))
-    return out
 
 
 def main() -> None:

@@ -149,7 +149,7 @@ void accel_arena_get_stats(accel_arena_stats *out);
 int accel_arena_force_flip_mode(void);
 
 /* 1 with RecursionError set when a Python frame must not start here: the C stack is nearly full (eval_hook.c) */
-int accel_stack_exhausted(void);
+__attribute__((visibility("hidden"))) int accel_stack_exhausted(void);  /* (hidden: a direct call, no PLT) */
 
 /* ---- placing tier-1 templates (bjit_place.c) ---- */
 PyObject *accel_place_setup(PyObject *self, PyObject *flags);

@@ -207,18 +207,6 @@ append_pair(PyObject *list, Py_ssize_t a, int64_t b)
 }
 
 static int
-append_deferred(PyObject *deferred, int32_t kind, int32_t at, int64_t value)
-{
-    /* (kind, cold offset of the field, value: a hot offset, a cold offset or an address) */
-    uint8_t rec[16];
-    put32(rec, kind);
-    put32(rec + 4, at);
-    put64(rec + 8, (uint64_t)value);
-    return PyByteArray_Resize(deferred, PyByteArray_GET_SIZE(deferred) + 16) < 0
-        ? -1 : (memcpy(PyByteArray_AS_STRING(deferred) + PyByteArray_GET_SIZE(deferred) - 16, rec, 16), 0);
-}
-
-static int
 grow(PyObject *array, const uint8_t *data, Py_ssize_t size, Py_ssize_t *base)
 {
     *base = PyByteArray_GET_SIZE(array);
@@ -227,6 +215,19 @@ grow(PyObject *array, const uint8_t *data, Py_ssize_t size, Py_ssize_t *base)
     memcpy(PyByteArray_AS_STRING(array) + *base, data, size);
     return 0;
 }
+
+static int
+append_deferred(PyObject *deferred, int32_t kind, int32_t at, int64_t value)
+{
+    /* (kind, cold offset of the field, value: a hot offset, a cold offset or an address) */
+    uint8_t rec[16];
+    put32(rec, kind);
+    put32(rec + 4, at);
+    put64(rec + 8, (uint64_t)value);
+    Py_ssize_t base;
+    return grow(deferred, rec, 16, &base);
+}
+
 
 /* place_setup(flags: bytes of 256): the F_* flags of each opcode (templates.py's sets) */
 PyObject *

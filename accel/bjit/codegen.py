@@ -451,20 +451,6 @@ class _Generator(FastPaths):
             a.mov(EAX, lay["exit_compile_block"])
             a.jmp(exit)
 
-    def emit_handback_exit(self) -> None:
-        """The hand-back stubs' shared tail: rax = resume unit | depth << 32 | reason, opcode << 48."""
-        a = self.a
-        a.bind(self.handback_exit)
-        a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), EAX)
-        a.shr(RAX, 32)
-        a.mov(ECX, EAX)
-        a.and_(ECX, 0xFFFF)
-        a.mov(_mem(RBX, self.lay["ctx_resume_depth"]), ECX)
-        a.shr(EAX, 16)
-        a.mov(_mem(RBX, self.lay["ctx_reason"]), EAX)
-        a.mov(EAX, self.lay["exit_handback"])
-        a.jmp(self.exit)
-
     def error_with_stacktop(self, depth: int) -> Label:
         """An exit for errors raised by code that did not set frame->stacktop itself."""
         a = self.a

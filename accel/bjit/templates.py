@@ -108,9 +108,6 @@ TO_HOT = 15       # rel32 in the cold part: hot offset
 RUNTIME = 16      # imm64: this process's address of RuntimeTable.names[arg] (None, a type, a counter...)
 RUNTIME_REL = 17  # rel32: a call or jump to RuntimeTable.names[arg] (a helper)
 
-HOLE_NAMES = ("slot", "stacktop", "depth", "local", "arg", "unit", "unit_addr", "const", "name", "site",
-              "kwnames", "handback", "block", "exit", "to_cold", "to_hot", "runtime", "runtime_rel")
-
 # Unit roles beyond the window's records (2 * record + field): the start of the jump target's block, of the next
 # instruction's jump target's block, and the code's length (next_start of the last instruction).
 TARGET_ROLE, NEXT_TARGET_ROLE, END_ROLE = 17, 19, 20
@@ -265,16 +262,6 @@ class Template:
 # hot size, cold size, holes, leaves, has exit state, its slot k and register, exit labels used, hands back
 TEMPLATE_HEAD = struct.Struct("<HHHBBhBBB")
 HOLE = struct.Struct("<iiii")
-
-
-def unpack_template(packed: bytes, opname: str = "") -> Template:
-    hot_size, cold_size, nholes, leaves, has_state, k, reg, exits, handback = TEMPLATE_HEAD.unpack_from(packed)
-    at = TEMPLATE_HEAD.size
-    hot, cold = packed[at:at + hot_size], packed[at + hot_size:at + hot_size + cold_size]
-    at += hot_size + cold_size
-    holes = tuple(HOLE.unpack_from(packed, at + 16 * n) for n in range(nholes))
-    return Template(hot, cold, holes, bool(leaves), (k, reg) if has_state else None, opname if handback else "",
-                    exits)
 
 
 class _Records:
@@ -657,8 +644,6 @@ def make_template(packed_key: bytes, markers: list[Markers], make_generator: Cal
     for m in markers[:2 if check else 1]:
         try:
             gen, hot, leaves = _generate(key, m, make_generator)
-        except TemplateError:
-            raise
         except (IndexError, KeyError, AttributeError, TypeError, ValueError) as exc:
             raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
         code, found, exits = _holes(m, gen.a, hot)
@@ -863,9 +848,6 @@ class TemplateCache:
     def reason(self, opname: str) -> str:
         """Why the last key of `opname` had no template."""
         return self.last_failure if self.last_failure.startswith(opname + ":") else opname
-
-    def clear(self) -> None:
-        self.templates.clear()
 
 
 CACHE = TemplateCache()
