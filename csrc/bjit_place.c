@@ -13,37 +13,65 @@
  *
  * The layouts below are templates.KEY, TEMPLATE_HEAD and HOLE; tests/test_templates.py checks the sizes.
  */
-#include "accel.h"
+#include "bjit_place.h"
 #include "opcode.h"
 
-enum {
-    HOLE_SLOT, HOLE_STACKTOP, HOLE_DEPTH, HOLE_LOCAL, HOLE_ARG, HOLE_UNIT, HOLE_UNIT_ADDR, HOLE_CONST, HOLE_NAME,
-    HOLE_SITE, HOLE_KWNAMES, HOLE_HANDBACK, HOLE_BLOCK, HOLE_EXIT, HOLE_TO_COLD, HOLE_TO_HOT, HOLE_RUNTIME,
-    HOLE_RUNTIME_REL,
-};
 enum { ROLE_TARGET = 17, ROLE_NEXT_TARGET = 19, ROLE_END = 20 };
-enum { F_ARG_HOLE = 1, F_READS_PREV = 2, F_READS_NEXT = 4, F_READS_FEEDBACK = 8, F_ATTR_SITE = 16 };
 enum { KEY_SIZE = 29, HEAD_SIZE = 13 };
 #define NO_ARG ((int32_t)0x80000000u)
 
 /* per opcode: F_* flags (templates.place_setup) */
-static uint8_t op_flags[256];
-static int placer_ready;
+uint8_t accel_place_op_flags[256];
+int accel_placer_ready;
+#define op_flags accel_place_op_flags
 
-/* One function's facts, unpacked from the tuple templates.py keeps per IR (function_info). */
-typedef struct {
-    const int32_t *rec;
-    Py_ssize_t n;                /* instructions */
-    const int32_t *block_first;  /* per block: its first instruction */
-    const int32_t *block_start;  /* per block: its first code unit */
-    const int32_t *site_offset;  /* per instruction: its site cache's offset in the data block, or -1 */
-    const uint8_t *adaptive;     /* code units type feedback is read from */
-    Py_ssize_t adaptive_len;
-    const uint64_t *runtime;     /* templates.RuntimeTable values */
-    Py_ssize_t nruntime;
-    int64_t nlp, localsplus, units, code_units, data;
-    PyObject *consts, *names;
-} fn_info;
+int
+place_buf_put(place_buf *b, const void *data, Py_ssize_t n)
+{
+    if (b->len + n > b->cap) {
+        Py_ssize_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        uint8_t *p = PyMem_RawRealloc(b->p, (size_t)cap);
+        if (p == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->len, data, (size_t)n);
+    b->len += n;
+    return 0;
+}
+
+void
+place_buf_free(place_buf *b)
+{
+    PyMem_RawFree(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+#define PLACEMENT_BUFFERS(o) {&(o)->hot, &(o)->cold, &(o)->offsets, &(o)->externals, &(o)->links, &(o)->deferred, \
+                              &(o)->attr_sites, &(o)->handbacks}
+
+void
+placement_clear(placement *o)
+{
+    place_buf *all[] = PLACEMENT_BUFFERS(o);
+    for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+        all[k]->len = 0;
+}
+
+void
+placement_free(placement *o)
+{
+    place_buf *all[] = PLACEMENT_BUFFERS(o);
+    for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+        place_buf_free(all[k]);
+}
 
 static int32_t
 pack_arg(int op, int32_t arg)
@@ -54,7 +82,7 @@ pack_arg(int op, int32_t arg)
 }
 
 static int
-backward(const fn_info *f, int32_t target, Py_ssize_t i)
+backward(const place_fn *f, int32_t target, Py_ssize_t i)
 {
     if (target < 0)
         return -1;
@@ -78,7 +106,7 @@ put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
 /* templates.instruction_key, byte for byte */
 static void
-make_key(uint8_t *key, const fn_info *f, Py_ssize_t i, Py_ssize_t first, Py_ssize_t end, int nsuccs_block,
+make_key(uint8_t *key, const place_fn *f, Py_ssize_t i, Py_ssize_t first, Py_ssize_t end, int nsuccs_block,
          int kwnames, int has_entry, int entry_k, int entry_reg)
 {
     const int32_t *r = f->rec + i * 8;
@@ -136,7 +164,7 @@ floor_half(int role)
 
 /* the code unit a hole's role names (templates.TARGET_ROLE ... or record * 2 + field); -1 when out of range */
 static int64_t
-unit_of(const fn_info *f, int role, Py_ssize_t i)
+unit_of(const place_fn *f, int role, Py_ssize_t i)
 {
     if (role == ROLE_TARGET || role == ROLE_NEXT_TARGET) {
         Py_ssize_t j = role == ROLE_TARGET ? i : i + 1;
@@ -154,7 +182,238 @@ unit_of(const fn_info *f, int role, Py_ssize_t i)
 }
 
 static int
-unpack_info(PyObject *t, fn_info *f, Py_buffer *views)
+put_int32(place_buf *b, int32_t v)
+{
+    return place_buf_put(b, &v, 4);
+}
+
+int
+place_instructions(const place_fn *f, PyObject *templates, Py_ssize_t first, Py_ssize_t end, int nsuccs,
+                   const int32_t succ[2], Py_ssize_t *i_io, long *entry_io, Py_ssize_t *kwnames_io, placement *o,
+                   PyObject **miss_key)
+{
+    Py_ssize_t i = *i_io, kwnames = *kwnames_io;
+    long entry = *entry_io;
+    int status = PLACED_FALLS_THROUGH;
+    *miss_key = NULL;
+    if (first < 0 || end > f->n || i < first || i > end) {
+        PyErr_SetString(PyExc_ValueError, "place_block: instruction range");
+        return -1;
+    }
+    for (; i < end; i++) {
+        const int32_t *r = f->rec + i * 8;
+        int op = r[0];
+        if (op == KW_NAMES) {
+            place_offset rec = {(int32_t)o->hot.len, (int32_t)i};
+            if (place_buf_put(&o->offsets, &rec, sizeof rec) < 0)
+                return -1;
+            kwnames = i;
+            continue;
+        }
+        uint8_t key[KEY_SIZE];
+        make_key(key, f, i, first, end, nsuccs, kwnames >= 0, entry >= 0, (int)(entry >> 8) - 0x8000,
+                 (int)(entry & 0xFF));
+        PyObject *key_bytes = PyBytes_FromStringAndSize((const char *)key, KEY_SIZE);
+        if (key_bytes == NULL)
+            return -1;
+        PyObject *t = PyDict_GetItemWithError(templates, key_bytes);  /* borrowed */
+        if (t == NULL) {
+            if (PyErr_Occurred()) {
+                Py_DECREF(key_bytes);
+                return -1;
+            }
+            status = PLACE_MISSING;
+            *miss_key = key_bytes;
+            break;
+        }
+        Py_DECREF(key_bytes);
+        if (t == Py_None) {
+            status = PLACE_NO_TEMPLATE;
+            break;
+        }
+        if (!PyBytes_Check(t) || PyBytes_GET_SIZE(t) < HEAD_SIZE) {
+            PyErr_SetString(PyExc_TypeError, "place_block: a template is not bytes");
+            return -1;
+        }
+        const uint8_t *p = (const uint8_t *)PyBytes_AS_STRING(t);
+        uint16_t hot_size, cold_size, nholes;
+        int16_t state_k;
+        memcpy(&hot_size, p, 2);
+        memcpy(&cold_size, p + 2, 2);
+        memcpy(&nholes, p + 4, 2);
+        int leaves = p[6], has_state = p[7], state_reg = p[10], handed_back = p[12];
+        memcpy(&state_k, p + 8, 2);
+        if (PyBytes_GET_SIZE(t) != HEAD_SIZE + hot_size + cold_size + 16 * (Py_ssize_t)nholes) {
+            PyErr_SetString(PyExc_ValueError, "place_block: a template's size does not add up");
+            return -1;
+        }
+        const uint8_t *holes = p + HEAD_SIZE + hot_size + cold_size;
+        Py_ssize_t hot_base = o->hot.len, cold_base = o->cold.len;
+        place_offset offset_rec = {(int32_t)hot_base, (int32_t)i};
+        if (place_buf_put(&o->offsets, &offset_rec, sizeof offset_rec) < 0 ||
+                place_buf_put(&o->hot, p + HEAD_SIZE, hot_size) < 0 ||
+                place_buf_put(&o->cold, p + HEAD_SIZE + hot_size, cold_size) < 0)
+            return -1;
+        int64_t depth = r[5];
+        for (int h = 0; h < nholes; h++) {
+            int32_t position, kind, arg, extra;
+            memcpy(&position, holes + 16 * h, 4);
+            memcpy(&kind, holes + 16 * h + 4, 4);
+            memcpy(&arg, holes + 16 * h + 8, 4);
+            memcpy(&extra, holes + 16 * h + 12, 4);
+            int in_cold = position >= hot_size;
+            Py_ssize_t at = in_cold ? cold_base + (position - hot_size) : hot_base + position;
+            uint8_t *field = (in_cold ? o->cold.p : o->hot.p) + at;
+            int wide = kind == HOLE_UNIT_ADDR || kind == HOLE_CONST || kind == HOLE_NAME || kind == HOLE_SITE ||
+                       kind == HOLE_KWNAMES || kind == HOLE_HANDBACK || kind == HOLE_RUNTIME;
+            if (position < 0 || position + (wide ? 8 : 4) > hot_size + cold_size ||
+                    (!in_cold && position + (wide ? 8 : 4) > hot_size)) {
+                PyErr_SetString(PyExc_ValueError, "place_block: a hole outside its template");
+                return -1;
+            }
+            Py_ssize_t j;
+            int64_t unit;
+            switch (kind) {
+            case HOLE_SLOT:
+                put32(field, (int32_t)(f->localsplus + 8 * (f->nlp + depth + arg)));
+                break;
+            case HOLE_STACKTOP:
+                put32(field, (int32_t)(f->nlp + depth + arg));
+                break;
+            case HOLE_DEPTH:
+                put32(field, (int32_t)(depth + arg));
+                break;
+            case HOLE_LOCAL:
+            case HOLE_ARG:
+                j = i + arg;
+                if (j < 0 || j >= f->n)
+                    goto bad_hole;
+                put32(field, kind == HOLE_ARG ? f->rec[j * 8 + 1] : (int32_t)(f->localsplus + 8 * f->rec[j * 8 + 1]));
+                break;
+            case HOLE_UNIT:
+            case HOLE_UNIT_ADDR:
+                unit = unit_of(f, arg, i);
+                if (unit < 0)
+                    goto bad_hole;
+                if (kind == HOLE_UNIT)
+                    put32(field, (int32_t)unit);
+                else
+                    put64(field, (uint64_t)(f->units + 2 * unit));
+                break;
+            case HOLE_CONST:
+            case HOLE_NAME:
+            case HOLE_KWNAMES:
+                j = kind == HOLE_KWNAMES ? kwnames : i + arg;
+                if (j < 0 || j >= f->n)
+                    goto bad_hole;
+                {
+                    Py_ssize_t index = f->rec[j * 8 + 1];
+                    PyObject *pool = kind == HOLE_NAME ? f->names : f->consts;
+                    if (kind == HOLE_NAME && f->rec[j * 8] == LOAD_GLOBAL)
+                        index >>= 1;
+                    if (index < 0 || index >= PyTuple_GET_SIZE(pool))
+                        goto bad_hole;
+                    put64(field, (uint64_t)(uintptr_t)PyTuple_GET_ITEM(pool, index));
+                }
+                break;
+            case HOLE_SITE:
+                if (f->site_offset[i] < 0)
+                    goto bad_hole;
+                put64(field, (uint64_t)(f->data + f->site_offset[i]));
+                break;
+            case HOLE_HANDBACK:
+                unit = unit_of(f, arg, i);
+                {
+                    int64_t d = depth + (extra >> 16);
+                    if (unit < 0 || unit >= ((int64_t)1 << 32) || d < 0 || d >= (1 << 16)) {
+                        status = PLACE_NOT_COMPACT;
+                        goto done;
+                    }
+                    put64(field, (uint64_t)unit | (uint64_t)d << 32 | (uint64_t)(extra & 0xFFFF) << 48);
+                }
+                break;
+            case HOLE_RUNTIME:
+            case HOLE_RUNTIME_REL:
+                if (arg < 0 || arg >= f->nruntime)
+                    goto bad_hole;
+                if (kind == HOLE_RUNTIME)
+                    put64(field, f->runtime[arg]);
+                else if (!in_cold) {
+                    place_external rec = {(int32_t)at, 0, f->runtime[arg]};
+                    if (place_buf_put(&o->externals, &rec, sizeof rec) < 0)
+                        return -1;
+                }
+                else {
+                    place_deferred rec = {HOLE_RUNTIME_REL, (int32_t)at, (int64_t)f->runtime[arg]};
+                    if (place_buf_put(&o->deferred, &rec, sizeof rec) < 0)
+                        return -1;
+                }
+                break;
+            case HOLE_TO_COLD:  /* a field in the hot part aimed at the cold part */
+            case HOLE_TO_HOT:   /* a field in the cold part aimed at the hot part */
+                if (in_cold != (kind == HOLE_TO_HOT))
+                    goto bad_hole;
+                {
+                    place_deferred rec = {kind, (int32_t)at, (kind == HOLE_TO_COLD ? cold_base : hot_base) + arg};
+                    if (place_buf_put(&o->deferred, &rec, sizeof rec) < 0)
+                        return -1;
+                }
+                break;
+            case HOLE_BLOCK:
+            case HOLE_EXIT: {
+                int64_t value = arg;
+                if (kind == HOLE_BLOCK) {
+                    if (arg == 1 || arg == 2) {
+                        if (arg > nsuccs)
+                            goto bad_hole;
+                        value = succ[arg - 1];
+                    }
+                    else {
+                        j = arg == 3 ? i : i + 1;
+                        if (j >= f->n || f->rec[j * 8 + 4] < 0)
+                            goto bad_hole;
+                        value = f->rec[j * 8 + 4];
+                    }
+                }
+                place_link_rec rec = {(int32_t)(in_cold ? -1 - at : at), kind, value};
+                if (place_buf_put(&o->links, &rec, sizeof rec) < 0)
+                    return -1;
+                break;
+            }
+            default:
+                goto bad_hole;
+            }
+            continue;
+        bad_hole:
+            PyErr_Format(PyExc_ValueError, "place_block: hole kind %d (%d) at instruction %zd does not apply",
+                         (int)kind, (int)arg, i);
+            return -1;
+        }
+        if ((op_flags[op] & F_ATTR_SITE) && put_int32(&o->attr_sites, (int32_t)i) < 0)
+            return -1;
+        if (handed_back && put_int32(&o->handbacks, (int32_t)i) < 0)
+            return -1;
+        if (op == CALL)
+            kwnames = -1;
+        if (leaves) {
+            status = PLACED_LEAVES;
+            i++;
+            break;
+        }
+        if (has_state && i + 1 < end)
+            entry = ((long)(state_k + r[5] - r[13] + 0x8000) << 8) | state_reg;
+        else
+            entry = -1;
+    }
+done:
+    *i_io = i;
+    *entry_io = entry;
+    *kwnames_io = kwnames;
+    return status;
+}
+
+static int
+unpack_info(PyObject *t, place_fn *f, Py_buffer *views)
 {
     /* (records, block_first, block_start, site_offset, adaptive, runtime, nlp, localsplus, units, code_units,
      *  data, consts, names) */
@@ -217,17 +476,65 @@ grow(PyObject *array, const uint8_t *data, Py_ssize_t size, Py_ssize_t *base)
 }
 
 static int
-append_deferred(PyObject *deferred, int32_t kind, int32_t at, int64_t value)
+append_index(PyObject *list, int32_t i)
 {
-    /* (kind, cold offset of the field, value: a hot offset, a cold offset or an address) */
-    uint8_t rec[16];
-    put32(rec, kind);
-    put32(rec + 4, at);
-    put64(rec + 8, (uint64_t)value);
-    Py_ssize_t base;
-    return grow(deferred, rec, 16, &base);
+    PyObject *index = PyLong_FromLong(i);
+    int rc = index == NULL ? -1 : PyList_Append(list, index);
+    Py_XDECREF(index);
+    return rc;
 }
 
+/* The placement's results appended to the Python generator's code, cold area and lists (place_block's outputs). */
+static int
+hand_over(const placement *o, PyObject *hot, PyObject *cold, PyObject *externals, PyObject *links,
+          PyObject *offsets, PyObject *deferred, PyObject *attr_sites, PyObject *handbacks)
+{
+    Py_ssize_t hot_base, cold_base, ignored;
+    if (grow(hot, o->hot.p, o->hot.len, &hot_base) < 0 || grow(cold, o->cold.p, o->cold.len, &cold_base) < 0)
+        return -1;
+    const place_offset *offs = (const place_offset *)o->offsets.p;
+    for (Py_ssize_t k = 0; k < o->offsets.len / (Py_ssize_t)sizeof *offs; k++)
+        if (append_pair(offsets, hot_base + offs[k].at, offs[k].i) < 0)
+            return -1;
+    const place_external *ext = (const place_external *)o->externals.p;
+    for (Py_ssize_t k = 0; k < o->externals.len / (Py_ssize_t)sizeof *ext; k++)
+        if (append_pair(externals, hot_base + ext[k].at, (int64_t)ext[k].target) < 0)
+            return -1;
+    const place_link_rec *lk = (const place_link_rec *)o->links.p;
+    for (Py_ssize_t k = 0; k < o->links.len / (Py_ssize_t)sizeof *lk; k++) {
+        Py_ssize_t at = lk[k].at >= 0 ? hot_base + lk[k].at : -1 - (cold_base + (-1 - lk[k].at));
+        PyObject *link = Py_BuildValue("(niL)", at, (int)lk[k].kind, (long long)lk[k].value);
+        if (link == NULL || PyList_Append(links, link) < 0) {
+            Py_XDECREF(link);
+            return -1;
+        }
+        Py_DECREF(link);
+    }
+    const place_deferred *d = (const place_deferred *)o->deferred.p;
+    for (Py_ssize_t k = 0; k < o->deferred.len / (Py_ssize_t)sizeof *d; k++) {
+        place_deferred rec = d[k];
+        if (rec.kind == HOLE_TO_COLD) {
+            rec.at += (int32_t)hot_base;
+            rec.value += cold_base;
+        }
+        else {
+            rec.at += (int32_t)cold_base;
+            if (rec.kind == HOLE_TO_HOT)
+                rec.value += hot_base;
+        }
+        if (grow(deferred, (const uint8_t *)&rec, sizeof rec, &ignored) < 0)
+            return -1;
+    }
+    const int32_t *sites = (const int32_t *)o->attr_sites.p;
+    for (Py_ssize_t k = 0; k < o->attr_sites.len / 4; k++)
+        if (append_index(attr_sites, sites[k]) < 0)
+            return -1;
+    const int32_t *hb = (const int32_t *)o->handbacks.p;
+    for (Py_ssize_t k = 0; k < o->handbacks.len / 4; k++)
+        if (append_index(handbacks, hb[k]) < 0)
+            return -1;
+    return 0;
+}
 
 /* place_setup(flags: bytes of 256): the F_* flags of each opcode (templates.py's sets) */
 PyObject *
@@ -242,7 +549,7 @@ accel_place_setup(PyObject *self, PyObject *flags)
     }
     memcpy(op_flags, view.buf, 256);
     PyBuffer_Release(&view);
-    placer_ready = 1;
+    accel_placer_ready = 1;
     Py_RETURN_NONE;
 }
 
@@ -263,7 +570,7 @@ accel_place_block(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "place_block: bad arguments");
         return NULL;
     }
-    if (!placer_ready) {
+    if (!accel_placer_ready) {
         PyErr_SetString(PyExc_RuntimeError, "place_block before place_setup");
         return NULL;
     }
@@ -287,251 +594,26 @@ accel_place_block(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (PyErr_Occurred())
         return NULL;
 
-    fn_info f;
+    place_fn f;
     Py_buffer views[6];
     if (unpack_info(args[3], &f, views) < 0)
         return NULL;
-    int status = 0;
+    placement o = {0};
     PyObject *miss_key = NULL;
-    if (first < 0 || end > f.n || i < first || i > end) {
-        PyErr_SetString(PyExc_ValueError, "place_block: instruction range");
-        goto error;
-    }
-    for (; i < end; i++) {
-        const int32_t *r = f.rec + i * 8;
-        int op = r[0];
-        if (append_pair(offsets, PyByteArray_GET_SIZE(hot), i) < 0)
-            goto error;
-        if (op == KW_NAMES) {
-            kwnames = i;
-            continue;
-        }
-        uint8_t key[KEY_SIZE];
-        make_key(key, &f, i, first, end, nsuccs, kwnames >= 0, entry >= 0, (int)(entry >> 8) - 0x8000,
-                 (int)(entry & 0xFF));
-        PyObject *key_bytes = PyBytes_FromStringAndSize((const char *)key, KEY_SIZE);
-        if (key_bytes == NULL)
-            goto error;
-        PyObject *t = PyDict_GetItemWithError(templates, key_bytes);  /* borrowed */
-        if (t == NULL) {
-            if (PyErr_Occurred()) {
-                Py_DECREF(key_bytes);
-                goto error;
-            }
-            /* undo this instruction's offsets entry: the call from i again appends it */
-            if (PyList_SetSlice(offsets, PyList_GET_SIZE(offsets) - 1, PyList_GET_SIZE(offsets), NULL) < 0) {
-                Py_DECREF(key_bytes);
-                goto error;
-            }
-            status = 2;
-            miss_key = key_bytes;
-            break;
-        }
-        Py_DECREF(key_bytes);
-        if (t == Py_None) {
-            status = 3;
-            break;
-        }
-        if (!PyBytes_Check(t) || PyBytes_GET_SIZE(t) < HEAD_SIZE) {
-            PyErr_SetString(PyExc_TypeError, "place_block: a template is not bytes");
-            goto error;
-        }
-        const uint8_t *p = (const uint8_t *)PyBytes_AS_STRING(t);
-        uint16_t hot_size, cold_size, nholes;
-        int16_t state_k;
-        memcpy(&hot_size, p, 2);
-        memcpy(&cold_size, p + 2, 2);
-        memcpy(&nholes, p + 4, 2);
-        int leaves = p[6], has_state = p[7], state_reg = p[10], handed_back = p[12];
-        memcpy(&state_k, p + 8, 2);
-        if (PyBytes_GET_SIZE(t) != HEAD_SIZE + hot_size + cold_size + 16 * (Py_ssize_t)nholes) {
-            PyErr_SetString(PyExc_ValueError, "place_block: a template's size does not add up");
-            goto error;
-        }
-        const uint8_t *holes = p + HEAD_SIZE + hot_size + cold_size;
-        Py_ssize_t hot_base, cold_base;
-        if (grow(hot, p + HEAD_SIZE, hot_size, &hot_base) < 0 ||
-                grow(cold, p + HEAD_SIZE + hot_size, cold_size, &cold_base) < 0)
-            goto error;
-        uint8_t *hot_bytes = (uint8_t *)PyByteArray_AS_STRING(hot);
-        uint8_t *cold_bytes = (uint8_t *)PyByteArray_AS_STRING(cold);
-        int64_t depth = r[5];
-        for (int h = 0; h < nholes; h++) {
-            int32_t position, kind, arg, extra;
-            memcpy(&position, holes + 16 * h, 4);
-            memcpy(&kind, holes + 16 * h + 4, 4);
-            memcpy(&arg, holes + 16 * h + 8, 4);
-            memcpy(&extra, holes + 16 * h + 12, 4);
-            int in_cold = position >= hot_size;
-            Py_ssize_t at = in_cold ? cold_base + (position - hot_size) : hot_base + position;
-            uint8_t *field = (in_cold ? cold_bytes : hot_bytes) + at;
-            int wide = kind == HOLE_UNIT_ADDR || kind == HOLE_CONST || kind == HOLE_NAME || kind == HOLE_SITE ||
-                       kind == HOLE_KWNAMES || kind == HOLE_HANDBACK || kind == HOLE_RUNTIME;
-            if (position < 0 || position + (wide ? 8 : 4) > hot_size + cold_size ||
-                    (!in_cold && position + (wide ? 8 : 4) > hot_size)) {
-                PyErr_SetString(PyExc_ValueError, "place_block: a hole outside its template");
-                goto error;
-            }
-            Py_ssize_t j;
-            int64_t unit;
-            PyObject *obj;
-            switch (kind) {
-            case HOLE_SLOT:
-                put32(field, (int32_t)(f.localsplus + 8 * (f.nlp + depth + arg)));
-                break;
-            case HOLE_STACKTOP:
-                put32(field, (int32_t)(f.nlp + depth + arg));
-                break;
-            case HOLE_DEPTH:
-                put32(field, (int32_t)(depth + arg));
-                break;
-            case HOLE_LOCAL:
-            case HOLE_ARG:
-                j = i + arg;
-                if (j < 0 || j >= f.n)
-                    goto bad_hole;
-                put32(field, kind == HOLE_ARG ? f.rec[j * 8 + 1] : (int32_t)(f.localsplus + 8 * f.rec[j * 8 + 1]));
-                break;
-            case HOLE_UNIT:
-            case HOLE_UNIT_ADDR:
-                unit = unit_of(&f, arg, i);
-                if (unit < 0)
-                    goto bad_hole;
-                if (kind == HOLE_UNIT)
-                    put32(field, (int32_t)unit);
-                else
-                    put64(field, (uint64_t)(f.units + 2 * unit));
-                break;
-            case HOLE_CONST:
-            case HOLE_NAME:
-            case HOLE_KWNAMES:
-                j = kind == HOLE_KWNAMES ? kwnames : i + arg;
-                if (j < 0 || j >= f.n)
-                    goto bad_hole;
-                {
-                    Py_ssize_t index = f.rec[j * 8 + 1];
-                    PyObject *pool = kind == HOLE_NAME ? f.names : f.consts;
-                    if (kind == HOLE_NAME && f.rec[j * 8] == LOAD_GLOBAL)
-                        index >>= 1;
-                    if (index < 0 || index >= PyTuple_GET_SIZE(pool))
-                        goto bad_hole;
-                    obj = PyTuple_GET_ITEM(pool, index);
-                    put64(field, (uint64_t)(uintptr_t)obj);
-                }
-                break;
-            case HOLE_SITE:
-                if (f.site_offset[i] < 0)
-                    goto bad_hole;
-                put64(field, (uint64_t)(f.data + f.site_offset[i]));
-                break;
-            case HOLE_HANDBACK:
-                unit = unit_of(&f, arg, i);
-                {
-                    int64_t d = depth + (extra >> 16);
-                    if (unit < 0 || unit >= ((int64_t)1 << 32) || d < 0 || d >= (1 << 16)) {
-                        status = 4;
-                        goto done;
-                    }
-                    put64(field, (uint64_t)unit | (uint64_t)d << 32 | (uint64_t)(extra & 0xFFFF) << 48);
-                }
-                break;
-            case HOLE_RUNTIME:
-            case HOLE_RUNTIME_REL:
-                if (arg < 0 || arg >= f.nruntime)
-                    goto bad_hole;
-                if (kind == HOLE_RUNTIME)
-                    put64(field, f.runtime[arg]);
-                else if (!in_cold) {
-                    if (append_pair(externals, at, (int64_t)f.runtime[arg]) < 0)
-                        goto error;
-                }
-                else if (append_deferred(deferred, HOLE_RUNTIME_REL, (int32_t)at, (int64_t)f.runtime[arg]) < 0)
-                    goto error;
-                break;
-            case HOLE_TO_COLD:  /* a field in the hot part aimed at the cold part */
-                if (in_cold || append_deferred(deferred, HOLE_TO_COLD, (int32_t)at, cold_base + arg) < 0)
-                    goto bad_hole_or_error;
-                break;
-            case HOLE_TO_HOT:  /* a field in the cold part aimed at the hot part */
-                if (!in_cold || append_deferred(deferred, HOLE_TO_HOT, (int32_t)at, hot_base + arg) < 0)
-                    goto bad_hole_or_error;
-                break;
-            case HOLE_BLOCK:
-            case HOLE_EXIT: {
-                int64_t value = arg;
-                if (kind == HOLE_BLOCK) {
-                    if (arg == 1 || arg == 2) {
-                        if (arg > nsuccs)
-                            goto bad_hole;
-                        value = succ[arg - 1];
-                    }
-                    else {
-                        j = arg == 3 ? i : i + 1;
-                        if (j >= f.n || f.rec[j * 8 + 4] < 0)
-                            goto bad_hole;
-                        value = f.rec[j * 8 + 4];
-                    }
-                }
-                PyObject *link = Py_BuildValue("(niL)", in_cold ? -1 - at : at, (int)kind, (long long)value);
-                if (link == NULL || PyList_Append(links, link) < 0) {
-                    Py_XDECREF(link);
-                    goto error;
-                }
-                Py_DECREF(link);
-                break;
-            }
-            default:
-                goto bad_hole;
-            }
-            continue;
-        bad_hole_or_error:
-            if (PyErr_Occurred())
-                goto error;
-        bad_hole:
-            PyErr_Format(PyExc_ValueError, "place_block: hole kind %d (%d) at instruction %zd does not apply",
-                         (int)kind, (int)arg, i);
-            goto error;
-        }
-        if (op_flags[op] & F_ATTR_SITE) {
-            PyObject *index = PyLong_FromSsize_t(i);
-            if (index == NULL || PyList_Append(attr_sites, index) < 0) {
-                Py_XDECREF(index);
-                goto error;
-            }
-            Py_DECREF(index);
-        }
-        if (handed_back) {
-            PyObject *index = PyLong_FromSsize_t(i);
-            if (index == NULL || PyList_Append(handbacks, index) < 0) {
-                Py_XDECREF(index);
-                goto error;
-            }
-            Py_DECREF(index);
-        }
-        if (op == CALL)
-            kwnames = -1;
-        if (leaves) {
-            status = 1;
-            i++;
-            break;
-        }
-        if (has_state && i + 1 < end)
-            entry = ((long)(state_k + r[5] - r[13] + 0x8000) << 8) | state_reg;
-        else
-            entry = -1;
-    }
-done:
+    int status = place_instructions(&f, templates, first, end, nsuccs, succ, &i, &entry, &kwnames, &o, &miss_key);
     for (int k = 0; k < 6; k++)
         PyBuffer_Release(&views[k]);
+    if (status < 0 || hand_over(&o, hot, cold, externals, links, offsets, deferred, attr_sites, handbacks) < 0) {
+        placement_free(&o);
+        Py_XDECREF(miss_key);
+        return NULL;
+    }
+    placement_free(&o);
     if (miss_key == NULL) {
         miss_key = Py_None;
         Py_INCREF(miss_key);
     }
     return Py_BuildValue("(inlnN)", status, i, entry, kwnames, miss_key);
-error:
-    for (int k = 0; k < 6; k++)
-        PyBuffer_Release(&views[k]);
-    return NULL;
 }
 
 /* place_cold(hot, cold, deferred, externals): append the cold area to the piece at its end and resolve what
