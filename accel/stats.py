@@ -40,6 +40,8 @@ class Stats:
         self.bjit_template_failures: Counter[str] = Counter()  # "OPNAME: reason" -> keys that have no template
         self.bjit_instructions = 0         # IR instructions turned into machine code
         self.bjit_blocks_compiled = 0      # blocks compiled on their own, when first reached (a block at a time)
+        # (C counters, merged in by snapshot(): bjit_blocks_placed_in_c, of bjit_blocks_compiled those placed by
+        # csrc/bjit_lazy_place.c without Python; bjit_blocks_to_python, why the others were not, by reason)
         self.bjit_far_calls = 0            # 1 once code landed out of direct-call reach of C (calls via registers)
         self.block_failures: Counter[str] = Counter()  # such blocks that could not be: the interpreter runs them
         self.bjit_unsupported_sites: Counter[str] = Counter()  # opname -> compiled sites that hand back
@@ -74,6 +76,7 @@ def snapshot() -> dict[str, Any]:
     out["compile_failures_total"] = sum(STATS.compile_failures.values())
     if core is not None:
         _merge_bjit_counters(out, core.bjit_counters())
+        _merge_lazy_place_counters(out, core.lazy_place_counters())
         out.update({f"osr_{k}": v for k, v in core.osr_counters().items()})
     return out
 
@@ -103,6 +106,23 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
         key = HANDBACK_REASONS[reason] + (f":{dis.opname[opcode]}" if opcode else "")
         fallbacks[key] = fallbacks.get(key, 0) + count
     out["fallbacks"] = fallbacks
+
+
+def _merge_lazy_place_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
+    """Blocks placed by csrc/bjit_lazy_place.c count as tier-1 code generation like those Python places."""
+    import dis
+
+    out["bjit_blocks_placed_in_c"] = counters["blocks"]
+    out["bjit_blocks_to_python"] = {k: v for k, v in counters["declined"].items() if v}
+    out["bjit_blocks_compiled"] += counters["blocks"]
+    out["bjit_pieces_templated"] += counters["blocks"]
+    out["bjit_instructions"] += counters["instructions"]
+    out["bjit_code_bytes"] += counters["bytes"]
+    out["bjit_compile_seconds"] += counters["seconds"]
+    sites = dict(out["bjit_unsupported_sites"])
+    for opcode, count in counters["handback_sites"].items():
+        sites[dis.opname[opcode]] = sites.get(dis.opname[opcode], 0) + count
+    out["bjit_unsupported_sites"] = sites
 
 
 def _hit_rate(data: dict[str, Any]) -> str:
@@ -139,7 +159,8 @@ def format_summary(data: dict[str, Any]) -> str:
         f" put off: {data.get('osr_put_off', 0)}, declined: {data.get('osr_declined', 0)})",
         f"  fallbacks to interpreter  {sum(data['fallbacks'].values()):>10}   ({fallbacks})",
         f"  blocks compiled on demand {data['bjit_blocks_compiled']:>10}"
-        f"   (after the function's head; could not: {sum(data['block_failures'].values())})",
+        f"   (after the function's head; placed by C: {data.get('bjit_blocks_placed_in_c', 0)};"
+        f" could not: {sum(data['block_failures'].values())})",
         f"  IR built                  {data['ir_instructions']:>10} instructions in"
         f" {data['ir_build_seconds'] * 1e3:.1f} ms, {data['ir_bytes'] / 1024:.1f} KiB",
         f"  tier-1 code generation    {data['bjit_compile_seconds']:>10.3f} s"

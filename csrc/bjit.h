@@ -185,6 +185,19 @@ typedef struct {
                                (written by the code generator) */
 } accel_attr_site_ic;
 #define ATTR_SITE_IC(site) ((accel_attr_site_ic *)((site) + ACCEL_ATTR_WAYS))
+
+/* An empty site's first entry from CPython's quickened cache (an instance value or a __slots__ member: no
+ * pointers, valid while the type has that version). */
+static inline void
+accel_attr_site_prefill(accel_attr_cache *c, int kind, uint32_t version, Py_ssize_t index)
+{
+    if (c->kind == KIND_EMPTY && version != 0) {
+        c->kind = (uint16_t)kind;
+        c->shadow = SHADOW_NONE;
+        c->type_version = version;
+        c->index = index;
+    }
+}
 /* A miss the generic path just handled, as `entry` (fill_load / fill_store): 1 if a slot for it was written
  * into the site's region (the site's inline entry stays what it was), 0 if not. */
 int accel_ic_learn(accel_attr_cache *site, const accel_attr_cache *entry, int site_kind, PyTypeObject *tp,
@@ -249,6 +262,7 @@ typedef struct accel_lazy_blocks {
     uint64_t patched;           /* jumps re-aimed at their block */
     struct accel_osr_entry *osr;  /* loop back-edges a running interpreted frame may leave at (osr.c) */
     int32_t nosr;
+    struct accel_block_plan *plan;  /* what placing a block in C needs (bjit_lazy_place.c), or NULL */
 } accel_lazy_blocks;
 accel_lazy_blocks *accel_lazy_new(int32_t nblocks, void *exit_address, void *error_address);
 int accel_lazy_add_chunk(accel_lazy_blocks *, void *address, size_t size);
@@ -258,6 +272,19 @@ void *accel_bjit_block_code(PyThreadState *, accel_code_state *, PyCodeObject *,
 int accel_request_block(PyCodeObject *co, int32_t block);  /* eval_hook.c: 0 failed, 1 compiled */
 int accel_set_block_callback(PyObject *callback);
 int accel_lazy_set_osr(accel_lazy_blocks *, int32_t n, const int32_t *quads);
+
+/* ---- a lazily compiled block placed entirely in C (bjit_lazy_place.c) ---- */
+struct accel_block_plan;
+void accel_block_plan_free(struct accel_block_plan *);
+int accel_lazy_set_plan(accel_lazy_blocks *, PyObject *plan);  /* -1 + exception */
+int accel_lazy_place_setup(PyObject *args);                      /* -1 + exception */
+int accel_lazy_place_block(accel_code_state *, PyCodeObject *, int32_t block, PyObject **dry_out);
+typedef struct {
+    uint64_t blocks, instructions, bytes, ns;
+    uint64_t declined[5];           /* to Python: template missing, none, hand-back not compact, reach, error */
+    uint64_t handback_sites[256];   /* instructions placed as hand-backs, by opcode */
+} accel_lazy_place_counters_t;
+extern accel_lazy_place_counters_t accel_lazy_place_counters;
 
 /* ---- on-stack replacement (osr.c) ---- */
 /* A backward jump at `jump_unit` to block `block`, which starts at `unit` with `depth` values on the stack, and

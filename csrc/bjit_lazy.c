@@ -32,7 +32,7 @@ accel_bjit_block_code(PyThreadState *tstate, accel_code_state *st, PyCodeObject 
     if (accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame)
         return NULL;
     lz->code[b] = ACCEL_BLOCK_COMPILING;  /* another thread arriving meanwhile hands back */
-    int rc = accel_request_block(co, b);
+    int rc = accel_lazy_place_block(st, co, b, NULL) ? 1 : accel_request_block(co, b);
     if (lz->code[b] == ACCEL_BLOCK_COMPILING)  /* not placed: for good when it failed, else try again later */
         lz->code[b] = rc == 0 ? ACCEL_BLOCK_INTERPRET : NULL;
     code = lz->code[b];
@@ -66,6 +66,7 @@ accel_lazy_free(accel_lazy_blocks *lz)
     PyMem_RawFree(lz->chunks);
     PyMem_RawFree(lz->patches);
     PyMem_RawFree(lz->osr);
+    accel_block_plan_free(lz->plan);
     PyMem_RawFree(lz->code);
     PyMem_RawFree(lz);
 }

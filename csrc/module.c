@@ -725,6 +725,80 @@ core_ic_describe(PyObject *self, PyObject *code)
     return accel_ic_describe((PyCodeObject *)code);
 }
 
+/* lazy_plan(code, plan): what placing its blocks in C needs (bjit_lazy_place.c: accel_lazy_set_plan) */
+static PyObject *
+core_lazy_plan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("lazy_plan", nargs, 2, 2))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 0);
+    if (st == NULL || st->lazy == NULL)
+        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_RuntimeError, "lazy_plan: not compiled a block at a time");
+    if (accel_lazy_set_plan(st->lazy, args[1]) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+core_lazy_place_setup(PyObject *self, PyObject *args)
+{
+    if (accel_lazy_place_setup(args) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* lazy_place_dry(code, block) -> (address, code as placed there, [(field, target)], [(block, field)]) or None:
+ * what bjit_lazy_place.c would place for the block, placing nothing (tests compare it with the Python compiler's) */
+static PyObject *
+core_lazy_place_dry(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("lazy_place_dry", nargs, 2, 2))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 0);
+    long b = PyLong_AsLong(args[1]);
+    if (st == NULL || (b == -1 && PyErr_Occurred()))
+        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_RuntimeError, "lazy_place_dry: not compiled");
+    PyObject *out = NULL;
+    if (!accel_lazy_place_block(st, (PyCodeObject *)args[0], (int32_t)b, &out))
+        Py_RETURN_NONE;
+    return out;
+}
+
+static PyObject *
+core_lazy_place_seconds(PyObject *self, PyObject *unused)
+{
+    return PyFloat_FromDouble((double)accel_lazy_place_counters.ns / 1e9);
+}
+
+static PyObject *
+core_lazy_place_counters(PyObject *self, PyObject *unused)
+{
+    accel_lazy_place_counters_t *c = &accel_lazy_place_counters;
+    PyObject *sites = PyDict_New();
+    if (sites == NULL)
+        return NULL;
+    for (int op = 0; op < 256; op++) {
+        if (c->handback_sites[op] == 0)
+            continue;
+        PyObject *key = PyLong_FromLong(op), *value = PyLong_FromUnsignedLongLong(c->handback_sites[op]);
+        int rc = key && value ? PyDict_SetItem(sites, key, value) : -1;
+        Py_XDECREF(key);
+        Py_XDECREF(value);
+        if (rc < 0) {
+            Py_DECREF(sites);
+            return NULL;
+        }
+    }
+    return Py_BuildValue("{s:K,s:K,s:K,s:d,s:{s:K,s:K,s:K,s:K,s:K},s:N}",
+                         "blocks", (unsigned long long)c->blocks, "instructions", (unsigned long long)c->instructions,
+                         "bytes", (unsigned long long)c->bytes, "seconds", (double)c->ns / 1e9, "declined",
+                         "template_missing", (unsigned long long)c->declined[0],
+                         "no_template", (unsigned long long)c->declined[1],
+                         "handback_not_compact", (unsigned long long)c->declined[2],
+                         "out_of_reach", (unsigned long long)c->declined[3],
+                         "error", (unsigned long long)c->declined[4], "handback_sites", sites);
+}
+
 /* attr_site_set_inline(address, mask): the kinds (1 << KIND_*) an attribute site's machine code checks inline */
 static PyObject *
 core_attr_site_set_inline(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -757,12 +831,7 @@ core_attr_site_prefill(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (c == NULL || (kind != KIND_INSTANCE_VALUE && kind != KIND_SLOT && kind != KIND_STORE_VALUE
                       && kind != KIND_STORE_SLOT))
         return PyErr_Format(PyExc_ValueError, "attr_site_prefill: bad site or kind");
-    if (c->kind == KIND_EMPTY && version != 0) {
-        c->kind = (uint16_t)kind;
-        c->shadow = SHADOW_NONE;
-        c->type_version = (uint32_t)version;
-        c->index = index;
-    }
+    accel_attr_site_prefill(c, (int)kind, (uint32_t)version, index);
     Py_RETURN_NONE;
 }
 
@@ -937,6 +1006,14 @@ static PyMethodDef core_methods[] = {
     {"osr_stop", core_osr_stop, METH_NOARGS, "stop the OSR watchdog thread (at exit)"},
     {"osr_counters", core_osr_counters, METH_NOARGS, "on-stack replacement counters"},
     {"lazy_info", core_lazy_info, METH_O, "lazy_info(code) -> dict or None"},
+    {"lazy_plan", (PyCFunction)(void (*)(void))core_lazy_plan, METH_FASTCALL,
+     "lazy_plan(code, plan): what placing its blocks in C needs (bjit_lazy_place.c)"},
+    {"lazy_place_setup", core_lazy_place_setup, METH_O,
+     "lazy_place_setup(None or (templates, runtime, snippets, attr_masks, method_mask, prefill_kinds))"},
+    {"lazy_place_dry", (PyCFunction)(void (*)(void))core_lazy_place_dry, METH_FASTCALL,
+     "lazy_place_dry(code, block) -> what bjit_lazy_place.c would place, or None"},
+    {"lazy_place_counters", core_lazy_place_counters, METH_NOARGS, "blocks placed in C, and why others were not"},
+    {"lazy_place_seconds", core_lazy_place_seconds, METH_NOARGS, "seconds spent placing blocks in C"},
     {"alloc_jit_data", (PyCFunction)(void (*)(void))core_alloc_jit_data, METH_FASTCALL,
      "alloc_jit_data(code, nbytes) -> address"},
     {"bjit_symbols", core_bjit_symbols, METH_NOARGS, "op helper addresses for machine code"},

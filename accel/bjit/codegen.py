@@ -410,7 +410,7 @@ class _Generator(FastPaths):
         """Code that only a few numbers and the exits tell apart, assembled once per process (_SNIPPETS)."""
         snippet = _SNIPPETS.get(name)
         if snippet is None:
-            snippet = _SNIPPETS[name] = _make_snippet(name, self.lay)
+            snippet = _SNIPPETS[name] = make_snippet(name, self.lay)
         code, value_fields, exit_fields = snippet
         a = self.a
         base = len(a.buf)
@@ -1161,7 +1161,9 @@ _SNIPPET_VALUES = (0x7A7A_7A01, 0x7A7A_7A02, 0x7A7A_7A03)
 _SNIPPET_EXITS = (0x5E5E_5E5E_0000_1000, 0x5E5E_5E5E_0000_2000)
 
 
-def _make_snippet(name: str, lay: dict[str, int]) -> tuple[bytes, tuple[int, ...], tuple[tuple[int, int], ...]]:
+def make_snippet(name: str, lay: dict[str, int]) -> tuple[bytes, tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """Snippet `name` (emit_tail) assembled once: its code, the offsets of its value fields, and its exit fields
+    as (offset, 0 for the exit or 1 for the error exit)."""
     a = Assembler()
     exit, error = (Label(address=address) for address in _SNIPPET_EXITS)
     _Generator.emit_tail(a, name, lay, exit, error, _SNIPPET_VALUES)

@@ -21,7 +21,7 @@ from accel.ir.function import F_OFFSET, F_OP, F_TARGET, REC
 from accel.runtime import core
 from accel.stats import STATS
 
-from . import perfmap
+from . import lazy_place, perfmap
 from .codegen import (
     CodegenResult,
     LazyLinks,
@@ -81,6 +81,8 @@ def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCod
             c.lazy_place(code, 0, address + result.block_offset, 0, 0, sites)
             c.lazy_osr(code, osr_entries(fn, code))
             _remember_ir(code, fn)
+            if lazy_place.applies(rt, code):
+                lazy_place.give_plan(fn, code, rt, data)  # (csrc/bjit_lazy_place.c places its blocks from now on)
     except BaseException:
         c.arena_free(address, len(result.code))
         raise
@@ -108,6 +110,7 @@ def _generate_and_link(generate_code: Callable[[], CodegenResult]) -> tuple[Code
             if not near_calls[0]:
                 raise
             near_calls[0] = False
+            lazy_place.turn_off(c)  # (C links blocks with direct calls only)
             STATS.bjit_far_calls += 1
 
 

@@ -36,7 +36,7 @@ INLINE_BINARY_OPS: dict[int, str] = {0: "add", 10: "sub", 5: "mul", 11: "div",
 
 # Attribute sites whose commonest cached case is checked inline, and their helpers (csrc/site_cache.c)
 # (feedback kind, a STORE_ATTR site) -> the layout name of the attribute-cache kind (csrc/bjit.h KIND_*)
-_ATTR_KIND_NAMES = {("values", False): "kind_instance_value", ("slot", False): "kind_slot",
+ATTR_KIND_NAMES = {("values", False): "kind_instance_value", ("slot", False): "kind_slot",
                     ("dict", False): "kind_instance_dict", ("values", True): "kind_store_value",
                     ("slot", True): "kind_store_slot", ("dict", True): "kind_store_dict"}
 INLINE_ATTR_OPS: dict[int, str] = {OP["LOAD_ATTR"]: "load_attr_cached", OP["LOAD_METHOD"]: "load_method_cached",
@@ -240,11 +240,11 @@ class FastPaths:
         if core is None or site < 1 << 16:  # (tests generate code without a data block)
             return
         store = op == OP["STORE_ATTR"]
-        names = ["kind_method"] if op == OP["LOAD_METHOD"] else [_ATTR_KIND_NAMES[k, store] for k in kinds]
+        names = ["kind_method"] if op == OP["LOAD_METHOD"] else [ATTR_KIND_NAMES[k, store] for k in kinds]
         core.attr_site_set_inline(site, sum(1 << lay[name] for name in names))
         case = self.feedback.attr_case(offset) if op != OP["LOAD_METHOD"] else None
         if case is not None:
-            core.attr_site_prefill(site, lay[_ATTR_KIND_NAMES[case[0], store]], case[1], case[2])
+            core.attr_site_prefill(site, lay[ATTR_KIND_NAMES[case[0], store]], case[1], case[2])
 
     def emit_region_call(self, generic: Label) -> None:
         """Call the site's (rcx) executable inline-cache region with the owner (rdi): rax = what its slot for

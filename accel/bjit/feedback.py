@@ -58,11 +58,11 @@ class Feedback:
         """("values" or "slot", type version, index) from the inline cache of a LOAD_ATTR / STORE_ATTR CPython
         specialised for a split-dict value or a __slots__ member (_PyAttrCache: counter, version as two code
         units, index -- the values index or the member's offset), else None."""
-        name = self.name_at(unit)
-        if name not in _PREFILLED:
+        kind = prefilled_kind(self.name_at(unit))
+        if kind is None:
             return None
         _, low, high, index = struct.unpack_from("<4H", self._adaptive or b"", 2 * (unit + 1))
-        return _PREFILLED[name], low | high << 16, index
+        return kind, low | high << 16, index
 
     def binary_op_kinds(self, unit: int) -> tuple[str, ...]:
         """Which of BINARY_OP's numeric cases to put inline."""
@@ -77,16 +77,26 @@ class Feedback:
 
     def attr_kinds(self, unit: int) -> tuple[str, ...]:
         """Which of LOAD_ATTR's / STORE_ATTR's cached kinds to check inline."""
-        name = self.name_at(unit)
-        if name.endswith("_INSTANCE_VALUE"):
-            return ("values",)
-        if name.endswith("_SLOT"):
-            return ("slot",)
-        if name.endswith("_WITH_HINT"):
-            return ("dict",)
-        if name.endswith("_MODULE"):
-            return ()
-        return ALL_ATTR_KINDS
+        return attr_kinds_of(self.name_at(unit))
+
+
+def attr_kinds_of(name: str) -> tuple[str, ...]:
+    """Which cached kinds a LOAD_ATTR / STORE_ATTR site whose quickened name is `name` checks inline (also the
+    table csrc/bjit_lazy_place.c reads)."""
+    if name.endswith("_INSTANCE_VALUE"):
+        return ("values",)
+    if name.endswith("_SLOT"):
+        return ("slot",)
+    if name.endswith("_WITH_HINT"):
+        return ("dict",)
+    if name.endswith("_MODULE"):
+        return ()
+    return ALL_ATTR_KINDS
+
+
+def prefilled_kind(name: str) -> str | None:
+    """The kind of first entry a site quickened as `name` starts from (attr_case), or None."""
+    return _PREFILLED.get(name)
 
 
 def call_helper(precall_name: str, keywords: bool = False) -> str:

@@ -63,11 +63,14 @@ def _configure_tier1() -> None:
 def over_budget() -> bool:
     """Compiling costs far more per instruction than running it: a short program that compiled everything past
     the threshold would spend most of its time in the compiler.  Automatic compiles are put off while they have
-    taken more than the budget's share of the process's CPU time; the program's own time grows the allowance.
-    Nor do they start before the process has run `_startup` seconds: the functions start-up calls 25 times (the
-    import system's) mostly do not run again, and a short process would pay the compiler's import for them."""
+    taken more than the budget's share of the process's CPU time (blocks placed by csrc/bjit_lazy_place.c count
+    too); the program's own time grows the allowance.  Nor do they start before the process has run `_startup`
+    seconds: the functions start-up calls 25 times (the import system's) mostly do not run again, and a short
+    process would pay the compiler's import for them."""
+    if _budget <= 0:
+        return False
     now = time.process_time()
-    return _budget > 0 and (now < _startup or _compile_seconds > _budget * now)
+    return now < _startup or _compile_seconds + core().lazy_place_seconds() > _budget * now
 
 
 def budget_wait_ns() -> int:
@@ -75,7 +78,8 @@ def budget_wait_ns() -> int:
     than the clock on one thread; with more, the next request just checks again)."""
     if _budget <= 0:
         return 0
-    return max(0, int((max(_compile_seconds / _budget, _startup) - time.process_time()) * 1e9))
+    spent = _compile_seconds + core().lazy_place_seconds()
+    return max(0, int((max(spent / _budget, _startup) - time.process_time()) * 1e9))
 
 
 def selection() -> ModuleSelection:

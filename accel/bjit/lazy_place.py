@@ -1,0 +1,86 @@
+"""The Python side of placing a lazily compiled block in C (csrc/bjit_lazy_place.c explains why).
+
+When a function is compiled a block at a time, its head is compiled here in Python; the blocks reached later are
+placed by C from templates, without calling back into Python, when this module has given C
+  * once per process (`setup`): the templates dict, the runtime table, the three snippets a piece may end with,
+    and the attribute sites' tables (which kinds to check inline and which first entry to start from, by the
+    quickened opcode: `feedback.attr_kinds_of` and `feedback.prefilled_kind` made into arrays);
+  * once per function (`give_plan`): the IR's instruction records and per-block facts.
+C hands a block back to Python (codegen.generate_block) whenever it cannot place it; so when a setting that C
+does not model is on -- templates off, instruction counting, the perf map, type feedback off, calls through
+registers -- no plan is given and Python places every block, as before.
+"""
+
+from __future__ import annotations
+
+import dis
+import struct
+from types import CodeType
+
+from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+from accel.ir import Function
+from accel.ir.function import int_array
+from accel.runtime import compiler as runtime_compiler
+
+from . import perfmap, templates
+from .codegen import GENERATOR_FLAGS, Runtime, make_snippet, near_calls, site_offsets, use_templates
+from .fastpaths import ATTR_KIND_NAMES
+from .feedback import attr_kinds_of, prefilled_kind
+
+# csrc/bjit_lazy_place.c: SNIPPET_HANDBACK, SNIPPET_DECLINED, SNIPPET_COMPILE_BLOCK
+SNIPPETS = ("handback_exit", "declined_exit", "compile_block")
+
+_configured: object = None  # the CACHE.templates dict C was given (None: C is off)
+
+
+def applies(rt: Runtime, code: CodeType) -> bool:
+    """Whether C may place this function's blocks: the settings it models, and templates placing them."""
+    return bool(use_templates[0] and near_calls[0] and not rt.layout["counting"] and not perfmap.enabled
+                and runtime_compiler.type_feedback and not code.co_flags & GENERATOR_FLAGS)
+
+
+def setup(rt: Runtime) -> None:
+    """Give C what it needs once per process (again if the templates dict changed)."""
+    global _configured
+    cache = templates.CACHE
+    if _configured is cache.templates:
+        return
+    cache.markers(rt)
+    runtime = cache.runtime_values(rt.core)  # (also tells C the opcode flags: place_setup)
+    lay = rt.layout
+    masks = bytearray()
+    prefills = bytearray()
+    for store in (False, True):
+        for quickened in range(256):
+            name = dis._all_opname[quickened]  # type: ignore[attr-defined]  # specialised names included
+            kinds = attr_kinds_of(name)
+            masks += struct.pack("<I", sum(1 << lay[ATTR_KIND_NAMES[k, store]] for k in kinds))
+            first = prefilled_kind(name)
+            prefills += struct.pack("<H", lay[ATTR_KIND_NAMES[first, store]] if first else 0)
+    rt.core.lazy_place_setup((cache.templates, runtime, tuple(make_snippet(name, lay) for name in SNIPPETS),
+                              bytes(masks), 1 << lay["kind_method"], bytes(prefills)))
+    _configured = cache.templates
+
+
+def turn_off(core: object) -> None:
+    """C places no more blocks (machine code must call helpers through registers from now on)."""
+    global _configured
+    core.lazy_place_setup(None)  # type: ignore[attr-defined]
+    _configured = None
+
+
+def give_plan(fn: Function, code: CodeType, rt: Runtime, data: int) -> None:
+    """Hand C the facts about `code` it needs to place its blocks (after its head is placed)."""
+    setup(rt)
+    offsets = [-1] * fn.n_instructions
+    for i, offset in site_offsets(fn, rt).items():
+        offsets[i] = offset
+    info: list[int] = []
+    for block in fn.blocks:
+        succs = tuple(block.succs) + (-1, -1)
+        info += (block.end, block.depth, len(block.succs), succs[0], succs[1])
+    lay = rt.layout
+    rt.core.lazy_plan(code, (
+        fn.records, int_array([block.first for block in fn.blocks]), int_array([block.start for block in fn.blocks]),
+        int_array(offsets), int_array(info), fn.nlocalsplus, lay["frame_localsplus"],
+        rt.address(code) + lay["code_units_offset"], fn.code_units, data))

@@ -1,0 +1,122 @@
+"""Blocks placed by csrc/bjit_lazy_place.c without Python: the same machine code as the Python compiler places."""
+
+from __future__ import annotations
+
+import textwrap
+import types
+
+import accel
+from accel.bjit import codegen, lazy_place
+from accel.bjit.codegen import LazyLinks, Runtime, compiles_lazily, generate_block
+from accel.bjit.compiler import compile_tier1
+from accel.ir import build
+from accel.runtime import core
+
+
+def _functions(modules: list[str]) -> list[types.CodeType]:
+    out = []
+    for name in modules:
+        module = __import__(name, fromlist=["_"])
+        with open(module.__file__) as f:
+            stack = [compile(f.read(), module.__file__, "exec")]
+        while stack:
+            code = stack.pop()
+            stack.extend(k for k in code.co_consts if isinstance(k, types.CodeType))
+            if code.co_flags & 0x1 and not code.co_flags & codegen.GENERATOR_FLAGS:
+                out.append(code)
+    return out
+
+
+def test_c_places_every_block_as_the_python_compiler_does() -> None:
+    """For every block of the functions of a few stdlib modules (compiled a block at a time, never run): the bytes
+    C would place, linked at one address, equal the Python compiler's for that block linked there, and so do the
+    jumps left aimed at stubs of blocks without code.  The Python compiler goes first: it makes the templates."""
+    rt = Runtime.load()
+    c = core()
+    compared = skipped = 0
+    for code in _functions(["json.decoder", "json.encoder", "textwrap", "string", "fractions", "heapq", "bisect",
+                            "argparse"]):
+        fn = build(code)
+        if not compiles_lazily(fn, code):
+            continue
+        compile_tier1(code, fn, lazy=True)
+        assert lazy_place.applies(rt, code)
+        data = c.code_info(code)["jit_data"]
+        for block in fn.blocks[1:]:
+            if block.unreachable or block.depth < 0:
+                continue
+            info = c.lazy_info(code)
+            result = generate_block(fn, code, rt, data, block.id, LazyLinks(info["blocks"], info["exit"],
+                                                                              info["error"]))
+            dry = c.lazy_place_dry(code, block.id)
+            if dry is None:  # (a piece the templates cannot place: generated directly, both ways)
+                skipped += 1
+                continue
+            address, placed, externals, patches = dry
+            assert placed == c.place_link(result.code, address, result.externals), (code.co_qualname, block.id)
+            assert sorted(patches) == sorted(result.patch_sites)
+            assert sorted(externals) == sorted(result.externals)
+            compared += 1
+    assert compared > 1000 and skipped < compared / 50, (compared, skipped)
+
+
+def test_blocks_reached_later_are_placed_without_the_python_compiler(installed, monkeypatch) -> None:
+    """Once the templates exist, a block first reached while the program runs is placed by C: the Python
+    compiler is not called, the stats count it as a compiled block, and the program's results are right.  A
+    block C cannot place (here: the templates dict emptied) still goes to the Python compiler."""
+    from accel.bjit import compiler as bjit_compiler
+    from accel.bjit import templates
+
+    accel.install(bjit_threshold=1000)
+    source = textwrap.dedent("""
+        class Point:
+            def __init__(self, x, y):
+                self.x = x
+                self.y = y
+
+        def classify(points, limit):
+            out = []
+            for p in points:
+                if p.x < 0:
+                    out.append(("left", p.y))
+                elif p.x > limit:
+                    out.append(("right", p.x - limit))
+                else:
+                    out.append(p.x * p.y)
+            return out
+    """)
+
+    def fresh() -> types.FunctionType:
+        namespace: dict = {"__name__": "tests.lazy_place_generated"}
+        exec(source, namespace)
+        return namespace["classify"], namespace["Point"]
+
+    warm, point = fresh()
+    points = [point(-1, 2), point(5, 3), point(2, 3)]
+    assert accel.compile(warm) == 1
+    assert warm(points, 4) == [("left", 2), ("right", 1), 6]  # (the Python compiler makes the templates)
+    calls = []
+    original = bjit_compiler.compile_block
+    monkeypatch.setattr(bjit_compiler, "compile_block", lambda code, b: calls.append(b) or original(code, b))
+    fn, point = fresh()
+    points = [point(-1, 2), point(5, 3), point(2, 3)]
+    before = accel.stats()
+    assert accel.compile(fn) == 1
+    assert fn(points, 4) == [("left", 2), ("right", 1), 6]
+    after = accel.stats()
+    placed = after["bjit_blocks_placed_in_c"] - before["bjit_blocks_placed_in_c"]
+    assert placed >= 4 and calls == []
+    assert after["bjit_blocks_compiled"] - before["bjit_blocks_compiled"] == placed
+    assert sum(1 for a in core().lazy_info(fn.__code__)["blocks"] if a > 0) == placed + 1  # (+ the head's block)
+    assert fn(points * 3, 1) == [("left", 2), ("right", 4), ("right", 1)] * 3
+
+    # a block C declines goes to the Python compiler, which places it
+    fn, point = fresh()
+    assert accel.compile(fn) == 1
+    saved = dict(templates.CACHE.templates)
+    templates.CACHE.templates.clear()
+    try:
+        assert fn([point(-1, 2)], 4) == [("left", 2)]
+    finally:
+        templates.CACHE.templates.update(saved)
+    assert calls and accel.stats()["bjit_blocks_to_python"].get("template_missing", 0) > 0
