@@ -41,7 +41,8 @@ class Stats:
         self.bjit_instructions = 0         # IR instructions turned into machine code
         self.bjit_blocks_compiled = 0      # blocks compiled on their own, when first reached (a block at a time)
         # (C counters, merged in by snapshot(): bjit_blocks_placed_in_c, of bjit_blocks_compiled those placed by
-        # csrc/bjit_lazy_place.c without Python; bjit_blocks_to_python, why the others were not, by reason)
+        # csrc/bjit_lazy_place.c without Python; bjit_heads_placed_in_c, functions' heads it placed;
+        # bjit_blocks_to_python, why the others were not, by reason)
         self.bjit_far_calls = 0            # 1 once code landed out of direct-call reach of C (calls via registers)
         self.block_failures: Counter[str] = Counter()  # such blocks that could not be: the interpreter runs them
         self.bjit_unsupported_sites: Counter[str] = Counter()  # opname -> compiled sites that hand back
@@ -109,13 +110,15 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
 
 
 def _merge_lazy_place_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
-    """Blocks placed by csrc/bjit_lazy_place.c count as tier-1 code generation like those Python places."""
+    """Heads and blocks placed by csrc/bjit_lazy_place.c count as tier-1 code generation like those Python
+    places (a head's time is counted by the Python compiler, which asked for it)."""
     import dis
 
     out["bjit_blocks_placed_in_c"] = counters["blocks"]
+    out["bjit_heads_placed_in_c"] = counters["heads"]
     out["bjit_blocks_to_python"] = {k: v for k, v in counters["declined"].items() if v}
     out["bjit_blocks_compiled"] += counters["blocks"]
-    out["bjit_pieces_templated"] += counters["blocks"]
+    out["bjit_pieces_templated"] += counters["blocks"] + counters["heads"]
     out["bjit_instructions"] += counters["instructions"]
     out["bjit_code_bytes"] += counters["bytes"]
     out["bjit_compile_seconds"] += counters["seconds"]

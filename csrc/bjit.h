@@ -279,8 +279,10 @@ void accel_block_plan_free(struct accel_block_plan *);
 int accel_lazy_set_plan(accel_lazy_blocks *, PyObject *plan);  /* -1 + exception */
 int accel_lazy_place_setup(PyObject *args);                      /* -1 + exception */
 int accel_lazy_place_block(accel_code_state *, PyCodeObject *, int32_t block, PyObject **dry_out);
+int accel_lazy_place_head(accel_code_state *, PyCodeObject *, PyObject **dry_out, void **address, size_t *size);
 typedef struct {
-    uint64_t blocks, instructions, bytes, ns;
+    uint64_t blocks, heads, instructions, bytes;
+    uint64_t ns, head_ns;           /* placing blocks (tries that went to Python included); heads */
     uint64_t declined[5];           /* to Python: template missing, none, hand-back not compact, reach, error */
     uint64_t handback_sites[256];   /* instructions placed as hand-backs, by opcode */
 } accel_lazy_place_counters_t;

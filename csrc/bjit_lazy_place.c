@@ -35,7 +35,7 @@ typedef struct accel_block_plan {
 } accel_block_plan;
 enum { BI_END, BI_DEPTH, BI_NSUCCS, BI_SUCC0, BI_SUCC1, BI_FIELDS };
 
-enum { SNIPPET_HANDBACK, SNIPPET_DECLINED, SNIPPET_COMPILE_BLOCK, SNIPPET_COUNT };
+enum { SNIPPET_HANDBACK, SNIPPET_DECLINED, SNIPPET_COMPILE_BLOCK, SNIPPET_HEAD, SNIPPET_EXITS, SNIPPET_COUNT };
 typedef struct {
     uint8_t *code;
     Py_ssize_t size;
@@ -43,6 +43,9 @@ typedef struct {
     int32_t value_at[3];
     int32_t exit_at[2], exit_which[2];  /* which: 0 the exit, 1 the error exit */
 } snippet;
+/* SNIPPET_HEAD: the prologue of a head, which goes on at ctx->entry when set; SNIPPET_EXITS: the error exit
+ * (its first byte) and the exit (at exits_exit_offset) every piece of the function leaves through */
+static int32_t exits_exit_offset;
 
 static struct {
     int enabled;
@@ -97,7 +100,10 @@ typedef struct {
     int32_t stub_block[64];    /* the stubs emitted, in order, and where */
     int32_t stub_at[64];
     int nstubs;
-    int32_t tail_at[2];        /* the hand-back and declined tails: offset, or -1 when not (yet) emitted */
+    int head;                  /* the function's head: the exits are in the piece (local), not absolute */
+    place_buf exit_fields;     /* head: place_link_rec (at, which) of fields aimed at the exits, until placed */
+    Py_ssize_t hot_base;       /* where the block's code starts in the piece */
+    Py_ssize_t exits_at;       /* head: where the exits start (the error exit) */
 } piece;
 
 static int
@@ -107,7 +113,18 @@ add_external(piece *p, Py_ssize_t at, uint64_t target)
     return place_buf_put(&p->externals, &rec, sizeof rec);
 }
 
-/* Append snippet `k` with `values`; its exit fields aim at the head's exits. */
+/* Aim the rel32 field at `at` at the exit (which 0) or the error exit (1): in the head's piece, or placed. */
+static int
+link_to_exit(piece *p, const accel_lazy_blocks *lz, Py_ssize_t at, int which)
+{
+    if (p->head) {
+        place_link_rec rec = {(int32_t)at, which, 0};
+        return place_buf_put(&p->exit_fields, &rec, sizeof rec);
+    }
+    return add_external(p, at, (uint64_t)(uintptr_t)(which == 0 ? lz->exit_address : lz->error_address));
+}
+
+/* Append snippet `k` with `values`; its exit fields aim at the function's exits. */
 static int
 emit_snippet(piece *p, int k, const int32_t *values, const accel_lazy_blocks *lz)
 {
@@ -117,11 +134,9 @@ emit_snippet(piece *p, int k, const int32_t *values, const accel_lazy_blocks *lz
         return -1;
     for (int v = 0; v < s->nvalues; v++)
         put32(p->code.p + base + s->value_at[v], values[v]);
-    for (int e = 0; e < s->nexits; e++) {
-        void *target = s->exit_which[e] == 0 ? lz->exit_address : lz->error_address;
-        if (add_external(p, base + s->exit_at[e], (uint64_t)(uintptr_t)target) < 0)
+    for (int e = 0; e < s->nexits; e++)
+        if (link_to_exit(p, lz, base + s->exit_at[e], s->exit_which[e]) < 0)
             return -1;
-    }
     return 0;
 }
 
@@ -133,7 +148,7 @@ link_block(piece *p, const accel_lazy_blocks *lz, int32_t b, Py_ssize_t at, int3
     if (target < 0 || target >= lz->nblocks)
         return -1;
     if (target == b) {
-        put32(p->code.p + at, (int32_t)(0 - (at + 4)));
+        put32(p->code.p + at, (int32_t)(p->hot_base - (at + 4)));
         return 0;
     }
     void *code = lz->code[target];
@@ -156,8 +171,7 @@ static int
 link_exit(piece *p, const accel_lazy_blocks *lz, Py_ssize_t at, int64_t which, place_buf *tail_fields)
 {
     if (which == EXIT_LABEL_EXIT || which == EXIT_LABEL_ERROR)
-        return add_external(p, at, (uint64_t)(uintptr_t)(which == EXIT_LABEL_EXIT ? lz->exit_address
-                                                                                  : lz->error_address));
+        return link_to_exit(p, lz, at, which == EXIT_LABEL_EXIT ? 0 : 1);
     if (which != EXIT_LABEL_DECLINED && which != EXIT_LABEL_HANDBACK)
         return -1;
     place_link_rec rec = {(int32_t)at, (int32_t)which, 0};
@@ -200,11 +214,14 @@ build_piece(piece *p, const placement *o, accel_lazy_blocks *lz, const accel_blo
             int falls_through)
 {
     const int32_t *info = plan->block_info + BI_FIELDS * b;
+    if (p->head && emit_snippet(p, SNIPPET_HEAD, NULL, lz) < 0)
+        return -1;
+    Py_ssize_t hot = p->hot_base = p->code.len;
     if (place_buf_put(&p->code, o->hot.p, o->hot.len) < 0)
         return -1;
     const place_external *ext = (const place_external *)o->externals.p;
     for (Py_ssize_t k = 0; k < o->externals.len / (Py_ssize_t)sizeof *ext; k++)
-        if (add_external(p, ext[k].at, ext[k].target) < 0)
+        if (add_external(p, hot + ext[k].at, ext[k].target) < 0)
             return -1;
     if (falls_through && info[BI_NSUCCS] > 0) {  /* jmp rel32 to the fall-through successor */
         static const uint8_t jmp[5] = {0xE9, 0, 0, 0, 0};
@@ -216,7 +233,7 @@ build_piece(piece *p, const placement *o, accel_lazy_blocks *lz, const accel_blo
         return -1;
     const place_deferred *d = (const place_deferred *)o->deferred.p;
     for (Py_ssize_t k = 0; k < o->deferred.len / (Py_ssize_t)sizeof *d; k++) {
-        Py_ssize_t field = d[k].kind == HOLE_TO_COLD ? d[k].at : cold_base + d[k].at;
+        Py_ssize_t field = d[k].kind == HOLE_TO_COLD ? hot + d[k].at : cold_base + d[k].at;
         if (field < 0 || field + 4 > p->code.len)
             return -1;
         if (d[k].kind == HOLE_RUNTIME_REL) {
@@ -224,14 +241,14 @@ build_piece(piece *p, const placement *o, accel_lazy_blocks *lz, const accel_blo
                 return -1;
             continue;
         }
-        Py_ssize_t target = d[k].kind == HOLE_TO_COLD ? cold_base + d[k].value : d[k].value;
+        Py_ssize_t target = d[k].kind == HOLE_TO_COLD ? cold_base + d[k].value : hot + d[k].value;
         put32(p->code.p + field, (int32_t)(target - (field + 4)));
     }
     place_buf tail_fields = {0};
     const place_link_rec *lk = (const place_link_rec *)o->links.p;
     int rc = 0;
     for (Py_ssize_t k = 0; k < o->links.len / (Py_ssize_t)sizeof *lk && rc == 0; k++) {
-        Py_ssize_t at = lk[k].at >= 0 ? lk[k].at : cold_base + (-1 - lk[k].at);
+        Py_ssize_t at = lk[k].at >= 0 ? hot + lk[k].at : cold_base + (-1 - lk[k].at);
         rc = lk[k].kind == HOLE_BLOCK ? link_block(p, lz, b, at, (int32_t)lk[k].value)
                                       : link_exit(p, lz, at, lk[k].value, &tail_fields);
     }
@@ -271,6 +288,17 @@ build_piece(piece *p, const placement *o, accel_lazy_blocks *lz, const accel_blo
             s++;
         put32(p->code.p + pt[k].at, p->stub_at[s] - (pt[k].at + 4));
     }
+    if (p->head) {  /* the exits, last, as Python places them */
+        Py_ssize_t error_at = p->code.len;
+        if (emit_snippet(p, SNIPPET_EXITS, NULL, lz) < 0)
+            return -1;
+        const place_link_rec *ef = (const place_link_rec *)p->exit_fields.p;
+        for (Py_ssize_t k = 0; k < p->exit_fields.len / (Py_ssize_t)sizeof *ef; k++) {
+            Py_ssize_t target = ef[k].kind == 0 ? error_at + exits_exit_offset : error_at;
+            put32(p->code.p + ef[k].at, (int32_t)(target - (ef[k].at + 4)));
+        }
+        p->exits_at = error_at;
+    }
     return 0;
 }
 
@@ -280,6 +308,7 @@ piece_free(piece *p)
     place_buf_free(&p->code);
     place_buf_free(&p->externals);
     place_buf_free(&p->patches);
+    place_buf_free(&p->exit_fields);
 }
 
 /* Why a block went to Python (accel_lazy_place_counters.declined). */
@@ -292,12 +321,14 @@ decline(int why)
     return 0;
 }
 
-/* Place block `b` of `co` (compiled a block at a time) from templates.  1: placed (lz->code[b] set, the jumps
- * to its stub re-aimed); 0: not, for whatever reason (the Python compiler then takes it).  With `dry`, nothing
- * is placed: *dry_out gets (address, code as if placed there, externals, patch sites), at the address of the
- * function's head (in reach of what the block calls, as placed code is). */
-int
-accel_lazy_place_block(accel_code_state *st, PyCodeObject *co, int32_t b, PyObject **dry_out)
+/* Place block `b` of `co` (compiled a block at a time) from templates -- or, with `head`, the function's head: the
+ * prologue, block 0 and the exits.  1: placed (lz->code[b] set, the jumps to its stub re-aimed; a head's address
+ * and size in *head_out, its exits in lz); 0: not, for whatever reason (the Python compiler then takes it).  With
+ * `dry_out`, nothing is placed: *dry_out gets (address, code as if placed there, externals, patch sites), at the
+ * address of the function's machine code (in reach of what the code calls, as placed code is). */
+static int
+place_piece(accel_code_state *st, PyCodeObject *co, int32_t b, int head, PyObject **dry_out, void **head_out,
+            size_t *head_size)
 {
     accel_lazy_blocks *lz = st->lazy;
     accel_block_plan *plan = lz == NULL ? NULL : lz->plan;
@@ -323,6 +354,7 @@ accel_lazy_place_block(accel_code_state *st, PyCodeObject *co, int32_t b, PyObje
     placement_clear(o);
     PyObject *miss_key = NULL;
     piece p = {0};
+    p.head = head;
     int placed = 0;
     int status = place_instructions(&f, lp.templates, first, info[BI_END], info[BI_NSUCCS], succ, &i, &entry,
                                     &kwnames, o, &miss_key);
@@ -336,8 +368,9 @@ accel_lazy_place_block(accel_code_state *st, PyCodeObject *co, int32_t b, PyObje
         decline(DECLINE_ERROR);
         goto out;
     }
-    uint8_t *address = dry_out ? (uint8_t *)lz->code[0] : accel_arena_alloc((size_t)p.code.len);
-    if (address == NULL) {
+    uint8_t *address = dry_out ? (uint8_t *)(head ? st->jit_fn : lz->code[0])
+                               : accel_arena_alloc((size_t)p.code.len);
+    if (address == NULL || address == ACCEL_BLOCK_COMPILING || address == ACCEL_BLOCK_INTERPRET) {
         decline(DECLINE_ERROR);
         goto out;
     }
@@ -380,22 +413,39 @@ accel_lazy_place_block(accel_code_state *st, PyCodeObject *co, int32_t b, PyObje
         goto out;
     }
     if (accel_arena_write(address, p.code.p, (size_t)p.code.len) < 0 ||
-            accel_lazy_add_chunk(lz, address, (size_t)p.code.len) < 0) {
+            (!head && accel_lazy_add_chunk(lz, address, (size_t)p.code.len) < 0)) {
         accel_arena_free(address, (size_t)p.code.len);
         decline(DECLINE_ERROR);
         goto out;
     }
-    /* from here the chunk belongs to the function: any failure below leaves the block to the interpreter */
-    for (Py_ssize_t k = 0; k < npatches; k++)
-        if (accel_lazy_add_patch(lz, (int32_t)pt[k].value, address + pt[k].at) < 0)
+    if (head) {
+        lz->error_address = address + p.exits_at;
+        lz->exit_address = address + p.exits_at + exits_exit_offset;
+    }
+    /* from here a block's chunk belongs to the function: a failure below leaves the block to the interpreter (a
+     * head's memory goes back: nothing else aims at it yet) */
+    for (Py_ssize_t k = 0; k < npatches; k++) {
+        if (accel_lazy_add_patch(lz, (int32_t)pt[k].value, address + pt[k].at) < 0) {
+            if (head) {
+                lz->npatches = 0;
+                accel_arena_free(address, (size_t)p.code.len);
+            }
             goto out;
-    if (accel_lazy_place(lz, b, address) < 0)
+        }
+    }
+    if (accel_lazy_place(lz, b, address + p.hot_base) < 0)
         goto out;
     describe_attr_sites(o, plan, adaptive, adaptive_len);
     const int32_t *handbacks = (const int32_t *)o->handbacks.p;
     for (Py_ssize_t k = 0; k < o->handbacks.len / 4; k++)
         accel_lazy_place_counters.handback_sites[plan->rec[handbacks[k] * 8] & 0xFF]++;
-    accel_lazy_place_counters.blocks++;
+    if (head) {
+        accel_lazy_place_counters.heads++;
+        *head_out = address;
+        *head_size = (size_t)p.code.len;
+    }
+    else
+        accel_lazy_place_counters.blocks++;
     accel_lazy_place_counters.instructions += (uint64_t)(i - first);
     accel_lazy_place_counters.bytes += (uint64_t)p.code.len;
     placed = 1;
@@ -404,8 +454,25 @@ out:
     if (PyErr_Occurred())
         PyErr_Clear();
     PyErr_Restore(exc_type, exc_value, exc_tb);
-    accel_lazy_place_counters.ns += now_ns() - start;
+    if (head)  /* (part of the Python compiler's time for the function) */
+        accel_lazy_place_counters.head_ns += now_ns() - start;
+    else
+        accel_lazy_place_counters.ns += now_ns() - start;
     return placed;
+}
+
+int
+accel_lazy_place_block(accel_code_state *st, PyCodeObject *co, int32_t b, PyObject **dry_out)
+{
+    return place_piece(st, co, b, 0, dry_out, NULL, NULL);
+}
+
+int
+accel_lazy_place_head(accel_code_state *st, PyCodeObject *co, PyObject **dry_out, void **address, size_t *size)
+{
+    if (st->lazy == NULL || (!dry_out && st->lazy->code[0] != NULL))
+        return 0;
+    return place_piece(st, co, 0, 1, dry_out, address, size);
 }
 
 /* ---- set-up (module.c wraps these for Python) ------------------------------------------------------------ */
@@ -525,9 +592,9 @@ bad:
     return -1;
 }
 
-/* lazy_place_setup(None): off.  lazy_place_setup(templates, runtime, (handback, declined, compile_block snippets),
- * attr_masks, method_mask, prefill_kinds): attr_masks 2 x 256 uint32 (load, store), prefill_kinds 2 x 256
- * uint16. */
+/* lazy_place_setup(None): off.  lazy_place_setup(templates, runtime, (handback, declined, compile_block, head,
+ * exits snippets), offset of the exit in the exits, attr_masks, method_mask, prefill_kinds): attr_masks 2 x 256
+ * uint32 (load, store), prefill_kinds 2 x 256 uint16. */
 int
 accel_lazy_place_setup(PyObject *args)
 {
@@ -536,8 +603,9 @@ accel_lazy_place_setup(PyObject *args)
         return 0;
     PyObject *templates, *runtime, *snippets, *masks, *prefills;
     unsigned long method_mask;
-    if (!PyArg_ParseTuple(args, "O!OO!SkS", &PyDict_Type, &templates, &runtime, &PyTuple_Type, &snippets, &masks,
-                          &method_mask, &prefills))
+    int exits_offset;
+    if (!PyArg_ParseTuple(args, "O!OO!iSkS", &PyDict_Type, &templates, &runtime, &PyTuple_Type, &snippets,
+                          &exits_offset, &masks, &method_mask, &prefills))
         return -1;
     if (PyTuple_GET_SIZE(snippets) != SNIPPET_COUNT || PyBytes_GET_SIZE(masks) != (Py_ssize_t)sizeof lp.attr_mask
             || PyBytes_GET_SIZE(prefills) != (Py_ssize_t)sizeof lp.prefill_kind) {
@@ -561,10 +629,12 @@ accel_lazy_place_setup(PyObject *args)
     for (int k = 0; k < SNIPPET_COUNT; k++)
         if (set_snippet(&lp.snippets[k], PyTuple_GET_ITEM(snippets, k)) < 0)
             return -1;
-    if (lp.snippets[SNIPPET_COMPILE_BLOCK].nvalues != 3) {
-        PyErr_SetString(PyExc_ValueError, "lazy_place_setup: the block stub takes 3 values");
+    if (lp.snippets[SNIPPET_COMPILE_BLOCK].nvalues != 3 || exits_offset < 0 ||
+            exits_offset >= lp.snippets[SNIPPET_EXITS].size) {
+        PyErr_SetString(PyExc_ValueError, "lazy_place_setup: the block stub takes 3 values, the exits 1 offset");
         return -1;
     }
+    exits_exit_offset = (int32_t)exits_offset;
     memcpy(lp.attr_mask, PyBytes_AS_STRING(masks), sizeof lp.attr_mask);
     memcpy(lp.prefill_kind, PyBytes_AS_STRING(prefills), sizeof lp.prefill_kind);
     for (int s = 0; s < 2; s++)

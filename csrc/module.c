@@ -296,6 +296,12 @@ core_lazy_init(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     void *error_address = PyLong_AsVoidPtr(args[3]);
     if (PyErr_Occurred())
         return NULL;
+    if (st->lazy != NULL && st->lazy->nblocks == nblocks && st->lazy->code[0] == NULL) {
+        /* made before (lazy_plan needs it), and nothing placed since: the exits are known now */
+        st->lazy->exit_address = exit_address;
+        st->lazy->error_address = error_address;
+        Py_RETURN_NONE;
+    }
     if (st->lazy != NULL)
         return PyErr_Format(PyExc_RuntimeError, "lazy_init: already done for this code object");
     if (nblocks < 0 || nblocks > INT32_MAX)
@@ -748,7 +754,8 @@ core_lazy_place_setup(PyObject *self, PyObject *args)
 }
 
 /* lazy_place_dry(code, block) -> (address, code as placed there, [(field, target)], [(block, field)]) or None:
- * what bjit_lazy_place.c would place for the block, placing nothing (tests compare it with the Python compiler's) */
+ * what bjit_lazy_place.c would place for the block (-1: the head), placing nothing (tests compare it with the
+ * Python compiler's) */
 static PyObject *
 core_lazy_place_dry(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -759,9 +766,27 @@ core_lazy_place_dry(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (st == NULL || (b == -1 && PyErr_Occurred()))
         return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_RuntimeError, "lazy_place_dry: not compiled");
     PyObject *out = NULL;
-    if (!accel_lazy_place_block(st, (PyCodeObject *)args[0], (int32_t)b, &out))
+    PyCodeObject *co = (PyCodeObject *)args[0];
+    int placed = b < 0 ? accel_lazy_place_head(st, co, &out, NULL, NULL)
+                       : accel_lazy_place_block(st, co, (int32_t)b, &out);
+    if (!placed)
         Py_RETURN_NONE;
     return out;
+}
+
+/* lazy_place_head(code) -> (address, size) of its head placed by bjit_lazy_place.c (after lazy_init and
+ * lazy_plan), or None: the Python compiler places it */
+static PyObject *
+core_lazy_place_head(PyObject *self, PyObject *code)
+{
+    accel_code_state *st = state_of(code, 0);
+    if (st == NULL)
+        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_RuntimeError, "lazy_place_head: no state");
+    void *address = NULL;
+    size_t size = 0;
+    if (!accel_lazy_place_head(st, (PyCodeObject *)code, NULL, &address, &size))
+        Py_RETURN_NONE;
+    return Py_BuildValue("(Nn)", PyLong_FromVoidPtr(address), (Py_ssize_t)size);
 }
 
 static PyObject *
@@ -789,9 +814,11 @@ core_lazy_place_counters(PyObject *self, PyObject *unused)
             return NULL;
         }
     }
-    return Py_BuildValue("{s:K,s:K,s:K,s:d,s:{s:K,s:K,s:K,s:K,s:K},s:N}",
-                         "blocks", (unsigned long long)c->blocks, "instructions", (unsigned long long)c->instructions,
-                         "bytes", (unsigned long long)c->bytes, "seconds", (double)c->ns / 1e9, "declined",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:d,s:d,s:{s:K,s:K,s:K,s:K,s:K},s:N}",
+                         "blocks", (unsigned long long)c->blocks, "heads", (unsigned long long)c->heads,
+                         "instructions", (unsigned long long)c->instructions,
+                         "bytes", (unsigned long long)c->bytes, "seconds", (double)c->ns / 1e9,
+                         "head_seconds", (double)c->head_ns / 1e9, "declined",
                          "template_missing", (unsigned long long)c->declined[0],
                          "no_template", (unsigned long long)c->declined[1],
                          "handback_not_compact", (unsigned long long)c->declined[2],
@@ -1012,8 +1039,10 @@ static PyMethodDef core_methods[] = {
      "lazy_place_setup(None or (templates, runtime, snippets, attr_masks, method_mask, prefill_kinds))"},
     {"lazy_place_dry", (PyCFunction)(void (*)(void))core_lazy_place_dry, METH_FASTCALL,
      "lazy_place_dry(code, block) -> what bjit_lazy_place.c would place, or None"},
+    {"lazy_place_head", core_lazy_place_head, METH_O, "lazy_place_head(code) -> (address, size) or None"},
     {"lazy_place_counters", core_lazy_place_counters, METH_NOARGS, "blocks placed in C, and why others were not"},
-    {"lazy_place_seconds", core_lazy_place_seconds, METH_NOARGS, "seconds spent placing blocks in C"},
+    {"lazy_place_seconds", core_lazy_place_seconds, METH_NOARGS,
+     "seconds spent placing blocks in C (not heads: they are part of a compile the driver times)"},
     {"alloc_jit_data", (PyCFunction)(void (*)(void))core_alloc_jit_data, METH_FASTCALL,
      "alloc_jit_data(code, nbytes) -> address"},
     {"bjit_symbols", core_bjit_symbols, METH_NOARGS, "op helper addresses for machine code"},

@@ -27,20 +27,28 @@ def _functions(modules: list[str]) -> list[types.CodeType]:
     return out
 
 
-def test_c_places_every_block_as_the_python_compiler_does() -> None:
-    """For every block of the functions of a few stdlib modules (compiled a block at a time, never run): the bytes
-    C would place, linked at one address, equal the Python compiler's for that block linked there, and so do the
+def test_c_places_every_head_and_block_as_the_python_compiler_does(monkeypatch) -> None:
+    """For the head and every block of the functions of a few stdlib modules (compiled a block at a time, never
+    run): the bytes C would place, linked at one address, equal the Python compiler's linked there, and so do the
     jumps left aimed at stubs of blocks without code.  The Python compiler goes first: it makes the templates."""
+    monkeypatch.setattr(lazy_place, "c_heads", [False])
     rt = Runtime.load()
     c = core()
-    compared = skipped = 0
+    compared = skipped = heads = 0
     for code in _functions(["json.decoder", "json.encoder", "textwrap", "string", "fractions", "heapq", "bisect",
                             "argparse"]):
         fn = build(code)
         if not compiles_lazily(fn, code):
             continue
-        compile_tier1(code, fn, lazy=True)
+        head = compile_tier1(code, fn, lazy=True)
         assert lazy_place.applies(rt, code)
+        dry = c.lazy_place_dry(code, -1)
+        if dry is not None:
+            address, placed, externals, patches = dry
+            assert address == head.address
+            assert placed == c.place_link(head.result.code, address, head.result.externals), code.co_qualname
+            assert sorted(patches) == sorted(head.result.patch_sites)
+            heads += 1
         data = c.code_info(code)["jit_data"]
         for block in fn.blocks[1:]:
             if block.unreachable or block.depth < 0:
@@ -58,6 +66,7 @@ def test_c_places_every_block_as_the_python_compiler_does() -> None:
             assert sorted(externals) == sorted(result.externals)
             compared += 1
     assert compared > 1000 and skipped < compared / 50, (compared, skipped)
+    assert heads > 150, heads
 
 
 def test_blocks_reached_later_are_placed_without_the_python_compiler(installed, monkeypatch) -> None:
@@ -106,6 +115,7 @@ def test_blocks_reached_later_are_placed_without_the_python_compiler(installed, 
     after = accel.stats()
     placed = after["bjit_blocks_placed_in_c"] - before["bjit_blocks_placed_in_c"]
     assert placed >= 4 and calls == []
+    assert after["bjit_heads_placed_in_c"] - before["bjit_heads_placed_in_c"] == 1
     assert after["bjit_blocks_compiled"] - before["bjit_blocks_compiled"] == placed
     assert sum(1 for a in core().lazy_info(fn.__code__)["blocks"] if a > 0) == placed + 1  # (+ the head's block)
     assert fn(points * 3, 1) == [("left", 2), ("right", 4), ("right", 1)] * 3

@@ -13,7 +13,8 @@ from accel.runtime import core
 from accel.stats import STATS
 
 
-def _codes(modules: list[str]) -> list[types.CodeType]:
+def _codes(modules: list[str], generators: bool = False) -> list[types.CodeType]:
+    """The functions of `modules` (or their generator and coroutine functions)."""
     out = []
     for name in modules:
         module = __import__(name, fromlist=["_"])
@@ -22,7 +23,7 @@ def _codes(modules: list[str]) -> list[types.CodeType]:
         while stack:
             code = stack.pop()
             stack.extend(k for k in code.co_consts if isinstance(k, types.CodeType))
-            if code.co_flags & 0x1 and not code.co_flags & codegen.GENERATOR_FLAGS:
+            if code.co_flags & 0x1 and bool(code.co_flags & codegen.GENERATOR_FLAGS) == generators:
                 out.append(code)
     return out
 
@@ -62,6 +63,20 @@ def test_templates_agree_under_two_marker_sets(fresh_cache: templates.TemplateCa
     assert STATS.bjit_pieces_fallback == fallbacks
     # reuse is the point: far fewer templates than instructions
     assert len(fresh_cache.templates) < instructions / 4
+
+
+def test_generators_and_coroutines_are_placed_from_templates(fresh_cache: templates.TemplateCache) -> None:
+    """Generator and coroutine functions (compiled whole: their resume points start blocks, which get the entries
+    the resume dispatch jumps to) are placed from templates too, with the same checks."""
+    fresh_cache.check = True
+    placed, fallbacks = STATS.bjit_pieces_templated, STATS.bjit_pieces_fallback
+    codes = _codes(["json.encoder", "heapq", "argparse", "ast", "tokenize", "asyncio.tasks", "asyncio.streams"],
+                   generators=True)
+    assert len(codes) > 40
+    _generate_all(codes)
+    assert not fresh_cache.failures, fresh_cache.failures
+    assert STATS.bjit_pieces_templated - placed == len(codes)
+    assert STATS.bjit_pieces_fallback == fallbacks
 
 
 def test_templated_code_size_is_close_to_direct() -> None:

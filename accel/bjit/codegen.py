@@ -553,13 +553,39 @@ class _Generator(FastPaths):
         return sorted(seen)
 
     def emit_prologue(self) -> None:
-        a = self.a
+        self.prologue(self.a, self.lay)
+
+    @staticmethod
+    def prologue(a: Assembler, lay: dict[str, int]) -> None:
         for reg in (RBP, RBX, R12, R13, R14, R15):
             a.push(reg)
         a.sub(RSP, 8)  # 6 pushes + return address: keep rsp 16-byte aligned at calls
         a.mov(RBX, RDI)
-        a.mov(R14, _mem(RBX, self.lay["ctx_tstate"]))
-        a.mov(R12, _mem(RBX, self.lay["ctx_frame"]))
+        a.mov(R14, _mem(RBX, lay["ctx_tstate"]))
+        a.mov(R12, _mem(RBX, lay["ctx_frame"]))
+
+    @staticmethod
+    def head_prologue(a: Assembler, lay: dict[str, int]) -> None:
+        """A block at a time: the prologue jumps to ctx->entry when set (the frame comes back after a block was
+        compiled)."""
+        _Generator.prologue(a, lay)
+        a.mov(RAX, _mem(RBX, lay["ctx_entry"]))
+        a.test(RAX, RAX)
+        start = a.label("start")
+        a.jcc("z", start)
+        a.jmp(RAX)
+        a.bind(start)
+
+    @staticmethod
+    def exits(a: Assembler, lay: dict[str, int], error: Label, exit: Label) -> None:
+        """The error exit (the exit with ACCEL_EXIT_ERROR), then the exit (eax: how the machine code ended)."""
+        a.bind(error)
+        a.mov(EAX, lay["exit_error"])
+        a.bind(exit)
+        a.add(RSP, 8)
+        for reg in (R15, R14, R13, R12, RBX, RBP):
+            a.pop(reg)
+        a.ret()
 
     def emit_stubs_and_exits(self, with_exits: bool) -> None:
         a = self.a
@@ -581,29 +607,16 @@ class _Generator(FastPaths):
             a.bind(label)
             self.emit_snippet("compile_block", (block.start, block.depth, b))
         if with_exits:
-            a.bind(self.error_exit)
+            self.exits(a, self.lay, self.error_exit, self.exit)
             self.result.error_offset = self.error_exit.position or 0
-            a.mov(EAX, self.lay["exit_error"])
-            a.bind(self.exit)
             self.result.exit_offset = self.exit.position or 0
-            a.add(RSP, 8)
-            for reg in (R15, R14, R13, R12, RBX, RBP):
-                a.pop(reg)
-            a.ret()
         self.result.code = a.finish()
         self.result.externals = list(a._external)
 
     def generate_head(self) -> CodegenResult:
         """A block at a time: the prologue, the entry block, the exits.  The prologue jumps to ctx->entry when set
         (the frame comes back after a block was compiled)."""
-        a = self.a
-        self.emit_prologue()
-        a.mov(RAX, _mem(RBX, self.lay["ctx_entry"]))
-        a.test(RAX, RAX)
-        start = a.label("start")
-        a.jcc("z", start)
-        a.jmp(RAX)
-        a.bind(start)
+        self.head_prologue(self.a, self.lay)
         return self._one_block(0, with_exits=True)
 
     def generate_block(self, b: int) -> CodegenResult:
@@ -714,6 +727,12 @@ class _Generator(FastPaths):
         core = self.rt.core
         if self.cold is None:
             self.start_cold_area()
+        if self.entries:  # a generator's resume points start blocks (the IR ends a block at each YIELD_VALUE)
+            resume = self.entries.pop(fn.records[block.first * 8 + 3], None)
+            if resume is not None:
+                a.bind(resume)
+            if any(fn.records[i * 8 + 3] in self.entries for i in range(block.first + 1, block.end)):
+                raise templates.NotTemplated("resume point inside a block")
         info = self.place_info()
         shape = (block.first, block.end, len(block.succs), *(tuple(block.succs) + (-1, -1))[:2])
         outputs = (a._external, self.links, result.offsets, self.deferred, self.attr_sites, self.handed_back_at)
@@ -1240,7 +1259,7 @@ use_templates = [True]
 def _templated(gen: _Generator, step: Callable[[_Generator], CodegenResult],
                make: Callable[[], _Generator]) -> CodegenResult:
     """step(gen) from templates when they apply, else on a fresh generator that makes the code directly."""
-    if use_templates[0] and near_calls[0] and not gen.lay["counting"] and not gen.code.co_flags & GENERATOR_FLAGS:
+    if use_templates[0] and near_calls[0] and not gen.lay["counting"]:
         gen.templated = True
         cache = templates.CACHE
         made, seconds = cache.made, cache.seconds

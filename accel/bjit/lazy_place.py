@@ -1,7 +1,8 @@
 """The Python side of placing a lazily compiled block in C (csrc/bjit_lazy_place.c explains why).
 
-When a function is compiled a block at a time, its head is compiled here in Python; the blocks reached later are
-placed by C from templates, without calling back into Python, when this module has given C
+When a function is compiled a block at a time, Python builds its IR; its head (prologue, entry block, exits) and
+the blocks reached later are placed by C from templates, without calling back into Python, when this module has
+given C
   * once per process (`setup`): the templates dict, the runtime table, the three snippets a piece may end with,
     and the attribute sites' tables (which kinds to check inline and which first entry to start from, by the
     quickened opcode: `feedback.attr_kinds_of` and `feedback.prefilled_kind` made into arrays);
@@ -23,14 +24,16 @@ from accel.ir.function import int_array
 from accel.runtime import compiler as runtime_compiler
 
 from . import perfmap, templates
-from .codegen import GENERATOR_FLAGS, Runtime, make_snippet, near_calls, site_offsets, use_templates
+from .codegen import GENERATOR_FLAGS, Runtime, _Generator, make_snippet, near_calls, site_offsets, use_templates
 from .fastpaths import ATTR_KIND_NAMES
 from .feedback import attr_kinds_of, prefilled_kind
+from .x86 import Assembler
 
-# csrc/bjit_lazy_place.c: SNIPPET_HANDBACK, SNIPPET_DECLINED, SNIPPET_COMPILE_BLOCK
+# csrc/bjit_lazy_place.c: SNIPPET_HANDBACK, SNIPPET_DECLINED, SNIPPET_COMPILE_BLOCK (codegen.make_snippet's)
 SNIPPETS = ("handback_exit", "declined_exit", "compile_block")
 
 _configured: object = None  # the CACHE.templates dict C was given (None: C is off)
+c_heads = [True]  # C places heads too (tests switch it off to have Python place them)
 
 
 def applies(rt: Runtime, code: CodeType) -> bool:
@@ -57,8 +60,14 @@ def setup(rt: Runtime) -> None:
             masks += struct.pack("<I", sum(1 << lay[ATTR_KIND_NAMES[k, store]] for k in kinds))
             first = prefilled_kind(name)
             prefills += struct.pack("<H", lay[ATTR_KIND_NAMES[first, store]] if first else 0)
-    rt.core.lazy_place_setup((cache.templates, runtime, tuple(make_snippet(name, lay) for name in SNIPPETS),
-                              bytes(masks), 1 << lay["kind_method"], bytes(prefills)))
+    head = Assembler()
+    _Generator.head_prologue(head, lay)
+    exits = Assembler()
+    error, exit = exits.label("error"), exits.label("exit")
+    _Generator.exits(exits, lay, error, exit)
+    snippets = (*(make_snippet(name, lay) for name in SNIPPETS), (head.finish(), (), ()), (exits.finish(), (), ()))
+    rt.core.lazy_place_setup((cache.templates, runtime, snippets, exit.position, bytes(masks), 1 << lay["kind_method"],
+                              bytes(prefills)))
     _configured = cache.templates
 
 
@@ -70,7 +79,7 @@ def turn_off(core: object) -> None:
 
 
 def give_plan(fn: Function, code: CodeType, rt: Runtime, data: int) -> None:
-    """Hand C the facts about `code` it needs to place its blocks (after its head is placed)."""
+    """Hand C the facts about `code` it needs to place its head and blocks (after lazy_init)."""
     setup(rt)
     offsets = [-1] * fn.n_instructions
     for i, offset in site_offsets(fn, rt).items():
