@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
-
 from tests.conftest import clean_env, run_python
 
 # 60 functions, each of its own size; 20 are compiled first (the compiler's modules imported, its one-time tables
@@ -75,11 +73,11 @@ def test_the_harness_itself_leaves_nothing():
     assert deltas == [0] * 40
 
 
-@pytest.mark.xfail(reason="accel/bjit keeps gc-tracked objects per compile: compiler.py's _ir_cache (64 IR "
-                          "Functions of different sizes, swapped in and out) and x86.py's _ENCODED/_OPERANDS "
-                          "(tuple keys and Mem operands, one set per new instruction form)", strict=False)
-def test_compiles_leave_no_gc_tracked_objects_behind():
+def test_compiles_leave_no_gc_tracked_objects_behind(tmp_path):
+    """(From an empty template cache: the first 20 compiles make the templates the others are placed from, by C,
+    which keeps no Python object per compile -- nor does the driver keep their IR.)"""
     deltas, tiers = _deltas("accel", ACCEL="1", ACCEL_BJIT_THRESHOLD="1000000", ACCEL_BJIT_LOOP_THRESHOLD="1000000",
-                            ACCEL_OSR_US="0", ACCEL_COMPILE_BUDGET="0")
+                            ACCEL_OSR_US="0", ACCEL_COMPILE_BUDGET="0", ACCEL_CACHE_DIR=str(tmp_path))
     assert tiers == "40"  # (every one of them was compiled)
-    assert deltas == [0] * 40
+    # (the first count may drop by an object or two the collector untracks then: fewer is no leak)
+    assert max(deltas) == 0 and deltas[1:] == [0] * 39 and deltas[0] >= -4, deltas

@@ -1289,9 +1289,9 @@ def generate(fn: Function, code: CodeType, runtime: Runtime | None = None, data:
 
 
 def compiles_lazily(fn: Function, code: CodeType) -> bool:
-    """Whether to compile a block at a time: not generators (their resume points would each need an entry), not
-    functions of one block."""
-    return not code.co_flags & GENERATOR_FLAGS and len(fn.blocks) > 1
+    """Whether to compile a block at a time: not generators (their resume points would each need an entry).  A
+    function of one block is all head, which is placed by C (csrc/bjit_lazy_place.c) as a head is."""
+    return not code.co_flags & GENERATOR_FLAGS
 
 
 def generate_head(fn: Function, code: CodeType, runtime: Runtime, data: int) -> CodegenResult:

@@ -103,7 +103,7 @@ def _attach_head(code: CodeType, fn: Function, address: int, size: int, start: f
     try:
         c.set_jit(code, address, size)
         c.lazy_osr(code, osr_entries(fn, code))
-        _remember_ir(code, fn)
+        # (the IR is not kept: C places the blocks; one it declines has the IR built again, see _ir_of)
     except BaseException:
         c.arena_free(address, size)
         raise
