@@ -116,6 +116,9 @@ def _merge_lazy_place_counters(out: dict[str, Any], counters: dict[str, Any]) ->
 
     out["bjit_blocks_placed_in_c"] = counters["blocks"]
     out["bjit_heads_placed_in_c"] = counters["heads"]
+    out["bjit_plans_built_in_c"] = counters["plans_built"]  # (functions compiled without their IR: bjit_plan.c)
+    out["bjit_plans_declined"] = counters["plans_declined"]
+    out["bjit_plan_instructions"] = counters["plan_instructions"]
     out["bjit_blocks_to_python"] = {k: v for k, v in counters["declined"].items() if v}
     out["bjit_blocks_compiled"] += counters["blocks"]
     out["bjit_pieces_templated"] += counters["blocks"] + counters["heads"]
@@ -165,7 +168,8 @@ def format_summary(data: dict[str, Any]) -> str:
         f"   (after the function's head; placed by C: {data.get('bjit_blocks_placed_in_c', 0)};"
         f" could not: {sum(data['block_failures'].values())})",
         f"  IR built                  {data['ir_instructions']:>10} instructions in"
-        f" {data['ir_build_seconds'] * 1e3:.1f} ms, {data['ir_bytes'] / 1024:.1f} KiB",
+        f" {data['ir_build_seconds'] * 1e3:.1f} ms, {data['ir_bytes'] / 1024:.1f} KiB"
+        f"   (functions compiled from a plan C built instead: {data.get('bjit_plans_built_in_c', 0)})",
         f"  tier-1 code generation    {data['bjit_compile_seconds']:>10.3f} s"
         f"   ({data['bjit_instructions']} IR instructions,"
         f" {data['bjit_compile_seconds'] * 1e6 / max(data['bjit_instructions'], 1):.1f} us each)",

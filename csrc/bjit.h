@@ -287,6 +287,14 @@ typedef struct {
     uint64_t handback_sites[256];   /* instructions placed as hand-backs, by opcode */
 } accel_lazy_place_counters_t;
 extern accel_lazy_place_counters_t accel_lazy_place_counters;
+/* bjit_plan.c: the plan built from the bytecode, and a whole tier-1 compile in C */
+int accel_plan_setup(PyObject *args);                              /* -1 + exception */
+int accel_plan_window(int op, int32_t arg, int *pops, int *pushes);  /* -1: not an opcode */
+int accel_compile_in_c(accel_code_state *, PyCodeObject *, void **address, size_t *size);
+PyObject *accel_plan_dry(PyCodeObject *);
+typedef struct { uint64_t built, declined, instructions; } accel_plan_counters_t;
+extern accel_plan_counters_t accel_plan_counters;
+int accel_set_jit(accel_code_state *, PyCodeObject *, void *address, size_t size);  /* module.c; -1 + exception */
 
 /* ---- on-stack replacement (osr.c) ---- */
 /* A backward jump at `jump_unit` to block `block`, which starts at `unit` with `depth` values on the stack, and

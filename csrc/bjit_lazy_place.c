@@ -21,19 +21,12 @@
  */
 #include "bjit.h"
 #include "bjit_place.h"
+#include "bjit_plan.h"
 #include "opcode.h"
 
 #include <time.h>
 
-typedef struct accel_block_plan {
-    int32_t n, nblocks;
-    int64_t nlp, localsplus, units, code_units, data;
-    int32_t *rec;          /* n * 8: the IR's instruction records */
-    int32_t *site_offset;  /* n */
-    int32_t *block_first, *block_start;   /* nblocks each */
-    int32_t *block_info;   /* nblocks * 5: end, depth, nsuccs, succ0, succ1 (-1 when absent) */
-} accel_block_plan;
-enum { BI_END, BI_DEPTH, BI_NSUCCS, BI_SUCC0, BI_SUCC1, BI_FIELDS };
+
 
 enum { SNIPPET_HANDBACK, SNIPPET_DECLINED, SNIPPET_COMPILE_BLOCK, SNIPPET_HEAD, SNIPPET_EXITS, SNIPPET_COUNT };
 typedef struct {
@@ -60,6 +53,27 @@ static struct {
 } lp;
 
 accel_lazy_place_counters_t accel_lazy_place_counters;
+
+accel_block_plan *
+accel_plan_new(Py_ssize_t n, Py_ssize_t nb)
+{
+    accel_block_plan *plan = PyMem_RawCalloc(1, sizeof *plan);
+    size_t words = (size_t)(8 * n + n + (2 + BI_FIELDS) * nb);
+    int32_t *all = plan == NULL ? NULL : PyMem_RawCalloc(words ? words : 1, 4);
+    if (all == NULL) {
+        PyMem_RawFree(plan);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    plan->n = (int32_t)n;
+    plan->nblocks = (int32_t)nb;
+    plan->rec = all;
+    plan->site_offset = all + 8 * n;
+    plan->block_first = plan->site_offset + n;
+    plan->block_start = plan->block_first + nb;
+    plan->block_info = plan->block_start + nb;
+    return plan;
+}
 
 void
 accel_block_plan_free(accel_block_plan *plan)
@@ -502,22 +516,9 @@ accel_lazy_set_plan(accel_lazy_blocks *lz, PyObject *t)
         PyErr_SetString(PyExc_ValueError, "lazy_plan: sizes do not agree");
         goto done;
     }
-    plan = PyMem_RawCalloc(1, sizeof *plan);
-    size_t words = (size_t)(8 * n + n + (2 + BI_FIELDS) * nb);
-    int32_t *all = plan == NULL ? NULL : PyMem_RawMalloc(words ? words * 4 : 4);
-    if (all == NULL) {
-        PyMem_RawFree(plan);
-        plan = NULL;
-        PyErr_NoMemory();
+    plan = accel_plan_new(n, nb);
+    if (plan == NULL)
         goto done;
-    }
-    plan->n = (int32_t)n;
-    plan->nblocks = (int32_t)nb;
-    plan->rec = all;
-    plan->site_offset = all + 8 * n;
-    plan->block_first = plan->site_offset + n;
-    plan->block_start = plan->block_first + nb;
-    plan->block_info = plan->block_start + nb;
     memcpy(plan->rec, v[0].buf, (size_t)v[0].len);
     memcpy(plan->site_offset, v[3].buf, (size_t)v[3].len);
     memcpy(plan->block_first, v[1].buf, (size_t)v[1].len);

@@ -231,26 +231,16 @@ core_arena_write(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 
 /* set_jit(code, address, size): run the code object's frames with tier-1 machine code from now on.
  * The arena memory becomes the code object's: freed when it dies.  address 0 removes machine code. */
-static PyObject *
-core_set_jit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+int
+accel_set_jit(accel_code_state *st, PyCodeObject *co, void *address, size_t size)
 {
-    if (!_PyArg_CheckPositional("set_jit", nargs, 3, 3))
-        return NULL;
-    accel_code_state *st = state_of(args[0], 1);
-    if (st == NULL)
-        return NULL;
-    void *address = PyLong_AsVoidPtr(args[1]);
-    Py_ssize_t size = PyLong_AsSsize_t(args[2]);
-    if (PyErr_Occurred())
-        return NULL;
     if (st->jit_fn != NULL) {
         /* replacing machine code is only safe while no frame of this code runs it; tier 1 never does */
         PyErr_SetString(PyExc_RuntimeError, "set_jit: the code object already has machine code");
-        return NULL;
+        return -1;
     }
     st->jit_fn = address;
-    st->jit_size = (size_t)size;
-    PyCodeObject *co = (PyCodeObject *)args[0];
+    st->jit_size = size;
     int plain = !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) && co->co_kwonlyargcount == 0;
     int kind = co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_ITERABLE_COROUTINE);
     st->gen_start = -1;
@@ -269,7 +259,71 @@ core_set_jit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     st->frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
     st->entry = address != NULL ? accel_bjit_execute : NULL;
     st->tier = address != NULL ? 1 : 0;
+    return 0;
+}
+
+static PyObject *
+core_set_jit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("set_jit", nargs, 3, 3))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 1);
+    if (st == NULL)
+        return NULL;
+    void *address = PyLong_AsVoidPtr(args[1]);
+    Py_ssize_t size = PyLong_AsSsize_t(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (accel_set_jit(st, (PyCodeObject *)args[0], address, (size_t)size) < 0)
+        return NULL;
     Py_RETURN_NONE;
+}
+
+/* compile_in_c(code) -> (address, size) of its head, attached, or None: the Python compiler compiles it
+ * (bjit_plan.c) */
+static PyObject *
+core_compile_in_c(PyObject *self, PyObject *code)
+{
+    accel_code_state *st = state_of(code, 1);
+    if (st == NULL)
+        return NULL;
+    void *address = NULL;
+    size_t size = 0;
+    if (!accel_compile_in_c(st, (PyCodeObject *)code, &address, &size))
+        Py_RETURN_NONE;
+    if (accel_set_jit(st, (PyCodeObject *)code, address, size) < 0)
+        return NULL;  /* (cannot happen: accel_compile_in_c declines a code object with machine code) */
+    return Py_BuildValue("(Nn)", PyLong_FromVoidPtr(address), (Py_ssize_t)size);
+}
+
+static PyObject *
+core_plan_setup(PyObject *self, PyObject *args)
+{
+    if (accel_plan_setup(args) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+core_plan_dry(PyObject *self, PyObject *code)
+{
+    if (!PyCode_Check(code))
+        return PyErr_Format(PyExc_TypeError, "plan_dry: a code object");
+    return accel_plan_dry((PyCodeObject *)code);
+}
+
+static PyObject *
+core_plan_window(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("plan_window", nargs, 2, 2))
+        return NULL;
+    int op = (int)PyLong_AsLong(args[0]), pops, pushes;
+    long arg = PyLong_AsLong(args[1]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (accel_plan_window(op, (int32_t)arg, &pops, &pushes) < 0)
+        Py_RETURN_NONE;
+    return Py_BuildValue("(ii)", pops, pushes);
 }
 
 /* ---- tier 1 a block at a time (bjit_lazy.c) ---- */
@@ -814,7 +868,10 @@ core_lazy_place_counters(PyObject *self, PyObject *unused)
             return NULL;
         }
     }
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:d,s:d,s:{s:K,s:K,s:K,s:K,s:K},s:N}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:{s:K,s:K,s:K,s:K,s:K},s:N}",
+                         "plans_built", (unsigned long long)accel_plan_counters.built,
+                         "plans_declined", (unsigned long long)accel_plan_counters.declined,
+                         "plan_instructions", (unsigned long long)accel_plan_counters.instructions,
                          "blocks", (unsigned long long)c->blocks, "heads", (unsigned long long)c->heads,
                          "instructions", (unsigned long long)c->instructions,
                          "bytes", (unsigned long long)c->bytes, "seconds", (double)c->ns / 1e9,
@@ -1040,6 +1097,11 @@ static PyMethodDef core_methods[] = {
     {"lazy_place_dry", (PyCFunction)(void (*)(void))core_lazy_place_dry, METH_FASTCALL,
      "lazy_place_dry(code, block) -> what bjit_lazy_place.c would place, or None"},
     {"lazy_place_head", core_lazy_place_head, METH_O, "lazy_place_head(code) -> (address, size) or None"},
+    {"compile_in_c", core_compile_in_c, METH_O, "compile_in_c(code) -> (address, size) or None (bjit_plan.c)"},
+    {"plan_setup", core_plan_setup, METH_O, "plan_setup(tables) (bjit_plan.c)"},
+    {"plan_dry", core_plan_dry, METH_O, "plan_dry(code) -> the plan bjit_plan.c builds, or None"},
+    {"plan_window", (PyCFunction)(void (*)(void))core_plan_window, METH_FASTCALL,
+     "plan_window(op, arg) -> (pops, pushes) or None (bjit_plan.c)"},
     {"lazy_place_counters", core_lazy_place_counters, METH_NOARGS, "blocks placed in C, and why others were not"},
     {"lazy_place_seconds", core_lazy_place_seconds, METH_NOARGS,
      "seconds spent placing blocks in C (not heads: they are part of a compile the driver times)"},

@@ -130,3 +130,103 @@ def test_blocks_reached_later_are_placed_without_the_python_compiler(installed, 
     finally:
         templates.CACHE.templates.update(saved)
     assert calls and accel.stats()["bjit_blocks_to_python"].get("template_missing", 0) > 0
+
+
+def test_c_builds_the_plan_the_ir_builder_gives() -> None:
+    """csrc/bjit_plan.c's plan of every function (generators too) of a dozen stdlib modules is the IR's: the
+    records' first six fields, the blocks, the site offsets, the data size and the OSR entries; and its stack
+    windows are accel/ir/opcodes.py's for every opcode and many opargs.  Where the IR builder refuses bytecode,
+    C declines (None)."""
+    import array
+    import struct
+
+    from accel.bjit.codegen import data_size, site_offsets
+    from accel.bjit.compiler import osr_entries
+    from accel.ir import IRBuildError, opcodes
+
+    rt = Runtime.load()
+    lazy_place.setup(rt)
+    c = core()
+    for op in range(256):
+        for arg in (0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 255, 256, 257, 0x1234):
+            try:
+                expected = opcodes.stack_effect(op, arg) if opcodes.KNOWN[op] else None
+            except KeyError:
+                expected = None
+            assert c.plan_window(op, arg) == expected, (opcodes.OPNAME[op], arg)
+    compared = 0
+    modules = ["json.decoder", "json.encoder", "textwrap", "argparse", "ast", "tokenize", "fractions", "string",
+               "asyncio.tasks", "email.message", "difflib", "inspect", "typing", "dataclasses", "re._compiler"]
+    for module in modules:
+        mod = __import__(module, fromlist=["_"])
+        with open(mod.__file__) as f:
+            stack = [compile(f.read(), mod.__file__, "exec")]
+        while stack:
+            code = stack.pop()
+            stack.extend(k for k in code.co_consts if isinstance(k, types.CodeType))
+            try:
+                fn = build(code)
+            except IRBuildError:
+                assert c.plan_dry(code) is None
+                continue
+            plan = c.plan_dry(code)
+            assert plan is not None, code.co_qualname
+            records, first, start, sites, info, osr, size = (
+                array.array("i", part) if isinstance(part, bytes) else part for part in plan)
+            n = fn.n_instructions
+            assert len(records) == 8 * n
+            for i in range(n):
+                assert records[8 * i:8 * i + 6] == fn.records[8 * i:8 * i + 6], (code.co_qualname, i)
+            assert list(first) == [b.first for b in fn.blocks]
+            assert list(start) == [b.start for b in fn.blocks]
+            expected_info = []
+            for b in fn.blocks:
+                succs = tuple(b.succs) + (-1, -1)
+                expected_info += [b.end, b.depth, len(b.succs), succs[0], succs[1]]
+            assert list(info) == expected_info, code.co_qualname
+            offsets = site_offsets(fn, rt)
+            assert list(sites) == [offsets.get(i, -1) for i in range(n)]
+            assert size == data_size(fn, rt)
+            assert [tuple(osr[k:k + 4]) for k in range(0, len(osr), 4)] == osr_entries(fn, code)
+            compared += 1
+    assert compared > 1000, compared
+    assert struct.calcsize("i") == 4
+
+
+def test_functions_are_compiled_without_building_their_ir(installed, monkeypatch) -> None:
+    """With the templates made, a function reaches tier 1 without the IR builder: C builds its plan, places its
+    head and then its blocks; the results are right."""
+    from accel.runtime import compiler as driver
+
+    accel.install(bjit_threshold=1000)
+    source = textwrap.dedent("""
+        def histogram(words):
+            counts = {}
+            for w in words:
+                if len(w) > 3:
+                    counts[w] = counts.get(w, 0) + 1
+                else:
+                    counts["short"] = counts.get("short", 0) + 1
+            return sorted(counts.items())
+    """)
+
+    def fresh() -> types.FunctionType:
+        namespace: dict = {"__name__": "tests.lazy_place_generated"}
+        exec(source, namespace)
+        return namespace["histogram"]
+
+    words = "a tree is a tree and a house".split()
+    expected = [("house", 1), ("short", 5), ("tree", 2)]
+    warm = fresh()
+    assert accel.compile(warm) == 1 and warm(words) == expected  # (the templates are made)
+    built = []
+    original = driver.build_ir
+    monkeypatch.setattr(driver, "build_ir", lambda code: built.append(code) or original(code))
+    before = accel.stats()
+    fn = fresh()
+    assert accel.compile(fn) == 1 and accel.tier(fn) == 1
+    assert fn(words) == expected and fn(words * 2)[1] == ("short", 10)
+    after = accel.stats()
+    assert built == []
+    assert after["bjit_plans_built_in_c"] - before["bjit_plans_built_in_c"] == 1
+    assert after["bjit_blocks_placed_in_c"] - before["bjit_blocks_placed_in_c"] >= 3

@@ -23,6 +23,8 @@ from accel.stats import STATS
 
 from . import lazy_place, perfmap
 from .codegen import (
+    CO_OPTIMIZED,
+    GENERATOR_FLAGS,
     CodegenResult,
     LazyLinks,
     Runtime,
@@ -59,6 +61,25 @@ def runtime() -> Runtime:
     if _runtime is None:
         _runtime = Runtime.load()
     return _runtime
+
+
+def compile_tier1_in_c(code: CodeType, lazy: bool = True) -> MachineCode | None:
+    """Compile and attach without the Python compiler, when csrc/bjit_plan.c can (its plan built from the bytecode,
+    its head placed by csrc/bjit_lazy_place.c); None when it declines: compile_tier1 then does it."""
+    if not lazy or code.co_flags & GENERATOR_FLAGS or not code.co_flags & CO_OPTIMIZED:
+        return None
+    rt = runtime()
+    if not lazy_place.applies(rt, code):
+        return None
+    start = time.perf_counter()
+    lazy_place.setup(rt)
+    placed = core().compile_in_c(code)
+    if placed is None:
+        return None
+    seconds = time.perf_counter() - start
+    STATS.functions_tier1 += 1
+    STATS.bjit_compile_seconds += seconds  # (its bytes and instructions are C's counters)
+    return MachineCode(placed[0], placed[1], CodegenResult(b""), seconds)
 
 
 def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCode:

@@ -19,12 +19,21 @@ import struct
 from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
-from accel.ir import Function
+from accel.ir import Function, opcodes
 from accel.ir.function import int_array
 from accel.runtime import compiler as runtime_compiler
 
 from . import perfmap, templates
-from .codegen import GENERATOR_FLAGS, Runtime, _Generator, make_snippet, near_calls, site_offsets, use_templates
+from .codegen import (
+    GENERATOR_FLAGS,
+    SITE_DATA,
+    Runtime,
+    _Generator,
+    make_snippet,
+    near_calls,
+    site_offsets,
+    use_templates,
+)
 from .fastpaths import ATTR_KIND_NAMES
 from .feedback import attr_kinds_of, prefilled_kind
 from .x86 import Assembler
@@ -48,6 +57,7 @@ def setup(rt: Runtime) -> None:
     cache = templates.CACHE
     if _configured is cache.templates:
         return
+    _plan_setup(rt)
     cache.markers(rt)
     runtime = cache.runtime_values(rt.core)  # (also tells C the opcode flags: place_setup)
     lay = rt.layout
@@ -69,6 +79,24 @@ def setup(rt: Runtime) -> None:
     rt.core.lazy_place_setup((cache.templates, runtime, snippets, exit.position, bytes(masks), 1 << lay["kind_method"],
                               bytes(prefills)))
     _configured = cache.templates
+
+
+def _plan_setup(rt: Runtime) -> None:
+    """csrc/bjit_plan.c's tables: accel/ir/opcodes.py's, and the per-site data sizes (codegen.SITE_DATA)."""
+    windows = []
+    for table in (opcodes.FIXED, opcodes.JUMP_FIXED):
+        pops, pushes = bytearray(), bytearray()
+        for window in table:
+            pops += struct.pack("<h", -1 if window is None else window[0])
+            pushes += struct.pack("<h", -1 if window is None else window[1])
+        windows += [bytes(pops), bytes(pushes)]
+    site_sizes = bytearray()
+    for op in range(256):
+        size = rt.symbols[SITE_DATA[op]] if op in SITE_DATA else 0
+        assert size > 0 or op not in SITE_DATA
+        site_sizes += struct.pack("<i", size)
+    rt.core.plan_setup((bytes(opcodes.KNOWN), bytes(opcodes.SIZE), bytes(opcodes.FLOW), bytes(opcodes.JREL),
+                        bytes(opcodes.BACKWARD), *windows, bytes(site_sizes)))
 
 
 def turn_off(core: object) -> None:

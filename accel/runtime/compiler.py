@@ -125,10 +125,11 @@ def compile_code(code: CodeType, tier: int) -> int:
     info = c.code_info(code)
     current = info["tier"] if info else 0
     if tier >= 1 and current < 1:
-        from accel.bjit.compiler import compile_tier1
+        from accel.bjit.compiler import compile_tier1, compile_tier1_in_c
 
         _configure_tier1()
-        machine = compile_tier1(code, build_ir(code), _lazy_blocks)
+        # (csrc/bjit_plan.c compiles most functions without building the IR; the others go the long way)
+        machine = compile_tier1_in_c(code, _lazy_blocks) or compile_tier1(code, build_ir(code), _lazy_blocks)
         current = 1
         STATS.functions_compiled += 1
         log(1, f"tier 1: {code.co_qualname} ({code.co_filename}:{code.co_firstlineno}), "
