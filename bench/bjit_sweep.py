@@ -8,11 +8,13 @@ Usage::
 
 Every ``.py`` under ``sysconfig.get_paths()['stdlib']`` (site-packages and __pycache__ left out) is compiled with
 ``compile()`` (files that do not compile, such as lib2to3's test data, are counted apart), every code object is
-reached recursively through ``co_consts``, and each one is compiled by tier 1 with ``accel.compile(code)``, as a whole
-function: the worker installs accel with ``lazy_blocks=False`` (ACCEL_LAZY_BLOCKS=0: with block-at-a-time compiling
-only a function's entry block would be generated) and ``max_tier=0`` (so nothing is compiled automatically, not even
-the sweep's own code; accel.compile() names its tier itself). Module and class bodies are left to the interpreter by
-design and counted as skipped, not failed.
+reached recursively through ``co_consts``, and each one is compiled by tier 1 with ``accel.compile(code)``, with
+``max_tier=0`` (so nothing is compiled automatically, not even the sweep's own code; accel.compile() names its tier
+itself). ``--mode lazy`` (the default) compiles as a program gets it: the function's head (block-at-a-time
+compiling, placed by C from a plan C builds when it can), then every other block as if machine code had reached it
+(``compile_block_now``: placed by C, else by the Python compiler). ``--mode whole`` compiles each function as a whole
+by the Python compiler (``lazy_blocks=False``), as the sweeps before C placing did. Module and class bodies are left
+to the interpreter by design and counted as skipped, not failed.
 
 Per function, accel's counters (accel/stats.py) before and after the compile give: tier-1 code-generation seconds
 (``bjit_compile_seconds``), IR instructions compiled (``bjit_instructions``), machine-code bytes
@@ -67,14 +69,20 @@ def compile_source(path: str) -> CodeType | None:
 # ---------------------------------------------------------------- worker (one fresh process per chunk)
 
 
-def worker(paths: list[str], out: Path) -> None:
+def worker(paths: list[str], out: Path, mode: str) -> None:
     import accel
 
-    accel.install(lazy_blocks=False, max_tier=0)
+    lazy = mode == "lazy"
+    accel.install(lazy_blocks=lazy, max_tier=0)
+    from accel.runtime import core
     from accel.stats import STATS  # the counters, read directly (accel.stats() would build the whole dict)
 
+    c = core()
+
     def counters() -> tuple[float, ...]:
-        return tuple(getattr(STATS, k) for k in COUNTERS)
+        placed = c.lazy_place_counters()  # (what C placed: the blocks' time, every head's bytes and instructions)
+        return (STATS.bjit_compile_seconds + placed["seconds"], STATS.bjit_instructions + placed["instructions"],
+                STATS.bjit_code_bytes + placed["bytes"], STATS.ir_build_seconds, STATS.ir_instructions)
 
     with out.open("a") as fh:
         for path in paths:
@@ -91,6 +99,9 @@ def worker(paths: list[str], out: Path) -> None:
                     before = counters()
                     try:
                         accel.compile(code)
+                        info = c.lazy_info(code) if lazy else None
+                        for b in range(1, len(info["blocks"]) if info else 0):
+                            c.compile_block_now(code, b)
                     except Exception as exc:
                         reason = f"{getattr(exc, 'stage', 'internal')}:{getattr(exc, 'reason', type(exc).__name__)}"
                         if getattr(exc, "is_failure", True):
@@ -110,12 +121,13 @@ def worker(paths: list[str], out: Path) -> None:
 # ---------------------------------------------------------------- parent
 
 
-def run_chunk(paths: list[str], timeout: float, env: dict[str, str]) -> tuple[list[dict[str, Any]], str | None]:
+def run_chunk(paths: list[str], timeout: float, env: dict[str, str],
+              mode: str = "lazy") -> tuple[list[dict[str, Any]], str | None]:
     """Records of the files a worker finished, and how it died (None: it finished them all)."""
     with tempfile.TemporaryDirectory(prefix="accel-sweep-") as tmp:
         out, listing, log = Path(tmp) / "out.jsonl", Path(tmp) / "files.txt", Path(tmp) / "log.txt"
         listing.write_text("\n".join(paths) + "\n")
-        cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(listing), str(out)]
+        cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(listing), str(out), mode]
         with log.open("w") as logf:
             proc = subprocess.Popen(cmd, env=env, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
             try:
@@ -138,14 +150,15 @@ def run_chunk(paths: list[str], timeout: float, env: dict[str, str]) -> tuple[li
     return records, died
 
 
-def sweep(files: list[str], chunk: int, timeout: float, env: dict[str, str], verbose: bool) -> dict[str, Any]:
+def sweep(files: list[str], chunk: int, timeout: float, env: dict[str, str], verbose: bool,
+          mode: str = "lazy") -> dict[str, Any]:
     records: list[dict[str, Any]] = []
     crashes: list[dict[str, Any]] = []
     pending = list(files)
     start = time.perf_counter()
     while pending:
         paths, pending = pending[:chunk], pending[chunk:]
-        done, died = run_chunk(paths, timeout, env)
+        done, died = run_chunk(paths, timeout, env, mode)
         records.extend(done)
         if died:
             culprit = paths[len(done)] if len(done) < len(paths) else None
@@ -266,7 +279,7 @@ def accel_revision() -> str | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--worker"]:
-        worker(Path(argv[1]).read_text().split(), Path(argv[2]))
+        worker(Path(argv[1]).read_text().split(), Path(argv[2]), argv[3])
         return 0
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="see bench/README.md")
     p.add_argument("--sample", type=int, default=1, metavar="K", help="every K-th file only (default: all)")
@@ -275,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chunk", type=int, default=40, help="files per worker process (default 40)")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per worker process (default 900)")
     p.add_argument("--root", default=sysconfig.get_paths()["stdlib"], help="directory to sweep (default: stdlib)")
+    p.add_argument("--mode", choices=("lazy", "whole"), default="lazy",
+                   help="lazy: head then every block, as programs compile (default); whole: the Python compiler")
     p.add_argument("--json", type=Path, help="write the summary (and the settings) here")
     p.add_argument("--note", default="", help="free text stored in the JSON (machine load...)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
@@ -287,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     revision = accel_revision()
     print(f"accel {revision}: {len(files)} files of {args.root} (every {sample}th), {args.chunk} per process",
           file=sys.stderr)
-    summary = sweep(files, args.chunk, args.timeout, env, not args.quiet)
+    summary = sweep(files, args.chunk, args.timeout, env, not args.quiet, args.mode)
     print(report(summary))
     if args.json:
         meta = {
@@ -300,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             "sample_every": sample,
             "limit": args.limit,
             "chunk": args.chunk,
+            "mode": args.mode,
             "note": args.note,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -296,6 +296,21 @@ core_compile_in_c(PyObject *self, PyObject *code)
     return Py_BuildValue("(Nn)", PyLong_FromVoidPtr(address), (Py_ssize_t)size);
 }
 
+/* compile_block_now(code, block) -> whether the block has machine code now: what machine code reaching it first
+ * does (bjit_lazy.c: placed by C, else by the Python compiler); for sweeps and tests */
+static PyObject *
+core_compile_block_now(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("compile_block_now", nargs, 2, 2))
+        return NULL;
+    accel_code_state *st = state_of(args[0], 0);
+    long b = PyLong_AsLong(args[1]);
+    if (st == NULL || st->lazy == NULL || (b == -1 && PyErr_Occurred()))
+        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_RuntimeError, "compile_block_now: not compiled lazily");
+    return PyBool_FromLong(accel_bjit_block_code(_PyThreadState_GET(), st, (PyCodeObject *)args[0], (int32_t)b)
+                           != NULL);
+}
+
 static PyObject *
 core_plan_setup(PyObject *self, PyObject *args)
 {
@@ -1099,6 +1114,8 @@ static PyMethodDef core_methods[] = {
     {"lazy_place_head", core_lazy_place_head, METH_O, "lazy_place_head(code) -> (address, size) or None"},
     {"compile_in_c", core_compile_in_c, METH_O, "compile_in_c(code) -> (address, size) or None (bjit_plan.c)"},
     {"plan_setup", core_plan_setup, METH_O, "plan_setup(tables) (bjit_plan.c)"},
+    {"compile_block_now", (PyCFunction)(void (*)(void))core_compile_block_now, METH_FASTCALL,
+     "compile_block_now(code, block) -> bool: compile a block as machine code reaching it would"},
     {"plan_dry", core_plan_dry, METH_O, "plan_dry(code) -> the plan bjit_plan.c builds, or None"},
     {"plan_window", (PyCFunction)(void (*)(void))core_plan_window, METH_FASTCALL,
      "plan_window(op, arg) -> (pops, pushes) or None (bjit_plan.c)"},
