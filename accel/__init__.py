@@ -12,11 +12,14 @@ from __future__ import annotations
 import atexit
 import sys
 from types import CodeType
-from typing import Any
 
 from accel import config as _config
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.stats import STATS as _STATS
+
+TYPE_CHECKING = False  # (typing is not imported at start-up; see accel/config.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 __all__ = ["install", "uninstall", "enabled", "stats", "tier", "compile", "dis", "info", "site_feedback",
@@ -202,6 +205,9 @@ def _at_exit() -> None:
         from accel.runtime import core
 
         core().osr_stop()  # its watchdog must not queue calls while the interpreter finalizes
+        # nothing is compiled from here on: what runs at exit (the stats writer's json, other atexit handlers)
+        # runs once, and templates made now would not be kept
+        core().set_options(cfg.bjit_threshold, 0, cfg.bjit_loop_threshold, cfg.bjit_loop_us * 1000)
     from accel.stats import print_summary, write_json  # accel.stats the name is the function below
 
     try:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
-from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+
+TYPE_CHECKING = False  # (typing is not imported at start-up: mypy's always_true makes this True for it)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class OptionError(ValueError):
@@ -88,13 +90,18 @@ def _default_cache_dir() -> str:
     return os.path.join(base, "accel")
 
 
-@dataclass(frozen=True)
 class Option:
-    name: str                      # attribute of Config and keyword of accel.install()
-    env: str                       # environment variable
-    default: Any
-    parse: Callable[[str], Any]
-    doc: str
+    """One tunable.  (Plain classes here, not dataclasses: this module is imported at every ACCEL=1 start-up,
+    and dataclasses brings inspect, ast and dis with it -- 5 ms.)"""
+
+    __slots__ = ("name", "env", "default", "parse", "doc")
+
+    def __init__(self, name: str, env: str, default: Any, parse: Callable[[str], Any], doc: str) -> None:
+        self.name = name  # attribute of Config and keyword of accel.install()
+        self.env = env  # environment variable
+        self.default = default
+        self.parse = parse
+        self.doc = doc
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -154,8 +161,9 @@ OPTIONS_BY_NAME = {o.name: o for o in OPTIONS}
 KNOWN_ENV = {o.env for o in OPTIONS}
 
 
-@dataclass(frozen=True)
 class Config:
+    """The options, one frozen object (accel.install() makes it; tiers get what they need from it)."""
+
     enabled: bool = False
     include: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
@@ -174,9 +182,35 @@ class Config:
     stats: bool = False
     stats_file: str | None = None
     perf_map: bool = False
-    cache_dir: str = field(default_factory=_default_cache_dir)
+    cache_dir: str = ""  # (made from the environment when the object is: ~/.cache/accel)
     log: int = 0
     count_instructions: bool = False
+
+    def __init__(self, **values: Any) -> None:
+        unknown = set(values) - set(OPTIONS_BY_NAME)
+        if unknown:
+            raise TypeError(f"Config: unknown options {sorted(unknown)}")
+        for name in OPTIONS_BY_NAME:
+            if name in values:
+                value = values[name]
+            else:
+                value = _default_cache_dir() if name == "cache_dir" else getattr(Config, name)
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Config is frozen: {name} cannot be set (use with_options)")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in OPTIONS_BY_NAME}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Config) and self.as_dict() == other.as_dict()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.as_dict().items()))
+
+    def __repr__(self) -> str:
+        return "Config(" + ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items()) + ")"
 
     def with_options(self, **options: Any) -> Config:
         """A copy with keyword options applied; unknown names or bad values raise TypeError/OptionError."""
@@ -186,7 +220,7 @@ class Config:
                 known = ", ".join(sorted(OPTIONS_BY_NAME))
                 raise TypeError(f"accel: unknown option {name!r} (known: {known})")
             checked[name] = _check_value(OPTIONS_BY_NAME[name], value)
-        return replace(self, **checked)
+        return Config(**{**self.as_dict(), **checked})
 
 
 def _check_value(option: Option, value: Any) -> Any:
@@ -272,4 +306,4 @@ def options_table() -> str:
     return "\n".join(rows)
 
 
-assert {f.name for f in fields(Config)} == set(OPTIONS_BY_NAME), "Config and OPTIONS disagree"
+assert set(Config.__annotations__) == set(OPTIONS_BY_NAME), "Config and OPTIONS disagree"

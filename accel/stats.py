@@ -8,13 +8,15 @@ until that tier exists, so scripts can rely on them.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections import Counter
-from typing import Any, TextIO
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
+
+TYPE_CHECKING = False  # (typing is not imported at start-up; see accel/config.py)
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 
 class Stats:
@@ -206,6 +208,8 @@ def write_json(path: str) -> None:
     """Write the counters to `path` as JSON, atomically (a temporary file beside it, then a rename).  A path that
     cannot be written (a folder, a missing or read-only folder, a full disk) raises OSError naming `path`, and
     leaves nothing behind."""
+    import json  # (not at start-up: accel.stats is imported by every ACCEL=1 process)
+
     data = json.dumps(snapshot(), indent=1, sort_keys=True)  # (first: the counters are not to count our checks)
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a folder, not a file")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from accel import config
@@ -13,7 +11,7 @@ def test_defaults_agree_with_option_table():
     for option in config.OPTIONS:
         if option.name != "cache_dir":
             assert getattr(cfg, option.name) == option.default, option.name
-    assert {f.name for f in dataclasses.fields(cfg)} == set(config.OPTIONS_BY_NAME)
+    assert set(cfg.as_dict()) == set(config.OPTIONS_BY_NAME)
 
 
 def test_environment_values_are_parsed():

@@ -17,12 +17,15 @@ from __future__ import annotations
 import sys
 import time
 from types import CodeType
-from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.runtime import core
 from accel.runtime.selection import ModuleSelection
 from accel.stats import STATS
+
+TYPE_CHECKING = False  # (typing is not imported at start-up; see accel/config.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _selection = ModuleSelection()
 _log_level = 0

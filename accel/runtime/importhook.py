@@ -17,11 +17,14 @@ import functools
 import time
 from importlib.machinery import SourceFileLoader, SourcelessFileLoader
 from types import CodeType
-from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.runtime import compiler, core
 from accel.stats import STATS
+
+TYPE_CHECKING = False  # (typing is not imported at start-up; see accel/config.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def walk_code(code: CodeType) -> list[CodeType]:
