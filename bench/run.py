@@ -230,6 +230,11 @@ def describe(env: dict[str, str]) -> str:
     return " ".join(f"{k}={v}" for k, v in env.items()) or "no ACCEL vars"
 
 
+def python_of(env: Env) -> str:
+    """The interpreter a configuration runs (BENCH_PYTHON=path: another build, for before/after in one run)."""
+    return env.get("BENCH_PYTHON") or sys.executable
+
+
 def config_environ(env: dict[str, str]) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("ACCEL")}
     base.update(env)
@@ -307,7 +312,7 @@ def run_one(bench: Benchmark, env: Env, pyperf_args: list[str], stat: str, timeo
     """Steady state: one full pyperf run (parent + workers); pyperf's own timing of the warmed-up loops."""
     with tempfile.TemporaryDirectory(prefix="accel-bench-") as tmp:
         out, log = Path(tmp) / "out.json", Path(tmp) / "log.txt"
-        cmd = [sys.executable, *bench.argv, *pyperf_args, "-o", str(out)]
+        cmd = [python_of(env), *bench.argv, *pyperf_args, "-o", str(out)]
         if env:
             cmd.append("--inherit-environ=" + ",".join(env))
         returncode, _, usage = spawn(cmd, env, log, timeout)
@@ -334,9 +339,10 @@ def pyperf_option(pyperf_args: list[str], names: tuple[str, ...], default: int) 
     return value
 
 
-def worker_cmd(bench: Benchmark, loops: int, values: int, warmups: int) -> list[str]:
+def worker_cmd(bench: Benchmark, loops: int, values: int, warmups: int, python: str | None = None) -> list[str]:
     """One pyperf worker in this process: no calibration, no child processes."""
-    return [sys.executable, *bench.argv, "--worker", "-l", str(loops), "-n", str(values), "-w", str(warmups)]
+    return [python or sys.executable, *bench.argv, "--worker", "-l", str(loops), "-n", str(values), "-w",
+            str(warmups)]
 
 
 def run_stats_worker(bench: Benchmark, env: Env, loops: int, pyperf_args: list[str], timeout: float) -> Sample:
@@ -345,7 +351,7 @@ def run_stats_worker(bench: Benchmark, env: Env, loops: int, pyperf_args: list[s
     warmups = pyperf_option(pyperf_args, ("-w", "--warmups"), 1)
     with tempfile.TemporaryDirectory(prefix="accel-bench-") as tmp:
         log, stats_file = Path(tmp) / "log.txt", Path(tmp) / "stats.json"
-        cmd = worker_cmd(bench, loops, values, warmups)
+        cmd = worker_cmd(bench, loops, values, warmups, python_of(env))
         returncode, wall, usage = spawn(cmd, env, log, timeout, {"ACCEL_STATS_FILE": str(stats_file)})
         if returncode != 0:
             return Sample(None, usage.ru_maxrss * 1024, error=failure(log, returncode))
@@ -357,7 +363,7 @@ def run_cold(bench: Benchmark, env: Env, loops: int, timeout: float) -> Sample:
     with tempfile.TemporaryDirectory(prefix="accel-bench-") as tmp:
         log, stats_file = Path(tmp) / "log.txt", Path(tmp) / "stats.json"
         extra = {"ACCEL_STATS_FILE": str(stats_file)} if accel_enabled(env) else {}
-        returncode, wall, usage = spawn(worker_cmd(bench, loops, 1, 0), env, log, timeout, extra)
+        returncode, wall, usage = spawn(worker_cmd(bench, loops, 1, 0, python_of(env)), env, log, timeout, extra)
         rss = usage.ru_maxrss * 1024
         if returncode != 0:
             return Sample(None, rss, error=failure(log, returncode))
