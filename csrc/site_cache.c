@@ -153,8 +153,56 @@ fill_type_attr(attr_cache *c, PyTypeObject *cls, PyObject *name)
     c->kind = KIND_TYPE_ATTR;
 }
 
+/* A class that defines __getattr__ but not __getattribute__ (sqlalchemy's proxies and event dispatchers, many
+ * more): its tp_getattro is typeobject.c's slot_tp_getattr_hook, which runs the generic lookup and calls
+ * __getattr__ only when that raises AttributeError.  So what the generic lookup finds without being able to raise
+ * -- an instance's value or __slots__ member (absent: the generic path runs, and with it __getattr__), a method or
+ * a plain class attribute -- may be cached as for any class; a descriptor whose __get__ might raise
+ * AttributeError (a property) may not, since __getattr__ would then be asked.  CPython 3.11 does not specialise
+ * these sites at all.  (__getattribute__ resolving to object's own means no class on the MRO overrides it, and a
+ * heap type then has no other getattro; either method assigned later changes the version tag.) */
+static int
+getattr_hook_only(PyTypeObject *tp)
+{
+    static PyObject *getattribute_name, *getattr_name, *object_getattribute;
+    if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return 0;
+    if (object_getattribute == NULL) {
+        getattribute_name = PyUnicode_InternFromString("__getattribute__");
+        getattr_name = PyUnicode_InternFromString("__getattr__");
+        object_getattribute = getattribute_name ? _PyType_Lookup(&PyBaseObject_Type, getattribute_name) : NULL;
+        if (object_getattribute == NULL || getattr_name == NULL) {
+            PyErr_Clear();
+            return 0;
+        }
+    }
+    return _PyType_Lookup(tp, getattribute_name) == object_getattribute && _PyType_Lookup(tp, getattr_name) != NULL;
+}
+
+static void fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method);
+
 static void
 fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (tp->tp_getattro == PyObject_GenericGetAttr || tp == &PyType_Type || tp == &PyModule_Type ||
+            !getattr_hook_only(tp)) {
+        fill_load_generic(c, owner, name, method);
+        return;
+    }
+    fill_load_generic(c, owner, name, method);
+    int cannot_raise = c->kind == KIND_INSTANCE_VALUE || c->kind == KIND_SLOT || c->kind == KIND_METHOD ||
+                       c->kind == KIND_METHOD_DICT ||
+                       (c->kind == KIND_CLASS_ATTR && c->descr != NULL &&
+                        (Py_TYPE(c->descr)->tp_descr_get == NULL || PyFunction_Check(c->descr)));
+    if (!cannot_raise) {
+        c->kind = KIND_EMPTY;
+        c->shadow = SHADOW_NONE;
+    }
+}
+
+static void
+fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method)
 {
     PyTypeObject *tp = Py_TYPE(owner);
     c->kind = KIND_EMPTY;
@@ -180,7 +228,7 @@ fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
         c->kind = KIND_MODULE;
         return;
     }
-    if (tp->tp_getattro != PyObject_GenericGetAttr)
+    if (tp->tp_getattro != PyObject_GenericGetAttr && !getattr_hook_only(tp))
         return;
     PyObject *descr = NULL;
     uint32_t version = type_lookup(tp, name, &descr);

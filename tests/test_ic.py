@@ -173,3 +173,44 @@ def test_quickened_caches_fill_the_inline_entry_before_its_first_run(tmp_path) -
     assert out[0] == "1000 1"
     assert json.loads(out[1]) == [["LOAD_ATTR", "s", 0, ["slot"]], ["STORE_ATTR", "x", 0, ["store_value"]],
                                   ["LOAD_ATTR", "x", 0, ["instance_value"]]]
+
+
+def test_classes_with_getattr_have_their_attribute_sites_cached(installed) -> None:  # noqa: ANN001
+    """A class that defines __getattr__ (not __getattribute__) looks attributes up generically first: the values,
+    slots and methods found that way are cached like any class's (CPython 3.11 leaves these sites generic), while
+    a property is not -- its AttributeError must reach __getattr__ (tests/diff/corpus/getattr_hook_caching.py)."""
+    import accel
+
+    accel.install(bjit_threshold=1000)
+    namespace: dict = {"__name__": "tests.ic_generated"}
+    exec(textwrap.dedent("""
+        class Proxy:
+            __slots__ = ("target", "hits")
+            def __init__(self, target):
+                self.target = target
+                self.hits = 0
+            def __getattr__(self, name):
+                return getattr(self.target, name)
+            def ping(self):
+                return 1
+            @property
+            def prop(self):
+                return 2
+        class Record:
+            def __init__(self, v):
+                self.v = v
+            def __getattr__(self, name):
+                return None
+        def use(p, r):
+            return p.target, p.hits, p.ping(), p.prop, r.v, r.missing
+    """), namespace)
+    use = namespace["use"]
+    p, r = namespace["Proxy"]("t"), namespace["Record"](5)
+    assert accel.compile(use) == 1
+    for _ in range(50):
+        assert use(p, r) == ("t", 0, 1, 2, 5, None)
+    sites = {s["name"]: s for s in accel.site_feedback(use)}
+    for name in ("target", "hits", "ping", "v"):
+        assert sites[name]["entries"] and sites[name]["hits"] >= 40, (name, sites[name])
+    for name in ("prop", "missing"):  # (a property, and what only __getattr__ answers: the generic path)
+        assert not sites[name]["entries"] or sites[name]["hits"] == 0, (name, sites[name])
