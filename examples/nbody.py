@@ -1,4 +1,4 @@
-"""A small n-body simulation of the outer planets: the program the README runs under accel.
+"""A small n-body simulation of the outer planets (accel --compare examples/nbody.py 200000: where tier 1 wins).
 
 Usage: python examples/nbody.py [steps]   (prints the system's energy before and after)
 """

@@ -108,3 +108,23 @@ def test_missing_script_and_module_are_reported_like_python(tmp_path):
     accel = run_python(["-m", "accel", "-m", "imports_missing"], cwd=str(tmp_path))
     assert accel.returncode == plain.returncode == 1
     assert "Traceback" in accel.stderr and accel.stderr.endswith(plain.stderr.splitlines()[-1] + "\n")
+
+
+def test_compare_runs_the_program_both_ways_and_reports_the_speed_up(tmp_path):
+    """--compare: N runs each of plain CPython and accel (options before the program go to the accel runs), the
+    program's output hidden, both medians, the ratio and accel's counters; a program that fails under either is
+    reported, with exit code 1."""
+    script = _script(tmp_path)
+    proc = run_python(["-m", "accel", "--compare", "-n", "2", "--threshold", "1", script, "a"])
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "argv" not in out  # (the program's own output is hidden)
+    lines = out.splitlines()
+    assert lines[0].startswith("CPython") and "median of 2" in lines[0]
+    assert lines[1].startswith("accel") and lines[2].startswith("speed-up ")
+    assert float(lines[2].split()[1].rstrip("x")) > 0
+    assert "accel stats" in out and "functions compiled" in out
+    failing = run_python(["-m", "accel", "--compare", "-n", "1", script, "raise"])
+    assert failing.returncode == 1
+    assert "cpython runs failed: ValueError: boom" in failing.stdout
+    assert "accel runs failed: ValueError: boom" in failing.stdout
