@@ -2,7 +2,7 @@
 
     python -m accel [--stats] [--include PAT] [--exclude PAT] [--threshold N] script.py [args...]
     python -m accel [options] -m module [args...]
-    python -m accel --compare [-n N] [options] (script.py | -m module) [args...]   (accel/compare.py)
+    python -m accel --compare [-n N] (script.py | -m module) [args...]   (accel/compare.py)
 
 sys.argv, sys.path[0], __main__, exit codes and uncaught exceptions behave as with plain `python`: tracebacks
 start at the program's own frames, not at this runner's.
@@ -27,8 +27,9 @@ options:
   --exclude PAT      never compile modules matching PAT (repeatable; ACCEL_EXCLUDE)
   --threshold N      calls before the baseline JIT compiles a function (ACCEL_BJIT_THRESHOLD)
   --max-tier N       0: hook only, count calls; 1: baseline JIT; 2: LLVM tier too (ACCEL_MAX_TIER)
-  --compare [-n N]   run the program N times (5) with plain CPython and with accel, alternating, output
-                     hidden, and print both times, the speed-up and accel's counters (first option only)
+  --compare [-n N]   run the program N times (5) with plain CPython and with accel (ACCEL=1, options from
+                     ACCEL_* variables), alternating, output hidden, and print both times, the speed-up and
+                     accel's counters (the first option, alone)
   --options          print the table of every option and its environment variable
   --version          print accel's version
 """

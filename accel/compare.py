@@ -1,10 +1,11 @@
-"""python -m accel --compare [-n N] [options] (script.py | -m module) [args...]: is accel worth it for this program?
+"""python -m accel --compare [-n N] (script.py | -m module) [args...]: is accel worth it for this program?
 
 Runs the program as whole processes, N times each (default 5), plain CPython and accel alternating (so a machine
 that slows down or speeds up meanwhile affects both alike), with the program's output hidden; then prints the
 median wall time of each, the speed-up (CPython time / accel time: above 1 is faster with accel) and accel's
-counters from its last run.  The options before the program are python -m accel's (--threshold, --include ...),
-given to the accel runs only.  A program that fails, or exits differently under accel, is reported as such.
+counters from its last run.  The accel runs are the program run as `ACCEL=1 python program...` (the start-up
+hook turns accel on, as a user would), with the caller's ACCEL_* variables as its options; the CPython runs have
+none of them.  A program that fails, or exits differently under accel, is reported as such.
 """
 
 from __future__ import annotations
@@ -31,26 +32,22 @@ def compare(argv: list[str], runs: int = 5) -> int:
     from accel.stats import format_summary
 
     program = argv
-    i = 0
-    while i < len(argv) and argv[i].startswith("-") and argv[i] != "-m":
-        i += 1 if argv[i] == "--stats" else 2
-    runner_options, program = argv[:i], argv[i:]
-    if not program or program == ["-m"]:
-        sys.stderr.write("accel: error: --compare needs a script or -m module to run\n")
+    if not program or program == ["-m"] or (program[0].startswith("-") and program[0] != "-m"):
+        sys.stderr.write("accel: error: --compare needs a script or -m module to run (options: ACCEL_* variables)\n")
         return 2
     plain_env = {k: v for k, v in os.environ.items() if not k.startswith("ACCEL")}
     with tempfile.TemporaryDirectory(prefix="accel-compare-") as tmp:
         stats_file = os.path.join(tmp, "stats.json")
         plain_cmd = [sys.executable, *program]
-        accel_cmd = [sys.executable, "-m", "accel", *runner_options, "--stats-file", stats_file, *program]
+        accel_env = {**os.environ, "ACCEL": "1", "ACCEL_STATS_FILE": stats_file}
         times: dict[str, list[float]] = {"cpython": [], "accel": []}
         codes: dict[str, set[int]] = {"cpython": set(), "accel": set()}
         errors: dict[str, str] = {}
         sys.stderr.write(f"accel: comparing {' '.join(program)}: {runs} runs each, CPython and accel alternating, "
                          "output hidden\n")
         for _ in range(runs):
-            for name, cmd in (("cpython", plain_cmd), ("accel", accel_cmd)):
-                seconds, code, err = _timed(cmd, plain_env)
+            for name, env in (("cpython", plain_env), ("accel", accel_env)):
+                seconds, code, err = _timed(plain_cmd, env)
                 times[name].append(seconds)
                 codes[name].add(code)
                 if code != 0:

@@ -6,7 +6,7 @@ import json
 import sys
 import textwrap
 
-from tests.conftest import run_python
+from tests.conftest import clean_env, run_python
 
 SCRIPT = textwrap.dedent("""
     import sys, os
@@ -111,11 +111,12 @@ def test_missing_script_and_module_are_reported_like_python(tmp_path):
 
 
 def test_compare_runs_the_program_both_ways_and_reports_the_speed_up(tmp_path):
-    """--compare: N runs each of plain CPython and accel (options before the program go to the accel runs), the
+    """--compare: N runs each of plain CPython and of ACCEL=1 (the caller's ACCEL_* variables its options), the
     program's output hidden, both medians, the ratio and accel's counters; a program that fails under either is
     reported, with exit code 1."""
     script = _script(tmp_path)
-    proc = run_python(["-m", "accel", "--compare", "-n", "2", "--threshold", "1", script, "a"])
+    proc = run_python(["-m", "accel", "--compare", "-n", "2", script, "a"],
+                      env=clean_env(ACCEL_BJIT_THRESHOLD="1", ACCEL_STARTUP_MS="0"))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "argv" not in out  # (the program's own output is hidden)
@@ -124,6 +125,7 @@ def test_compare_runs_the_program_both_ways_and_reports_the_speed_up(tmp_path):
     assert lines[1].startswith("accel") and lines[2].startswith("speed-up ")
     assert float(lines[2].split()[1].rstrip("x")) > 0
     assert "accel stats" in out and "functions compiled" in out
+    assert "fib" not in out and int(out.split("tier 1: ")[1].split(",")[0]) >= 1  # (fib compiled: the options apply)
     failing = run_python(["-m", "accel", "--compare", "-n", "1", script, "raise"])
     assert failing.returncode == 1
     assert "cpython runs failed: ValueError: boom" in failing.stdout
