@@ -322,9 +322,16 @@ watchdog(void *unused)
         uint64_t ticks = LOAD(&accel_osr_ticks);
         /* Only while the main thread runs Python (holds the GIL): a watched frame blocked in a call (a join, a
          * select) is not hot, and other threads must not see the eval breaker raised for it. */
+        PyThreadState *main_tstate = LOAD(&watch.tstate);
         int main_runs = (PyThreadState *)_Py_atomic_load_relaxed(&_PyRuntime.gilstate.tstate_current)
-                        == LOAD(&watch.tstate);
-        if (!main_runs && LOAD(&watch.frame) != NULL)
+                        == main_tstate;
+        /* Nor while the watched frame waits for a Python call it made (a script's main() in a long call): its
+         * back-edge is not near, and a queued request would only keep the eval breaker raised for every check
+         * the callees make (machine code leaves the request to the watched frame).  The main thread's current
+         * frame is read racily, as a hint: its cframe lives on that thread's stack, which stays mapped. */
+        _PyCFrame *cframe = main_runs && main_tstate != NULL ? LOAD(&main_tstate->cframe) : NULL;
+        int in_call = cframe != NULL && LOAD(&cframe->current_frame) != LOAD(&watch.frame);
+        if ((!main_runs || in_call) && LOAD(&watch.frame) != NULL)
             STORE(&watch.start_tick, LOAD(&watch.start_tick) + 1);  /* (blocked time does not count) */
         else if (ticks && LOAD(&watch.frame) != NULL
                  && (int64_t)(now - LOAD(&watch.start_tick)) >= (int64_t)ticks) {
