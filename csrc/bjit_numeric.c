@@ -249,6 +249,15 @@ accel_op_binary_subscr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp,
         res = Py_NewRef(PyList_GET_ITEM(container, i));
     else if (PyTuple_CheckExact(container) && (i = fast_index(sub, PyTuple_GET_SIZE(container))) >= 0)
         res = Py_NewRef(PyTuple_GET_ITEM(container, i));
+    else if (PyUnicode_CheckExact(container) && (i = fast_index(sub, PyUnicode_GET_LENGTH(container))) >= 0) {
+        /* a character of a str: CPython 3.11 does not specialise it (tokenizers and parsers index strs all the
+         * time); one below 256 is the runtime's own one-character string, as unicode_getitem returns it */
+        Py_UCS4 ch = PyUnicode_READ_CHAR(container, i);
+        if (ch < 128)
+            res = Py_NewRef((PyObject *)&_Py_SINGLETON(strings).ascii[ch]);
+        else if (ch < 256)
+            res = Py_NewRef((PyObject *)&_Py_SINGLETON(strings).latin1[ch - 128]);
+    }
     else if (PyDict_CheckExact(container)) {
         res = PyDict_GetItemWithError(container, sub);
         if (res != NULL)
