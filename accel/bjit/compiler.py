@@ -1,9 +1,12 @@
 """Tier-1 driver: generate machine code for a code object, place it in the code arena, attach it.
 
 Most functions are compiled a basic block at a time (codegen.compiles_lazily): first a head (prologue, entry
-block, exits), then each further block when the machine code first reaches it (csrc/bjit_lazy.c calls
-compile_block).  A block's code is placed in its own arena chunk and linked to the code placed before it; jumps
-that were aimed at its stub are patched to go straight there."""
+block, exits), then each further block when the machine code first reaches it.  Usually all of it happens in C
+(compile_tier1_in_c: csrc/bjit_plan.c builds the function's plan from its bytecode, csrc/bjit_lazy_place.c places
+the head and, later, each block from templates).  What C declines comes here: compile_tier1 builds the IR and
+places the head with the Python generator (handing C the plan for the blocks), and compile_block places a block C
+could not (csrc/bjit_lazy.c asks for it).  A block's code is placed in its own arena chunk and linked to the code
+placed before it; jumps that were aimed at its stub are patched to go straight there."""
 
 from __future__ import annotations
 

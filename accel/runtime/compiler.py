@@ -5,8 +5,9 @@ flag set so that nothing this module runs is itself counted or compiled.  The dr
   1. decides whether the function's module is selected, if the import hook has not already (code from before
      install(), exec/eval, the startup standard library); an excluded code object is marked and never asked
      about again;
-  2. builds the CFG IR (accel.ir), keeps it in the code object's C state, and counts the time;
-  3. hands the IR to the highest tier allowed (tier 1 and 2 plug in here; until they exist the IR is the result).
+  2. hands the code object to the highest tier allowed: tier 1 compiles it in C when it can (no IR built:
+     accel/bjit/compiler.py compile_tier1_in_c), else from the CFG IR (accel.ir) built here, timed and counted;
+     tier 2 plugs in here.
 Any exception is a compile failure: counted by reason, the code object is marked so it is never tried again, and
 the function goes on in the interpreter.  KeyboardInterrupt and SystemExit pass through: they belong to the
 program, and the code object stays eligible.
