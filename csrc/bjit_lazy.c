@@ -42,12 +42,12 @@ accel_bjit_block_code(PyThreadState *tstate, accel_code_state *st, PyCodeObject 
 accel_lazy_blocks *
 accel_lazy_new(int32_t nblocks, void *exit_address, void *error_address)
 {
-    accel_lazy_blocks *lz = PyMem_RawCalloc(1, sizeof(accel_lazy_blocks));
+    accel_lazy_blocks *lz = accel_calloc(1, sizeof(accel_lazy_blocks));
     if (lz == NULL)
         return NULL;
-    lz->code = PyMem_RawCalloc(nblocks ? (size_t)nblocks : 1, sizeof(void *));
+    lz->code = accel_calloc(nblocks ? (size_t)nblocks : 1, sizeof(void *));
     if (lz->code == NULL) {
-        PyMem_RawFree(lz);
+        accel_free(lz);
         return NULL;
     }
     lz->nblocks = nblocks;
@@ -63,19 +63,19 @@ accel_lazy_free(accel_lazy_blocks *lz)
         return;
     for (int32_t i = 0; i < lz->nchunks; i++)
         accel_arena_free(lz->chunks[i].address, lz->chunks[i].size);
-    PyMem_RawFree(lz->chunks);
-    PyMem_RawFree(lz->patches);
-    PyMem_RawFree(lz->osr);
+    accel_free(lz->chunks);
+    accel_free(lz->patches);
+    accel_free(lz->osr);
     accel_block_plan_free(lz->plan);
-    PyMem_RawFree(lz->code);
-    PyMem_RawFree(lz);
+    accel_free(lz->code);
+    accel_free(lz);
 }
 
 /* The loop entries for OSR: n (jump_unit, block, unit, depth) quads. */
 int
 accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads)
 {
-    accel_osr_entry *osr = PyMem_RawCalloc(n ? (size_t)n : 1, sizeof(accel_osr_entry));
+    accel_osr_entry *osr = accel_calloc(n ? (size_t)n : 1, sizeof(accel_osr_entry));
     if (osr == NULL)
         return -1;
     for (int32_t i = 0; i < n; i++) {
@@ -84,11 +84,11 @@ accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads)
         osr[i].unit = quads[4 * i + 2];
         osr[i].depth = quads[4 * i + 3];
         if (osr[i].block < 0 || osr[i].block >= lz->nblocks || osr[i].depth < 0) {
-            PyMem_RawFree(osr);
+            accel_free(osr);
             return -1;
         }
     }
-    PyMem_RawFree(lz->osr);
+    accel_free(lz->osr);
     lz->osr = osr;
     lz->nosr = n;
     return 0;
@@ -102,7 +102,7 @@ grow(void **array, int32_t *cap, int32_t need, size_t item)
     int32_t n = *cap ? *cap * 2 : 8;
     while (n < need)
         n *= 2;
-    void *p = PyMem_RawRealloc(*array, (size_t)n * item);
+    void *p = accel_realloc(*array, (size_t)n * item);
     if (p == NULL)
         return -1;
     *array = p;

@@ -57,11 +57,11 @@ accel_lazy_place_counters_t accel_lazy_place_counters;
 accel_block_plan *
 accel_plan_new(Py_ssize_t n, Py_ssize_t nb)
 {
-    accel_block_plan *plan = PyMem_RawCalloc(1, sizeof *plan);
+    accel_block_plan *plan = accel_calloc(1, sizeof *plan);
     size_t words = (size_t)(8 * n + n + (2 + BI_FIELDS) * nb);
-    int32_t *all = plan == NULL ? NULL : PyMem_RawCalloc(words ? words : 1, 4);
+    int32_t *all = plan == NULL ? NULL : accel_calloc(words ? words : 1, 4);
     if (all == NULL) {
-        PyMem_RawFree(plan);
+        accel_free(plan);
         PyErr_NoMemory();
         return NULL;
     }
@@ -80,14 +80,14 @@ accel_block_plan_free(accel_block_plan *plan)
 {
     if (plan == NULL)
         return;
-    PyMem_RawFree(plan->rec);
-    PyMem_RawFree(plan);
+    accel_free(plan->rec);
+    accel_free(plan);
 }
 
 static void
 snippet_clear(snippet *s)
 {
-    PyMem_RawFree(s->code);
+    accel_free(s->code);
     memset(s, 0, sizeof *s);
 }
 
@@ -561,7 +561,7 @@ set_snippet(snippet *s, PyObject *t)
         return -1;
     }
     snippet_clear(s);
-    s->code = PyMem_RawMalloc(size ? (size_t)size : 1);
+    s->code = accel_malloc(size ? (size_t)size : 1);
     if (s->code == NULL) {
         PyErr_NoMemory();
         return -1;
@@ -616,14 +616,14 @@ accel_lazy_place_setup(PyObject *args)
     Py_buffer view;
     if (PyObject_GetBuffer(runtime, &view, PyBUF_SIMPLE) < 0)
         return -1;
-    uint64_t *values = PyMem_RawMalloc(view.len ? (size_t)view.len : 1);
+    uint64_t *values = accel_malloc(view.len ? (size_t)view.len : 1);
     if (values == NULL) {
         PyBuffer_Release(&view);
         PyErr_NoMemory();
         return -1;
     }
     memcpy(values, view.buf, (size_t)view.len);
-    PyMem_RawFree(lp.runtime);
+    accel_free(lp.runtime);
     lp.runtime = values;
     lp.nruntime = view.len / 8;
     PyBuffer_Release(&view);

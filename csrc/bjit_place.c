@@ -32,7 +32,7 @@ place_buf_put(place_buf *b, const void *data, Py_ssize_t n)
         Py_ssize_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + n)
             cap *= 2;
-        uint8_t *p = PyMem_RawRealloc(b->p, (size_t)cap);
+        uint8_t *p = accel_realloc(b->p, (size_t)cap);
         if (p == NULL) {
             PyErr_NoMemory();
             return -1;
@@ -49,7 +49,7 @@ place_buf_put(place_buf *b, const void *data, Py_ssize_t n)
 void
 place_buf_free(place_buf *b)
 {
-    PyMem_RawFree(b->p);
+    accel_free(b->p);
     b->p = NULL;
     b->len = b->cap = 0;
 }

@@ -15,7 +15,7 @@ enum { EXIT_LABEL_EXIT, EXIT_LABEL_ERROR, EXIT_LABEL_DECLINED, EXIT_LABEL_HANDBA
 /* place_instructions' statuses */
 enum { PLACED_FALLS_THROUGH, PLACED_LEAVES, PLACE_MISSING, PLACE_NO_TEMPLATE, PLACE_NOT_COMPACT };
 
-/* A growable byte buffer (PyMem_Raw memory). */
+/* A growable byte buffer (accel_malloc memory). */
 typedef struct {
     uint8_t *p;
     Py_ssize_t len, cap;

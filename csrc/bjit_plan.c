@@ -100,7 +100,7 @@ parse_exception_table(PyObject *table, exc_entry **out)
         }
         if (count == cap) {
             cap = cap ? 2 * cap : 8;
-            exc_entry *grown = PyMem_RawRealloc(entries, (size_t)cap * sizeof *entries);
+            exc_entry *grown = accel_realloc(entries, (size_t)cap * sizeof *entries);
             if (grown == NULL)
                 goto bad;
             entries = grown;
@@ -111,11 +111,11 @@ parse_exception_table(PyObject *table, exc_entry **out)
     *out = entries;
     return count;
 bad:
-    PyMem_RawFree(entries);
+    accel_free(entries);
     return -1;
 }
 
-/* Scratch arrays of one build (PyMem_Raw; freed together). */
+/* Scratch arrays of one build (accel_calloc; freed together). */
 typedef struct {
     int32_t *ops, *args, *offs, *starts, *pops, *pushes, *cum, *jump, *idx_at, *blk_at;
     int32_t *bstart, *bfirst, *succ, *nsuccs, *delta, *handler, *hdepth, *depth, *work;
@@ -130,10 +130,10 @@ scratch_free(scratch *s)
                    s->bstart, s->bfirst, s->succ, s->nsuccs, s->delta, s->handler, s->hdepth, s->depth, s->work,
                    s->lead, s->live, s->resume, s->exc};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
-        PyMem_RawFree(all[k]);
+        accel_free(all[k]);
 }
 
-#define NEW(array, count) ((array) = PyMem_RawCalloc((size_t)(count) + 1, sizeof *(array)))
+#define NEW(array, count) ((array) = accel_calloc((size_t)(count) + 1, sizeof *(array)))
 
 /* Push b on the work stack when its entry depth is new; -1 when it disagrees with the one it has. */
 static int
@@ -424,7 +424,7 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
                 plan->rec[8 * i + 4] >= 0)
             n_osr++;
     }
-    *osr = PyMem_RawMalloc((size_t)(4 * n_osr + 1) * sizeof(int32_t));
+    *osr = accel_malloc((size_t)(4 * n_osr + 1) * sizeof(int32_t));
     if (*osr == NULL)
         goto fail;
     for (Py_ssize_t i = 0; i < ni; i++) {
@@ -455,7 +455,7 @@ fail:
     scratch_free(&s);
     Py_DECREF(code);
     accel_block_plan_free(plan);
-    PyMem_RawFree(*osr);
+    accel_free(*osr);
     *osr = NULL;
     *nosr = 0;
     if (PyErr_Occurred())
@@ -501,8 +501,8 @@ accel_compile_in_c(accel_code_state *st, PyCodeObject *co, void **address, size_
     accel_block_plan *plan = accel_plan_build(co, &data_size, &osr, &nosr);
     if (plan == NULL)
         return 0;
-    PyMem_RawFree(st->jit_data);  /* (an earlier compile stopped before attaching code: nothing uses it) */
-    st->jit_data = PyMem_RawCalloc(1, data_size ? (size_t)data_size : 1);
+    accel_free(st->jit_data);  /* (an earlier compile stopped before attaching code: nothing uses it) */
+    st->jit_data = accel_calloc(1, data_size ? (size_t)data_size : 1);
     st->lazy = st->jit_data == NULL ? NULL : accel_lazy_new(plan->nblocks, NULL, NULL);
     if (st->lazy == NULL) {
         accel_block_plan_free(plan);
@@ -515,14 +515,14 @@ accel_compile_in_c(accel_code_state *st, PyCodeObject *co, void **address, size_
             accel_arena_free(*address, *size);
         goto declined;
     }
-    PyMem_RawFree(osr);
+    accel_free(osr);
     return 1;
 declined:
     accel_lazy_free(st->lazy);
     st->lazy = NULL;
-    PyMem_RawFree(st->jit_data);
+    accel_free(st->jit_data);
     st->jit_data = NULL;
-    PyMem_RawFree(osr);
+    accel_free(osr);
     return 0;
 }
 
@@ -545,6 +545,6 @@ accel_plan_dry(PyCodeObject *co)
         PyBytes_FromStringAndSize((const char *)plan->block_info, 4 * BI_FIELDS * nb),
         PyBytes_FromStringAndSize((const char *)osr, 16 * (Py_ssize_t)nosr), data_size);
     accel_block_plan_free(plan);
-    PyMem_RawFree(osr);
+    accel_free(osr);
     return out;
 }

@@ -96,7 +96,7 @@ accel_arena_init(void)
 static arena_chunk *
 map_chunk(size_t size)
 {
-    arena_chunk *chunk = PyMem_RawCalloc(1, sizeof(*chunk));
+    arena_chunk *chunk = accel_calloc(1, sizeof(*chunk));
     if (chunk == NULL)
         return NULL;
     chunk->size = size;
@@ -124,7 +124,7 @@ map_chunk(size_t size)
     }
     void *mem = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) {
-        PyMem_RawFree(chunk);
+        accel_free(chunk);
         return NULL;
     }
     chunk->rx = chunk->rw = mem;
@@ -156,7 +156,7 @@ release(char *start, size_t size)
     if (prev_touches && next_touches) {
         prev->size += size + next->size;
         prev->next = next->next;
-        PyMem_RawFree(next);
+        accel_free(next);
     }
     else if (prev_touches) {
         prev->size += size;
@@ -166,7 +166,7 @@ release(char *start, size_t size)
         next->size += size;
     }
     else {
-        free_extent *e = PyMem_RawMalloc(sizeof(*e));
+        free_extent *e = accel_malloc(sizeof(*e));
         if (e == NULL)
             return -1;  /* the extent leaks; the memory stays mapped and harmless */
         e->start = start;
@@ -195,7 +195,7 @@ accel_arena_alloc(size_t size)
             e->size -= size;
             if (e->size == 0) {
                 *link = e->next;
-                PyMem_RawFree(e);
+                accel_free(e);
             }
             stats.used_bytes += size;
             if (stats.used_bytes > stats.peak_used_bytes)

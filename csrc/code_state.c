@@ -31,9 +31,9 @@ accel_code_state_free(void *ptr)
     if (st->jit_fn != NULL)
         accel_arena_free(st->jit_fn, st->jit_size);
     accel_ic_free_code(st->ics);
-    PyMem_RawFree(st->jit_data);
+    accel_free(st->jit_data);
     accel_lazy_free(st->lazy);
-    PyMem_RawFree(st);
+    accel_free(st);
 }
 
 int
@@ -77,7 +77,7 @@ accel_code_state_create(PyCodeObject *co)
     accel_code_state *st = accel_code_state_get(co);
     if (st != NULL)
         return st;
-    st = (accel_code_state *)PyMem_RawCalloc(1, sizeof(*st));
+    st = (accel_code_state *)accel_calloc(1, sizeof(*st));
     if (st == NULL) {
         PyErr_NoMemory();
         return NULL;
@@ -91,7 +91,7 @@ accel_code_state_create(PyCodeObject *co)
          * accel touched, even during interpreter shutdown (CPython's test_code registers a Python one). */
         accel_code_extra *extra = PyMem_Malloc(sizeof(accel_code_extra) + accel_extra_index * sizeof(void *));
         if (extra == NULL) {
-            PyMem_RawFree(st);
+            accel_free(st);
             PyErr_NoMemory();
             return NULL;
         }
@@ -102,7 +102,7 @@ accel_code_state_create(PyCodeObject *co)
         co->co_extra = extra;
     }
     else if (_PyCode_SetExtra((PyObject *)co, accel_extra_index, st) < 0) {
-        PyMem_RawFree(st);
+        accel_free(st);
         return NULL;
     }
     if (has_backward_jump(co))

@@ -77,11 +77,11 @@ accel_ic_set_template(int tpl, const char *bytes, Py_ssize_t n, const int *holes
     for (int h = 0; h < IC_HOLE_COUNT; h++)
         if (holes[h] < -1 || holes[h] > n - 4)
             return -1;
-    unsigned char *copy = PyMem_RawMalloc((size_t)n);
+    unsigned char *copy = accel_malloc((size_t)n);
     if (copy == NULL)
         return -1;
     memcpy(copy, bytes, (size_t)n);
-    PyMem_RawFree(templates[tpl].bytes);
+    accel_free(templates[tpl].bytes);
     templates[tpl].bytes = copy;
     templates[tpl].size = (uint16_t)n;
     for (int h = 0; h < IC_HOLE_COUNT; h++)
@@ -194,12 +194,12 @@ new_ic(accel_attr_cache *site, int site_kind, _PyInterpreterFrame *f)
     accel_code_state *st = accel_code_state_get(f->f_code);
     if (st == NULL)
         return NULL;
-    accel_ic *ic = PyMem_RawCalloc(1, sizeof(accel_ic));
+    accel_ic *ic = accel_calloc(1, sizeof(accel_ic));
     if (ic == NULL)
         return NULL;
     ic->code = accel_arena_alloc(ACCEL_IC_REGION_BYTES);
     if (ic->code == NULL) {
-        PyMem_RawFree(ic);
+        accel_free(ic);
         return NULL;
     }
     ic->unit = (int32_t)(f->prev_instr - _PyCode_CODE(f->f_code));
@@ -325,7 +325,7 @@ accel_ic_free_code(void *ics)
         accel_ic_counters.region_bytes -= ACCEL_IC_REGION_BYTES;
         if (ic->megamorphic)
             accel_ic_counters.megamorphic--;
-        PyMem_RawFree(ic);
+        accel_free(ic);
         ic = next;
     }
 }

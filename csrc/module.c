@@ -561,10 +561,10 @@ core_alloc_jit_data(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (st->jit_data != NULL) {
         if (st->jit_fn != NULL)
             return PyErr_Format(PyExc_RuntimeError, "alloc_jit_data: the code object already has its data");
-        PyMem_RawFree(st->jit_data);  /* an earlier compile stopped before attaching code: no machine code uses it */
+        accel_free(st->jit_data);  /* an earlier compile stopped before attaching code: no machine code uses it */
         st->jit_data = NULL;
     }
-    st->jit_data = PyMem_RawCalloc(1, n ? (size_t)n : 1);
+    st->jit_data = accel_calloc(1, n ? (size_t)n : 1);
     if (st->jit_data == NULL)
         return PyErr_NoMemory();
     return PyLong_FromVoidPtr(st->jit_data);
