@@ -1,15 +1,16 @@
-"""The Python side of placing a lazily compiled block in C (csrc/bjit_lazy_place.c explains why).
+"""The Python side of compiling in C (csrc/bjit_plan.c, csrc/bjit_lazy_place.c explain why).
 
-When a function is compiled a block at a time, Python builds its IR; its head (prologue, entry block, exits) and
-the blocks reached later are placed by C from templates, without calling back into Python, when this module has
-given C
-  * once per process (`setup`): the templates dict, the runtime table, the three snippets a piece may end with,
-    and the attribute sites' tables (which kinds to check inline and which first entry to start from, by the
-    quickened opcode: `feedback.attr_kinds_of` and `feedback.prefilled_kind` made into arrays);
-  * once per function (`give_plan`): the IR's instruction records and per-block facts.
-C hands a block back to Python (codegen.generate_block) whenever it cannot place it; so when a setting that C
-does not model is on -- templates off, instruction counting, the perf map, type feedback off, calls through
-registers -- no plan is given and Python places every block, as before.
+A function compiled a block at a time has its plan (instruction records, block facts) built from its bytecode and
+its head and blocks placed from templates by C, without calling back into Python, once this module has given C
+  * once per process (`setup`): the templates dict, the runtime table, the snippets a piece may start or end with
+    (the head's prologue and exits, the hand-back and declined tails, a block's stub), the attribute sites' tables
+    (which kinds to check inline and which first entry to start from, by the quickened opcode:
+    `feedback.attr_kinds_of` and `feedback.prefilled_kind` made into arrays) and the IR's opcode tables;
+  * once per function, only when Python built the IR itself (C declined the plan or the head: `give_plan`): the
+    IR's instruction records and per-block facts, so that C still places the blocks reached later.
+C hands a head or block back to Python (codegen.generate_head / generate_block) whenever it cannot place it; and
+when a setting that C does not model is on -- templates off, instruction counting, the perf map, type feedback
+off, calls through registers -- nothing is given and Python places everything, as before.
 """
 
 from __future__ import annotations
