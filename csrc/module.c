@@ -365,12 +365,6 @@ core_lazy_init(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     void *error_address = PyLong_AsVoidPtr(args[3]);
     if (PyErr_Occurred())
         return NULL;
-    if (st->lazy != NULL && st->lazy->nblocks == nblocks && st->lazy->code[0] == NULL) {
-        /* made before (lazy_plan needs it), and nothing placed since: the exits are known now */
-        st->lazy->exit_address = exit_address;
-        st->lazy->error_address = error_address;
-        Py_RETURN_NONE;
-    }
     if (st->lazy != NULL)
         return PyErr_Format(PyExc_RuntimeError, "lazy_init: already done for this code object");
     if (nblocks < 0 || nblocks > INT32_MAX)
@@ -843,21 +837,6 @@ core_lazy_place_dry(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
-/* lazy_place_head(code) -> (address, size) of its head placed by bjit_lazy_place.c (after lazy_init and
- * lazy_plan), or None: the Python compiler places it */
-static PyObject *
-core_lazy_place_head(PyObject *self, PyObject *code)
-{
-    accel_code_state *st = state_of(code, 0);
-    if (st == NULL)
-        return PyErr_Occurred() ? NULL : PyErr_Format(PyExc_RuntimeError, "lazy_place_head: no state");
-    void *address = NULL;
-    size_t size = 0;
-    if (!accel_lazy_place_head(st, (PyCodeObject *)code, NULL, &address, &size))
-        Py_RETURN_NONE;
-    return Py_BuildValue("(Nn)", PyLong_FromVoidPtr(address), (Py_ssize_t)size);
-}
-
 static PyObject *
 core_lazy_place_seconds(PyObject *self, PyObject *unused)
 {
@@ -1111,7 +1090,6 @@ static PyMethodDef core_methods[] = {
      "lazy_place_setup(None or (templates, runtime, snippets, attr_masks, method_mask, prefill_kinds))"},
     {"lazy_place_dry", (PyCFunction)(void (*)(void))core_lazy_place_dry, METH_FASTCALL,
      "lazy_place_dry(code, block) -> what bjit_lazy_place.c would place, or None"},
-    {"lazy_place_head", core_lazy_place_head, METH_O, "lazy_place_head(code) -> (address, size) or None"},
     {"compile_in_c", core_compile_in_c, METH_O, "compile_in_c(code) -> (address, size) or None (bjit_plan.c)"},
     {"plan_setup", core_plan_setup, METH_O, "plan_setup(tables) (bjit_plan.c)"},
     {"compile_block_now", (PyCFunction)(void (*)(void))core_compile_block_now, METH_FASTCALL,

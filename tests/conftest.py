@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import types
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,21 @@ def clean_env(**extra: str) -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"
     env.update(extra)
     return env
+
+
+def module_codes(modules: list[str]) -> list[types.CodeType]:
+    """Every code object of the named modules' source (compiled afresh, so nothing has run or quickened them),
+    nested ones included, module bodies first."""
+    out = []
+    for name in modules:
+        module = __import__(name, fromlist=["_"])
+        with open(module.__file__) as f:
+            stack = [compile(f.read(), module.__file__, "exec")]
+        while stack:
+            code = stack.pop()
+            stack.extend(k for k in code.co_consts if isinstance(k, types.CodeType))
+            out.append(code)
+    return out
 
 
 def run_python(args: list[str], env: dict[str, str] | None = None, cwd: str | None = None,

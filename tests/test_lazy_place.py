@@ -11,27 +11,18 @@ from accel.bjit.codegen import LazyLinks, Runtime, compiles_lazily, generate_blo
 from accel.bjit.compiler import compile_tier1
 from accel.ir import build
 from accel.runtime import core
+from tests.conftest import module_codes
 
 
 def _functions(modules: list[str]) -> list[types.CodeType]:
-    out = []
-    for name in modules:
-        module = __import__(name, fromlist=["_"])
-        with open(module.__file__) as f:
-            stack = [compile(f.read(), module.__file__, "exec")]
-        while stack:
-            code = stack.pop()
-            stack.extend(k for k in code.co_consts if isinstance(k, types.CodeType))
-            if code.co_flags & 0x1 and not code.co_flags & codegen.GENERATOR_FLAGS:
-                out.append(code)
-    return out
+    return [code for code in module_codes(modules)
+            if code.co_flags & 0x1 and not code.co_flags & codegen.GENERATOR_FLAGS]
 
 
-def test_c_places_every_head_and_block_as_the_python_compiler_does(monkeypatch) -> None:
+def test_c_places_every_head_and_block_as_the_python_compiler_does() -> None:
     """For the head and every block of the functions of a few stdlib modules (compiled a block at a time, never
     run): the bytes C would place, linked at one address, equal the Python compiler's linked there, and so do the
     jumps left aimed at stubs of blocks without code.  The Python compiler goes first: it makes the templates."""
-    monkeypatch.setattr(lazy_place, "c_heads", [False])
     rt = Runtime.load()
     c = core()
     compared = skipped = heads = 0
@@ -157,38 +148,32 @@ def test_c_builds_the_plan_the_ir_builder_gives() -> None:
     compared = 0
     modules = ["json.decoder", "json.encoder", "textwrap", "argparse", "ast", "tokenize", "fractions", "string",
                "asyncio.tasks", "email.message", "difflib", "inspect", "typing", "dataclasses", "re._compiler"]
-    for module in modules:
-        mod = __import__(module, fromlist=["_"])
-        with open(mod.__file__) as f:
-            stack = [compile(f.read(), mod.__file__, "exec")]
-        while stack:
-            code = stack.pop()
-            stack.extend(k for k in code.co_consts if isinstance(k, types.CodeType))
-            try:
-                fn = build(code)
-            except IRBuildError:
-                assert c.plan_dry(code) is None
-                continue
-            plan = c.plan_dry(code)
-            assert plan is not None, code.co_qualname
-            records, first, start, sites, info, osr, size = (
-                array.array("i", part) if isinstance(part, bytes) else part for part in plan)
-            n = fn.n_instructions
-            assert len(records) == 8 * n
-            for i in range(n):
-                assert records[8 * i:8 * i + 6] == fn.records[8 * i:8 * i + 6], (code.co_qualname, i)
-            assert list(first) == [b.first for b in fn.blocks]
-            assert list(start) == [b.start for b in fn.blocks]
-            expected_info = []
-            for b in fn.blocks:
-                succs = tuple(b.succs) + (-1, -1)
-                expected_info += [b.end, b.depth, len(b.succs), succs[0], succs[1]]
-            assert list(info) == expected_info, code.co_qualname
-            offsets = site_offsets(fn, rt)
-            assert list(sites) == [offsets.get(i, -1) for i in range(n)]
-            assert size == data_size(fn, rt)
-            assert [tuple(osr[k:k + 4]) for k in range(0, len(osr), 4)] == osr_entries(fn, code)
-            compared += 1
+    for code in module_codes(modules):
+        try:
+            fn = build(code)
+        except IRBuildError:
+            assert c.plan_dry(code) is None
+            continue
+        plan = c.plan_dry(code)
+        assert plan is not None, code.co_qualname
+        records, first, start, sites, info, osr, size = (
+            array.array("i", part) if isinstance(part, bytes) else part for part in plan)
+        n = fn.n_instructions
+        assert len(records) == 8 * n
+        for i in range(n):
+            assert records[8 * i:8 * i + 6] == fn.records[8 * i:8 * i + 6], (code.co_qualname, i)
+        assert list(first) == [b.first for b in fn.blocks]
+        assert list(start) == [b.start for b in fn.blocks]
+        expected_info = []
+        for b in fn.blocks:
+            succs = tuple(b.succs) + (-1, -1)
+            expected_info += [b.end, b.depth, len(b.succs), succs[0], succs[1]]
+        assert list(info) == expected_info, code.co_qualname
+        offsets = site_offsets(fn, rt)
+        assert list(sites) == [offsets.get(i, -1) for i in range(n)]
+        assert size == data_size(fn, rt)
+        assert [tuple(osr[k:k + 4]) for k in range(0, len(osr), 4)] == osr_entries(fn, code)
+        compared += 1
     assert compared > 1000, compared
     assert struct.calcsize("i") == 4
 

@@ -11,21 +11,13 @@ from accel.bjit.codegen import Runtime, data_size, generate
 from accel.ir import build
 from accel.runtime import core
 from accel.stats import STATS
+from tests.conftest import module_codes
 
 
 def _codes(modules: list[str], generators: bool = False) -> list[types.CodeType]:
     """The functions of `modules` (or their generator and coroutine functions)."""
-    out = []
-    for name in modules:
-        module = __import__(name, fromlist=["_"])
-        with open(module.__file__) as f:
-            stack = [compile(f.read(), module.__file__, "exec")]
-        while stack:
-            code = stack.pop()
-            stack.extend(k for k in code.co_consts if isinstance(k, types.CodeType))
-            if code.co_flags & 0x1 and bool(code.co_flags & codegen.GENERATOR_FLAGS) == generators:
-                out.append(code)
-    return out
+    return [code for code in module_codes(modules)
+            if code.co_flags & 0x1 and bool(code.co_flags & codegen.GENERATOR_FLAGS) == generators]
 
 
 @pytest.fixture

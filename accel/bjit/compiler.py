@@ -93,12 +93,6 @@ def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCod
     c = core()
     data = c.alloc_jit_data(code, data_size(fn, rt))  # owned by the code object from here on
     lazy = lazy and compiles_lazily(fn, code)
-    if lazy and lazy_place.applies(rt, code):
-        c.lazy_init(code, len(fn.blocks), 0, 0)
-        lazy_place.give_plan(fn, code, rt, data)
-        head = c.lazy_place_head(code) if lazy_place.c_heads[0] else None
-        if head is not None:  # (csrc/bjit_lazy_place.c placed it; else the Python compiler does, below)
-            return _attach_head(code, fn, head[0], head[1], start)
     result, address, placed = _generate_and_link(
         lambda: generate_head(fn, code, rt, data) if lazy else generate(fn, code, rt, data))
     try:
@@ -111,6 +105,8 @@ def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCod
             c.lazy_place(code, 0, address + result.block_offset, 0, 0, sites)
             c.lazy_osr(code, osr_entries(fn, code))
             _remember_ir(code, fn)
+            if lazy_place.applies(rt, code):
+                lazy_place.give_plan(fn, code, rt, data)  # (csrc/bjit_lazy_place.c places its blocks from now on)
     except BaseException:
         c.arena_free(address, len(result.code))
         raise
@@ -119,22 +115,6 @@ def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCod
     STATS.functions_tier1 += 1
     _count(result, seconds)
     return MachineCode(address, len(result.code), result, seconds)
-
-
-def _attach_head(code: CodeType, fn: Function, address: int, size: int, start: float) -> MachineCode:
-    """The head C placed (lazy_place_head; its stats are C's) becomes the code object's machine code."""
-    c = core()
-    try:
-        c.set_jit(code, address, size)
-        c.lazy_osr(code, osr_entries(fn, code))
-        # (the IR is not kept: C places the blocks; one it declines has the IR built again, see _ir_of)
-    except BaseException:
-        c.arena_free(address, size)
-        raise
-    seconds = time.perf_counter() - start
-    STATS.functions_tier1 += 1
-    STATS.bjit_compile_seconds += seconds  # (its bytes and instructions are C's counters)
-    return MachineCode(address, size, CodegenResult(b""), seconds)
 
 
 def _generate_and_link(generate_code: Callable[[], CodegenResult]) -> tuple[CodegenResult, int, bytes]:

@@ -6,8 +6,9 @@ its head and blocks placed from templates by C, without calling back into Python
     (the head's prologue and exits, the hand-back and declined tails, a block's stub), the attribute sites' tables
     (which kinds to check inline and which first entry to start from, by the quickened opcode:
     `feedback.attr_kinds_of` and `feedback.prefilled_kind` made into arrays) and the IR's opcode tables;
-  * once per function, only when Python built the IR itself (C declined the plan or the head: `give_plan`): the
-    IR's instruction records and per-block facts, so that C still places the blocks reached later.
+  * once per function, only when Python built the IR and placed the head itself (C declined the plan or the head:
+    `give_plan`): the IR's instruction records and per-block facts, so that C still places the blocks reached
+    later.
 C hands a head or block back to Python (codegen.generate_head / generate_block) whenever it cannot place it; and
 when a setting that C does not model is on -- templates off, instruction counting, the perf map, type feedback
 off, calls through registers -- nothing is given and Python places everything, as before.
@@ -43,7 +44,6 @@ from .x86 import Assembler
 SNIPPETS = ("handback_exit", "declined_exit", "compile_block")
 
 _configured: object = None  # the CACHE.templates dict C was given (None: C is off)
-c_heads = [True]  # C places heads too (tests switch it off to have Python place them)
 
 
 def applies(rt: Runtime, code: CodeType) -> bool:
@@ -108,7 +108,7 @@ def turn_off(core: object) -> None:
 
 
 def give_plan(fn: Function, code: CodeType, rt: Runtime, data: int) -> None:
-    """Hand C the facts about `code` it needs to place its head and blocks (after lazy_init)."""
+    """Hand C the facts about `code` it needs to place its blocks (after its head is placed)."""
     setup(rt)
     offsets = [-1] * fn.n_instructions
     for i, offset in site_offsets(fn, rt).items():
