@@ -2,7 +2,7 @@
  *
  * Machine code for a code object is one C-callable function, `int fn(accel_jit_ctx *ctx)`, run by the
  * trampoline accel_bjit_execute() (bjit_entry.c) on CPython's own _PyInterpreterFrame.  It keeps
- *   rbx = ctx, r12 = frame, r13 = stack pointer (next free slot of the frame's value stack), r14 = tstate,
+ *   rbx = ctx, r12 = frame, r14 = tstate (the value stack lives in the frame, at offsets fixed per instruction),
  * stores prev_instr before anything that can raise, call out or be inspected, and ends in one of three ways:
  *   ACCEL_EXIT_RETURN:   ctx->retval holds the return value; the value stack is empty;
  *   ACCEL_EXIT_ERROR:    an exception is set, frame->prev_instr is the failing instruction and
@@ -46,6 +46,8 @@ typedef struct {
     int32_t _pad;
     void *entry;            /* NULL: start at the function's entry (or a generator's resume point); else jump here
                                (a block compiled while the frame ran, bjit_lazy.c) */
+    uint64_t call_site;     /* a hand-back from a helper call's shared glue (ACCEL_RESUME_FROM_CALL_SITE): the call
+                               site's packed description, decoded by the trampoline */
 } accel_jit_ctx;
 
 typedef int (*accel_jit_fn)(accel_jit_ctx *ctx);
@@ -53,6 +55,12 @@ typedef int (*accel_jit_fn)(accel_jit_ctx *ctx);
 /* ctx->resume_unit of a hand-back at the instruction frame->prev_instr points to (a helper declined; only for an
  * instruction without EXTENDED_ARG prefix, which starts where prev_instr points) */
 #define ACCEL_RESUME_AT_PREV_INSTR (-1)
+/* ctx->resume_unit of a hand-back from a helper call's glue (codegen.py: HelperGlue), which stores the call site's
+ * packed description in ctx->call_site: its code unit (bits 0-31), stack depth (32-47), the distance to the next
+ * instruction (48-55) and the stack effect (56-63, signed).  DECLINED: the helper did nothing, the interpreter runs
+ * the instruction; TRACING: it ran, and tracing switched on, so the interpreter goes on after it. */
+#define ACCEL_RESUME_CALL_DECLINED (-2)
+#define ACCEL_RESUME_CALL_TRACING (-3)
 int accel_opcode_at(PyCodeObject *co, int32_t unit);  /* code_state.c */
 
 /* Why machine code handed a frame back to the interpreter. */

@@ -118,6 +118,14 @@ machine_code_exit(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_
             ctx->resume_unit = (int32_t)(frame->prev_instr - _PyCode_CODE(frame->f_code));
             ctx->reason = ACCEL_HB_HELPER * 256 + accel_opcode_at(frame->f_code, ctx->resume_unit);
         }
+        else if (ctx->resume_unit == ACCEL_RESUME_CALL_DECLINED || ctx->resume_unit == ACCEL_RESUME_CALL_TRACING) {
+            uint64_t site = ctx->call_site;
+            int32_t unit = (int32_t)(uint32_t)site, depth = (int32_t)((site >> 32) & 0xFFFF);
+            int traced = ctx->resume_unit == ACCEL_RESUME_CALL_TRACING;
+            ctx->reason = (traced ? ACCEL_HB_TRACING : ACCEL_HB_HELPER) * 256 + accel_opcode_at(frame->f_code, unit);
+            ctx->resume_unit = traced ? unit + (int32_t)((site >> 48) & 0xFF) : unit;
+            ctx->resume_depth = traced ? depth + (int8_t)(site >> 56) : depth;
+        }
         accel_bjit_handbacks[(ctx->reason >> 8) % ACCEL_HB_COUNT][ctx->reason & 255]++;
         frame->prev_instr = _PyCode_CODE(frame->f_code) + ctx->resume_unit - 1;
         frame->stacktop = frame->f_code->co_nlocalsplus + ctx->resume_depth;
@@ -145,7 +153,7 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
     frame->stacktop = -1;  /* as ceval while a frame executes: the cycle GC sees no half-built stack */
 
     accel_counters.frames_entered_jit++;
-    accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0, entry};
+    accel_jit_ctx ctx = {tstate, frame, NULL, resume_unit, 0, 0, 0, entry, 0};
     int exit = ((accel_jit_fn)st->jit_fn)(&ctx);
     if (exit != ACCEL_EXIT_RETURN)
         return machine_code_exit(tstate, frame, st, &ctx, exit, entry_stacktop);

@@ -46,6 +46,7 @@ from . import templates
 from .fastpaths import INLINE_ATTR_OPS, FastPaths
 from .feedback import Feedback
 from .feedback import call_helper as call_helper_for
+from .glue import glue_name, place_glue
 from .x86 import (
     EAX,
     ECX,
@@ -72,6 +73,7 @@ from .x86 import (
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
+_CACHE_ENTRIES: list[int] = getattr(_opcode, "_inline_cache_entries")  # noqa: B009  opcode -> inline cache units
 
 
 class BjitError(Exception):
@@ -150,6 +152,10 @@ GENERATOR_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_
 HB_UNSUPPORTED, HB_HELPER, HB_TRACING = 0, 1, 2
 
 
+_GLUE: dict[int, dict[str, int]] = {}  # counting mode -> the helper glue's addresses (glue.py)
+_NOT_HELPERS = frozenset(("_Py_Dealloc", "handle_pending"))  # C functions that are not op helpers
+
+
 class Runtime:
     """What code generation needs from the C runtime: struct layout, helper addresses, constants."""
 
@@ -171,7 +177,12 @@ class Runtime:
         c = core()
         layout = c.bjit_layout()
         ic_slots.register(c, layout)  # the templates the inline-cache rewriter copies slots from
-        return cls(layout, c.bjit_symbols(), c.address, c)
+        symbols = c.bjit_symbols()
+        glue = _GLUE.get(layout["counting"])
+        if glue is None:  # (once per process and counting mode: the glue stays in the arena for good)
+            helpers = tuple(sorted(k for k, v in symbols.items() if v > 1 << 32 and k not in _NOT_HELPERS))
+            glue = _GLUE[layout["counting"]] = place_glue(c, layout, symbols, helpers)
+        return cls(layout, {**symbols, **glue}, c.address, c)
 
 
 class CodegenResult:
@@ -503,11 +514,30 @@ class _Generator(FastPaths):
     # ---- helpers -----------------------------------------------------------------------------------------
 
     def call_helper(self, name: str, i: int, oparg: int, depth: int, extra: int | None = None,
-                    extra2: int | None = None) -> None:
-        """Call helper `name` for instruction i; NULL -> error exit, ACCEL_HANDBACK -> hand the instruction back."""
+                    extra2: int | None = None, after: str = "none") -> None:
+        """Call helper `name` for instruction i; NULL -> error exit, ACCEL_HANDBACK -> hand the instruction back.
+        Then, for `after` "poll", the eval breaker is polled; for "tracing" and "poll", a tracing check hands the
+        frame back after the instruction.  Through the helper's shared glue (glue.py) when the call-site word can
+        describe the site, else all of it inline."""
         a = self.a
         fn = self.fn
-        self.set_prev_instr(fn.records[i * 8 + 2])
+        rec = fn.records
+        op, unit = rec[i * 8], rec[i * 8 + 2]
+        effect = self.depth_after(i, depth) - depth if after != "none" else 0
+        to_next = 1 + _CACHE_ENTRIES[op]
+        word = self.call_site_word(unit, depth, to_next | (effect & 0xFF) << 8) \
+            if unit == rec[i * 8 + 3] and -128 <= effect < 128 else None
+        if word is not None:
+            assert self.markers is not None or after == "none" or self.next_start(i) == unit + to_next
+            a.mov(ECX, oparg)
+            if extra is not None:
+                a.mov(R8, extra)
+            if extra2 is not None:
+                a.mov(R9, extra2)
+            a.mov(RAX, word)
+            self.call_c(self.rt.symbols[glue_name(after, name)])
+            return
+        self.set_prev_instr(unit)
         a.mov(RDI, R14)
         a.mov(RSI, R12)
         a.lea(RDX, self.slot(depth))
@@ -520,7 +550,7 @@ class _Generator(FastPaths):
         a.cmp(RAX, 1)
         slow = a.label("slow")
         a.jcc("be", slow)
-        if fn.records[i * 8 + 2] == fn.records[i * 8 + 3]:
+        if unit == rec[i * 8 + 3]:
             # No EXTENDED_ARG prefix: the instruction starts at prev_instr, so the trampoline finds the resume
             # point (and the opcode) there; only the depth is the site's own (csrc/bjit.h: RESUME_AT_PREV_INSTR).
             def stub() -> None:
@@ -528,7 +558,7 @@ class _Generator(FastPaths):
                 a.mov(_mem(RBX, self.lay["ctx_resume_depth"]), depth, size=32)
                 a.jmp(self.declined_exit)
         else:
-            handback = self.handback(fn.records[i * 8 + 3], depth, HB_HELPER, fn.records[i * 8])
+            handback = self.handback(rec[i * 8 + 3], depth, HB_HELPER, op)
 
             def stub() -> None:
                 a.bind(slow)
@@ -537,6 +567,18 @@ class _Generator(FastPaths):
                 a.jmp(handback)
 
         self.stubs.append(stub)
+        if after == "poll":
+            self.poll_eval_breaker(unit, self.depth_after(i, depth))
+        if after != "none":
+            self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+
+    def call_site_word(self, unit: int, depth: int, low16: int) -> int | None:
+        """glue.py's call-site word for the instruction at `unit`, stack depth `depth`; None if it does not fit."""
+        if self.markers is not None:  # (placing the template checks that it fits: PLACE_NOT_COMPACT)
+            return self.markers.packed_handback(unit, depth, low16)
+        if unit >= 1 << 32 or depth >= 1 << 16:
+            return None
+        return unit | depth << 32 | low16 << 48
 
     # ---- the function ------------------------------------------------------------------------------------
 
@@ -963,8 +1005,7 @@ class _Generator(FastPaths):
             return False
         if op == OP["BINARY_SUBSCR"]:
             done = self.emit_subscr_fast_path(i, depth)
-            self.call_helper("binary_subscr", i, arg, depth)  # anything else: the generic BINARY_SUBSCR
-            self.check_tracing(self.next_start(i), depth - 1, op)
+            self.call_helper("binary_subscr", i, arg, depth, after="tracing")  # anything else: the generic one
             a.bind(done)
             return False
         if op == OP["IS_OP"]:
@@ -975,8 +1016,7 @@ class _Generator(FastPaths):
             self.emit_attr_site(i, op, arg, depth)
             return False
         if op in CACHED_OPS:
-            self.call_helper(CACHED_OPS[op][0], i, arg, depth, extra=self.site_data[i])
-            self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+            self.call_helper(CACHED_OPS[op][0], i, arg, depth, extra=self.site_data[i], after="tracing")
             return False
         if op == OP["STORE_SUBSCR"] and self.feedback.name_at(offset) == "STORE_SUBSCR_LIST_INT":
             self.emit_store_subscr_list_int(i, depth)
@@ -995,21 +1035,21 @@ class _Generator(FastPaths):
                 if {"o": arg == 1, "noargs": arg == 0, "fast": True}[flags]:
                     called = a.label("c_called")
                     self.emit_c_call_fast_path(i, arg, depth, descriptor, flags, called)
-            self.call_helper_call(i, arg, depth, kwnames)
-            if called is not None:
-                a.bind(called)
             # as ceval after every call: a signal that arrived during the call runs its handler now, not at the
             # next loop edge (time.sleep() right after signal.setitimer() must not sleep through it)
-            self.poll_eval_breaker(offset, depth - arg - 1)
-            self.check_tracing(self.next_start(i), depth - arg - 1, op)
+            self.call_helper_call(i, arg, depth, kwnames)
+            if called is not None:
+                done = a.label("call_done")
+                a.jmp(done)
+                a.bind(called)  # the inline C call: the same poll and check
+                self.poll_eval_breaker(offset, depth - arg - 1)
+                self.check_tracing(self.next_start(i), depth - arg - 1, op)
+                a.bind(done)
             if appended is not None:
                 a.bind(appended)
             return False
         if op == OP["CALL_FUNCTION_EX"]:
-            self.call_helper("call_function_ex", i, arg, depth)
-            after = self.depth_after(i, depth)
-            self.poll_eval_breaker(offset, after)
-            self.check_tracing(self.next_start(i), after, op)
+            self.call_helper("call_function_ex", i, arg, depth, after="poll")
             return False
         if op == OP["LOAD_DEREF"]:
             done = self.emit_load_deref_fast_path(arg, depth)
@@ -1018,9 +1058,7 @@ class _Generator(FastPaths):
             return False
         helper = HELPER_OPS.get(op)
         if helper is not None:
-            self.call_helper(helper[0], i, arg, depth)
-            if helper[1]:
-                self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+            self.call_helper(helper[0], i, arg, depth, after="tracing" if helper[1] else "none")
             return False
         # Not compiled: the interpreter runs the frame from here.
         self.handed_back = True
@@ -1064,7 +1102,7 @@ class _Generator(FastPaths):
     def call_helper_call(self, i: int, oparg: int, depth: int, kwnames: int | None) -> None:
         helper = call_helper_for(self.precall_feedback(i), kwnames is not None)
         self.call_helper(helper, i, oparg, depth, extra=kwnames if kwnames is not None else 0,
-                         extra2=self.site_data[i])
+                         extra2=self.site_data[i], after="poll")
 
     def emit_none_branch(self, i: int, op: int, jump_if_none: bool, depth: int, offset: int, target: int,
                          block) -> None:  # noqa: ANN001

@@ -96,8 +96,7 @@ class FastPaths:
         def stub() -> None:
             a.bind(slow)
             self.emit_global_entry_check(arg, depth, done)
-            self.call_helper("load_global", i, arg, depth, extra=self.site_data[i])
-            self.check_tracing(self.next_start(i), self.depth_after(i, depth), OP["LOAD_GLOBAL"])
+            self.call_helper("load_global", i, arg, depth, extra=self.site_data[i], after="tracing")
             a.jmp(done)
 
         self.stubs.append(stub)
@@ -224,8 +223,7 @@ class FastPaths:
                 else:
                     self.emit_region_store(offset, depth, generic, done)
             a.bind(generic)
-            self.call_helper(INLINE_ATTR_OPS[op], i, arg, depth, extra=site)
-            self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+            self.call_helper(INLINE_ATTR_OPS[op], i, arg, depth, extra=site, after="tracing")
             if result_known:
                 a.mov(R13, self.slot(depth - 1))
             a.jmp(done)
@@ -497,8 +495,7 @@ class FastPaths:
         offset = self.fn.records[i * 8 + 2]
         kinds = self.feedback.binary_op_kinds(offset) if arg in INLINE_BINARY_OPS else ()
         if not kinds:
-            self.call_helper("binary_op", i, arg, depth)
-            self.check_tracing(self.next_start(i), depth - 1, self.fn.records[i * 8])
+            self.call_helper("binary_op", i, arg, depth, after="tracing")
             return
         generic, done = a.label("binop_generic"), a.label("binop_done")
         self.emit_binary_fast_path(i, arg, depth, kinds, generic, done)
@@ -506,8 +503,7 @@ class FastPaths:
 
         def stub() -> None:
             a.bind(generic)
-            self.call_helper("binary_op", i, arg, depth)
-            self.check_tracing(self.next_start(i), depth - 1, self.fn.records[i * 8])
+            self.call_helper("binary_op", i, arg, depth, after="tracing")
             a.mov(R13, self.slot(depth - 2))
             a.jmp(done)
 
@@ -742,8 +738,7 @@ class FastPaths:
 
         def stub() -> None:
             a.bind(generic)
-            self.call_helper("store_subscr", i, 0, depth)
-            self.check_tracing(self.next_start(i), depth - 3, OP["STORE_SUBSCR"])
+            self.call_helper("store_subscr", i, 0, depth, after="tracing")
             a.jmp(done)
 
         self.stubs.append(stub)

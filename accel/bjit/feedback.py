@@ -82,16 +82,16 @@ class Feedback:
 
 def attr_kinds_of(name: str) -> tuple[str, ...]:
     """Which cached kinds a LOAD_ATTR / STORE_ATTR site whose quickened name is `name` checks inline (also the
-    table csrc/bjit_lazy_place.c reads)."""
-    if name.endswith("_INSTANCE_VALUE"):
-        return ("values",)
+    table csrc/bjit_lazy_place.c reads).  A site that says nothing (not quickened, adaptive: often a block that
+    never ran in the interpreter) checks only the commonest kind, an instance's split-dict value: the others take
+    the site's executable slots out of line rather than some 200 bytes of inline checks at every site."""
     if name.endswith("_SLOT"):
         return ("slot",)
     if name.endswith("_WITH_HINT"):
         return ("dict",)
     if name.endswith("_MODULE"):
         return ()
-    return ALL_ATTR_KINDS
+    return ("values",)
 
 
 def prefilled_kind(name: str) -> str | None:

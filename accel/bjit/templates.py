@@ -667,7 +667,7 @@ def make_template(packed_key: bytes, markers: list[Markers], make_generator: Cal
 from _blake2 import blake2b as _blake2b  # noqa: E402  (hashlib's import would load OpenSSL: ~3 ms)
 
 FILE_MAGIC = b"ACCELTPL\x01"  # the on-disk format's version is the last byte
-_GENERATOR_MODULES = ("codegen", "fastpaths", "x86", "x86_enc", "templates", "feedback")
+_GENERATOR_MODULES = ("codegen", "fastpaths", "glue", "x86", "x86_enc", "templates", "feedback")
 
 
 def fingerprint(table: RuntimeTable) -> str:
