@@ -1230,7 +1230,7 @@ def test_python_function_call_sites_enter_the_callee_straight(installed):
 def test_quickened_instructions_choose_which_cases_are_inline(installed):
     """CPython's specialised BINARY_OP / LOAD_ATTR (feedback.py) leave one case inline: smaller code, and a site
     that later sees other types still gets the right answers from the out-of-line paths."""
-    from accel.bjit.feedback import ALL_ATTR_KINDS, ALL_NUMERIC, Feedback
+    from accel.bjit.feedback import ALL_NUMERIC, Feedback
 
     accel.install(bjit_threshold=100_000)
     source = """
@@ -1251,8 +1251,7 @@ def test_quickened_instructions_choose_which_cases_are_inline(installed):
         unit = _first_unit_of(fn, "BINARY_OP")
         expected = ALL_NUMERIC if args is None else (kind,)
         assert feedback.binary_op_kinds(unit) == expected
-        assert feedback.attr_kinds(_first_unit_of(fn, "LOAD_ATTR")) == (
-            ALL_ATTR_KINDS if args is None else ("values",))
+        assert feedback.attr_kinds(_first_unit_of(fn, "LOAD_ATTR")) == ("values",)  # (silent: the commonest)
         assert accel.compile(fn) == 1 and accel.tier(fn) == 1
         sizes[kind] = accel.info(fn)["jit_size"]
         for a, b in ((3, 4), (1.5, 2.5), (2, 0.5), (0.25, 4), (2**70, 3), ("x", "y"), (7, 0), (7.0, 0.0)):

@@ -46,7 +46,7 @@ from . import templates
 from .fastpaths import INLINE_ATTR_OPS, FastPaths
 from .feedback import Feedback
 from .feedback import call_helper as call_helper_for
-from .glue import glue_name, place_glue
+from .glue import DEALLOC_REGISTERS, glue_name, place_glue
 from .x86 import (
     EAX,
     ECX,
@@ -263,7 +263,6 @@ class _Generator(FastPaths):
         self.declined_exit = Label("declined")  # a helper returned NULL or ACCEL_HANDBACK: one per piece of code
         self.handback_exit = Label("handback_exit")  # the compact hand-back stubs' shared tail: one per piece
         self.handbacks: dict[tuple[int, int, int, int], Label] = {}  # one stub per distinct hand-back
-        self.deallocs: dict[tuple[object, int], Label] = {}  # (register, unit) -> shared dealloc routine
         self.block_labels: dict[int, Label] = _BlockTargets(lazy)
         self.entries: dict[int, Label] = {}  # generator resume points: code unit -> label
         self.stubs: list[Callable[[], None]] = []  # out-of-line code, emitted after the blocks
@@ -291,7 +290,6 @@ class _Generator(FastPaths):
         gen.lazy = None
         gen.exit, gen.error_exit, gen.declined_exit, gen.handback_exit = exits
         gen.handbacks = {}
-        gen.deallocs = {}
         gen.block_labels = labels
         gen.entries = {}
         gen.stubs = []
@@ -355,29 +353,18 @@ class _Generator(FastPaths):
 
     def decref(self, reg, unit: int) -> None:  # noqa: ANN001
         """Release the reference in `reg`; a dealloc runs out of line with prev_instr exact (a __del__ may look):
-        each site's stub calls a routine shared by the sites with the same register and instruction."""
+        the stub calls the register's shared deallocation glue (glue.py) with the code unit in eax."""
         a = self.a
         a.dec(_mem(reg, self.lay["ob_refcnt"]))
         dealloc = a.label("dealloc")
         back = a.label("back")
         a.jcc("z", dealloc)
         a.bind(back)
-        shared = self.deallocs.get((reg, unit))
-        if shared is None:
-            shared = self.deallocs[(reg, unit)] = a.label("dealloc_routine")
-
-            def routine() -> None:  # entered by a call: tail-calls the dealloc, which returns to the stub
-                a.bind(shared)
-                self.set_prev_instr(unit)
-                if reg != RDI:
-                    a.mov(RDI, reg)
-                self.jump_c(self.lay["dealloc"])
-
-            self.stubs.append(routine)
 
         def stub() -> None:
             a.bind(dealloc)
-            a.call(shared)
+            a.mov(EAX, unit)
+            self.call_c(self.rt.symbols[DEALLOC_REGISTERS[reg]])
             a.jmp(back)
 
         self.stubs.append(stub)

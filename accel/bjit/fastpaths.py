@@ -71,10 +71,11 @@ class FastPaths:
 
     def emit_load_global(self, i: int, arg: int, depth: int) -> None:
         """The site's cached value when both dicts are the ones and at the versions it was found in; otherwise
-        (out of line) the helper, which looks it up and re-fills the cache."""
+        (out of line) the value in the entry where the name was (glue.global_entry_glue), else the helper, which
+        looks it up and re-fills the cache."""
         a = self.a
         lay = self.lay
-        slow, done = a.label("global_miss"), a.label("global_done")
+        slow, hit, done = a.label("global_miss"), a.label("global_hit"), a.label("global_done")
         a.mov(RCX, self.site_data[i])
         for frame_field, cache_field, version_field in (
             ("frame_globals", "global_cache_globals", "global_cache_globals_version"),
@@ -87,6 +88,7 @@ class FastPaths:
             a.cmp(RDX, _mem(RCX, lay[version_field]))
             a.jcc("ne", slow)
         a.mov(RAX, _mem(RCX, lay["global_cache_value"]))
+        a.bind(hit)
         self.incref(RAX)
         if arg & 1:
             a.mov(self.slot(depth), 0)
@@ -94,44 +96,15 @@ class FastPaths:
         a.bind(done)
 
         def stub() -> None:
-            a.bind(slow)
-            self.emit_global_entry_check(arg, depth, done)
+            a.bind(slow)  # (rcx = the site's cache)
+            a.mov(R11, self.rt.address(self.code.co_names[arg >> 1]))
+            self.call_c(self.rt.symbols["global_entry"])
+            a.test(RAX, RAX)
+            a.jcc("nz", hit)
             self.call_helper("load_global", i, arg, depth, extra=self.site_data[i], after="tracing")
             a.jmp(done)
 
         self.stubs.append(stub)
-
-    def emit_global_entry_check(self, arg: int, depth: int, done: Label) -> None:
-        """A module global whose dict changed since (a module assigning its own globals changes its version all
-        the time): when the entry where the name was still holds it, that entry's value is the name's value --
-        a dict has one entry per key, deleting a name empties its entry and adding it again appends a new one.
-        The helper's first check, made inline (rcx = the site's cache); anything else falls through to it."""
-        a = self.a
-        lay = self.lay
-        helper = a.label("global_helper")
-        a.cmp(_mem(RCX, lay["global_cache_in_builtins"]), 0, size=32)
-        a.jcc("ne", helper)
-        a.mov(RAX, _mem(R12, lay["frame_globals"]))
-        a.cmp(RAX, _mem(RCX, lay["global_cache_globals"]))
-        a.jcc("ne", helper)
-        a.cmp(_mem(RAX, lay["ma_values"]), 0)
-        a.jcc("ne", helper)
-        a.mov(RSI, _mem(RAX, lay["ma_keys"]))
-        a.mov(RDX, _mem(RCX, lay["global_cache_index"]))
-        a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
-        a.jcc("ae", helper)  # (unsigned: also an index of -1, no entry known)
-        a.cmp(_mem(RSI, lay["dk_kind"]), lay["dict_keys_unicode"], size=8)
-        a.jcc("ne", helper)
-        self.unicode_entry_of(self.code.co_names[arg >> 1], helper)
-        a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
-        a.test(RAX, RAX)
-        a.jcc("z", helper)
-        self.incref(RAX)
-        if arg & 1:
-            a.mov(self.slot(depth), 0)
-        a.mov(self.slot(depth + (arg & 1)), RAX)
-        a.jmp(done)
-        a.bind(helper)
 
     def emit_attr_site(self, i: int, op: int, arg: int, depth: int) -> None:
         """LOAD_ATTR / LOAD_METHOD / STORE_ATTR: the cached kinds CPython's quickened instruction says the site saw

@@ -41,8 +41,11 @@ from __future__ import annotations
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .x86 import (
+    CL,
     EAX,
+    ECX,
     EDX,
+    R8,
     R10,
     R11,
     R12,
@@ -52,6 +55,7 @@ from .x86 import (
     RAX,
     RBP,
     RBX,
+    RCX,
     RDI,
     RDX,
     RSI,
@@ -175,8 +179,65 @@ def glue_template(lay: dict[str, int], after: str, handle_pending: int) -> bytes
     return a.finish()
 
 
+# The registers a released reference may be in when it reaches zero (codegen.decref), and their glue's symbols
+DEALLOC_REGISTERS = {RDI: "dealloc_rdi", RSI: "dealloc_rsi", R13: "dealloc_r13"}
+
+
+def dealloc_glue(lay: dict[str, int], reg, dealloc: int) -> bytes:  # noqa: ANN001
+    """Deallocate the object in `reg` whose count reached zero, with prev_instr at code unit eax (a __del__ or a
+    weakref callback may look at the frame).  Called from a release's out-of-line stub; _Py_Dealloc returns to it."""
+    a = Assembler()
+    a.mov(R10, _mem(R12, lay["frame_code"]))
+    a.lea(R11, Mem(R10, lay["code_units_offset"], RAX, 2))
+    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
+    if reg != RDI:
+        a.mov(RDI, reg)
+    a.mov(R11, dealloc)
+    a.jmp(R11)
+    return a.finish()
+
+
+def global_entry_glue(lay: dict[str, int]) -> bytes:
+    """LOAD_GLOBAL's second chance, shared by its sites' out-of-line paths: a module global whose dict changed
+    since the site's cache was filled (a module assigning its own globals changes its version all the time) still
+    has its value in the entry where the name was, while that entry holds the name -- a dict has one entry per
+    key, deleting a name empties its entry and adding it again appends a new one.  In: rcx = the site's cache,
+    r11 = the name; out: rax = the value (borrowed), or 0 (the helper looks it up).  Clobbers rcx, rdx, rsi, r8,
+    r10."""
+    a = Assembler()
+    miss = a.label("miss")
+    a.cmp(_mem(RCX, lay["global_cache_in_builtins"]), 0, size=32)
+    a.jcc("ne", miss)
+    a.mov(R10, _mem(R12, lay["frame_globals"]))
+    a.cmp(R10, _mem(RCX, lay["global_cache_globals"]))
+    a.jcc("ne", miss)
+    a.cmp(_mem(R10, lay["ma_values"]), 0)
+    a.jcc("ne", miss)
+    a.mov(RSI, _mem(R10, lay["ma_keys"]))
+    a.mov(RDX, _mem(RCX, lay["global_cache_index"]))
+    a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
+    a.jcc("ae", miss)  # (unsigned: also an index of -1, no entry known)
+    a.cmp(_mem(RSI, lay["dk_kind"]), lay["dict_keys_unicode"], size=8)
+    a.jcc("ne", miss)
+    a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
+    a.mov(R8, 1)
+    a.shl(R8, CL)
+    a.add(R8, RSI)  # + dk_indices: the first entry
+    a.shl(RDX, 4)  # 16-byte PyDictUnicodeEntry
+    a.add(R8, RDX)
+    a.cmp(_mem(R8, lay["dk_indices"]), R11)
+    a.jcc("ne", miss)
+    a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
+    a.ret()
+    a.bind(miss)
+    a.xor(EAX, EAX)
+    a.ret()
+    return a.finish()
+
+
 def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tuple[str, ...]) -> dict[str, int]:  # noqa: ANN001
-    """Make and place the glue of every (variant, helper) in the code arena: {glue_name: address}."""
+    """Make and place the glue of every (variant, helper) and the deallocation glue in the code arena:
+    {symbol: address}."""
     templates = {after: glue_template(lay, after, symbols["handle_pending"]) for after in AFTER}
     marker = _HELPER_MARKER.to_bytes(8, "little")
     pieces: list[tuple[str, bytes]] = []
@@ -185,6 +246,9 @@ def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tupl
         for after, template in templates.items():
             assert template.count(marker) == 1
             pieces.append((glue_name(after, helper), template.replace(marker, target)))
+    for reg, name in DEALLOC_REGISTERS.items():
+        pieces.append((name, dealloc_glue(lay, reg, lay["dealloc"])))
+    pieces.append(("global_entry", global_entry_glue(lay)))
     blob = bytearray()
     offsets = {}
     for name, code in pieces:
