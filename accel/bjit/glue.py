@@ -235,6 +235,101 @@ def global_entry_glue(lay: dict[str, int]) -> bytes:
     return a.finish()
 
 
+# The attribute sites' out-of-line glue (attr_miss_glue), by opcode name, and the helper each falls back to
+ATTR_GLUE = {"LOAD_ATTR": ("attr_miss_load", "load_attr_cached"), "LOAD_METHOD": ("attr_miss_method",
+             "load_method_cached"), "STORE_ATTR": ("attr_miss_store", "store_attr_cached")}
+
+
+def attr_miss_glue(lay: dict[str, int], op: str, generic: int) -> bytes:
+    """What an attribute site does when its inline check misses (fastpaths.emit_attr_site), shared by all sites:
+    the site's executable inline-cache region (csrc/inline_cache.c) for the owner, and the hit's work -- the
+    result stored, the owner released -- or, when no slot applies, a tail jump to the helper's "tracing" glue
+    (`generic`), which runs the generic path and re-fills the site.  Entered as a helper's glue is (rax = the
+    call-site word, ecx = the oparg, r8 = the site's cache)."""
+    a = Assembler()
+    word, sp, oparg, site = (_mem(RSP, 8 * k) for k in range(4))
+    to_generic, done = a.label("generic"), a.label("done")
+    a.sub(RSP, 40)  # the four values above (and rsp 16-byte aligned for calls)
+    a.mov(word, RAX)
+    a.mov(oparg, RCX)
+    a.mov(site, R8)
+    a.mov(R10, _mem(R12, lay["frame_code"]))
+    a.mov(EAX, EAX)
+    a.lea(R11, Mem(R10, lay["code_units_offset"], RAX, 2))
+    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)  # (a deallocation below may look)
+    a.mov(RAX, word)
+    a.shr(RAX, 32)
+    a.and_(EAX, 0xFFFF)
+    a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
+    a.lea(RSI, Mem(R12, lay["frame_localsplus"], RAX, 8))
+    a.mov(sp, RSI)
+    a.mov(RDI, _mem(RSI, -8))  # the owner
+    a.mov(RCX, R8)
+    a.mov(RAX, _mem(RCX, lay["attr_ic_code"]))
+    a.test(RAX, RAX)
+    a.jcc("z", to_generic)
+    a.call(RAX)  # rdi = the owner, rcx = the site (both kept): rax = what the slot found, or 0
+    a.test(RAX, RAX)
+    a.jcc("z", to_generic)
+    a.mov(RSI, sp)
+
+    def count_hit() -> None:
+        a.inc(_mem(RCX, lay["attr_hits"]), size=32)
+        a.mov(R11, lay["site_hits_counter"])
+        a.inc(_mem(R11, 0))
+
+    def release(reg) -> None:  # noqa: ANN001
+        kept = a.label("kept")
+        a.dec(_mem(reg, lay["ob_refcnt"]))
+        a.jcc("nz", kept)
+        if reg != RDI:
+            a.mov(RDI, reg)
+        a.mov(R11, lay["dealloc"])
+        a.call(R11)
+        a.bind(kept)
+
+    if op == "LOAD_ATTR":  # rax = the attribute (borrowed)
+        a.inc(_mem(RAX, lay["ob_refcnt"]))
+        a.mov(_mem(RSI, -8), RAX)
+        count_hit()
+        release(RDI)
+    elif op == "LOAD_METHOD":  # rax = a method (edx 0: [method, self]) or an attribute (edx 1: [NULL, attr])
+        attribute = a.label("attribute")
+        a.inc(_mem(RAX, lay["ob_refcnt"]))
+        count_hit()
+        a.test(EDX, EDX)
+        a.jcc("nz", attribute)
+        a.mov(_mem(RSI, -8), RAX)
+        a.mov(_mem(RSI, 0), RDI)  # the owner's reference moves up
+        a.jmp(done)
+        a.bind(attribute)
+        a.mov(_mem(RSI, -8), 0, size=64)
+        a.mov(_mem(RSI, 0), RAX)
+        release(RDI)
+    else:  # STORE_ATTR [value, owner]: rax = the place of the value
+        a.mov(RDX, _mem(RAX, 0))
+        a.test(RDX, RDX)
+        a.jcc("z", to_generic)  # no value there yet: a split dict's insertion order needs keeping
+        a.mov(R8, _mem(RSI, -16))
+        a.mov(_mem(RAX, 0), R8)  # the stack's reference moves in
+        count_hit()
+        a.mov(oparg, RDI)  # (the owner, kept across the old value's deallocation)
+        release(RDX)
+        a.mov(RDI, oparg)
+        release(RDI)
+    a.bind(done)
+    a.add(RSP, 40)
+    a.ret()
+    a.bind(to_generic)  # as if the site had called the helper's glue itself
+    a.mov(RAX, word)
+    a.mov(RCX, oparg)
+    a.mov(R8, site)
+    a.add(RSP, 40)
+    a.mov(R11, generic)
+    a.jmp(R11)
+    return a.finish()
+
+
 def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tuple[str, ...]) -> dict[str, int]:  # noqa: ANN001
     """Make and place the glue of every (variant, helper) and the deallocation glue in the code arena:
     {symbol: address}."""
@@ -249,6 +344,12 @@ def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tupl
     for reg, name in DEALLOC_REGISTERS.items():
         pieces.append((name, dealloc_glue(lay, reg, lay["dealloc"])))
     pieces.append(("global_entry", global_entry_glue(lay)))
+    placed = _place(core, pieces)
+    return {**placed, **_place(core, [(name, attr_miss_glue(lay, op, placed[glue_name("tracing", helper)]))
+                                      for op, (name, helper) in ATTR_GLUE.items()])}
+
+
+def _place(core, pieces: list[tuple[str, bytes]]) -> dict[str, int]:  # noqa: ANN001
     blob = bytearray()
     offsets = {}
     for name, code in pieces:

@@ -70,7 +70,7 @@ WARM_PROGRAMS = ["type_feedback_shifts", "mixed_arithmetic", "polymorphic_sites"
                  "dict_attribute_stores", "attr_cache_invalidation", "class_mutation", "identity_and_truth",
                  "coroutine_creation", "hot_polymorphic", "numeric_kernels", "monkeypatch_globals", "unbound_locals",
                  "call_sites_shifting", "builtin_sites_shifting", "unpack_sites_shifting",
-                 "ic_slot_invalidation"]
+                 "ic_slot_invalidation", "tracing_from_helpers"]
 
 
 def test_warm_mode_matches_cpython() -> None:
