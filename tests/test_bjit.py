@@ -1200,10 +1200,10 @@ def test_python_function_call_sites_enter_the_callee_straight(installed):
     def helpers_called(fn) -> set[str]:
         rt = Runtime.load()
         targets = {target for _, target in generate(build(fn.__code__), fn.__code__, rt, 0).externals}
-        from accel.bjit.glue import AFTER, glue_name
+        from accel.bjit.glue import enter_name
 
         return {name for name in ("call", "call_py", "call_exact")
-                if {rt.symbols[name], *(rt.symbols[glue_name(after, name)] for after in AFTER)} & targets}
+                if {rt.symbols[name], rt.symbols[enter_name(name)]} & targets}
 
     def make(k):
         def callee(a, b, c=k):

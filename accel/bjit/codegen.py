@@ -25,7 +25,8 @@ The inline fast paths in front of some helpers (attribute sites, globals, arithm
 fastpaths.py, a mixin of the generator.
 
 Registers: rbx = ctx (accel_jit_ctx *), r12 = frame, r14 = tstate; rax, rcx, rdx, rsi, rdi, r8, r11 are scratch;
-r13 and r15 hold values across a call within one instruction (the fused int compare).
+r13 and r15 hold values within one instruction (r13 also a LOAD_ATTR result for the next one); r15 carries a
+helper call's site word into its glue (glue.py).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from . import templates
 from .fastpaths import INLINE_ATTR_OPS, FastPaths
 from .feedback import Feedback
 from .feedback import call_helper as call_helper_for
-from .glue import DEALLOC_REGISTERS, glue_name, place_glue
+from .glue import DEALLOC_REGISTERS, after_name, enter_name, place_glue
 from .x86 import (
     EAX,
     ECX,
@@ -154,6 +155,8 @@ HB_UNSUPPORTED, HB_HELPER, HB_TRACING = 0, 1, 2
 
 _GLUE: dict[int, dict[str, int]] = {}  # counting mode -> the helper glue's addresses (glue.py)
 _NOT_HELPERS = frozenset(("_Py_Dealloc", "handle_pending"))  # C functions that are not op helpers
+# Helpers a hot path calls every time (no inline fast case in front): called directly, not through `enter_` glue
+_HOT_HELPERS = frozenset(("call", "call_exact", "call_py", "call_c", "call_function_ex", "send", "for_iter"))
 
 
 class Runtime:
@@ -504,8 +507,10 @@ class _Generator(FastPaths):
                     extra2: int | None = None, after: str = "none") -> None:
         """Call helper `name` for instruction i; NULL -> error exit, ACCEL_HANDBACK -> hand the instruction back.
         Then, for `after` "poll", the eval breaker is polled; for "tracing" and "poll", a tracing check hands the
-        frame back after the instruction.  Through the helper's shared glue (glue.py) when the call-site word can
-        describe the site, else all of it inline."""
+        frame back after the instruction.  What follows the call is the shared `after_` glue (glue.py) when the
+        call-site word can describe the site; the call itself too (`enter_` glue) unless the helper is one a
+        hot path calls every time (calls, SEND, FOR_ITER: the glue's few nanoseconds showed there), else all of
+        it is inline."""
         a = self.a
         fn = self.fn
         rec = fn.records
@@ -516,13 +521,31 @@ class _Generator(FastPaths):
             if unit == rec[i * 8 + 3] and -128 <= effect < 128 else None
         if word is not None:
             assert self.markers is not None or after == "none" or self.next_start(i) == unit + to_next
+            hot = name in _HOT_HELPERS
+            if hot:
+                self.set_prev_instr(unit)
+                a.mov(RDI, R14)
+                a.mov(RSI, R12)
+                a.lea(RDX, self.slot(depth))
             a.mov(ECX, oparg)
             if extra is not None:
                 a.mov(R8, extra)
             if extra2 is not None:
                 a.mov(R9, extra2)
-            a.mov(RAX, word)
-            self.call_c(self.rt.symbols[glue_name(after, name)])
+            a.mov(R15, word)
+            self.call_c(self.rt.symbols[name if hot else enter_name(name)])
+            if hot and after == "none":  # (a leaf call less on SEND's and FOR_ITER's way)
+                a.cmp(RAX, 1)
+                declined = a.label("declined")
+                a.jcc("be", declined)
+
+                def declined_stub() -> None:
+                    a.bind(declined)
+                    self.jump_c(self.rt.symbols["helper_declined"])
+
+                self.stubs.append(declined_stub)
+                return
+            self.call_c(self.rt.symbols[after_name(after)])
             return
         self.set_prev_instr(unit)
         a.mov(RDI, R14)

@@ -24,12 +24,10 @@ from typing import Any
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .feedback import ALL_ATTR_KINDS, Feedback
-from .glue import ATTR_GLUE
 from .x86 import AL, CL, DL, EAX, ECX, EDX, ESI, R8, R11, R12, R13, R14, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
-_CACHE_ENTRIES: list[int] = getattr(_opcode, "_inline_cache_entries")  # noqa: B009  opcode -> inline cache units
 _LIST_APPEND = list.__dict__["append"]  # the method descriptor (static: lives as long as the process)
 
 # BINARY_OP opargs (NB_*) computed inline (floats, one-digit ints, or one of each): oparg -> operation
@@ -70,7 +68,6 @@ class FastPaths:
     jump_label: Any
     next_start: Any
     depth_after: Any
-    call_site_word: Any
 
     def emit_load_global(self, i: int, arg: int, depth: int) -> None:
         """The site's cached value when both dicts are the ones and at the versions it was found in; otherwise
@@ -179,39 +176,20 @@ class FastPaths:
         else:
             a.bind(done)
 
-        rec = self.fn.records
-        effect = self.depth_after(i, depth) - depth
-        word = self.call_site_word(offset, depth, (1 + _CACHE_ENTRIES[op]) | (effect & 0xFF) << 8) \
-            if offset == rec[i * 8 + 3] else None
-
-        def shared_stub() -> None:  # the region, the hit and the helper: glue.attr_miss_glue
-            if inline:
-                a.bind(slow)
-            a.bind(generic)
-            a.mov(ECX, arg)
-            a.mov(R8, site)
-            a.mov(RAX, word)
-            self.call_c(self.rt.symbols[ATTR_GLUE[dis.opname[op]][0]])
-            if result_known:
-                a.mov(R13, self.slot(depth - 1))
-            a.jmp(done)
-
         def stub() -> None:
             if inline:
                 a.bind(slow)
-                a.mov(RCX, site)  # (the inline check may have used rcx)
-                a.mov(RDI, self.slot(depth - 1))
+                if "dict" in kinds:  # (the inline dict check used rcx; the others keep rcx and rdi)
+                    a.mov(RCX, site)
                 self.emit_region_call(generic)
                 if op == OP["LOAD_ATTR"]:
                     a.jmp(hit)
                 elif op == OP["LOAD_METHOD"]:
                     a.test(EDX, EDX)
                     a.jcc("z", hit)
-                    self.incref(RAX)  # an attribute, not a method: [NULL, attr]
-                    a.mov(self.slot(depth - 1), 0)
-                    a.mov(self.slot(depth), RAX)
-                    self.count_site_hit(RCX)
-                    self.decref(RDI, offset)
+                    a.lea(RSI, self.slot(depth - 1))  # an attribute, not a method: [NULL, attr]
+                    a.mov(EDX, offset)
+                    self.call_c(self.rt.symbols["method_attr"])
                     a.jmp(done)
                 else:
                     self.emit_region_store(offset, depth, generic, done)
@@ -221,7 +199,7 @@ class FastPaths:
                 a.mov(R13, self.slot(depth - 1))
             a.jmp(done)
 
-        self.stubs.append(stub if word is None else shared_stub)
+        self.stubs.append(stub)
 
     def describe_site(self, site: int, op: int, offset: int, kinds: tuple[str, ...]) -> None:
         """Tell the site's rewriter (csrc/inline_cache.c) which cases the inline check covers -- the others get

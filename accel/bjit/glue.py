@@ -8,32 +8,40 @@ tracing check after it (14) and its hand-back stub (15) -- and a CALL adds an ev
 the numbers differ between sites: the instruction's code unit, its stack depth, the stack effect, how far the next
 instruction is.  The seed's rule for a baseline tier is small code over fast code, so a site now is
 
-    mov ecx, oparg ; [mov r8/r9, extras] ; mov rax, <call-site word> ; call glue     (20 bytes, 30-40 with extras)
+    mov ecx, oparg ; [mov r8/r9, extras] ; mov r15, <call-site word> ; call enter_<helper> ; call after_<what>
 
-and the rest is one piece of glue per (helper, what follows the call), made once per process and placed in the code
-arena.  The extra call and return cost a few cycles against a helper that costs dozens.
+(25 bytes, 35-45 with extras) and the rest is glue made once per process and placed in the code arena.
 
-The call-site word (the template HANDBACK hole: codegen.call_helper)
----------------------------------------------------------------------
+Two pieces, not one: `enter_<helper>` sets prev_instr and the arguments up and *jumps* into the helper, which
+returns straight to the machine code; `after_<what>` is a leaf call that looks at the result.  A glue that called
+the helper and returned after it would put one more frame between every compiled function and the Python code its
+helper runs -- a generator's SEND, a CALL -- and deep recursions through them (a tree of `yield from`s) ran 20%
+slower for the return predictions that missed.
+
+The call-site word (in r15, callee-saved: the helper keeps it for `after_`; the template HANDBACK hole)
+-----------------------------------------------------------------------------------------------------
     bits 0-31   the instruction's code unit (it has no EXTENDED_ARG prefix, so it also starts there)
     bits 32-47  the value-stack depth before it
     bits 48-55  code units to the next instruction (1 + its inline cache entries)
     bits 56-63  its stack effect, signed (the depth after it, minus the depth before)
+r15 is free at instruction boundaries: machine code keeps values in it only within one instruction's fast path.
 
 The glue
 --------
-Entered by `call` from machine code (rbx = ctx, r12 = frame, r14 = tstate; rax = the word; ecx = oparg; r8, r9 =
-the helper's extra arguments).  It stores prev_instr (frame->f_code's units + 2 * unit), computes the stack pointer
-(localsplus + 8 * (co_nlocalsplus + depth)), calls the helper and returns its result in rax.  What the helper
-returned decides the rest, as the inline sequence did:
+`enter_<helper>` (rbx = ctx, r12 = frame, r14 = tstate; r15 = the word; ecx = oparg; r8, r9 = the helper's extra
+arguments): prev_instr = frame->f_code's units + 2 * unit, rdx = localsplus + 8 * (co_nlocalsplus + depth), rdi =
+tstate, rsi = frame, then a jump to the helper.
+
+`after_<what>` (rax = what the helper returned) decides the rest, as the inline sequence did:
 * NULL (an exception; the helper set stacktop): the error exit.  1 (ACCEL_HANDBACK: the helper declined): a
   hand-back at the instruction (ctx->resume_unit = ACCEL_RESUME_CALL_DECLINED, the word in ctx->call_site; the
   trampoline in csrc/bjit_entry.c decodes it).  The glue leaves the machine code itself: it drops its return address
   and runs the epilogue every tier-1 function shares (codegen._Generator.prologue/exits).
-* "poll" glue then polls the eval breaker, as ceval does after a call (a failing handler: the error exit with
+* `after_poll` then polls the eval breaker, as ceval does after a call (a failing handler: the error exit with
   stacktop at the depth after the call).
-* "tracing" and "poll" glue then check the tracing flag: switched on, the frame goes back to the interpreter after
-  the instruction (ACCEL_RESUME_CALL_TRACING).
+* `after_tracing` and `after_poll` then check the tracing flag: switched on, the frame goes back to the interpreter
+  after the instruction (ACCEL_RESUME_CALL_TRACING).
+rax is returned unchanged (FOR_ITER and SEND compare it with their stack pointer).
 """
 
 from __future__ import annotations
@@ -52,6 +60,7 @@ from .x86 import (
     R13,
     R14,
     R15,
+    R15D,
     RAX,
     RBP,
     RBX,
@@ -65,16 +74,21 @@ from .x86 import (
 )
 from .x86 import mem as _mem
 
-# What follows the helper call, the glue's variants
+# What follows the helper call: the `after_` glue's variants
 AFTER = ("none", "tracing", "poll")
 
-# The helper address in a glue template, patched per helper (a value no layout entry has)
+# The helper address in the `enter_` glue's template, patched per helper (a value no layout entry has)
 _HELPER_MARKER = 0x4A4A_4A4A_4A4A_4A4A
 
 
-def glue_name(after: str, helper: str) -> str:
-    """The symbol (codegen Runtime.symbols) of the glue calling `helper`."""
-    return f"glue_{after}_{helper}"
+def enter_name(helper: str) -> str:
+    """The symbol (codegen Runtime.symbols) of the glue that enters `helper`."""
+    return f"enter_{helper}"
+
+
+def after_name(after: str) -> str:
+    """The symbol of the glue that checks a helper's result and does what `after` says."""
+    return f"after_{after}"
 
 
 def _epilogue(a: Assembler) -> None:
@@ -100,17 +114,14 @@ def _tracing_check(a: Assembler, lay: dict[str, int], tracing_on) -> None:  # no
     a.jcc("ne", tracing_on)
 
 
-def glue_template(lay: dict[str, int], after: str, handle_pending: int) -> bytes:
-    """The glue for one `after` variant, calling _HELPER_MARKER."""
+def enter_template(lay: dict[str, int]) -> bytes:
+    """The `enter_` glue, jumping to _HELPER_MARKER."""
     a = Assembler()
-    declined, tracing_on, pending = a.label("declined"), a.label("tracing_on"), a.label("pending")
-    resume, error = a.label("resume"), a.label("error")
-    a.push(RAX)  # the call-site word (and rsp 16-byte aligned for the helper)
     a.mov(R10, _mem(R12, lay["frame_code"]))
-    a.mov(EAX, EAX)  # rax = the unit (zero-extended)
+    a.mov(EAX, R15D)  # rax = the unit (zero-extended)
     a.lea(R11, Mem(R10, lay["code_units_offset"], RAX, 2))
     a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
-    a.mov(RAX, _mem(RSP, 0))
+    a.mov(RAX, R15)
     a.shr(RAX, 32)
     a.and_(EAX, 0xFFFF)
     a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
@@ -118,7 +129,37 @@ def glue_template(lay: dict[str, int], after: str, handle_pending: int) -> bytes
     a.mov(RDI, R14)
     a.mov(RSI, R12)
     a.mov(R11, _HELPER_MARKER)
-    a.call(R11)
+    a.jmp(R11)  # the helper returns to the machine code
+    return a.finish()
+
+
+def _declined(a: Assembler, lay: dict[str, int]) -> None:
+    """Leave the machine code after a helper returned NULL (rax: an exception, stacktop set) or 1 (it declined: a
+    hand-back at the instruction of the call-site word in r15)."""
+    error = a.label("error")
+    a.test(RAX, RAX)
+    a.jcc("z", error)
+    a.mov(_mem(RBX, lay["ctx_call_site"]), R15)
+    a.mov(_mem(RBX, lay["ctx_resume_unit"]), lay["resume_call_declined"], size=32)
+    a.mov(EAX, lay["exit_handback"])
+    _epilogue(a)
+    a.bind(error)
+    a.mov(EAX, lay["exit_error"])
+    _epilogue(a)
+
+
+def declined_glue(lay: dict[str, int]) -> bytes:
+    """`_declined`, jumped to from the machine code (`helper_declined`: a hot helper's own check of its result)."""
+    a = Assembler()
+    _declined(a, lay)
+    return a.finish()
+
+
+def after_glue(lay: dict[str, int], after: str, handle_pending: int) -> bytes:
+    """The `after_` glue for one variant (rax = the helper's result, r15 = the call-site word)."""
+    a = Assembler()
+    declined, tracing_on, pending = a.label("declined"), a.label("tracing_on"), a.label("pending")
+    resume = a.label("resume")
     a.cmp(RAX, 1)
     a.jcc("be", declined)
     if after == "poll":
@@ -128,47 +169,34 @@ def glue_template(lay: dict[str, int], after: str, handle_pending: int) -> bytes
     a.bind(resume)
     if after != "none":
         _tracing_check(a, lay, tracing_on)
-    a.add(RSP, 8)
     a.ret()
 
     a.bind(declined)  # rax: NULL an error (stacktop set), 1 a hand-back at the instruction
-    a.pop(RDX)
     a.add(RSP, 8)  # leave the machine code's call: the function's own frame from here
-    a.test(RAX, RAX)
-    a.jcc("z", error)
-    a.mov(_mem(RBX, lay["ctx_call_site"]), RDX)
-    a.mov(_mem(RBX, lay["ctx_resume_unit"]), lay["resume_call_declined"], size=32)
-    a.mov(EAX, lay["exit_handback"])
-    _epilogue(a)
-    a.bind(error)
-    a.mov(EAX, lay["exit_error"])
-    _epilogue(a)
+    _declined(a, lay)
 
     if after != "none":
         a.bind(tracing_on)
-        a.pop(RDX)
         a.add(RSP, 8)
-        a.mov(_mem(RBX, lay["ctx_call_site"]), RDX)
+        a.mov(_mem(RBX, lay["ctx_call_site"]), R15)
         a.mov(_mem(RBX, lay["ctx_resume_unit"]), lay["resume_call_tracing"], size=32)
         a.mov(EAX, lay["exit_handback"])
         _epilogue(a)
     if after == "poll":
         a.bind(pending)  # a signal handler, a GIL drop request...: run it (prev_instr is still exact)
-        a.push(RAX)
-        a.sub(RSP, 8)
+        a.push(RAX)  # (and rsp 16-byte aligned for the call)
         a.mov(RDI, R14)
         a.mov(RSI, R12)
         a.mov(R11, handle_pending)
         a.call(R11)
-        a.add(RSP, 8)
         a.test(EAX, EAX)
         a.pop(RAX)
         a.jcc("z", resume)
-        a.pop(RDX)  # the handler raised: the error exit, the stack as after the instruction
-        a.add(RSP, 8)
-        a.mov(RAX, RDX)
+        a.add(RSP, 8)  # the handler raised: the error exit, the stack as after the instruction
+        a.mov(RAX, R15)
         a.shr(RAX, 32)
         a.and_(EAX, 0xFFFF)
+        a.mov(RDX, R15)
         a.sar(RDX, 56)
         a.add(EAX, EDX)
         a.mov(R10, _mem(R12, lay["frame_code"]))
@@ -235,118 +263,46 @@ def global_entry_glue(lay: dict[str, int]) -> bytes:
     return a.finish()
 
 
-# The attribute sites' out-of-line glue (attr_miss_glue), by opcode name, and the helper each falls back to
-ATTR_GLUE = {"LOAD_ATTR": ("attr_miss_load", "load_attr_cached"), "LOAD_METHOD": ("attr_miss_method",
-             "load_method_cached"), "STORE_ATTR": ("attr_miss_store", "store_attr_cached")}
-
-
-def attr_miss_glue(lay: dict[str, int], op: str, generic: int) -> bytes:
-    """What an attribute site does when its inline check misses (fastpaths.emit_attr_site), shared by all sites:
-    the site's executable inline-cache region (csrc/inline_cache.c) for the owner, and the hit's work -- the
-    result stored, the owner released -- or, when no slot applies, a tail jump to the helper's "tracing" glue
-    (`generic`), which runs the generic path and re-fills the site.  Entered as a helper's glue is (rax = the
-    call-site word, ecx = the oparg, r8 = the site's cache)."""
+def method_attr_glue(lay: dict[str, int]) -> bytes:
+    """A LOAD_METHOD site whose executable region found an attribute, not a method (a module's function, an
+    instance's callable): [NULL, attribute], the owner released.  In: rax = the attribute (borrowed), rdi = the
+    owner, rcx = the site's cache, rsi = the address of the owner's stack slot, edx = the instruction's code unit
+    (prev_instr, should the owner be deallocated)."""
     a = Assembler()
-    word, sp, oparg, site = (_mem(RSP, 8 * k) for k in range(4))
-    to_generic, done = a.label("generic"), a.label("done")
-    a.sub(RSP, 40)  # the four values above (and rsp 16-byte aligned for calls)
-    a.mov(word, RAX)
-    a.mov(oparg, RCX)
-    a.mov(site, R8)
-    a.mov(R10, _mem(R12, lay["frame_code"]))
-    a.mov(EAX, EAX)
-    a.lea(R11, Mem(R10, lay["code_units_offset"], RAX, 2))
-    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)  # (a deallocation below may look)
-    a.mov(RAX, word)
-    a.shr(RAX, 32)
-    a.and_(EAX, 0xFFFF)
-    a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
-    a.lea(RSI, Mem(R12, lay["frame_localsplus"], RAX, 8))
-    a.mov(sp, RSI)
-    a.mov(RDI, _mem(RSI, -8))  # the owner
-    a.mov(RCX, R8)
-    a.mov(RAX, _mem(RCX, lay["attr_ic_code"]))
-    a.test(RAX, RAX)
-    a.jcc("z", to_generic)
-    a.call(RAX)  # rdi = the owner, rcx = the site (both kept): rax = what the slot found, or 0
-    a.test(RAX, RAX)
-    a.jcc("z", to_generic)
-    a.mov(RSI, sp)
-
-    def count_hit() -> None:
-        a.inc(_mem(RCX, lay["attr_hits"]), size=32)
-        a.mov(R11, lay["site_hits_counter"])
-        a.inc(_mem(R11, 0))
-
-    def release(reg) -> None:  # noqa: ANN001
-        kept = a.label("kept")
-        a.dec(_mem(reg, lay["ob_refcnt"]))
-        a.jcc("nz", kept)
-        if reg != RDI:
-            a.mov(RDI, reg)
-        a.mov(R11, lay["dealloc"])
-        a.call(R11)
-        a.bind(kept)
-
-    if op == "LOAD_ATTR":  # rax = the attribute (borrowed)
-        a.inc(_mem(RAX, lay["ob_refcnt"]))
-        a.mov(_mem(RSI, -8), RAX)
-        count_hit()
-        release(RDI)
-    elif op == "LOAD_METHOD":  # rax = a method (edx 0: [method, self]) or an attribute (edx 1: [NULL, attr])
-        attribute = a.label("attribute")
-        a.inc(_mem(RAX, lay["ob_refcnt"]))
-        count_hit()
-        a.test(EDX, EDX)
-        a.jcc("nz", attribute)
-        a.mov(_mem(RSI, -8), RAX)
-        a.mov(_mem(RSI, 0), RDI)  # the owner's reference moves up
-        a.jmp(done)
-        a.bind(attribute)
-        a.mov(_mem(RSI, -8), 0, size=64)
-        a.mov(_mem(RSI, 0), RAX)
-        release(RDI)
-    else:  # STORE_ATTR [value, owner]: rax = the place of the value
-        a.mov(RDX, _mem(RAX, 0))
-        a.test(RDX, RDX)
-        a.jcc("z", to_generic)  # no value there yet: a split dict's insertion order needs keeping
-        a.mov(R8, _mem(RSI, -16))
-        a.mov(_mem(RAX, 0), R8)  # the stack's reference moves in
-        count_hit()
-        a.mov(oparg, RDI)  # (the owner, kept across the old value's deallocation)
-        release(RDX)
-        a.mov(RDI, oparg)
-        release(RDI)
-    a.bind(done)
-    a.add(RSP, 40)
+    dealloc = a.label("dealloc")
+    a.inc(_mem(RAX, lay["ob_refcnt"]))
+    a.mov(_mem(RSI, 0), 0, size=64)
+    a.mov(_mem(RSI, 8), RAX)
+    a.inc(_mem(RCX, lay["attr_hits"]), size=32)
+    a.mov(R11, lay["site_hits_counter"])
+    a.inc(_mem(R11, 0))
+    a.dec(_mem(RDI, lay["ob_refcnt"]))
+    a.jcc("z", dealloc)
     a.ret()
-    a.bind(to_generic)  # as if the site had called the helper's glue itself
-    a.mov(RAX, word)
-    a.mov(RCX, oparg)
-    a.mov(R8, site)
-    a.add(RSP, 40)
-    a.mov(R11, generic)
-    a.jmp(R11)
+    a.bind(dealloc)
+    a.mov(R10, _mem(R12, lay["frame_code"]))
+    a.lea(R11, Mem(R10, lay["code_units_offset"], RDX, 2))
+    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
+    a.mov(R11, lay["dealloc"])
+    a.jmp(R11)  # (it returns to the site)
     return a.finish()
 
 
 def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tuple[str, ...]) -> dict[str, int]:  # noqa: ANN001
-    """Make and place the glue of every (variant, helper) and the deallocation glue in the code arena:
-    {symbol: address}."""
-    templates = {after: glue_template(lay, after, symbols["handle_pending"]) for after in AFTER}
+    """Make and place the helper-call glue, the deallocation glue and the attribute and global routines in the
+    code arena: {symbol: address}."""
+    template = enter_template(lay)
     marker = _HELPER_MARKER.to_bytes(8, "little")
-    pieces: list[tuple[str, bytes]] = []
-    for helper in helpers:
-        target = symbols[helper].to_bytes(8, "little")
-        for after, template in templates.items():
-            assert template.count(marker) == 1
-            pieces.append((glue_name(after, helper), template.replace(marker, target)))
+    assert template.count(marker) == 1
+    pieces = [(enter_name(helper), template.replace(marker, symbols[helper].to_bytes(8, "little")))
+              for helper in helpers]
+    pieces += [(after_name(after), after_glue(lay, after, symbols["handle_pending"])) for after in AFTER]
+    pieces.append(("helper_declined", declined_glue(lay)))
     for reg, name in DEALLOC_REGISTERS.items():
         pieces.append((name, dealloc_glue(lay, reg, lay["dealloc"])))
     pieces.append(("global_entry", global_entry_glue(lay)))
-    placed = _place(core, pieces)
-    return {**placed, **_place(core, [(name, attr_miss_glue(lay, op, placed[glue_name("tracing", helper)]))
-                                      for op, (name, helper) in ATTR_GLUE.items()])}
+    pieces.append(("method_attr", method_attr_glue(lay)))
+    return _place(core, pieces)
 
 
 def _place(core, pieces: list[tuple[str, bytes]]) -> dict[str, int]:  # noqa: ANN001
