@@ -50,6 +50,7 @@ class Stats:
         self.bjit_unsupported_sites: Counter[str] = Counter()  # opname -> compiled sites that hand back
         self.ic_hits = 0
         self.ic_misses = 0
+        self.ic_inline_hits_counted = True  # False: ic_hits lacks the inline checks' hits (not counting)
         self.llvm_compile_seconds = 0.0
         self.cache_hits = 0
         self.cache_misses = 0
@@ -98,6 +99,7 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
     out["bjit_handbacks"] = counters["handbacks"]
     out["ic_hits"] += counters["ic_hits"]
     out["ic_misses"] += counters["ic_misses"]
+    out["ic_inline_hits_counted"] = bool(counters["counting"])
     out["fast_ops"] = counters["fast_ops"]
     for key in ("ic_slot_hits", "ic_helper_hits", "ic_rewrites", "ic_slots_written", "ic_evictions", "ic_regions",
                 "ic_bytes", "ic_megamorphic"):
@@ -134,6 +136,8 @@ def _merge_lazy_place_counters(out: dict[str, Any], counters: dict[str, Any]) ->
 
 
 def _hit_rate(data: dict[str, Any]) -> str:
+    if not data.get("ic_inline_hits_counted", True):
+        return "hits of the inline checks counted only with ACCEL_COUNT_INSTRUCTIONS=1"
     total = data["ic_hits"] + data["ic_misses"]
     return f"hit rate {100 * data['ic_hits'] / total:.2f}%" if total else "no lookups"
 

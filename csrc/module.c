@@ -960,7 +960,8 @@ core_bjit_counters(PyObject *self, PyObject *unused)
             }
         }
     }
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}",
+    return Py_BuildValue("{s:i,s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}",
+                         "counting", accel_counting,
                          "block_compiles", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_COMPILE_BLOCK],
                          "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
                          "yields", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_YIELD],

@@ -380,8 +380,9 @@ def test_polymorphic_attribute_sites_and_class_attributes_hit_their_caches(insta
     before = accel.stats()
     assert walk(objs) == 100 * (2 + 4 + 6 + 3 * 12)
     after = accel.stats()
-    hits, misses = after["ic_hits"] - before["ic_hits"], after["ic_misses"] - before["ic_misses"]
-    assert misses == 0 and hits >= 300 * 2, (hits, misses)  # three receiver types share each site
+    misses = after["ic_misses"] - before["ic_misses"]
+    slot_hits = after["ic_slot_hits"] - before["ic_slot_hits"]  # (the inline checks' hits are not counted)
+    assert misses == 0 and slot_hits >= 200 * 2, (slot_hits, misses)  # three receiver types share each site
     ns["K"].LIMIT = 6  # a class attribute changes: the class's version tag changes with it
     assert walk(objs) == 100 * (2 + 4 + 6 + 3 * 13)
 

@@ -489,8 +489,15 @@ class _Generator(FastPaths):
         a.jcc("ne", pending)
         a.bind(back)
 
+        word = self.call_site_word(unit, depth, 0)
+
         def stub() -> None:
             a.bind(pending)
+            if word is not None:  # the shared glue (glue.pending_glue)
+                a.mov(R15, word)
+                self.call_c(self.rt.symbols["handle_pending_glue"])
+                a.jmp(back)
+                return
             self.set_prev_instr(unit)
             a.mov(RDI, R14)
             a.mov(RSI, R12)
@@ -1166,14 +1173,20 @@ class _Generator(FastPaths):
             a.jmp(fall)
             when_true, when_false = (jump, popped) if jump_if else (popped, jump)
 
+        word = self.call_site_word(offset, depth, 0) if offset == self.fn.records[i * 8 + 3] else None
+
         def stub() -> None:  # anything else: PyObject_IsTrue through the helper (pops and releases when pop_always)
             a.bind(generic)
-            self.set_prev_instr(offset)
-            a.mov(RDI, R14)
-            a.mov(RSI, R12)
-            a.lea(RDX, self.slot(depth))
             a.mov(ECX, 1 if pop_always else 0)
-            self.call_c(self.rt.symbols["truth"])
+            if word is not None:  # (prev_instr and the arguments by the shared glue)
+                a.mov(R15, word)
+                self.call_c(self.rt.symbols[enter_name("truth")])
+            else:
+                self.set_prev_instr(offset)
+                a.mov(RDI, R14)
+                a.mov(RSI, R12)
+                a.lea(RDX, self.slot(depth))
+                self.call_c(self.rt.symbols["truth"])
             a.test(EAX, EAX)
             a.jcc("s", self.error_exit)
             a.jcc("nz", when_true)

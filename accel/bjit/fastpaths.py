@@ -70,20 +70,19 @@ class FastPaths:
     depth_after: Any
 
     def emit_load_global(self, i: int, arg: int, depth: int) -> None:
-        """The site's cached value when both dicts are the ones and at the versions it was found in; otherwise
+        """The site's cached value while both dicts are at the versions it was found at; otherwise
         (out of line) the value in the entry where the name was (glue.global_entry_glue), else the helper, which
         looks it up and re-fills the cache."""
         a = self.a
         lay = self.lay
         slow, hit, done = a.label("global_miss"), a.label("global_hit"), a.label("global_done")
         a.mov(RCX, self.site_data[i])
-        for frame_field, cache_field, version_field in (
-            ("frame_globals", "global_cache_globals", "global_cache_globals_version"),
-            ("frame_builtins", "global_cache_builtins", "global_cache_builtins_version"),
-        ):
+        # Only the versions: a dict's version tag is unique among all dicts (PEP 509: a global counter, bumped
+        # for every dict made or changed; csrc/site_cache.c's own tags come from a range CPython never reaches),
+        # so the frame's dict at the version the cache was filled at is the cache's dict, unchanged since.
+        for frame_field, version_field in (("frame_globals", "global_cache_globals_version"),
+                                           ("frame_builtins", "global_cache_builtins_version")):
             a.mov(RAX, _mem(R12, lay[frame_field]))
-            a.cmp(RAX, _mem(RCX, lay[cache_field]))
-            a.jcc("ne", slow)
             a.mov(RDX, _mem(RAX, lay["dict_version"]))
             a.cmp(RDX, _mem(RCX, lay[version_field]))
             a.jcc("ne", slow)
@@ -454,9 +453,12 @@ class FastPaths:
         a.imul(value, RCX)
 
     def count_site_hit(self, cache) -> None:  # noqa: ANN001
+        """The site's own hit count (its rewriter weighs hits against misses); the process-wide count only while
+        instructions are counted (13 bytes and a shared memory increment at every hit otherwise)."""
         self.a.inc(_mem(cache, self.lay["attr_hits"]), size=32)
-        self.a.mov(RAX, self.lay["site_hits_counter"])
-        self.a.inc(_mem(RAX, 0))
+        if self.lay["counting"]:
+            self.a.mov(RAX, self.lay["site_hits_counter"])
+            self.a.inc(_mem(RAX, 0))
 
     def emit_binary_op(self, i: int, arg: int, depth: int) -> None:
         """BINARY_OP: +, -, *, / inline for the numeric cases CPython's quickened instruction says the site saw

@@ -274,8 +274,9 @@ def method_attr_glue(lay: dict[str, int]) -> bytes:
     a.mov(_mem(RSI, 0), 0, size=64)
     a.mov(_mem(RSI, 8), RAX)
     a.inc(_mem(RCX, lay["attr_hits"]), size=32)
-    a.mov(R11, lay["site_hits_counter"])
-    a.inc(_mem(R11, 0))
+    if lay["counting"]:  # (as fastpaths.count_site_hit)
+        a.mov(R11, lay["site_hits_counter"])
+        a.inc(_mem(R11, 0))
     a.dec(_mem(RDI, lay["ob_refcnt"]))
     a.jcc("z", dealloc)
     a.ret()
@@ -285,6 +286,38 @@ def method_attr_glue(lay: dict[str, int]) -> bytes:
     a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
     a.mov(R11, lay["dealloc"])
     a.jmp(R11)  # (it returns to the site)
+    return a.finish()
+
+
+def pending_glue(lay: dict[str, int], handle_pending: int) -> bytes:
+    """The eval breaker was set at a loop's back edge, a RESUME or after a call (codegen.poll_eval_breaker): run
+    what is pending (signal handlers, a GIL drop request) with prev_instr at the code unit of the call-site word
+    in r15; when a handler raised, the error exit with the word's stack depth."""
+    a = Assembler()
+    error = a.label("error")
+    a.sub(RSP, 8)  # (rsp 16-byte aligned for the call)
+    a.mov(R10, _mem(R12, lay["frame_code"]))
+    a.mov(EAX, R15D)
+    a.lea(R11, Mem(R10, lay["code_units_offset"], RAX, 2))
+    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
+    a.mov(RDI, R14)
+    a.mov(RSI, R12)
+    a.mov(R11, handle_pending)
+    a.call(R11)
+    a.test(EAX, EAX)
+    a.jcc("nz", error)
+    a.add(RSP, 8)
+    a.ret()
+    a.bind(error)
+    a.add(RSP, 16)  # (and the machine code's call)
+    a.mov(RAX, R15)
+    a.shr(RAX, 32)
+    a.and_(EAX, 0xFFFF)
+    a.mov(R10, _mem(R12, lay["frame_code"]))
+    a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
+    a.mov(_mem(R12, lay["frame_stacktop"]), EAX)
+    a.mov(EAX, lay["exit_error"])
+    _epilogue(a)
     return a.finish()
 
 
@@ -298,6 +331,7 @@ def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tupl
               for helper in helpers]
     pieces += [(after_name(after), after_glue(lay, after, symbols["handle_pending"])) for after in AFTER]
     pieces.append(("helper_declined", declined_glue(lay)))
+    pieces.append(("handle_pending_glue", pending_glue(lay, symbols["handle_pending"])))
     for reg, name in DEALLOC_REGISTERS.items():
         pieces.append((name, dealloc_glue(lay, reg, lay["dealloc"])))
     pieces.append(("global_entry", global_entry_glue(lay)))
