@@ -612,6 +612,7 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"resume_call_tracing", ACCEL_RESUME_CALL_TRACING},
         {"ctx_call_site", OFF(accel_jit_ctx, call_site)},
         {"code_nlocalsplus", OFF(PyCodeObject, co_nlocalsplus)},
+        {"code_names", OFF(PyCodeObject, co_names)},
         {"tstate_cframe", OFF(PyThreadState, cframe)},
         {"cframe_use_tracing", OFF(_PyCFrame, use_tracing)},
         {"ob_refcnt", OFF(PyObject, ob_refcnt)},
