@@ -63,6 +63,15 @@ typedef int (*accel_jit_fn)(accel_jit_ctx *ctx);
 #define ACCEL_RESUME_CALL_TRACING (-3)
 int accel_opcode_at(PyCodeObject *co, int32_t unit);  /* code_state.c */
 
+/* A plan record's target field of a LOAD_FAST that reads an argument the code never deletes (accel/ir/function.py
+ * ALWAYS_BOUND): no unbound check.  The arguments are the first accel_code_nargs(co) locals. */
+#define ACCEL_ALWAYS_BOUND (-2)
+static inline int32_t
+accel_code_nargs(PyCodeObject *co)
+{
+    return co->co_argcount + co->co_kwonlyargcount + !!(co->co_flags & CO_VARARGS) + !!(co->co_flags & CO_VARKEYWORDS);
+}
+
 /* Why machine code handed a frame back to the interpreter. */
 enum {
     ACCEL_HB_UNSUPPORTED = 0,   /* an instruction tier 1 does not compile */

@@ -85,7 +85,7 @@ static int
 backward(const place_fn *f, int32_t target, Py_ssize_t i)
 {
     if (target < 0)
-        return -1;
+        return target;  /* -1 no target, or ACCEL_ALWAYS_BOUND */
     return f->block_first[target] <= i;
 }
 
@@ -126,6 +126,8 @@ make_key(uint8_t *key, const place_fn *f, Py_ssize_t i, Py_ssize_t first, Py_ssi
         nxt_arg = pack_arg(nxt_op, r[9]);
         nxt_ext = r[10] == r[11];
         nxt_back = backward(f, r[12], i + 1);
+        if (nxt_back < -1)
+            nxt_back = -1;  /* (a next LOAD_FAST's ACCEL_ALWAYS_BOUND: not read) */
         end_rel = (int)(end - i) > 3 ? 3 : (int)(end - i);
     }
     int name = 0, precall = 0;

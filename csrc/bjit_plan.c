@@ -410,6 +410,18 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
         bi[BI_SUCC0] = s.succ[2 * b];
         bi[BI_SUCC1] = s.succ[2 * b + 1];
     }
+    /* LOAD_FASTs of arguments the code never deletes cannot be unbound (builder.py: ALWAYS_BOUND) */
+    {
+        int32_t nargs = accel_code_nargs(co);
+        for (Py_ssize_t i = 0; i < ni; i++)
+            if (s.ops[i] == LOAD_FAST && s.args[i] < nargs) {
+                int deleted = 0;
+                for (Py_ssize_t k = 0; k < ni && !deleted; k++)
+                    deleted = s.ops[k] == DELETE_FAST && s.args[k] == s.args[i];
+                if (!deleted)
+                    plan->rec[8 * i + 4] = ACCEL_ALWAYS_BOUND;
+            }
+    }
     plan->nlp = co->co_nlocalsplus;
     plan->localsplus = (int64_t)offsetof(_PyInterpreterFrame, localsplus);
     plan->units = (int64_t)(uintptr_t)_PyCode_CODE(co);

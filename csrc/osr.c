@@ -209,6 +209,13 @@ osr_pending(void *unused)
         accel_osr_counters.declined++;
         return 0;
     }
+    /* machine code reads the arguments the code never deletes without an unbound check (ACCEL_ALWAYS_BOUND);
+     * only a debugger writing f_locals in the interpreter can have unbound one */
+    for (int32_t k = 0, nargs = accel_code_nargs(co); k < nargs; k++)
+        if (frame->localsplus[k] == NULL) {
+            accel_osr_counters.declined++;
+            return 0;
+        }
     void *entry = accel_bjit_block_code(tstate, st, co, e->block);
     if (entry == NULL || accel_tracing(tstate)) {
         accel_osr_counters.declined++;

@@ -26,6 +26,7 @@ except ImportError:  # accel/__init__.py mid-edit by someone else: load the subp
     sys.modules["accel.ir"] = ir
     _spec.loader.exec_module(ir)
 
+from accel.ir.function import ALWAYS_BOUND, F_OP, F_TARGET, REC  # noqa: E402
 from accel.ir.opcodes import COMPILER_DIFFERENCES, JUMP_FIXED  # noqa: E402
 
 OPS = opcode.opmap
@@ -251,7 +252,7 @@ def check_against_dis(co: CodeType) -> ir.Function:
             assert fn.blocks[ins.target].start == d.argval // 2
             assert block_of[ins.index].end == ins.index + 1, "a jump ends its block"
         else:
-            assert ins.target == -1
+            assert ins.target == -1 or (ins.target == ALWAYS_BOUND and ins.opname == "LOAD_FAST")
         blk = block_of[ins.index]
         cover = [e for e in entries if e.start <= d.offset < e.end]
         assert len(cover) <= 1
@@ -425,8 +426,8 @@ function name=_add qualname=_add flags=0x1000003 nlocalsplus=2 stacksize=2 units
 locals: l0=a l1=b
 bb0 @0 depth=0 preds=- succs=- handler=-
       0  RESUME 0
-      1  s0 = LOAD_FAST 0 l0         ; a
-      2  s1 = LOAD_FAST 1 l1         ; b
+      1  s0 = LOAD_FAST 0 l0 !bound  ; a
+      2  s1 = LOAD_FAST 1 l1 !bound  ; b
       3  s0 = BINARY_OP 0 s0, s1     ; +
       5  RETURN_VALUE s0
 """
@@ -443,14 +444,14 @@ function name=_branch qualname=_branch flags=0x1000003 nlocalsplus=2 stacksize=1
 locals: l0=x l1=y
 bb0 @0 depth=0 preds=- succs=bb1,bb2 handler=-
       0  RESUME 0
-      1  s0 = LOAD_FAST 0 l0         ; x
+      1  s0 = LOAD_FAST 0 l0 !bound  ; x
       2  POP_JUMP_FORWARD_IF_FALSE 7 s0 -> bb2
 bb1 @3 depth=0 preds=bb0 succs=bb2 handler=-
-      3  s0 = LOAD_FAST 0 l0         ; x
+      3  s0 = LOAD_FAST 0 l0 !bound  ; x
       4  s0 = LOAD_ATTR 0 s0         ; attr
       9  l1 = STORE_FAST 1 s0        ; y
 bb2 @10 depth=0 preds=bb0,bb1 succs=- handler=-
-     10  s0 = LOAD_FAST 1 l1         ; y
+     10  s0 = LOAD_FAST 1 l1 !bound  ; y
      11  RETURN_VALUE s0
 """
 
@@ -645,3 +646,19 @@ def test_module_level_code() -> None:
         """)
     for co in all_codes(compile(src, "<m>", "exec")):
         check_against_dis(co)
+
+
+def test_loads_of_arguments_never_deleted_need_no_unbound_check():
+    """A LOAD_FAST of an argument the code never deletes is marked ALWAYS_BOUND (tier 1 leaves its NULL check
+    out); a deleted argument, a plain local and a LOAD_FAST of either stay unmarked -- and C's plan agrees."""
+    def f(a, b, *rest, c, **kw):
+        x = a + c
+        del b
+        return x, rest, kw, a
+
+    fn = ir.build(f.__code__)
+    names = fn.local_names
+    marks = {(names[fn.records[i * REC + 1]], fn.records[i * REC + F_TARGET])
+             for i in range(fn.n_instructions) if fn.records[i * REC + F_OP] == dis.opmap["LOAD_FAST"]}
+    assert marks == {("a", ALWAYS_BOUND), ("c", ALWAYS_BOUND), ("rest", ALWAYS_BOUND), ("kw", ALWAYS_BOUND),
+                     ("x", -1)}, marks

@@ -40,7 +40,7 @@ from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
-from accel.ir.function import int_array
+from accel.ir.function import ALWAYS_BOUND, int_array
 from accel.stats import STATS
 
 from . import templates
@@ -377,7 +377,7 @@ class _Generator(FastPaths):
     def handback(self, resume_unit: int, depth: int, reason: int, opcode: int) -> Label:
         """An out-of-line exit that gives the frame to the interpreter at `resume_unit`: one per distinct exit in
         a piece of code, a single `mov rax, imm64` (unit | depth << 32 | reason, opcode << 48) into the shared
-        handback_exit that unpacks it."""
+        handback glue (glue.py) that unpacks it."""
         key = (resume_unit, depth, reason, opcode)
         label = self.handbacks.get(key)
         if label is not None:
@@ -394,9 +394,9 @@ class _Generator(FastPaths):
 
         def stub() -> None:
             a.bind(label)
-            if compact:
+            if compact:  # the process's shared tail (glue.handback_glue)
                 a.mov(RAX, value)
-                a.jmp(self.handback_exit)
+                self.jump_c(self.rt.symbols["handback_glue"])
                 return
             a.mov(_mem(RBX, self.lay["ctx_resume_unit"]), resume_unit, size=32)
             a.mov(_mem(RBX, self.lay["ctx_resume_depth"]), depth, size=32)
@@ -914,8 +914,9 @@ class _Generator(FastPaths):
             return False
         if op in (OP["LOAD_FAST"], OP["LOAD_CLOSURE"]):
             a.mov(RAX, self.local(arg))
-            a.test(RAX, RAX)
-            a.jcc("z", self.handback(start, depth, HB_HELPER, op))  # unbound: the interpreter's error
+            if target != ALWAYS_BOUND:
+                a.test(RAX, RAX)
+                a.jcc("z", self.handback(start, depth, HB_HELPER, op))  # unbound: the interpreter's error
             self.incref(RAX)
             a.mov(self.slot(depth), RAX)
             return False

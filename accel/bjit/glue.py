@@ -345,6 +345,22 @@ def pending_glue(lay: dict[str, int], handle_pending: int) -> bytes:
     return a.finish()
 
 
+def handback_glue(lay: dict[str, int]) -> bytes:
+    """The compact hand-back stubs' shared tail (codegen.handback), jumped to with rax = resume unit | depth << 32 |
+    (reason * 256 + opcode) << 48: the frame goes back to the interpreter there."""
+    a = Assembler()
+    a.mov(_mem(RBX, lay["ctx_resume_unit"]), EAX)
+    a.shr(RAX, 32)
+    a.mov(ECX, EAX)
+    a.and_(ECX, 0xFFFF)
+    a.mov(_mem(RBX, lay["ctx_resume_depth"]), ECX)
+    a.shr(EAX, 16)
+    a.mov(_mem(RBX, lay["ctx_reason"]), EAX)
+    a.mov(EAX, lay["exit_handback"])
+    _epilogue(a)
+    return a.finish()
+
+
 def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tuple[str, ...]) -> dict[str, int]:  # noqa: ANN001
     """Make and place the helper-call glue, the deallocation glue and the attribute and global routines in the
     code arena: {symbol: address}."""
@@ -356,6 +372,7 @@ def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tupl
     pieces.append((enter_name("load_global"), enter_load_global_glue(lay, symbols["load_global"])))
     pieces += [(after_name(after), after_glue(lay, after, symbols["handle_pending"])) for after in AFTER]
     pieces.append(("helper_declined", declined_glue(lay)))
+    pieces.append(("handback_glue", handback_glue(lay)))
     pieces.append(("handle_pending_glue", pending_glue(lay, symbols["handle_pending"])))
     for reg, name in DEALLOC_REGISTERS.items():
         pieces.append((name, dealloc_glue(lay, reg, lay["dealloc"])))

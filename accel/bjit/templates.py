@@ -405,9 +405,10 @@ def _arg_key(op: int, arg: int) -> int | None:
 
 
 def _backward(fn: Any, target: int, i: int) -> int:
-    """-1 no target; 1 a jump to a block starting at or before instruction i; 0 forward."""
+    """-1 no target (-2: a LOAD_FAST that needs no unbound check, ALWAYS_BOUND); 1 a jump to a block starting at
+    or before instruction i; 0 forward."""
     if target < 0:
-        return -1
+        return target
     return 1 if fn.blocks[target].first <= i else 0
 
 
@@ -446,7 +447,7 @@ def instruction_key(fn: Function, adaptive: bytes, i: int, block: Any, kwnames: 
         nxt_op = rec[j]
         nxt_arg = _pack_arg(nxt_op, rec[j + 1])
         nxt_ext = rec[j + 2] == rec[j + 3]
-        nxt_back = _backward(fn, rec[j + 4], i + 1)
+        nxt_back = max(_backward(fn, rec[j + 4], i + 1), -1)  # (a next LOAD_FAST's ALWAYS_BOUND: not read)
         end_rel = min(block.end - i, 3)
     name = adaptive[2 * offset] if op in READS_FEEDBACK else 0
     precall = adaptive[2 * rec[base - 6]] if op == _CALL_OP and i > 0 and rec[base - 8] == _PRECALL else 0
@@ -509,7 +510,7 @@ def _synthetic(key: tuple, m: Markers) -> tuple[_SyntheticFunction, dict[int, st
         arg = m.arg(0, arg_key if op == OP["LOAD_GLOBAL"] else 0)
     else:
         arg = arg_key
-    put(HERE, {0: op, 1: arg, **units(0, ext), 4: 3 if backward >= 0 else -1, 5: m.depth})
+    put(HERE, {0: op, 1: arg, **units(0, ext), 4: 3 if backward >= 0 else backward, 5: m.depth})
     if name is not None:
         names[m.unit(0)] = name
     next_back = -1

@@ -46,7 +46,7 @@ from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  
 
 from .errors import IRBuildError
 from .exctable import parse_exception_table
-from .function import REC, Block, Function, int_array
+from .function import ALWAYS_BOUND, REC, Block, Function, int_array
 from .opcodes import BACKWARD as _BACKWARD
 from .opcodes import (
     EXTENDED_ARG,
@@ -64,6 +64,8 @@ from .opcodes import (
     SIZE,
     VARIABLE,
 )
+
+_LOAD_FAST, _DELETE_FAST = OPMAP["LOAD_FAST"], OPMAP["DELETE_FAST"]
 
 
 def localsplus_names(code: CodeType) -> tuple[str, ...]:
@@ -484,6 +486,14 @@ def build(code: CodeType) -> Function:
         last = end - 1
         if last in jumps:
             rec[last * REC + 4] = blk_at[jumps[last]]
+
+    # LOAD_FASTs of arguments the code never deletes: bound from the call on (a debugger's f_locals writes happen
+    # in the interpreter, and csrc/osr.c does not move a frame with an unbound argument into machine code)
+    nargs = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)
+    deleted = {args[i] for i in range(ni) if ops[i] == _DELETE_FAST}
+    for i in range(ni):
+        if ops[i] == _LOAD_FAST and args[i] < nargs and args[i] not in deleted:
+            rec[i * REC + 4] = ALWAYS_BOUND
 
     preds: list[list[int]] = [[] for _ in range(nb)]
     for b in range(nb):

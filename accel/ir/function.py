@@ -8,7 +8,8 @@ F_OP      base opcode (never CACHE / EXTENDED_ARG)
 F_ARG     full oparg, EXTENDED_ARG prefixes folded in (0 for no-arg opcodes)
 F_OFFSET  code unit of the opcode itself (``dis`` offset // 2)
 F_START   code unit of the first EXTENDED_ARG prefix (== F_OFFSET without one)
-F_TARGET  jump target block id, or -1
+F_TARGET  jump target block id, or -1; for LOAD_FAST, ``ALWAYS_BOUND`` (-2) when it
+          reads an argument the code never deletes, which cannot be unbound
 F_DEPTH   value-stack depth before the instruction
 F_NOUT    number of output vregs
 F_POOL    index into ``Function.operands`` where its outputs start; its inputs
@@ -46,6 +47,7 @@ def int_array(values: list[int]) -> array:
     return out
 
 F_OP, F_ARG, F_OFFSET, F_START, F_TARGET, F_DEPTH, F_NOUT, F_POOL = range(REC)
+ALWAYS_BOUND = -2  # F_TARGET of a LOAD_FAST that needs no unbound check (csrc/bjit_plan.c marks the same)
 
 
 class Block:

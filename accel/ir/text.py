@@ -15,7 +15,7 @@ from types import CodeType
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .errors import IRBuildError
-from .function import REC, Block, Function, int_array
+from .function import ALWAYS_BOUND, REC, Block, Function, int_array
 from .opcodes import FIXED, HAVE_ARGUMENT, LOCAL_OPS, OPMAP, OPNAME, VARIABLE
 
 _HASNAME = frozenset(_opcode.hasname)
@@ -102,6 +102,8 @@ def dump(fn: Function) -> str:
                 body += " " + ", ".join(vr(v) for v in ops[m:q])
             if tgt >= 0:
                 body += f" -> bb{tgt}"
+            elif tgt == ALWAYS_BOUND:
+                body += " !bound"
             if comments is not None:
                 c = comments.get(i, "")
             elif code is not None:
@@ -176,6 +178,8 @@ def parse(text: str) -> Function:
                     start = off = int(pos)
                 rest = rest.strip()
                 tgt = -1
+                if rest.endswith("!bound"):  # a LOAD_FAST that cannot read an unbound local (ALWAYS_BOUND)
+                    rest, tgt = rest[:-len("!bound")].rstrip(), ALWAYS_BOUND
                 if "->" in rest:
                     rest, _, t = rest.partition("->")
                     tgt = int(t.strip()[2:])

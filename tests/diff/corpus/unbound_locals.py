@@ -60,6 +60,29 @@ def deleted_by_tracer(n):
     return None
 
 
+def deleted_argument(a, b):
+    out = [a, b]
+    del a  # an argument the code deletes: its loads keep their unbound check
+    try:
+        out.append(a)
+    except UnboundLocalError as e:
+        out.append(str(e))
+    return out, b
+
+
+def argument_deleted_by_tracer(kept, n):
+    # `kept` is an argument the code never deletes: machine code loads it unchecked, so the frame must not move
+    # back into machine code (OSR) once the tracer unbound it
+    i = 0
+    while i < n:
+        if i == 10:
+            arm()
+        if i == n - 1:
+            return kept
+        i += 1
+    return None
+
+
 def arm():
     target = sys._getframe(1)
 
@@ -80,5 +103,10 @@ print(deleted(3), deleted(4))
 print(handler_name())
 try:
     print(deleted_by_tracer(3_000_000))
+except UnboundLocalError as e:
+    print("UnboundLocalError", e)
+print(deleted_argument(1, 2), deleted_argument("x", "y"))
+try:
+    print(argument_deleted_by_tracer("bound", 3_000_000))
 except UnboundLocalError as e:
     print("UnboundLocalError", e)
