@@ -34,7 +34,8 @@ typedef struct {
     Py_ssize_t size;
     int nvalues, nexits;
     int32_t value_at[3];
-    int32_t exit_at[2], exit_which[2];  /* which: 0 the exit, 1 the error exit */
+    int32_t exit_at[2];
+    int64_t exit_which[2];  /* which: 0 the exit, 1 the error exit, else the address of shared code (glue.py) */
 } snippet;
 /* SNIPPET_HEAD: the prologue of a head, which goes on at ctx->entry when set; SNIPPET_EXITS: the error exit
  * (its first byte) and the exit (at exits_exit_offset) every piece of the function leaves through */
@@ -129,10 +130,12 @@ add_external(piece *p, Py_ssize_t at, uint64_t target)
 
 /* Aim the rel32 field at `at` at the exit (which 0) or the error exit (1): in the head's piece, or placed. */
 static int
-link_to_exit(piece *p, const accel_lazy_blocks *lz, Py_ssize_t at, int which)
+link_to_exit(piece *p, const accel_lazy_blocks *lz, Py_ssize_t at, int64_t which)
 {
+    if (which > 1)  /* shared code of the process */
+        return add_external(p, at, (uint64_t)which);
     if (p->head) {
-        place_link_rec rec = {(int32_t)at, which, 0};
+        place_link_rec rec = {(int32_t)at, (int32_t)which, 0};
         return place_buf_put(&p->exit_fields, &rec, sizeof rec);
     }
     return add_external(p, at, (uint64_t)(uintptr_t)(which == 0 ? lz->exit_address : lz->error_address));
@@ -577,7 +580,7 @@ set_snippet(snippet *s, PyObject *t)
             return -1;
         }
         s->exit_at[k] = (int32_t)PyLong_AsLong(PyTuple_GET_ITEM(pair, 0));
-        s->exit_which[k] = (int32_t)PyLong_AsLong(PyTuple_GET_ITEM(pair, 1));
+        s->exit_which[k] = (int64_t)PyLong_AsLongLong(PyTuple_GET_ITEM(pair, 1));
     }
     s->nvalues = (int)nv;
     s->nexits = (int)ne;
@@ -585,7 +588,7 @@ set_snippet(snippet *s, PyObject *t)
         if (s->value_at[k] < 0 || s->value_at[k] + 4 > size)
             goto bad;
     for (int k = 0; k < s->nexits; k++)
-        if (s->exit_at[k] < 0 || s->exit_at[k] + 4 > size || (s->exit_which[k] != 0 && s->exit_which[k] != 1))
+        if (s->exit_at[k] < 0 || s->exit_at[k] + 4 > size || s->exit_which[k] < 0)
             goto bad;
     return PyErr_Occurred() ? -1 : 0;
 bad:

@@ -51,6 +51,7 @@ from .glue import DEALLOC_REGISTERS, after_name, enter_name, place_glue
 from .x86 import (
     EAX,
     ECX,
+    EDX,
     R8,
     R9,
     R11,
@@ -409,9 +410,10 @@ class _Generator(FastPaths):
 
     def emit_snippet(self, name: str, values: tuple[int, ...]) -> None:
         """Code that only a few numbers and the exits tell apart, assembled once per process (_SNIPPETS)."""
-        snippet = _SNIPPETS.get(name)
+        glue = self.rt.symbols["compile_block_glue"]
+        snippet = _SNIPPETS.get((name, glue))
         if snippet is None:
-            snippet = _SNIPPETS[name] = make_snippet(name, self.lay)
+            snippet = _SNIPPETS[name, glue] = make_snippet(name, self.lay, glue)
         code, value_fields, exit_fields = snippet
         a = self.a
         base = len(a.buf)
@@ -419,12 +421,12 @@ class _Generator(FastPaths):
         for at, value in zip(value_fields, values, strict=True):
             _pack_s32(a.buf, base + at, value)
         for at, which in exit_fields:
-            a.field_to(base + at, self.exit if which == 0 else self.error_exit)
+            a.field_to(base + at, self.exit if which == 0 else self.error_exit if which == 1 else Label(address=which))
         a._stored = (None, None, -1)
 
     @staticmethod
     def emit_tail(a: Assembler, name: str, lay: dict[str, int], exit: Label, error: Label,
-                  values: tuple[int, ...]) -> None:
+                  values: tuple[int, ...], glue: int) -> None:
         """The snippets: the hand-back stubs' shared tail; the helper calls' declined exit; a jump to a block
         without machine code yet."""
         if name == "handback_exit":  # rax = resume unit | depth << 32 | reason, opcode << 48
@@ -445,12 +447,11 @@ class _Generator(FastPaths):
             a.mov(_mem(RBX, lay["ctx_resume_unit"]), lay["resume_at_prev_instr"], size=32)
             a.mov(EAX, lay["exit_handback"])
             a.jmp(exit)
-        else:  # compile_block: the block's unit, its depth, the block
-            a.mov(_mem(RBX, lay["ctx_resume_unit"]), values[0], size=32)
-            a.mov(_mem(RBX, lay["ctx_resume_depth"]), values[1], size=32)
-            a.mov(_mem(RBX, lay["ctx_reason"]), values[2], size=32)
-            a.mov(EAX, lay["exit_compile_block"])
-            a.jmp(exit)
+        else:  # compile_block: the block's unit, its depth, the block, to the shared glue.compile_block_glue
+            a.mov(EAX, values[0])
+            a.mov(ECX, values[1])
+            a.mov(EDX, values[2])
+            a.jmp(Label(address=glue))
 
     def error_with_stacktop(self, depth: int) -> Label:
         """An exit for errors raised by code that did not set frame->stacktop itself."""
@@ -1214,20 +1215,22 @@ class _Generator(FastPaths):
 _pack_s32 = struct.Struct("<i").pack_into
 
 # Snippets (emit_snippet): name -> (code, fields of its values, (field, 0 exit / 1 error) of its jumps)
-_SNIPPETS: dict[str, tuple[bytes, tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
+_SNIPPETS: dict[tuple[str, int], tuple[bytes, tuple[int, ...], tuple[tuple[int, int], ...]]] = {}
 _SNIPPET_VALUES = (0x7A7A_7A01, 0x7A7A_7A02, 0x7A7A_7A03)
 _SNIPPET_EXITS = (0x5E5E_5E5E_0000_1000, 0x5E5E_5E5E_0000_2000)
 
 
-def make_snippet(name: str, lay: dict[str, int]) -> tuple[bytes, tuple[int, ...], tuple[tuple[int, int], ...]]:
+def make_snippet(name: str, lay: dict[str, int],
+                 glue: int) -> tuple[bytes, tuple[int, ...], tuple[tuple[int, int], ...]]:
     """Snippet `name` (emit_tail) assembled once: its code, the offsets of its value fields, and its exit fields
-    as (offset, 0 for the exit or 1 for the error exit)."""
+    as (offset, 0 for the exit, 1 for the error exit, or the address of the shared compile-block glue)."""
     a = Assembler()
     exit, error = (Label(address=address) for address in _SNIPPET_EXITS)
-    _Generator.emit_tail(a, name, lay, exit, error, _SNIPPET_VALUES)
+    _Generator.emit_tail(a, name, lay, exit, error, _SNIPPET_VALUES, glue)
     code = a.code
     values = tuple(code.find(v.to_bytes(4, "little")) for v in _SNIPPET_VALUES if v.to_bytes(4, "little") in code)
-    exits = tuple((field, _SNIPPET_EXITS.index(target)) for field, target in a._external)
+    exits = tuple((field, _SNIPPET_EXITS.index(target) if target in _SNIPPET_EXITS else target)
+                  for field, target in a._external)
     return code, values, exits
 
 # Instructions that push one value and do nothing else that operand() must know of (no store to a local).

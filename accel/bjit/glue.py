@@ -361,6 +361,18 @@ def handback_glue(lay: dict[str, int]) -> bytes:
     return a.finish()
 
 
+def compile_block_glue(lay: dict[str, int]) -> bytes:
+    """The stubs of blocks without machine code yet (codegen.emit_tail "compile_block"), jumped to with eax = the
+    block's first code unit, ecx = its depth, edx = the block: leave to have it compiled (csrc/bjit_lazy.c)."""
+    a = Assembler()
+    a.mov(_mem(RBX, lay["ctx_resume_unit"]), EAX)
+    a.mov(_mem(RBX, lay["ctx_resume_depth"]), ECX)
+    a.mov(_mem(RBX, lay["ctx_reason"]), EDX)
+    a.mov(EAX, lay["exit_compile_block"])
+    _epilogue(a)
+    return a.finish()
+
+
 def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tuple[str, ...]) -> dict[str, int]:  # noqa: ANN001
     """Make and place the helper-call glue, the deallocation glue and the attribute and global routines in the
     code arena: {symbol: address}."""
@@ -373,6 +385,7 @@ def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tupl
     pieces += [(after_name(after), after_glue(lay, after, symbols["handle_pending"])) for after in AFTER]
     pieces.append(("helper_declined", declined_glue(lay)))
     pieces.append(("handback_glue", handback_glue(lay)))
+    pieces.append(("compile_block_glue", compile_block_glue(lay)))
     pieces.append(("handle_pending_glue", pending_glue(lay, symbols["handle_pending"])))
     for reg, name in DEALLOC_REGISTERS.items():
         pieces.append((name, dealloc_glue(lay, reg, lay["dealloc"])))

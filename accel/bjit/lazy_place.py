@@ -76,7 +76,9 @@ def setup(rt: Runtime) -> None:
     exits = Assembler()
     error, exit = exits.label("error"), exits.label("exit")
     _Generator.exits(exits, lay, error, exit)
-    snippets = (*(make_snippet(name, lay) for name in SNIPPETS), (head.finish(), (), ()), (exits.finish(), (), ()))
+    glue = rt.symbols["compile_block_glue"]
+    snippets = (*(make_snippet(name, lay, glue) for name in SNIPPETS), (head.finish(), (), ()),
+                (exits.finish(), (), ()))
     rt.core.lazy_place_setup((cache.templates, runtime, snippets, exit.position, bytes(masks), 1 << lay["kind_method"],
                               bytes(prefills)))
     _configured = cache.templates
