@@ -121,6 +121,7 @@ typedef struct {
     int in_builtins;          /* found in builtins (so absent from globals) */
     uint32_t globals_keys_version;  /* in_builtins: the globals' dk_version when the name was absent, if it had
                                        one (set by CPython's specializer; any insertion resets it) */
+    PyObject *name;           /* borrowed (the code's co_names holds it): for the entry check of glue.py */
 } accel_load_global_cache;
 
 /* CALL's per-site cache: the state of the code the site last called, so that the next call of the same function

@@ -103,6 +103,7 @@ accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
     }
     /* (the lookup may have run __eq__ of a key, which could change the dicts: take the versions now) */
     cache->in_builtins = in_builtins;
+    cache->name = name;
     cache->globals_keys_version = in_builtins ? globals->ma_keys->dk_version : 0;
     cache->index = entry_index(in_builtins ? builtins : globals, name);
     cache->value = v;

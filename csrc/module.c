@@ -628,6 +628,7 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"global_cache_value", OFF(accel_load_global_cache, value)},
         {"global_cache_index", OFF(accel_load_global_cache, index)},
         {"global_cache_in_builtins", OFF(accel_load_global_cache, in_builtins)},
+        {"global_cache_name", OFF(accel_load_global_cache, name)},
         {"dict_keys_unicode", DICT_KEYS_UNICODE},
         {"code_units_offset", OFF(PyCodeObject, co_code_adaptive)},
         {"eval_breaker", (intptr_t)&interp->ceval.eval_breaker},

@@ -71,11 +71,11 @@ class FastPaths:
 
     def emit_load_global(self, i: int, arg: int, depth: int) -> None:
         """The site's cached value while both dicts are at the versions it was found at; otherwise
-        (out of line) the value in the entry where the name was (glue.enter_load_global_glue), else the helper,
+        (out of line) the value in the entry where the name was (glue.global_entry_glue), else the helper,
         which looks it up and re-fills the cache."""
         a = self.a
         lay = self.lay
-        slow, done = a.label("global_miss"), a.label("global_done")
+        slow, hit, done = a.label("global_miss"), a.label("global_hit"), a.label("global_done")
         a.mov(RCX, self.site_data[i])
         # Only the versions: a dict's version tag is unique among all dicts (PEP 509: a global counter, bumped
         # for every dict made or changed; csrc/site_cache.c's own tags come from a range CPython never reaches),
@@ -87,6 +87,7 @@ class FastPaths:
             a.cmp(RDX, _mem(RCX, lay[version_field]))
             a.jcc("ne", slow)
         a.mov(RAX, _mem(RCX, lay["global_cache_value"]))
+        a.bind(hit)
         self.incref(RAX)
         if arg & 1:
             a.mov(self.slot(depth), 0)
@@ -94,7 +95,10 @@ class FastPaths:
         a.bind(done)
 
         def stub() -> None:
-            a.bind(slow)  # (the value in the entry where the name was: glue.enter_load_global_glue)
+            a.bind(slow)  # (rcx = the site's cache)
+            self.call_c(self.rt.symbols["global_entry"])  # the value in the entry where the name was
+            a.test(RAX, RAX)
+            a.jcc("nz", hit)
             self.call_helper("load_global", i, arg, depth, extra=self.site_data[i], after="tracing")
             a.jmp(done)
 

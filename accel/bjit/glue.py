@@ -54,7 +54,6 @@ from .x86 import (
     ECX,
     EDX,
     R8,
-    R9,
     R10,
     R11,
     R12,
@@ -231,59 +230,42 @@ def _enter_prologue(a: Assembler, lay: dict[str, int]) -> None:
     a.lea(RDX, Mem(R12, lay["frame_localsplus"], RAX, 8))
 
 
-def enter_load_global_glue(lay: dict[str, int], helper: int) -> bytes:
-    """LOAD_GLOBAL's `enter_` glue, which first tries what its sites' inline check cannot: a module global whose
-    dict changed since the site's cache was filled (a module assigning its own globals changes its version all
-    the time) still has its value in the entry where the name was, while that entry holds the name -- a dict has
-    one entry per key, deleting a name empties its entry and adding it again appends a new one.  Then it pushes
-    the value as the helper would (rax = the new stack pointer); anything else jumps to the helper, which looks
-    the name up and re-fills the site's cache (r8).  ecx = the oparg (its low bit: push a NULL first)."""
+def global_entry_glue(lay: dict[str, int]) -> bytes:
+    """LOAD_GLOBAL's second chance, a leaf its sites' out-of-line paths call first: a module global whose dict
+    changed since the site's cache was filled (a module assigning its own globals changes its version all the
+    time) still has its value in the entry where the name was, while that entry holds the name -- a dict has one
+    entry per key, deleting a name empties its entry and adding it again appends a new one.  In: rcx = the site's
+    cache (its name filled by the helper); out: rax = the value (borrowed), or 0 (the helper looks it up).
+    Clobbers rcx, rdx, rsi, r8, r10, r11."""
     a = Assembler()
-    to_helper, pushed = a.label("helper"), a.label("pushed")
-    _enter_prologue(a, lay)
-    a.cmp(_mem(R8, lay["global_cache_in_builtins"]), 0, size=32)
-    a.jcc("ne", to_helper)
-    a.mov(R9, _mem(R12, lay["frame_globals"]))
-    a.cmp(R9, _mem(R8, lay["global_cache_globals"]))
-    a.jcc("ne", to_helper)
-    a.cmp(_mem(R9, lay["ma_values"]), 0)
-    a.jcc("ne", to_helper)
-    a.mov(RSI, _mem(R9, lay["ma_keys"]))
-    a.mov(RDI, _mem(R8, lay["global_cache_index"]))
-    a.cmp(RDI, _mem(RSI, lay["dk_nentries"]))
-    a.jcc("ae", to_helper)  # (unsigned: also an index of -1, no entry known)
+    miss = a.label("miss")
+    a.cmp(_mem(RCX, lay["global_cache_in_builtins"]), 0, size=32)
+    a.jcc("ne", miss)
+    a.mov(R10, _mem(R12, lay["frame_globals"]))
+    a.cmp(R10, _mem(RCX, lay["global_cache_globals"]))
+    a.jcc("ne", miss)
+    a.cmp(_mem(R10, lay["ma_values"]), 0)
+    a.jcc("ne", miss)
+    a.mov(RSI, _mem(R10, lay["ma_keys"]))
+    a.mov(RDX, _mem(RCX, lay["global_cache_index"]))
+    a.cmp(RDX, _mem(RSI, lay["dk_nentries"]))
+    a.jcc("ae", miss)  # (unsigned: also an index of -1, no entry known)
     a.cmp(_mem(RSI, lay["dk_kind"]), lay["dict_keys_unicode"], size=8)
-    a.jcc("ne", to_helper)
-    a.mov(EAX, ECX)  # (the oparg, while cl counts the shift)
+    a.jcc("ne", miss)
+    a.mov(R11, _mem(RCX, lay["global_cache_name"]))
     a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
-    a.mov(R11, 1)
-    a.shl(R11, CL)
-    a.add(R11, RSI)  # + dk_indices: the first entry
-    a.shl(RDI, 4)  # 16-byte PyDictUnicodeEntry
-    a.add(R11, RDI)
-    a.mov(ECX, EAX)
-    a.shr(EAX, 1)
-    a.mov(R9, _mem(R10, lay["code_names"]))
-    a.mov(R9, Mem(R9, lay["tuple_items"], RAX, 8))  # the name
-    a.cmp(_mem(R11, lay["dk_indices"]), R9)
-    a.jcc("ne", to_helper)
-    a.mov(RAX, _mem(R11, lay["dk_indices"] + 8))
-    a.test(RAX, RAX)
-    a.jcc("z", to_helper)
-    a.inc(_mem(RAX, lay["ob_refcnt"]))
-    a.test(ECX, 1)
-    a.jcc("z", pushed)
-    a.mov(_mem(RDX, 0), 0, size=64)
-    a.add(RDX, 8)
-    a.bind(pushed)
-    a.mov(_mem(RDX, 0), RAX)
-    a.lea(RAX, _mem(RDX, 8))
+    a.mov(R8, 1)
+    a.shl(R8, CL)
+    a.add(R8, RSI)  # + dk_indices: the first entry
+    a.shl(RDX, 4)  # 16-byte PyDictUnicodeEntry
+    a.add(R8, RDX)
+    a.cmp(_mem(R8, lay["dk_indices"]), R11)
+    a.jcc("ne", miss)
+    a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
     a.ret()
-    a.bind(to_helper)
-    a.mov(RDI, R14)
-    a.mov(RSI, R12)
-    a.mov(R11, helper)
-    a.jmp(R11)
+    a.bind(miss)
+    a.xor(EAX, EAX)
+    a.ret()
     return a.finish()
 
 
@@ -380,8 +362,8 @@ def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tupl
     marker = _HELPER_MARKER.to_bytes(8, "little")
     assert template.count(marker) == 1
     pieces = [(enter_name(helper), template.replace(marker, symbols[helper].to_bytes(8, "little")))
-              for helper in helpers if helper != "load_global"]
-    pieces.append((enter_name("load_global"), enter_load_global_glue(lay, symbols["load_global"])))
+              for helper in helpers]
+    pieces.append(("global_entry", global_entry_glue(lay)))
     pieces += [(after_name(after), after_glue(lay, after, symbols["handle_pending"])) for after in AFTER]
     pieces.append(("helper_declined", declined_glue(lay)))
     pieces.append(("handback_glue", handback_glue(lay)))
