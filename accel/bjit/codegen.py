@@ -1044,13 +1044,26 @@ class _Generator(FastPaths):
             self.emit_list_append_op(i, arg, depth)
             return False
         if op == OP["CALL"]:
-            appended = None
-            if arg == 1 and kwnames is None and self.precall_feedback(i) == "PRECALL_NO_KW_LIST_APPEND":
+            appended = called = None
+            precall = self.precall_feedback(i)
+            if arg == 1 and kwnames is None and precall == "PRECALL_NO_KW_LIST_APPEND":
                 appended = a.label("appended")
                 self.emit_list_append_fast_path(depth, offset, appended)
+            elif kwnames is None and precall in _C_CALLS:
+                descriptor, flags = _C_CALLS[precall]
+                if {"o": arg == 1, "noargs": arg == 0, "fast": True}[flags]:
+                    called = a.label("c_called")
+                    self.emit_c_call_fast_path(i, arg, depth, descriptor, flags, called)
             # (then, as ceval after every call: a signal that arrived during the call runs its handler now, not at
             # the next loop edge -- time.sleep() right after signal.setitimer() must not sleep through it)
             self.call_helper_call(i, arg, depth, kwnames)
+            if called is not None:
+                done = a.label("call_done")
+                a.jmp(done)
+                a.bind(called)  # the inline C call: the same poll and check
+                self.poll_eval_breaker(offset, depth - arg - 1)
+                self.check_tracing(self.next_start(i), depth - arg - 1, op)
+                a.bind(done)
             if appended is not None:
                 a.bind(appended)
             return False
@@ -1210,6 +1223,16 @@ class _Generator(FastPaths):
         self.incref(RAX)
         a.mov(self.slot(depth - 2), RAX)
         return False
+
+
+# PRECALL's specialisations for C functions -> (a method descriptor rather than a builtin function, the flags):
+# the CALL after one calls the C function inline (fastpaths.py: emit_c_call_fast_path checks it all again).
+_C_CALLS = {
+    "PRECALL_NO_KW_BUILTIN_O": (False, "o"), "PRECALL_NO_KW_LEN": (False, "o"),
+    "PRECALL_NO_KW_BUILTIN_FAST": (False, "fast"), "PRECALL_NO_KW_ISINSTANCE": (False, "fast"),
+    "PRECALL_NO_KW_METHOD_DESCRIPTOR_O": (True, "o"), "PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST": (True, "fast"),
+    "PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS": (True, "noargs"),
+}
 
 
 _pack_s32 = struct.Struct("<i").pack_into

@@ -24,7 +24,7 @@ from typing import Any
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .feedback import ALL_ATTR_KINDS, Feedback
-from .x86 import AL, CL, DL, EAX, ECX, EDX, R8, R11, R12, R13, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
+from .x86 import AL, CL, DL, EAX, ECX, EDX, ESI, R8, R11, R12, R13, R14, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
@@ -832,6 +832,98 @@ class FastPaths:
         a.mov(self.slot(depth - 3), RAX)
         self.decref(RDI, offset)  # (a temporary list may go now)
         a.jmp(done)
+        a.bind(generic)
+
+    def emit_c_call_fast_path(self, i: int, oparg: int, depth: int, descriptor: bool, flags: str,
+                              called: Label) -> None:
+        """A call of a C function at a site CPython specialised for one (PRECALL_NO_KW_BUILTIN_O / _FAST, _LEN,
+        _ISINSTANCE; PRECALL_NO_KW_METHOD_DESCRIPTOR_O / _FAST / _NOARGS), made from the machine code itself as
+        ceval's specialised instructions make it: [NULL, builtin, args...] with an exact builtin function
+        (PyCFunction), or [descriptor, self, args...] with a method descriptor of exactly self's class, whose
+        flags are exactly `flags` ("o": METH_O, "fast": METH_FASTCALL, "noargs": METH_NOARGS; the first and the
+        last with the recursion check).  Then, as after PyObject_Vectorcall, a NULL result without an exception
+        or a result with one goes through _Py_CheckFunctionResult (the SystemError), out of line.  The arguments
+        and the callable are released, the result (r13, callee-saved, survives that) takes their place, and
+        control goes on at `called` (the eval-breaker poll after every call).  Anything else falls through to
+        the generic CALL."""
+        a = self.a
+        lay = self.lay
+        generic, checked = a.label("c_call_generic"), a.label("c_call_checked")
+        offset = self.fn.records[i * 8 + 2]
+        method_slot, callable_slot = self.slot(depth - oparg - 2), self.slot(depth - oparg - 1)
+        self.set_prev_instr(offset)  # (first: it takes rax)
+        if descriptor:
+            a.mov(RAX, method_slot)
+            a.test(RAX, RAX)
+            a.jcc("z", generic)
+            a.mov(RCX, lay["methoddescr_type"])
+            a.cmp(_mem(RAX, lay["ob_type"]), RCX)
+            a.jcc("ne", generic)
+            a.mov(RDI, callable_slot)  # self
+            a.mov(RCX, _mem(RAX, lay["descr_type"]))
+            a.cmp(_mem(RDI, lay["ob_type"]), RCX)
+            a.jcc("ne", generic)
+            a.mov(RAX, _mem(RAX, lay["descr_method"]))
+        else:
+            a.cmp(method_slot, 0, size=64)  # (a method-form call: the generic CALL)
+            a.jcc("ne", generic)
+            a.mov(RDI, callable_slot)
+            a.mov(RAX, lay["cfunction_type"])
+            a.cmp(_mem(RDI, lay["ob_type"]), RAX)
+            a.jcc("ne", generic)
+            a.mov(RAX, _mem(RDI, lay["cfunction_ml"]))
+        a.cmp(_mem(RAX, lay["ml_flags"]), lay["meth_" + flags], size=32)
+        a.jcc("ne", generic)
+        recursion = _mem(R14, lay["tstate_recursion_remaining"])
+        if flags != "fast":
+            a.cmp(recursion, 0, size=32)
+            a.jcc("le", generic)  # the generic path raises the RecursionError
+            a.dec(recursion, size=32)
+        a.mov(R11, _mem(RAX, lay["ml_meth"]))
+        if not descriptor:
+            a.mov(RDI, _mem(RDI, lay["cfunction_self"]))
+        if flags == "o":
+            a.mov(RSI, self.slot(depth - 1))
+        elif flags == "noargs":
+            a.xor(ESI, ESI)
+        else:
+            a.lea(RSI, self.slot(depth - oparg))
+            a.mov(EDX, oparg)
+        a.call(R11)
+        if flags != "fast":
+            a.inc(recursion, size=32)
+        a.mov(R13, RAX)
+        check = a.label("c_call_check")
+        a.test(RAX, RAX)
+        a.jcc("z", check)
+        a.cmp(_mem(R14, lay["tstate_curexc_type"]), 0, size=64)
+        a.jcc("ne", check)
+        a.bind(checked)
+        for slot in [self.slot(depth - oparg + k) for k in range(oparg)] + [callable_slot] + (
+                [method_slot] if descriptor else []):
+            a.mov(RDI, slot)
+            self.decref(RDI, offset)
+        a.test(R13, R13)
+        failed = a.label("c_call_failed")
+        a.jcc("z", failed)
+        a.mov(method_slot, R13)
+        a.jmp(called)
+
+        def stub() -> None:
+            a.bind(check)
+            a.mov(RDI, R14)
+            a.mov(RSI, method_slot if descriptor else callable_slot)
+            a.mov(RDX, R13)
+            a.xor(ECX, ECX)
+            self.call_c(lay["check_function_result"])
+            a.mov(R13, RAX)
+            a.jmp(checked)
+            # an exception: the stack as ceval's error path finds it after a call, [NULL] where the call was
+            a.bind(failed)
+            a.mov(method_slot, 0, size=64)
+            a.jmp(self.error_with_stacktop(depth - oparg - 1))
+
+        self.stubs.append(stub)
         a.bind(generic)
 
     def append_if_room(self, lst, item: Mem, full: Label) -> None:  # noqa: ANN001
