@@ -569,12 +569,14 @@ def _generate(key: tuple, m: Markers, make_generator: Callable[..., Any]) -> tup
         hot = a.size
         stored = a._stored if a._stored[2] == hot and a._last_bind < hot else None
         a.cold_labels = set()
+        gen.out_of_line = True
         while gen.stubs:
             stubs, gen.stubs = gen.stubs, []
             for stub in stubs:
                 stub()
         gen.exit_stored = stored
     finally:
+        gen.out_of_line = False
         gen.stubs.clear()  # (closures over the generator: no cycle left for the collector, even on failure)
     return gen, hot, bool(leaves)
 
