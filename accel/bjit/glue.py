@@ -10,13 +10,23 @@ instruction is.  The seed's rule for a baseline tier is small code over fast cod
 
     mov ecx, oparg ; [mov r8/r9, extras] ; mov r15, <call-site word> ; call enter_<helper> ; call after_<what>
 
-(25 bytes, 35-45 with extras) and the rest is glue made once per process and placed in the code arena.
+(25 bytes, 35-45 with extras) on out-of-line paths, and the rest is glue made once per process and placed in the
+code arena.
 
 Two pieces, not one: `enter_<helper>` sets prev_instr and the arguments up and *jumps* into the helper, which
-returns straight to the machine code; `after_<what>` is a leaf call that looks at the result.  A glue that called
-the helper and returned after it would put one more frame between every compiled function and the Python code its
-helper runs -- a generator's SEND, a CALL -- and deep recursions through them (a tree of `yield from`s) ran 20%
-slower for the return predictions that missed.
+returns straight to the machine code; `after_<what>` is a leaf call that looks at the result.  (A first version
+called the helper from one glue and returned after it: one more frame between every compiled function and the
+Python code its helper runs, and bm_generators' tree of `yield from`s ran 20% slower.)
+
+Where each piece is used: the `enter_` glue costs a few nanoseconds a call (its arithmetic on the word, one more
+call), which showed wherever a helper call *is* an instruction's main path -- calls, SEND, FOR_ITER, an
+unspecialised UNPACK_SEQUENCE (bm_unpack_sequence 36 -> 46 ns a statement).  So only out-of-line paths (after an
+inline fast case missed) go through `enter_`; main paths set the arguments inline and call the helper directly,
+and SEND and FOR_ITER also test the result inline.  `after_` is used by both.
+
+Other shared pieces made here: deallocations with prev_instr exact (`dealloc_rdi/rsi/r13`), the hand-back stubs'
+tail, the stubs of blocks without machine code, the eval-breaker poll, LOAD_GLOBAL's entry check (a leaf), a
+LOAD_METHOD whose inline-cache slot found an attribute, and the exit after a main-path helper declined.
 
 The call-site word (in r15, callee-saved: the helper keeps it for `after_`; the template HANDBACK hole)
 -----------------------------------------------------------------------------------------------------
