@@ -1436,24 +1436,17 @@ def test_machine_code_stays_small():
     """Bytes of machine code per bytecode instruction over every function of a few stdlib modules compiled whole:
     the fast paths inline, slow paths and exits shared (glue.py).  147 bytes per instruction on the real-world list
     before session 10; about 70 after."""
-    import types
-
     from accel.bjit.codegen import Runtime, data_size, generate
     from accel.ir import build
+    from tests.conftest import module_codes
 
     rt = Runtime.load()
     total = instructions = 0
-    for name in ("json.decoder", "textwrap", "string", "fractions"):
-        module = __import__(name, fromlist=["_"])
-        with open(module.__file__) as f:
-            stack = [compile(f.read(), module.__file__, "exec")]
-        while stack:
-            co = stack.pop()
-            stack.extend(k for k in co.co_consts if isinstance(k, types.CodeType))
-            if not co.co_flags & 0x2 or co.co_flags & 0x2A0:  # functions, no generators or coroutines
-                continue
-            fn = build(co)
-            result = generate(fn, co, rt, core().alloc_jit_data(co, data_size(fn, rt)))
-            total += len(result.code)
-            instructions += fn.n_instructions
+    for co in module_codes(["json.decoder", "textwrap", "string", "fractions"]):
+        if not co.co_flags & 0x2 or co.co_flags & 0x2A0:  # functions, no generators or coroutines
+            continue
+        fn = build(co)
+        result = generate(fn, co, rt, core().alloc_jit_data(co, data_size(fn, rt)))
+        total += len(result.code)
+        instructions += fn.n_instructions
     assert total / instructions < 85, total / instructions

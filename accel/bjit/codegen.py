@@ -47,7 +47,7 @@ from . import templates
 from .fastpaths import INLINE_ATTR_OPS, FastPaths
 from .feedback import Feedback
 from .feedback import call_helper as call_helper_for
-from .glue import DEALLOC_REGISTERS, after_name, enter_name, place_glue
+from .glue import DEALLOC_REGISTERS, after_name, enter_name, epilogue, place_glue, unpack_handback
 from .x86 import (
     EAX,
     ECX,
@@ -432,14 +432,7 @@ class _Generator(FastPaths):
         """The snippets: the hand-back stubs' shared tail; the helper calls' declined exit; a jump to a block
         without machine code yet."""
         if name == "handback_exit":  # rax = resume unit | depth << 32 | reason, opcode << 48
-            a.mov(_mem(RBX, lay["ctx_resume_unit"]), EAX)
-            a.shr(RAX, 32)
-            a.mov(ECX, EAX)
-            a.and_(ECX, 0xFFFF)
-            a.mov(_mem(RBX, lay["ctx_resume_depth"]), ECX)
-            a.shr(EAX, 16)
-            a.mov(_mem(RBX, lay["ctx_reason"]), EAX)
-            a.mov(EAX, lay["exit_handback"])
+            unpack_handback(a, lay)
             a.jmp(exit)
         elif name == "declined_exit":
             # shared by the helper calls: NULL is an error (exception set, stacktop written by the helper), 1 a
@@ -533,16 +526,7 @@ class _Generator(FastPaths):
         if word is not None:
             assert self.markers is not None or after == "none" or self.next_start(i) == unit + to_next
             hot = name in _HOT_HELPERS or not self.out_of_line
-            if hot:
-                self.set_prev_instr(unit)
-                a.mov(RDI, R14)
-                a.mov(RSI, R12)
-                a.lea(RDX, self.slot(depth))
-            a.mov(ECX, oparg)
-            if extra is not None:
-                a.mov(R8, extra)
-            if extra2 is not None:
-                a.mov(R9, extra2)
+            self.helper_arguments(unit, depth, oparg, extra, extra2, frame_arguments=hot)
             a.mov(R15, word)
             self.call_c(self.rt.symbols[name if hot else enter_name(name)])
             if hot and after == "none":  # (a leaf call less on SEND's and FOR_ITER's way)
@@ -558,15 +542,7 @@ class _Generator(FastPaths):
                 return
             self.call_c(self.rt.symbols[after_name(after)])
             return
-        self.set_prev_instr(unit)
-        a.mov(RDI, R14)
-        a.mov(RSI, R12)
-        a.lea(RDX, self.slot(depth))
-        a.mov(RCX, oparg)
-        if extra is not None:
-            a.mov(R8, extra)
-        if extra2 is not None:
-            a.mov(R9, extra2)
+        self.helper_arguments(unit, depth, oparg, extra, extra2, frame_arguments=True)
         self.call_c(self.rt.symbols[name])
         a.cmp(RAX, 1)
         slow = a.label("slow")
@@ -592,6 +568,22 @@ class _Generator(FastPaths):
             self.poll_eval_breaker(unit, self.depth_after(i, depth))
         if after != "none":
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
+
+    def helper_arguments(self, unit: int, depth: int, oparg: int, extra: int | None, extra2: int | None,
+                         frame_arguments: bool) -> None:
+        """An op helper's arguments (csrc/bjit.h): prev_instr and (tstate, frame, stack pointer) when
+        `frame_arguments` (else the `enter_` glue sets them), the oparg, the extras."""
+        a = self.a
+        if frame_arguments:
+            self.set_prev_instr(unit)
+            a.mov(RDI, R14)
+            a.mov(RSI, R12)
+            a.lea(RDX, self.slot(depth))
+        a.mov(ECX, oparg)
+        if extra is not None:
+            a.mov(R8, extra)
+        if extra2 is not None:
+            a.mov(R9, extra2)
 
     def call_site_word(self, unit: int, depth: int, low16: int) -> int | None:
         """glue.py's call-site word for the instruction at `unit`, stack depth `depth`; None if it does not fit."""
@@ -645,10 +637,7 @@ class _Generator(FastPaths):
         a.bind(error)
         a.mov(EAX, lay["exit_error"])
         a.bind(exit)
-        a.add(RSP, 8)
-        for reg in (R15, R14, R13, R12, RBX, RBP):
-            a.pop(reg)
-        a.ret()
+        epilogue(a)
 
     def emit_stubs_and_exits(self, with_exits: bool) -> None:
         a = self.a

@@ -24,7 +24,8 @@ from typing import Any
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .feedback import ALL_ATTR_KINDS, Feedback
-from .x86 import AL, CL, DL, EAX, ECX, EDX, ESI, R8, R11, R12, R13, R14, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
+from .glue import unicode_entry_address
+from .x86 import AL, DL, EAX, ECX, EDX, ESI, R8, R11, R12, R13, R14, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
@@ -397,13 +398,7 @@ class FastPaths:
         name_reg."""
         a = self.a
         lay = self.lay
-        a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
-        a.mov(R8, 1)
-        a.shl(R8, CL)
-        a.add(R8, RSI)  # + dk_indices: the first entry
-        a.mov(RCX, RDX)
-        a.shl(RCX, 4)  # 16-byte PyDictUnicodeEntry
-        a.add(R8, RCX)
+        unicode_entry_address(a, lay)
         a.mov(name_reg, self.rt.address(name))
         a.cmp(_mem(R8, lay["dk_indices"]), name_reg)
         a.jcc("ne", miss)

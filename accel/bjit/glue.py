@@ -101,8 +101,9 @@ def after_name(after: str) -> str:
     return f"after_{after}"
 
 
-def _epilogue(a: Assembler) -> None:
-    """codegen._Generator.exits' epilogue (eax = the exit kind), run after the glue dropped its return address."""
+def epilogue(a: Assembler) -> None:
+    """The epilogue every tier-1 function shares (codegen._Generator.prologue's pushes undone; eax = the exit
+    kind): the functions' own exits, and glue that leaves the machine code after dropping its return address."""
     a.add(RSP, 8)
     for reg in (R15, R14, R13, R12, RBX, RBP):
         a.pop(reg)
@@ -144,10 +145,10 @@ def _declined(a: Assembler, lay: dict[str, int]) -> None:
     a.mov(_mem(RBX, lay["ctx_call_site"]), R15)
     a.mov(_mem(RBX, lay["ctx_resume_unit"]), lay["resume_call_declined"], size=32)
     a.mov(EAX, lay["exit_handback"])
-    _epilogue(a)
+    epilogue(a)
     a.bind(error)
     a.mov(EAX, lay["exit_error"])
-    _epilogue(a)
+    epilogue(a)
 
 
 def declined_glue(lay: dict[str, int]) -> bytes:
@@ -183,7 +184,7 @@ def after_glue(lay: dict[str, int], after: str, handle_pending: int) -> bytes:
         a.mov(_mem(RBX, lay["ctx_call_site"]), R15)
         a.mov(_mem(RBX, lay["ctx_resume_unit"]), lay["resume_call_tracing"], size=32)
         a.mov(EAX, lay["exit_handback"])
-        _epilogue(a)
+        epilogue(a)
     if after == "poll":
         a.bind(pending)  # a signal handler, a GIL drop request...: run it (prev_instr is still exact)
         a.push(RAX)  # (and rsp 16-byte aligned for the call)
@@ -205,7 +206,7 @@ def after_glue(lay: dict[str, int], after: str, handle_pending: int) -> bytes:
         a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
         a.mov(_mem(R12, lay["frame_stacktop"]), EAX)
         a.mov(EAX, lay["exit_error"])
-        _epilogue(a)
+        epilogue(a)
     return a.finish()
 
 
@@ -217,9 +218,7 @@ def dealloc_glue(lay: dict[str, int], reg, dealloc: int) -> bytes:  # noqa: ANN0
     """Deallocate the object in `reg` whose count reached zero, with prev_instr at code unit eax (a __del__ or a
     weakref callback may look at the frame).  Called from a release's out-of-line stub; _Py_Dealloc returns to it."""
     a = Assembler()
-    a.mov(R10, _mem(R12, lay["frame_code"]))
-    a.lea(R11, Mem(R10, lay["code_units_offset"], RAX, 2))
-    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
+    _store_prev_instr(a, lay, RAX)
     if reg != RDI:
         a.mov(RDI, reg)
     a.mov(R11, dealloc)
@@ -227,17 +226,35 @@ def dealloc_glue(lay: dict[str, int], reg, dealloc: int) -> bytes:  # noqa: ANN0
     return a.finish()
 
 
+def _store_prev_instr(a: Assembler, lay: dict[str, int], unit) -> None:  # noqa: ANN001
+    """frame->prev_instr = the code's units + 2 * `unit` (a 64-bit register holding the code unit); leaves r10 = the
+    code.  Clobbers r11."""
+    a.mov(R10, _mem(R12, lay["frame_code"]))
+    a.lea(R11, Mem(R10, lay["code_units_offset"], unit, 2))
+    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
+
+
 def _enter_prologue(a: Assembler, lay: dict[str, int]) -> None:
     """prev_instr from the call-site word in r15, and rdx = the stack pointer at its depth (r10 = the code)."""
-    a.mov(R10, _mem(R12, lay["frame_code"]))
     a.mov(EAX, R15D)  # rax = the unit (zero-extended)
-    a.lea(R11, Mem(R10, lay["code_units_offset"], RAX, 2))
-    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
+    _store_prev_instr(a, lay, RAX)
     a.mov(RAX, R15)
     a.shr(RAX, 32)
     a.and_(EAX, 0xFFFF)
     a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
     a.lea(RDX, Mem(R12, lay["frame_localsplus"], RAX, 8))
+
+
+def unicode_entry_address(a: Assembler, lay: dict[str, int]) -> None:
+    """r8 = the address of entry rdx of the str-keyed dict keys in rsi, less dk_indices (the entry's key is at
+    [r8 + dk_indices], its value 8 bytes further).  Keeps rdx; clobbers rcx (the shift count)."""
+    a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
+    a.mov(R8, 1)
+    a.shl(R8, CL)
+    a.add(R8, RSI)  # + dk_indices: the first entry
+    a.mov(RCX, RDX)
+    a.shl(RCX, 4)  # 16-byte PyDictUnicodeEntry
+    a.add(R8, RCX)
 
 
 def global_entry_glue(lay: dict[str, int]) -> bytes:
@@ -263,12 +280,7 @@ def global_entry_glue(lay: dict[str, int]) -> bytes:
     a.cmp(_mem(RSI, lay["dk_kind"]), lay["dict_keys_unicode"], size=8)
     a.jcc("ne", miss)
     a.mov(R11, _mem(RCX, lay["global_cache_name"]))
-    a.movzx(ECX, _mem(RSI, lay["dk_log2_index_bytes"]), src_size=8)
-    a.mov(R8, 1)
-    a.shl(R8, CL)
-    a.add(R8, RSI)  # + dk_indices: the first entry
-    a.shl(RDX, 4)  # 16-byte PyDictUnicodeEntry
-    a.add(R8, RDX)
+    unicode_entry_address(a, lay)
     a.cmp(_mem(R8, lay["dk_indices"]), R11)
     a.jcc("ne", miss)
     a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
@@ -297,9 +309,7 @@ def method_attr_glue(lay: dict[str, int]) -> bytes:
     a.jcc("z", dealloc)
     a.ret()
     a.bind(dealloc)
-    a.mov(R10, _mem(R12, lay["frame_code"]))
-    a.lea(R11, Mem(R10, lay["code_units_offset"], RDX, 2))
-    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
+    _store_prev_instr(a, lay, RDX)
     a.mov(R11, lay["dealloc"])
     a.jmp(R11)  # (it returns to the site)
     return a.finish()
@@ -312,10 +322,8 @@ def pending_glue(lay: dict[str, int], handle_pending: int) -> bytes:
     a = Assembler()
     error = a.label("error")
     a.sub(RSP, 8)  # (rsp 16-byte aligned for the call)
-    a.mov(R10, _mem(R12, lay["frame_code"]))
     a.mov(EAX, R15D)
-    a.lea(R11, Mem(R10, lay["code_units_offset"], RAX, 2))
-    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
+    _store_prev_instr(a, lay, RAX)
     a.mov(RDI, R14)
     a.mov(RSI, R12)
     a.mov(R11, handle_pending)
@@ -333,7 +341,7 @@ def pending_glue(lay: dict[str, int], handle_pending: int) -> bytes:
     a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
     a.mov(_mem(R12, lay["frame_stacktop"]), EAX)
     a.mov(EAX, lay["exit_error"])
-    _epilogue(a)
+    epilogue(a)
     return a.finish()
 
 
@@ -341,6 +349,14 @@ def handback_glue(lay: dict[str, int]) -> bytes:
     """The compact hand-back stubs' shared tail (codegen.handback), jumped to with rax = resume unit | depth << 32 |
     (reason * 256 + opcode) << 48: the frame goes back to the interpreter there."""
     a = Assembler()
+    unpack_handback(a, lay)
+    epilogue(a)
+    return a.finish()
+
+
+def unpack_handback(a: Assembler, lay: dict[str, int]) -> None:
+    """ctx's hand-back fields from rax = resume unit | depth << 32 | (reason * 256 + opcode) << 48; eax = the
+    hand-back exit."""
     a.mov(_mem(RBX, lay["ctx_resume_unit"]), EAX)
     a.shr(RAX, 32)
     a.mov(ECX, EAX)
@@ -349,8 +365,6 @@ def handback_glue(lay: dict[str, int]) -> bytes:
     a.shr(EAX, 16)
     a.mov(_mem(RBX, lay["ctx_reason"]), EAX)
     a.mov(EAX, lay["exit_handback"])
-    _epilogue(a)
-    return a.finish()
 
 
 def compile_block_glue(lay: dict[str, int]) -> bytes:
@@ -361,7 +375,7 @@ def compile_block_glue(lay: dict[str, int]) -> bytes:
     a.mov(_mem(RBX, lay["ctx_resume_depth"]), ECX)
     a.mov(_mem(RBX, lay["ctx_reason"]), EDX)
     a.mov(EAX, lay["exit_compile_block"])
-    _epilogue(a)
+    epilogue(a)
     return a.finish()
 
 
