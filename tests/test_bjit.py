@@ -973,8 +973,9 @@ def test_the_compile_budget_puts_compiles_off_and_lets_them_happen_later():
     """With a budget, automatic compiles wait while they have taken more than that share of the process's CPU
     time (each wait doubles the function's threshold); the program's own running time earns them back.
     f is one long basic block, so that its compile surely takes more than 5% of the process's time so far, even
-    where the process started slowly (a fresh clone imports without .pyc files: CI)."""
-    body = "".join(f"    x = (x ^ {i}) + {i + 1}\n" for i in range(400))
+    where the process started slowly (a fresh clone imports without .pyc files: CI) and compiles are cheap (warm
+    templates, small code: 400 lines took 4.7% once)."""
+    body = "".join(f"    x = (x ^ {i}) + {i + 1}\n" for i in range(2000))
     prog = textwrap.dedent("""
         import time, accel
         from accel.runtime import compiler
