@@ -2,7 +2,7 @@
  *
  * Machine code for a code object is one C-callable function, `int fn(accel_jit_ctx *ctx)`, run by the
  * trampoline accel_bjit_execute() (bjit_entry.c) on CPython's own _PyInterpreterFrame.  It keeps
- *   rbx = ctx, r12 = frame, r14 = tstate (the value stack lives in the frame, at offsets fixed per instruction),
+ *   rbx = ctx, rbp = frame + ACCEL_FRAME_BIAS, r14 = tstate (the value stack lives in the frame, at offsets fixed per instruction),
  * stores prev_instr before anything that can raise, call out or be inspected, and ends in one of three ways:
  *   ACCEL_EXIT_RETURN:   ctx->retval holds the return value; the value stack is empty;
  *   ACCEL_EXIT_ERROR:    an exception is set, frame->prev_instr is the failing instruction and
@@ -66,6 +66,18 @@ int accel_opcode_at(PyCodeObject *co, int32_t unit);  /* code_state.c */
 /* A plan record's target field of a LOAD_FAST that reads an argument the code never deletes (accel/ir/function.py
  * ALWAYS_BOUND): no unbound check.  The arguments are the first accel_code_nargs(co) locals. */
 #define ACCEL_ALWAYS_BOUND (-2)
+
+/* Tier-1 code's frame register points this many bytes past the frame, so that one-byte displacements reach the
+ * frame's fields and localsplus[0..22] (accel/bjit/registers.py).  A function is narrow when all its localsplus
+ * entries and stack slots are so reached: its templates take disp8 frame operands. */
+#define ACCEL_FRAME_BIAS 128
+static inline int
+accel_frame_is_narrow(PyCodeObject *co)
+{
+    int64_t last = (int64_t)offsetof(_PyInterpreterFrame, localsplus) - ACCEL_FRAME_BIAS +
+                   8 * ((int64_t)co->co_nlocalsplus + co->co_stacksize);
+    return last <= 127;
+}
 static inline int32_t
 accel_code_nargs(PyCodeObject *co)
 {

@@ -17,7 +17,7 @@
 #include "opcode.h"
 
 enum { ROLE_TARGET = 17, ROLE_NEXT_TARGET = 19, ROLE_END = 20 };
-enum { KEY_SIZE = 29, HEAD_SIZE = 13 };
+enum { KEY_SIZE = 30, HEAD_SIZE = 13 };
 #define NO_ARG ((int32_t)0x80000000u)
 
 /* per opcode: F_* flags (templates.place_setup) */
@@ -156,6 +156,7 @@ make_key(uint8_t *key, const place_fn *f, Py_ssize_t i, Py_ssize_t first, Py_ssi
     put8(key + 25, has_entry);
     put16(key + 26, has_entry ? entry_k : 0);
     put8(key + 28, has_entry ? entry_reg : 0);
+    put8(key + 29, f->narrow);
 }
 
 static int
@@ -266,18 +267,34 @@ place_instructions(const place_fn *f, PyObject *templates, Py_ssize_t first, Py_
             int in_cold = position >= hot_size;
             Py_ssize_t at = in_cold ? cold_base + (position - hot_size) : hot_base + position;
             uint8_t *field = (in_cold ? o->cold.p : o->hot.p) + at;
-            int wide = kind == HOLE_UNIT_ADDR || kind == HOLE_CONST || kind == HOLE_NAME || kind == HOLE_SITE ||
-                       kind == HOLE_KWNAMES || kind == HOLE_HANDBACK || kind == HOLE_RUNTIME;
-            if (position < 0 || position + (wide ? 8 : 4) > hot_size + cold_size ||
-                    (!in_cold && position + (wide ? 8 : 4) > hot_size)) {
+            int width = kind == HOLE_UNIT_ADDR || kind == HOLE_CONST || kind == HOLE_NAME || kind == HOLE_SITE ||
+                        kind == HOLE_KWNAMES || kind == HOLE_HANDBACK || kind == HOLE_RUNTIME ? 8
+                        : kind == HOLE_SLOT8 || kind == HOLE_LOCAL8 ? 1 : 4;
+            if (position < 0 || position + width > hot_size + cold_size ||
+                    (!in_cold && position + width > hot_size)) {
                 PyErr_SetString(PyExc_ValueError, "place_block: a hole outside its template");
                 return -1;
             }
             Py_ssize_t j;
-            int64_t unit;
+            int64_t unit, disp;
             switch (kind) {
             case HOLE_SLOT:
                 put32(field, (int32_t)(f->localsplus + 8 * (f->nlp + depth + arg)));
+                break;
+            case HOLE_SLOT8:
+            case HOLE_LOCAL8:
+                /* (a narrow function's frame fits: a displacement that does not is a wrong key, never a wrap) */
+                if (kind == HOLE_SLOT8) {
+                    disp = f->localsplus + 8 * (f->nlp + depth + arg);
+                } else {
+                    j = i + arg;
+                    if (j < 0 || j >= f->n)
+                        goto bad_hole;
+                    disp = f->localsplus + 8 * (int64_t)f->rec[j * 8 + 1];
+                }
+                if (disp < -128 || disp > 127)
+                    goto bad_hole;
+                *field = (uint8_t)(int8_t)disp;
                 break;
             case HOLE_STACKTOP:
                 put32(field, (int32_t)(f->nlp + depth + arg));
@@ -418,8 +435,8 @@ static int
 unpack_info(PyObject *t, place_fn *f, Py_buffer *views)
 {
     /* (records, block_first, block_start, site_offset, adaptive, runtime, nlp, localsplus, units, code_units,
-     *  data, consts, names) */
-    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 13) {
+     *  data, consts, names, narrow) */
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 14) {
         PyErr_SetString(PyExc_TypeError, "place_block: bad function info");
         return -1;
     }
@@ -446,6 +463,7 @@ unpack_info(PyObject *t, place_fn *f, Py_buffer *views)
     f->data = (int64_t)PyLong_AsUnsignedLongLongMask(PyTuple_GET_ITEM(t, 10));
     f->consts = PyTuple_GET_ITEM(t, 11);
     f->names = PyTuple_GET_ITEM(t, 12);
+    f->narrow = PyObject_IsTrue(PyTuple_GET_ITEM(t, 13)) == 1;
     if (PyErr_Occurred() || !PyTuple_Check(f->consts) || !PyTuple_Check(f->names)) {
         for (int j = 0; j < 6; j++)
             PyBuffer_Release(&views[j]);

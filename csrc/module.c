@@ -594,6 +594,7 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         intptr_t value;
     } entries[] = {
         {"frame_localsplus", OFF(_PyInterpreterFrame, localsplus)},
+        {"frame_bias", ACCEL_FRAME_BIAS},
         {"frame_prev_instr", OFF(_PyInterpreterFrame, prev_instr)},
         {"frame_stacktop", OFF(_PyInterpreterFrame, stacktop)},
         {"frame_code", OFF(_PyInterpreterFrame, f_code)},

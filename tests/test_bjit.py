@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dis
 import json
 import sys
 import textwrap
@@ -1093,8 +1094,8 @@ def test_an_operator_reads_its_first_operand_from_the_local_it_was_copied_from(i
         first = next(k for k, asm in enumerate(loads) if asm.startswith("mov rsi,"))  # (BINARY_OP's first load)
         return loads[first:first + 2]
 
-    local_a = "mov rdi,QWORD PTR [r12+0x48]"  # localsplus[0]
-    slot_0 = "mov rdi,QWORD PTR [r12+0x58]"  # the value stack's bottom (2 locals)
+    local_a = "mov rdi,QWORD PTR [rbp-0x38]"  # localsplus[0]
+    slot_0 = "mov rdi,QWORD PTR [rbp-0x28]"  # the value stack's bottom (2 locals)
     plain = _fresh("""
         def f(a, b):
             return a + b
@@ -1104,7 +1105,7 @@ def test_an_operator_reads_its_first_operand_from_the_local_it_was_copied_from(i
         def g(a, b):
             return a + (b := 2)
     """, "g")
-    assert operand_loads(stored_between)[:2] == ["mov rsi,QWORD PTR [r12+0x60]", slot_0]
+    assert operand_loads(stored_between)[:2] == ["mov rsi,QWORD PTR [rbp-0x20]", slot_0]
     accel.install(bjit_threshold=0)
     assert plain(2, 3) == 5 and plain(2.5, 1) == 3.5 and plain("x", "y") == "xy" and accel.tier(plain) == 1
 
@@ -1402,7 +1403,7 @@ def test_an_attribute_site_takes_its_owner_from_the_register_the_push_used():
         code = fn.__code__
         listing = [asm for _, _, asm in disasm.decode(generate(build(code), code, Runtime.load(), 0).code, 0)]
         first_site = next(i for i, asm in enumerate(listing) if asm.startswith("mov ecx,") or "movabs rcx," in asm)
-        push = max(i for i in range(first_site) if listing[i].startswith("mov QWORD PTR [r12+"))
+        push = max(i for i in range(first_site) if listing[i].startswith("mov QWORD PTR [rbp"))
         assert listing[push + 1] == "mov rdi,rax", (source, listing[push:first_site + 1])
 
 
@@ -1451,3 +1452,34 @@ def test_machine_code_stays_small():
         total += len(result.code)
         instructions += fn.n_instructions
     assert total / instructions < 85, total / instructions
+
+
+def test_frame_operands_take_one_byte_displacements_where_the_frame_fits(installed):
+    """registers.py: the frame register points 128 bytes into the frame, so a function whose locals and stack
+    slots all lie within a signed byte of it (narrow) reads and writes them with one-byte displacements -- a
+    LOAD_FAST is 11 bytes -- and a wider one (32 locals) with four-byte ones (17 bytes); both compute right."""
+    from accel.bjit.codegen import Runtime, generate
+    from accel.ir import build
+
+    narrow = _fresh("""
+        def f(a, b):
+            c = a
+            return c, b
+    """, "f")
+    wide = _fresh("def g(a, b):\n" + "".join(f"    x{k} = a + {k}\n" for k in range(30)) + "    return x29, b\n", "g")
+
+    def first_load_size(fn) -> int:  # machine-code bytes of the first LOAD_FAST (of argument a)
+        code = fn.__code__
+        ir = build(code)
+        result = generate(ir, code, Runtime.load(), 0)
+        starts = sorted(result.offsets)
+        index = next(i for i in range(ir.n_instructions) if ir.records[i * 8] == dis.opmap["LOAD_FAST"])
+        k = next(k for k, (_, i) in enumerate(starts) if i == index)
+        return starts[k + 1][0] - starts[k][0]
+
+    assert first_load_size(narrow) == 11
+    assert first_load_size(wide) == 17
+    accel.install(bjit_threshold=0)
+    for _ in range(3):
+        assert narrow(1, 2) == (1, 2) and wide(1, 2) == (30, 2)
+    assert accel.tier(narrow) == 1 and accel.tier(wide) == 1

@@ -5,8 +5,8 @@ and stores of locals, constants, stack shuffles, jumps, None/True/False tests) o
 its opcode in csrc/bjit_ops.c.  What makes it safe to mix freely with CPython's interpreter:
 
 * The frame is always exact.  Values live in the frame's own value stack, never only in registers, and the IR
-  knows the stack depth before every instruction, so each stack slot is a fixed offset from the frame pointer
-  (r12): no stack-pointer register is kept at all.  prev_instr is stored before anything that can raise, call out
+  knows the stack depth before every instruction, so each stack slot is a fixed offset from the frame register
+  (rbp, biased: registers.py): no stack-pointer register is kept at all.  prev_instr is stored before anything that can raise, call out
   or run a destructor, so tracebacks, line numbers, sys._getframe() and the exception table see what they would
   see in the interpreter.
 * Three ways out (csrc/bjit.h): return; error (the helper set the exception and frame->stacktop; the interpreter
@@ -24,7 +24,8 @@ its opcode in csrc/bjit_ops.c.  What makes it safe to mix freely with CPython's 
 The inline fast paths in front of some helpers (attribute sites, globals, arithmetic, int compares) are in
 fastpaths.py, a mixin of the generator.
 
-Registers: rbx = ctx (accel_jit_ctx *), r12 = frame, r14 = tstate; rax, rcx, rdx, rsi, rdi, r8, r11 are scratch;
+Registers (registers.py): rbx = ctx (accel_jit_ctx *), rbp = the frame + 128, r14 = tstate; r12 is unused;
+rax, rcx, rdx, rsi, rdi, r8, r11 are scratch;
 r13 and r15 hold values within one instruction (r13 also a LOAD_ATTR result for the next one); r15 carries a
 helper call's site word into its glue (glue.py).
 """
@@ -48,6 +49,7 @@ from .fastpaths import INLINE_ATTR_OPS, FastPaths
 from .feedback import Feedback
 from .feedback import call_helper as call_helper_for
 from .glue import DEALLOC_REGISTERS, after_name, enter_name, epilogue, place_glue, unpack_handback
+from .registers import CTX, FRAME_BIAS, TSTATE, frame_mem, frame_pointer, is_narrow, localsplus_disp, set_frame
 from .x86 import (
     EAX,
     ECX,
@@ -180,6 +182,8 @@ class Runtime:
 
         c = core()
         layout = c.bjit_layout()
+        if layout["frame_bias"] != FRAME_BIAS:  # (csrc/bjit.h's ACCEL_FRAME_BIAS: a shim built from other sources)
+            raise RuntimeError(f"accel: the C shim's frame bias {layout['frame_bias']} is not {FRAME_BIAS}")
         ic_slots.register(c, layout)  # the templates the inline-cache rewriter copies slots from
         symbols = c.bjit_symbols()
         glue = _GLUE.get(layout["counting"])
@@ -242,7 +246,7 @@ class _BlockTargets(dict):
 
 
 def _frame_operand(offset: int) -> Mem:
-    return _mem(R12, offset)
+    return frame_mem(offset)
 
 
 # Calls to C helpers are direct (`call rel32`) until some code lands out of their reach: then every later
@@ -260,6 +264,7 @@ class _Generator(FastPaths):
         self.lay = rt.layout
         self.a = Assembler()
         self.nlp = fn.nlocalsplus
+        self.narrow = is_narrow(rt.layout, fn.nlocalsplus, fn.stacksize)
         self.units = rt.address(code) + rt.layout["code_units_offset"]
         self.lazy = lazy
         self.exit = Label("exit", address=lazy.exit or None if lazy else None)  # (0: this is the head)
@@ -291,6 +296,7 @@ class _Generator(FastPaths):
         gen.lay = layout
         gen.a = Assembler()
         gen.nlp = fn.nlocalsplus
+        gen.narrow = False  # (the key's narrow flag reaches the assembler: templates._generate)
         gen.units = markers.units
         gen.lazy = None
         gen.exit, gen.error_exit, gen.declined_exit, gen.handback_exit = exits
@@ -350,7 +356,7 @@ class _Generator(FastPaths):
 
     def set_prev_instr(self, unit: int) -> None:
         self.a.mov(RAX, self.units + 2 * unit)
-        self.a.mov(_mem(R12, self.lay["frame_prev_instr"]), RAX)
+        self.a.mov(frame_mem(self.lay["frame_prev_instr"]), RAX)
 
     # ---- reference counting ----------------------------------------------------------------------------
 
@@ -455,7 +461,7 @@ class _Generator(FastPaths):
 
         def stub() -> None:
             a.bind(label)
-            a.mov(_mem(R12, self.lay["frame_stacktop"]), self.nlp + depth, size=32)
+            a.mov(frame_mem(self.lay["frame_stacktop"]), self.nlp + depth, size=32)
             a.jmp(self.error_exit)
 
         self.stubs.append(stub)
@@ -496,7 +502,7 @@ class _Generator(FastPaths):
                 return
             self.set_prev_instr(unit)
             a.mov(RDI, R14)
-            a.mov(RSI, R12)
+            frame_pointer(a, RSI)
             self.call_c(self.rt.symbols["handle_pending"])
             a.test(EAX, EAX)
             a.jcc("ne", self.error_with_stacktop(depth))
@@ -577,7 +583,7 @@ class _Generator(FastPaths):
         if frame_arguments:
             self.set_prev_instr(unit)
             a.mov(RDI, R14)
-            a.mov(RSI, R12)
+            frame_pointer(a, RSI)
             a.lea(RDX, self.slot(depth))
         a.mov(ECX, oparg)
         if extra is not None:
@@ -615,9 +621,9 @@ class _Generator(FastPaths):
         for reg in (RBP, RBX, R12, R13, R14, R15):
             a.push(reg)
         a.sub(RSP, 8)  # 6 pushes + return address: keep rsp 16-byte aligned at calls
-        a.mov(RBX, RDI)
-        a.mov(R14, _mem(RBX, lay["ctx_tstate"]))
-        a.mov(R12, _mem(RBX, lay["ctx_frame"]))
+        a.mov(CTX, RDI)
+        a.mov(TSTATE, _mem(CTX, lay["ctx_tstate"]))
+        set_frame(a, _mem(CTX, lay["ctx_frame"]))
 
     @staticmethod
     def head_prologue(a: Assembler, lay: dict[str, int]) -> None:
@@ -798,7 +804,8 @@ class _Generator(FastPaths):
                 break
             if cache.check:  # (tests) the C key is the reference's, byte for byte
                 state = None if entry < 0 else ((entry >> 8) - 0x8000, entry & 0xFF)
-                expected = templates.instruction_key(fn, self.feedback._adaptive or b"", i, block, kwnames >= 0, state)
+                expected = templates.instruction_key(fn, self.feedback._adaptive or b"", i, block, kwnames >= 0, state,
+                                                     self.narrow)
                 if key != expected:
                     raise AssertionError(f"bjit_place.c's key {key.hex()} != {expected.hex()} at instruction {i}")
             cache.get(key, self.rt, _Generator.for_template)  # made (or None: no template), then on from i
@@ -869,8 +876,8 @@ class _Generator(FastPaths):
         cache = templates.CACHE
         cache.markers(self.rt)
         return (fn.records, *static, self.feedback._adaptive, cache.runtime_values(self.rt.core), self.nlp,
-                self.lay["frame_localsplus"], self.units, fn.code_units, self.site_data.data, self.code.co_consts,
-                self.code.co_names)
+                localsplus_disp(self.lay), self.units, fn.code_units, self.site_data.data, self.code.co_consts,
+                self.code.co_names, self.narrow)
 
     # ---- instruction counting (ACCEL_COUNT_INSTRUCTIONS) ----------------------------------------------------
 
@@ -960,8 +967,8 @@ class _Generator(FastPaths):
             self.set_prev_instr(offset)
             a.mov(RAX, self.slot(depth - 1))
             a.mov(_mem(RBX, self.lay["ctx_retval"]), RAX)
-            a.mov(_mem(R12, self.lay["frame_stacktop"]), self.nlp + depth - 1, size=32)
-            a.mov(_mem(R12, self.lay["gen_frame_state_from_frame"]), self.lay["frame_suspended"] & 0xFF, size=8)
+            a.mov(frame_mem(self.lay["frame_stacktop"]), self.nlp + depth - 1, size=32)
+            a.mov(frame_mem(self.lay["gen_frame_state_from_frame"]), self.lay["frame_suspended"] & 0xFF, size=8)
             a.mov(EAX, self.lay["exit_yield"])
             a.jmp(self.exit)
             return False  # the instruction after it is the resume entry: keep emitting the block
@@ -1180,7 +1187,7 @@ class _Generator(FastPaths):
             else:
                 self.set_prev_instr(offset)
                 a.mov(RDI, R14)
-                a.mov(RSI, R12)
+                frame_pointer(a, RSI)
                 a.lea(RDX, self.slot(depth))
                 self.call_c(self.rt.symbols["truth"])
             a.test(EAX, EAX)

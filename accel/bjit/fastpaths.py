@@ -25,7 +25,8 @@ from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  
 
 from .feedback import ALL_ATTR_KINDS, Feedback
 from .glue import unicode_entry_address
-from .x86 import AL, DL, EAX, ECX, EDX, ESI, R8, R11, R12, R13, R14, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
+from .registers import frame_mem
+from .x86 import AL, DL, EAX, ECX, EDX, ESI, R8, R11, R13, R14, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
@@ -83,7 +84,7 @@ class FastPaths:
         # so the frame's dict at the version the cache was filled at is the cache's dict, unchanged since.
         for frame_field, version_field in (("frame_globals", "global_cache_globals_version"),
                                            ("frame_builtins", "global_cache_builtins_version")):
-            a.mov(RAX, _mem(R12, lay[frame_field]))
+            a.mov(RAX, frame_mem(lay[frame_field]))
             a.mov(RDX, _mem(RAX, lay["dict_version"]))
             a.cmp(RDX, _mem(RCX, lay[version_field]))
             a.jcc("ne", slow)

@@ -38,7 +38,7 @@ r15 is free at instruction boundaries: machine code keeps values in it only with
 
 The glue
 --------
-`enter_<helper>` (rbx = ctx, r12 = frame, r14 = tstate; r15 = the word; ecx = oparg; r8, r9 = the helper's extra
+`enter_<helper>` (rbx = ctx, rbp = frame + 128, r14 = tstate; r15 = the word; ecx = oparg; r8, r9 = the helper's extra
 arguments): prev_instr = frame->f_code's units + 2 * unit, rdx = localsplus + 8 * (co_nlocalsplus + depth), rdi =
 tstate, rsi = frame, then a jump to the helper.
 
@@ -58,6 +58,7 @@ from __future__ import annotations
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
+from .registers import FRAME, frame_mem, frame_pointer, localsplus_disp
 from .x86 import (
     CL,
     EAX,
@@ -130,7 +131,7 @@ def enter_template(lay: dict[str, int]) -> bytes:
     a = Assembler()
     _enter_prologue(a, lay)
     a.mov(RDI, R14)
-    a.mov(RSI, R12)
+    frame_pointer(a, RSI)
     a.mov(R11, _HELPER_MARKER)
     a.jmp(R11)  # the helper returns to the machine code
     return a.finish()
@@ -189,7 +190,7 @@ def after_glue(lay: dict[str, int], after: str, handle_pending: int) -> bytes:
         a.bind(pending)  # a signal handler, a GIL drop request...: run it (prev_instr is still exact)
         a.push(RAX)  # (and rsp 16-byte aligned for the call)
         a.mov(RDI, R14)
-        a.mov(RSI, R12)
+        frame_pointer(a, RSI)
         a.mov(R11, handle_pending)
         a.call(R11)
         a.test(EAX, EAX)
@@ -202,9 +203,9 @@ def after_glue(lay: dict[str, int], after: str, handle_pending: int) -> bytes:
         a.mov(RDX, R15)
         a.sar(RDX, 56)
         a.add(EAX, EDX)
-        a.mov(R10, _mem(R12, lay["frame_code"]))
+        a.mov(R10, frame_mem(lay["frame_code"]))
         a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
-        a.mov(_mem(R12, lay["frame_stacktop"]), EAX)
+        a.mov(frame_mem(lay["frame_stacktop"]), EAX)
         a.mov(EAX, lay["exit_error"])
         epilogue(a)
     return a.finish()
@@ -229,9 +230,9 @@ def dealloc_glue(lay: dict[str, int], reg, dealloc: int) -> bytes:  # noqa: ANN0
 def _store_prev_instr(a: Assembler, lay: dict[str, int], unit) -> None:  # noqa: ANN001
     """frame->prev_instr = the code's units + 2 * `unit` (a 64-bit register holding the code unit); leaves r10 = the
     code.  Clobbers r11."""
-    a.mov(R10, _mem(R12, lay["frame_code"]))
+    a.mov(R10, frame_mem(lay["frame_code"]))
     a.lea(R11, Mem(R10, lay["code_units_offset"], unit, 2))
-    a.mov(_mem(R12, lay["frame_prev_instr"]), R11)
+    a.mov(frame_mem(lay["frame_prev_instr"]), R11)
 
 
 def _enter_prologue(a: Assembler, lay: dict[str, int]) -> None:
@@ -242,7 +243,7 @@ def _enter_prologue(a: Assembler, lay: dict[str, int]) -> None:
     a.shr(RAX, 32)
     a.and_(EAX, 0xFFFF)
     a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
-    a.lea(RDX, Mem(R12, lay["frame_localsplus"], RAX, 8))
+    a.lea(RDX, Mem(FRAME, localsplus_disp(lay), RAX, 8))
 
 
 def unicode_entry_address(a: Assembler, lay: dict[str, int]) -> None:
@@ -268,7 +269,7 @@ def global_entry_glue(lay: dict[str, int]) -> bytes:
     miss = a.label("miss")
     a.cmp(_mem(RCX, lay["global_cache_in_builtins"]), 0, size=32)
     a.jcc("ne", miss)
-    a.mov(R10, _mem(R12, lay["frame_globals"]))
+    a.mov(R10, frame_mem(lay["frame_globals"]))
     a.cmp(R10, _mem(RCX, lay["global_cache_globals"]))
     a.jcc("ne", miss)
     a.cmp(_mem(R10, lay["ma_values"]), 0)
@@ -325,7 +326,7 @@ def pending_glue(lay: dict[str, int], handle_pending: int) -> bytes:
     a.mov(EAX, R15D)
     _store_prev_instr(a, lay, RAX)
     a.mov(RDI, R14)
-    a.mov(RSI, R12)
+    frame_pointer(a, RSI)
     a.mov(R11, handle_pending)
     a.call(R11)
     a.test(EAX, EAX)
@@ -337,9 +338,9 @@ def pending_glue(lay: dict[str, int], handle_pending: int) -> bytes:
     a.mov(RAX, R15)
     a.shr(RAX, 32)
     a.and_(EAX, 0xFFFF)
-    a.mov(R10, _mem(R12, lay["frame_code"]))
+    a.mov(R10, frame_mem(lay["frame_code"]))
     a.add(EAX, _mem(R10, lay["code_nlocalsplus"]))
-    a.mov(_mem(R12, lay["frame_stacktop"]), EAX)
+    a.mov(frame_mem(lay["frame_stacktop"]), EAX)
     a.mov(EAX, lay["exit_error"])
     epilogue(a)
     return a.finish()

@@ -64,7 +64,8 @@ from typing import Any
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
 
-from .x86 import GPR64, R12, Label
+from .registers import FRAME, localsplus_disp
+from .x86 import GPR64, Label
 
 OP = _opcode.opmap
 
@@ -107,6 +108,8 @@ TO_COLD = 14      # rel32 in the hot part: cold offset
 TO_HOT = 15       # rel32 in the cold part: hot offset
 RUNTIME = 16      # imm64: this process's address of RuntimeTable.names[arg] (None, a type, a counter...)
 RUNTIME_REL = 17  # rel32: a call or jump to RuntimeTable.names[arg] (a helper)
+SLOT8 = 18        # disp8: SLOT, in a narrow function (registers.py)
+LOCAL8 = 19       # disp8: LOCAL, in a narrow function
 
 # Unit roles beyond the window's records (2 * record + field): the start of the jump target's block, of the next
 # instruction's jump target's block, and the code's length (next_start of the last instruction).
@@ -197,6 +200,11 @@ class Markers:
         return self.handback_base | role << 40 | (k + _SPAN) << 32 | packed
 
     # ---- decoding ------------------------------------------------------------------------------------------
+
+    def is_frame_displacement(self, value: int) -> bool:
+        """`value` is a SLOT or LOCAL marker (what a narrow template encodes in one byte)."""
+        decoded = self.decode32(value & 0xFFFF_FFFF)
+        return decoded is not None and decoded[0] in (SLOT, LOCAL)
 
     def decode32(self, value: int) -> tuple[int, int] | None:
         """(kind, argument) of a 32-bit field holding a marker, else None."""
@@ -388,8 +396,10 @@ class _Labels(dict):
 # opcodes that read it), the PRECALL's quickened name (CALL), kwnames, the classes of the 2 records before (for
 # the operators that may read an operand from its local), whether a record follows, the next record (op, arg key,
 # no EXTENDED_ARG, backward; for the opcodes fused with it), where the block starts and ends relative to the
-# instruction (same opcodes), whether its jump goes backward, the block's successor count, and the entry state.
+# instruction (same opcodes), whether its jump goes backward, the block's successor count, the entry state, and
+# whether the function is narrow (its frame operands take one-byte displacements: registers.py).
 KEY_ENTRY = 13  # (index in the unpacked key)
+KEY_NARROW = 14
 _CALL_OP = OP["CALL"]
 _PRECALL = OP["PRECALL"]
 READS_PREV = frozenset(OP[n] for n in ("BINARY_OP", "BINARY_SUBSCR", "COMPARE_OP", "IS_OP"))
@@ -417,8 +427,8 @@ NO_ARG = -0x8000_0000  # a key's arg when it is a hole
 # opcode (0: not read), PRECALL's quickened opcode (0: none), kwnames, the 2 records before (-2: not read, -1:
 # before the function, else LOAD_FAST / LOAD_CONST / PRECALL / NOP for anything else), a record follows, the
 # next record (op, 0: not read; arg; no EXTENDED_ARG; backward), block start and end relative to it, backward,
-# successor count (-1: not read), entry state (flag, slot k, register).
-KEY = struct.Struct("<BiBBBBhhBBiBbbbbbBhB")
+# successor count (-1: not read), entry state (flag, slot k, register), narrow.
+KEY = struct.Struct("<BiBBBBhhBBiBbbbbbBhBB")
 
 
 def _pack_arg(op: int, arg: int) -> int:
@@ -427,9 +437,10 @@ def _pack_arg(op: int, arg: int) -> int:
 
 
 def instruction_key(fn: Function, adaptive: bytes, i: int, block: Any, kwnames: bool,
-                    entry: tuple[int, int] | None) -> bytes:
+                    entry: tuple[int, int] | None, narrow: bool) -> bytes:
     """Everything the generator decides instruction i's code by (make_template gives it nothing else: a read of
-    anything the key leaves out raises there).  `adaptive`: the code units feedback is read from."""
+    anything the key leaves out raises there).  `adaptive`: the code units feedback is read from; `narrow`: the
+    function's frame fits one-byte displacements (registers.is_narrow)."""
     rec = fn.records
     base = i * 8
     op, arg, offset, start, target = rec[base:base + 5]
@@ -455,19 +466,19 @@ def instruction_key(fn: Function, adaptive: bytes, i: int, block: Any, kwnames: 
     k, reg = entry if entry is not None else (0, 0)
     return KEY.pack(op, _pack_arg(op, arg), offset == start, name, precall, kwnames, prev0, prev1, has_next, nxt_op,
                     nxt_arg, nxt_ext, nxt_back, first_rel, end_rel, _backward(fn, target, i), nsuccs,
-                    entry is not None, k, reg)
+                    entry is not None, k, reg, narrow)
 
 
 def unpack_key(key: bytes) -> tuple:
     """(op, arg_key, ext, name, precall, kwnames, prev, has_next, nxt, first_rel, end_rel, backward, nsuccs,
-    entry) with None for what the key leaves out."""
+    entry, narrow) with None for what the key leaves out."""
     (op, arg, ext, name, precall, kwnames, prev0, prev1, has_next, nxt_op, nxt_arg, nxt_ext, nxt_back, first_rel,
-     end_rel, backward, nsuccs, has_entry, k, reg) = KEY.unpack(key)
+     end_rel, backward, nsuccs, has_entry, k, reg, narrow) = KEY.unpack(key)
     names = dis._all_opname  # type: ignore[attr-defined]  # specialised names included
     nxt = (nxt_op, None if nxt_arg == NO_ARG else nxt_arg, bool(nxt_ext), nxt_back) if nxt_op else None
     return (op, None if arg == NO_ARG else arg, bool(ext), names[name] if name else None,
             names[precall] if precall else "", bool(kwnames), None if prev0 == -2 else (prev0, prev1),
-            bool(has_next), nxt, first_rel, end_rel, backward, nsuccs, (k, reg) if has_entry else None)
+            bool(has_next), nxt, first_rel, end_rel, backward, nsuccs, (k, reg) if has_entry else None, bool(narrow))
 
 
 # ---- making a template --------------------------------------------------------------------------------------
@@ -486,7 +497,7 @@ def _synthetic(key: tuple, m: Markers) -> tuple[_SyntheticFunction, dict[int, st
     """The function the generator sees for `key` with markers `m`: (fn, feedback names, block labels).  Blocks:
     0 the current one, 1 and 2 its successors, 3 the instruction's jump target, 4 the next instruction's."""
     (op, arg_key, ext, name, precall, _kw, prev, has_next, nxt, first_rel, end_rel, backward, nsuccs,
-     _entry) = key
+     _entry, _narrow) = key
     data = [0] * (8 * WINDOW)
     poison = set(range(len(data)))
     names: dict[int, str] = {}
@@ -558,6 +569,8 @@ def _generate(key: tuple, m: Markers, make_generator: Callable[..., Any]) -> tup
     try:
         a = gen.a
         a.fields = []
+        a.narrow = m.is_frame_displacement if key[KEY_NARROW] else None
+        a.narrow_fields = []
         entry = key[KEY_ENTRY]
         if entry is not None:
             k, reg = entry
@@ -630,8 +643,13 @@ def _holes(m: Markers, a: Any, hot: int) -> tuple[bytes, list[tuple[int, int, in
             if decoded32 is not None:
                 holes.append((j, decoded32[0], decoded32[1], 0))
                 taken[j:j + 4] = b"\1\1\1\1"
+    for field, displacement in a.narrow_fields:
+        decoded32 = m.decode32(displacement & 0xFFFF_FFFF)
+        assert decoded32 is not None and decoded32[0] in (SLOT, LOCAL)
+        holes.append((field, SLOT8 if decoded32[0] == SLOT else LOCAL8, decoded32[1], 0))
+        taken[field] = 1
     for position, kind, _, _ in holes:
-        width = 8 if kind in _WIDE else 4
+        width = 8 if kind in _WIDE else 1 if kind in (SLOT8, LOCAL8) else 4
         code[position:position + width] = bytes(width)
     holes.sort()
     return bytes(code), holes, exits
@@ -653,7 +671,7 @@ def make_template(packed_key: bytes, markers: list[Markers], make_generator: Cal
         state = None
         if gen.exit_stored is not None:
             memory, register, _ = gen.exit_stored
-            if memory.base == R12 and memory.index is None:
+            if memory.base == FRAME and memory.index is None:
                 decoded = m.decode32(memory.disp & 0xFFFF_FFFF)
                 if decoded is not None and decoded[0] == SLOT:
                     state = (decoded[1], register.code)
@@ -670,7 +688,7 @@ def make_template(packed_key: bytes, markers: list[Markers], make_generator: Cal
 from _blake2 import blake2b as _blake2b  # noqa: E402  (hashlib's import would load OpenSSL: ~3 ms)
 
 FILE_MAGIC = b"ACCELTPL\x01"  # the on-disk format's version is the last byte
-_GENERATOR_MODULES = ("codegen", "fastpaths", "glue", "x86", "x86_enc", "templates", "feedback")
+_GENERATOR_MODULES = ("codegen", "fastpaths", "glue", "registers", "x86", "x86_enc", "templates", "feedback")
 
 
 def fingerprint(table: RuntimeTable) -> str:
@@ -716,7 +734,7 @@ class TemplateCache:
         """The two marker sets for this process's runtime (made once)."""
         if self.marker_sets is None:
             table = self.table = RuntimeTable(runtime.layout, runtime.symbols, runtime.address)
-            localsplus = runtime.layout["frame_localsplus"]
+            localsplus = localsplus_disp(runtime.layout)
             self.marker_sets = [Markers(v, localsplus, table, runtime.layout, runtime.symbols) for v in (0, 1)]
         if self.file is None and self.path is not None and self.table is not None:
             self.file = os.path.join(self.path, f"tier1-templates-{fingerprint(self.table)}.bin")

@@ -38,6 +38,8 @@ Usage::
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
+from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
@@ -100,6 +102,9 @@ def _memoized(method):  # noqa: ANN001, ANN202
     name = method.__name__
 
     def encode_cached(self: Assembler, *args: object, **kwargs: object) -> None:
+        if self.narrow is not None:  # (narrow template mode: the bytes of an operand depend on the mode)
+            method(self, *args, **kwargs)
+            return
         key = (name, args, tuple(kwargs.items()) if kwargs else None)
         encoded = _ENCODED.get(key)
         if encoded is not None:
@@ -149,6 +154,10 @@ class Assembler:
         # logged (field, label), and the labels bound once the cold part (the stubs) began.
         self.fields: list[tuple[int, Label]] | None = None
         self.cold_labels: set[Label] | None = None
+        # Narrow template mode: memory operands whose displacement `narrow` accepts (a frame-slot marker) take a
+        # disp8, its position logged (field, displacement) for the template to make a one-byte hole of.
+        self.narrow: Callable[[int], bool] | None = None
+        self.narrow_fields: list[tuple[int, int]] = []
 
     # ------------------------------------------------------------------------------------------ buffer and labels
 
@@ -263,8 +272,18 @@ class Assembler:
         regs = (reg, rm)
         reg_num = reg.code if isinstance(reg, Reg) else reg
         opcode = bytes([op8 if bits == 8 else op8 + 1])
-        self.buf += encode(opcode, reg_num, rm, w=bits == 64, byte_regs=regs if bits == 8 else (), imm=imm,
+        self._encode(opcode, reg_num, rm, w=bits == 64, byte_regs=regs if bits == 8 else (), imm=imm,
                            prefix=prefix)
+
+    def _encode(self, opcode: bytes, reg: int, rm: Reg | Mem, **kwargs: Any) -> None:
+        """Append a ModRM-form instruction (x86_enc.encode); in narrow template mode, a frame-slot marker's
+        displacement becomes a logged one-byte field."""
+        if self.narrow is not None and type(rm) is Mem and self.narrow(rm.disp):
+            code = encode(opcode, reg, Mem(rm.base, 0x7F, rm.index, rm.scale), **kwargs)
+            self.narrow_fields.append((len(self.buf) + len(code) - len(kwargs.get("imm", b"")) - 1, rm.disp))
+            self.buf += code
+            return
+        self.buf += encode(opcode, reg, rm, **kwargs)
 
     def _imm(self, value: int, bits: int) -> bytes:
         """The imm8/imm32 that sign-extends to `value` at operand size `bits` (64-bit ops take a simm32)."""
@@ -303,7 +322,8 @@ class Assembler:
                 self._stored = (memory, register, len(self.buf))
                 return
         # (the memoized encoder's own lookup, made here: mov is the commonest instruction by far)
-        encoded = _ENCODED.get(("_mov", (dst, src), None if size is None else (("size", size),)))
+        encoded = None if self.narrow is not None else _ENCODED.get(
+            ("_mov", (dst, src), None if size is None else (("size", size),)))
         if encoded is not None:
             self.buf += encoded
         elif size is None:
@@ -356,20 +376,20 @@ class Assembler:
         if dst.bits not in (32, 64) or src_size not in (8, 16):
             raise AsmError(f"movzx {dst!r}, {src!r}: unsupported sizes")
         opcode = b"\x0f\xb6" if src_size == 8 else b"\x0f\xb7"
-        self.buf += encode(opcode, dst.code, src, w=dst.bits == 64, byte_regs=(src,))
+        self._encode(opcode, dst.code, src, w=dst.bits == 64, byte_regs=(src,))
 
     @_memoized
     def movsxd(self, dst: Reg, src: Operand) -> None:
         """Sign-extend a 32-bit register or dword in memory (a C int) into a 64-bit register."""
         if dst.bits != 64 or (isinstance(src, Reg) and src.bits != 32):
             raise AsmError("movsxd wants r64, r32/m32")
-        self.buf += encode(b"\x63", dst.code, src, w=True)
+        self._encode(b"\x63", dst.code, src, w=True)
 
     @_memoized
     def lea(self, dst: Reg, src: Mem) -> None:
         if not isinstance(src, Mem) or dst.bits == 8:
             raise AsmError("lea wants r32/r64, Mem")
-        self.buf += encode(b"\x8d", dst.code, src, w=dst.bits == 64)
+        self._encode(b"\x8d", dst.code, src, w=dst.bits == 64)
 
     def lea_label(self, dst: Reg, target: Label) -> int:
         """lea dst, [rip + target]: the run-time address of a label.  Returns the offset of the rel32 field."""
@@ -406,7 +426,7 @@ class Assembler:
             if bits == 8:
                 self._op8(0x80, digit, dst, 8, imm_bytes(value, 1))
             elif fits_s8(value):
-                self.buf += encode(b"\x83", digit, dst, w=bits == 64, imm=imm_bytes(value, 1))  # short form
+                self._encode(b"\x83", digit, dst, w=bits == 64, imm=imm_bytes(value, 1))  # short form
             else:
                 self._op8(0x80, digit, dst, bits, self._imm(value, bits))
         elif isinstance(src, Reg):
@@ -480,17 +500,17 @@ class Assembler:
         """Scalar-double SSE2 `op xmm<n>, src` (src: a memory operand or another xmm number), F2-prefixed:
         movsd (a load), addsd, subsd, mulsd, divsd."""
         rm = src if isinstance(src, Mem) else GPR64[src]  # an xmm register is encoded like a GPR number
-        self.buf += encode(SD_OPS[op], xmm, rm, prefix=b"\xf2")
+        self._encode(SD_OPS[op], xmm, rm, prefix=b"\xf2")
 
     def movsd_store(self, dst: Mem, xmm: int) -> None:
         """Store the low double of xmm<n> to memory (F2 0F 11 /r)."""
-        self.buf += encode(b"\x0f\x11", xmm, dst, prefix=b"\xf2")
+        self._encode(b"\x0f\x11", xmm, dst, prefix=b"\xf2")
 
     def cvtsi2sd(self, xmm: int, src: Reg) -> None:
         """xmm<n> = (double) a 64-bit register (F2 REX.W 0F 2A /r)."""
         if src.bits != 64:
             raise AsmError("cvtsi2sd converts a 64-bit register")
-        self.buf += encode(b"\x0f\x2a", xmm, src, w=True, prefix=b"\xf2")
+        self._encode(b"\x0f\x2a", xmm, src, w=True, prefix=b"\xf2")
 
     def cqo(self) -> None:
         self.buf += b"\x48\x99"   # rdx:rax <- sign-extended rax
@@ -505,11 +525,11 @@ class Assembler:
         if imm is not None:
             imm = self._signed(imm, bits)
         if imm is None:
-            self.buf += encode(b"\x0f\xaf", dst.code, src, w=w)
+            self._encode(b"\x0f\xaf", dst.code, src, w=w)
         elif fits_s8(imm):
-            self.buf += encode(b"\x6b", dst.code, src, w=w, imm=imm_bytes(imm, 1))
+            self._encode(b"\x6b", dst.code, src, w=w, imm=imm_bytes(imm, 1))
         else:
-            self.buf += encode(b"\x69", dst.code, src, w=w, imm=self._imm(imm, bits))
+            self._encode(b"\x69", dst.code, src, w=w, imm=self._imm(imm, bits))
 
     @_memoized
     def shift(self, op: str, dst: Operand, count: int | Reg, *, size: int | None = None) -> None:
@@ -543,14 +563,14 @@ class Assembler:
         """dst (a byte register or byte in memory) = 1 if cond else 0."""
         if isinstance(dst, Reg) and dst.bits != 8:
             raise AsmError("setcc writes a byte register")
-        self.buf += encode(bytes([0x0F, 0x90 + cond_code(cond)]), 0, dst, byte_regs=(dst,))
+        self._encode(bytes([0x0F, 0x90 + cond_code(cond)]), 0, dst, byte_regs=(dst,))
 
     @_memoized
     def cmov(self, cond: str, dst: Reg, src: Operand) -> None:
         bits = self._bits(dst, src)
         if bits == 8:
             raise AsmError("cmov has no byte form")
-        self.buf += encode(bytes([0x0F, 0x40 + cond_code(cond)]), dst.code, src, w=bits == 64)
+        self._encode(bytes([0x0F, 0x40 + cond_code(cond)]), dst.code, src, w=bits == 64)
 
     # ------------------------------------------------------------------------------------------ control flow
 
@@ -615,7 +635,7 @@ class Assembler:
     def _indirect(self, digit: int, target: Operand) -> None:
         if isinstance(target, Reg) and target.bits != 64:
             raise AsmError("indirect branches go through 64-bit registers")
-        self.buf += encode(b"\xff", digit, target)       # 64-bit operand size is the default: no REX.W
+        self._encode(b"\xff", digit, target)       # 64-bit operand size is the default: no REX.W
 
     def ret(self) -> None:
         self.buf += b"\xc3"
