@@ -6,9 +6,9 @@ its opcode in csrc/bjit_ops.c.  What makes it safe to mix freely with CPython's 
 
 * The frame is always exact.  Values live in the frame's own value stack, never only in registers, and the IR
   knows the stack depth before every instruction, so each stack slot is a fixed offset from the frame register
-  (rbp, biased: registers.py): no stack-pointer register is kept at all.  prev_instr is stored before anything that can raise, call out
-  or run a destructor, so tracebacks, line numbers, sys._getframe() and the exception table see what they would
-  see in the interpreter.
+  (rbp, biased: registers.py): no stack-pointer register is kept at all.  prev_instr is stored before anything
+  that can raise, call out or run a destructor, so tracebacks, line numbers, sys._getframe() and the exception
+  table see what they would see in the interpreter.
 * Three ways out (csrc/bjit.h): return; error (the helper set the exception and frame->stacktop; the interpreter
   takes over with throwflag and runs its own unwinding, handlers and traceback); hand-back (an instruction tier 1
   does not compile, or a helper that declined: the interpreter runs the frame on from that instruction).
@@ -513,14 +513,15 @@ class _Generator(FastPaths):
     # ---- helpers -----------------------------------------------------------------------------------------
 
     def call_helper(self, name: str, i: int, oparg: int, depth: int, extra: int | None = None,
-                    extra2: int | None = None, after: str = "none") -> None:
+                    extra2: int | None = None, after: str = "none", glue: bool = False) -> None:
         """Call helper `name` for instruction i; NULL -> error exit, ACCEL_HANDBACK -> hand the instruction back.
         Then, for `after` "poll", the eval breaker is polled; for "tracing" and "poll", a tracing check hands the
         frame back after the instruction.  What follows the call is the shared `after_` glue (glue.py) when the
         call-site word can describe the site; the call's set-up too (`enter_` glue) on out-of-line paths -- a
         helper called on an instruction's main path (no inline fast case in front: calls, SEND, an unspecialised
         UNPACK_SEQUENCE...) is called directly, the glue's few nanoseconds showed there (bm_unpack_sequence 36 ->
-        46 ns, bm_generators 10%) -- else all of it is inline."""
+        46 ns, bm_generators 10%), unless `glue` says that this out-of-line call is not the instruction's main
+        way (the generic CALL behind an inline C call) -- else all of it is inline."""
         a = self.a
         fn = self.fn
         rec = fn.records
@@ -531,7 +532,7 @@ class _Generator(FastPaths):
             if unit == rec[i * 8 + 3] and -128 <= effect < 128 else None
         if word is not None:
             assert self.markers is not None or after == "none" or self.next_start(i) == unit + to_next
-            hot = name in _HOT_HELPERS or not self.out_of_line
+            hot = not self.out_of_line or (name in _HOT_HELPERS and not glue)
             self.helper_arguments(unit, depth, oparg, extra, extra2, frame_arguments=hot)
             a.mov(R15, word)
             self.call_c(self.rt.symbols[name if hot else enter_name(name)])
@@ -1045,7 +1046,7 @@ class _Generator(FastPaths):
             self.emit_list_append_op(i, arg, depth)
             return False
         if op == OP["CALL"]:
-            appended = called = None
+            appended = None
             precall = self.precall_feedback(i)
             if arg == 1 and kwnames is None and precall == "PRECALL_NO_KW_LIST_APPEND":
                 appended = a.label("appended")
@@ -1053,18 +1054,24 @@ class _Generator(FastPaths):
             elif kwnames is None and precall in _C_CALLS:
                 descriptor, flags = _C_CALLS[precall]
                 if {"o": arg == 1, "noargs": arg == 0, "fast": True}[flags]:
-                    called = a.label("c_called")
-                    self.emit_c_call_fast_path(i, arg, depth, descriptor, flags, called)
+                    # The C function called inline, then the same poll and tracing check as after the generic
+                    # CALL; the generic CALL (another callee) out of line, through the helper's glue.
+                    generic = self.emit_c_call_fast_path(i, arg, depth, descriptor, flags)
+                    done = a.label("call_done")
+
+                    def generic_call() -> None:
+                        a.bind(generic)
+                        self.call_helper_call(i, arg, depth, kwnames, glue=True)
+                        a.jmp(done)
+
+                    self.stubs.append(generic_call)
+                    self.poll_eval_breaker(offset, depth - arg - 1)
+                    self.check_tracing(self.next_start(i), depth - arg - 1, op)
+                    a.bind(done)
+                    return False
             # (then, as ceval after every call: a signal that arrived during the call runs its handler now, not at
             # the next loop edge -- time.sleep() right after signal.setitimer() must not sleep through it)
             self.call_helper_call(i, arg, depth, kwnames)
-            if called is not None:
-                done = a.label("call_done")
-                a.jmp(done)
-                a.bind(called)  # the inline C call: the same poll and check
-                self.poll_eval_breaker(offset, depth - arg - 1)
-                self.check_tracing(self.next_start(i), depth - arg - 1, op)
-                a.bind(done)
             if appended is not None:
                 a.bind(appended)
             return False
@@ -1119,10 +1126,10 @@ class _Generator(FastPaths):
             return self.feedback.name_at(rec[(i - 1) * 8 + 2])
         return ""
 
-    def call_helper_call(self, i: int, oparg: int, depth: int, kwnames: int | None) -> None:
+    def call_helper_call(self, i: int, oparg: int, depth: int, kwnames: int | None, glue: bool = False) -> None:
         helper = call_helper_for(self.precall_feedback(i), kwnames is not None)
         self.call_helper(helper, i, oparg, depth, extra=kwnames if kwnames is not None else 0,
-                         extra2=self.site_data[i], after="poll")
+                         extra2=self.site_data[i], after="poll", glue=glue)
 
     def emit_none_branch(self, i: int, op: int, jump_if_none: bool, depth: int, offset: int, target: int,
                          block) -> None:  # noqa: ANN001

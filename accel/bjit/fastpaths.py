@@ -830,8 +830,7 @@ class FastPaths:
         a.jmp(done)
         a.bind(generic)
 
-    def emit_c_call_fast_path(self, i: int, oparg: int, depth: int, descriptor: bool, flags: str,
-                              called: Label) -> None:
+    def emit_c_call_fast_path(self, i: int, oparg: int, depth: int, descriptor: bool, flags: str) -> Label:
         """A call of a C function at a site CPython specialised for one (PRECALL_NO_KW_BUILTIN_O / _FAST, _LEN,
         _ISINSTANCE; PRECALL_NO_KW_METHOD_DESCRIPTOR_O / _FAST / _NOARGS), made from the machine code itself as
         ceval's specialised instructions make it: [NULL, builtin, args...] with an exact builtin function
@@ -840,8 +839,8 @@ class FastPaths:
         last with the recursion check).  Then, as after PyObject_Vectorcall, a NULL result without an exception
         or a result with one goes through _Py_CheckFunctionResult (the SystemError), out of line.  The arguments
         and the callable are released, the result (r13, callee-saved, survives that) takes their place, and
-        control goes on at `called` (the eval-breaker poll after every call).  Anything else falls through to
-        the generic CALL."""
+        control falls through (to the eval-breaker poll after every call).  Anything else jumps to the label
+        returned, which the caller binds out of line, before the generic CALL."""
         a = self.a
         lay = self.lay
         generic, checked = a.label("c_call_generic"), a.label("c_call_checked")
@@ -903,7 +902,6 @@ class FastPaths:
         failed = a.label("c_call_failed")
         a.jcc("z", failed)
         a.mov(method_slot, R13)
-        a.jmp(called)
 
         def stub() -> None:
             a.bind(check)
@@ -920,7 +918,7 @@ class FastPaths:
             a.jmp(self.error_with_stacktop(depth - oparg - 1))
 
         self.stubs.append(stub)
-        a.bind(generic)
+        return generic
 
     def append_if_room(self, lst, item: Mem, full: Label) -> None:  # noqa: ANN001
         """Append the reference in `item` to the exact list in register `lst` when it has room; else to `full`.
