@@ -331,7 +331,9 @@ int accel_set_jit(accel_code_state *, PyCodeObject *, void *address, size_t size
  * which no exception handler covers at unit - 1 (where the interpreter looks for one when it leaves). */
 typedef struct accel_osr_entry {
     int32_t jump_unit, block, unit, depth;
+    uint64_t bound;  /* the first 64 locals the block's code counts as bound (accel/ir/bound.py): checked on entry */
 } accel_osr_entry;
+#define ACCEL_OSR_FIELDS 6  /* int32s per entry as plans and lazy_osr give them: the fields, bound in two halves */
 typedef struct {
     uint64_t requests;             /* pending calls that ran */
     uint64_t not_at_loop;          /* ...when the watched frame was not at a loop's back-edge (tried again) */

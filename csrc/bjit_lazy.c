@@ -71,7 +71,7 @@ accel_lazy_free(accel_lazy_blocks *lz)
     accel_free(lz);
 }
 
-/* The loop entries for OSR: n (jump_unit, block, unit, depth) quads. */
+/* The loop entries for OSR: n (jump_unit, block, unit, depth, bound low 32 bits, bound high 32 bits) records. */
 int
 accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads)
 {
@@ -79,10 +79,12 @@ accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads)
     if (osr == NULL)
         return -1;
     for (int32_t i = 0; i < n; i++) {
-        osr[i].jump_unit = quads[4 * i];
-        osr[i].block = quads[4 * i + 1];
-        osr[i].unit = quads[4 * i + 2];
-        osr[i].depth = quads[4 * i + 3];
+        const int32_t *q = quads + ACCEL_OSR_FIELDS * i;
+        osr[i].jump_unit = q[0];
+        osr[i].block = q[1];
+        osr[i].unit = q[2];
+        osr[i].depth = q[3];
+        osr[i].bound = (uint64_t)(uint32_t)q[4] | (uint64_t)(uint32_t)q[5] << 32;
         if (osr[i].block < 0 || osr[i].block >= lz->nblocks || osr[i].depth < 0) {
             accel_free(osr);
             return -1;

@@ -147,8 +147,79 @@ reach(scratch *s, Py_ssize_t *nwork, int32_t b, int32_t d)
     return s->depth[b] == d ? 0 : -1;
 }
 
-/* The plan of `co` (data 0: the caller allocates the data block, *data_size bytes), its OSR entries (*osr, 4
- * int32 each); NULL when the builder would reject the bytecode or memory ran out (no exception set). */
+/* The code deletes local `local` somewhere (DELETE_FAST). */
+static int
+is_deleted(const scratch *s, Py_ssize_t ni, int32_t local)
+{
+    for (Py_ssize_t i = 0; i < ni; i++)
+        if (s->ops[i] == DELETE_FAST && s->args[i] == local)
+            return 1;
+    return 0;
+}
+
+/* Definite assignment (accel/ir/bound.py, the same sets): bound[b] = the first 64 locals bound on every path
+ * into block b; every LOAD_FAST of a local bound where it runs, or of an argument the code never deletes, gets
+ * ACCEL_ALWAYS_BOUND.  -1: out of memory. */
+static int
+mark_always_bound(scratch *s, accel_block_plan *plan, Py_ssize_t ni, Py_ssize_t nb, int32_t nargs, uint64_t *bound)
+{
+    uint64_t deleted = 0;
+    for (Py_ssize_t i = 0; i < ni; i++)
+        if (s->ops[i] == DELETE_FAST && s->args[i] < 64)
+            deleted |= (uint64_t)1 << s->args[i];
+    uint64_t *gen = accel_calloc((size_t)nb + 1, sizeof(uint64_t));
+    uint64_t *next = accel_calloc((size_t)nb + 1, sizeof(uint64_t));
+    if (gen == NULL || next == NULL) {
+        accel_free(gen);
+        accel_free(next);
+        return -1;
+    }
+    for (Py_ssize_t b = 0; b < nb; b++) {
+        for (Py_ssize_t i = s->bfirst[b]; i < s->bfirst[b + 1]; i++)
+            if ((s->ops[i] == STORE_FAST || s->ops[i] == LOAD_FAST) && s->args[i] < 64)
+                gen[b] |= (uint64_t)1 << s->args[i];
+        gen[b] &= ~deleted;
+        bound[b] = ~(uint64_t)0;
+    }
+    uint64_t entry = (nargs >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nargs) - 1) & ~deleted;
+    for (int changed = 1; changed;) {  /* (from all-bound down to the greatest fixed point, as bound.py) */
+        for (Py_ssize_t b = 0; b < nb; b++)
+            next[b] = b == 0 ? entry : ~(uint64_t)0;
+        for (Py_ssize_t p = 0; p < nb; p++) {
+            for (int k = 0; k < 2; k++)
+                if (s->succ[2 * p + k] >= 0)
+                    next[s->succ[2 * p + k]] &= bound[p] | gen[p];
+            if (s->handler[p] >= 0)
+                next[s->handler[p]] &= bound[p];
+        }
+        changed = 0;
+        for (Py_ssize_t b = 0; b < nb; b++) {
+            changed |= next[b] != bound[b];
+            bound[b] = next[b];
+        }
+    }
+    for (Py_ssize_t b = 0; b < nb; b++) {
+        uint64_t running = bound[b];
+        for (Py_ssize_t i = s->bfirst[b]; i < s->bfirst[b + 1]; i++) {
+            int op = s->ops[i];
+            int32_t local = s->args[i];
+            if (op == LOAD_FAST) {
+                int known = local < 64 ? (running >> local & 1) || (local < nargs && !(deleted >> local & 1))
+                                       : local < nargs && !is_deleted(s, ni, local);
+                if (known)
+                    plan->rec[8 * i + 4] = ACCEL_ALWAYS_BOUND;
+            }
+            if ((op == STORE_FAST || op == LOAD_FAST) && local < 64 && !(deleted >> local & 1))
+                running |= (uint64_t)1 << local;
+        }
+    }
+    accel_free(gen);
+    accel_free(next);
+    return 0;
+}
+
+/* The plan of `co` (data 0: the caller allocates the data block, *data_size bytes), its OSR entries (*osr,
+ * ACCEL_OSR_FIELDS int32 each); NULL when the builder would reject the bytecode or memory ran out (no exception set). */
 accel_block_plan *
 accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t *nosr)
 {
@@ -163,6 +234,7 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
     Py_ssize_t nbytes = PyBytes_GET_SIZE(code), n_units = nbytes >> 1;
     scratch s = {0};
     accel_block_plan *plan = NULL;
+    uint64_t *bound = NULL;
     *osr = NULL;
     *nosr = 0;
     if (!NEW(s.ops, n_units) || !NEW(s.args, n_units) || !NEW(s.offs, n_units) || !NEW(s.starts, n_units) ||
@@ -410,18 +482,9 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
         bi[BI_SUCC0] = s.succ[2 * b];
         bi[BI_SUCC1] = s.succ[2 * b + 1];
     }
-    /* LOAD_FASTs of arguments the code never deletes cannot be unbound (builder.py: ALWAYS_BOUND) */
-    {
-        int32_t nargs = accel_code_nargs(co);
-        for (Py_ssize_t i = 0; i < ni; i++)
-            if (s.ops[i] == LOAD_FAST && s.args[i] < nargs) {
-                int deleted = 0;
-                for (Py_ssize_t k = 0; k < ni && !deleted; k++)
-                    deleted = s.ops[k] == DELETE_FAST && s.args[k] == s.args[i];
-                if (!deleted)
-                    plan->rec[8 * i + 4] = ACCEL_ALWAYS_BOUND;
-            }
-    }
+    /* LOAD_FASTs of locals bound on every path to them cannot find them unbound (accel/ir/bound.py) */
+    if (!NEW(bound, nb) || mark_always_bound(&s, plan, ni, nb, accel_code_nargs(co), bound) < 0)
+        goto fail;
     plan->nlp = co->co_nlocalsplus;
     plan->localsplus = (int64_t)offsetof(_PyInterpreterFrame, localsplus) - ACCEL_FRAME_BIAS;
     plan->narrow = accel_frame_is_narrow(co);
@@ -437,7 +500,7 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
                 plan->rec[8 * i + 4] >= 0)
             n_osr++;
     }
-    *osr = accel_malloc((size_t)(4 * n_osr + 1) * sizeof(int32_t));
+    *osr = accel_malloc((size_t)(ACCEL_OSR_FIELDS * n_osr + 1) * sizeof(int32_t));
     if (*osr == NULL)
         goto fail;
     for (Py_ssize_t i = 0; i < ni; i++) {
@@ -452,19 +515,23 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
             covered = s.exc[k].start <= s.bstart[b] - 1 && s.bstart[b] - 1 < s.exc[k].end;
         if (covered)
             continue;
-        int32_t *e = *osr + 4 * *nosr;
+        int32_t *e = *osr + ACCEL_OSR_FIELDS * *nosr;
         e[0] = s.offs[i];
         e[1] = b;
         e[2] = s.bstart[b];
         e[3] = s.depth[b];
+        e[4] = (int32_t)(uint32_t)bound[b];
+        e[5] = (int32_t)(uint32_t)(bound[b] >> 32);
         (*nosr)++;
     }
+    accel_free(bound);
     scratch_free(&s);
     Py_DECREF(code);
     accel_plan_counters.built++;
     accel_plan_counters.instructions += (uint64_t)ni;
     return plan;
 fail:
+    accel_free(bound);
     scratch_free(&s);
     Py_DECREF(code);
     accel_block_plan_free(plan);
@@ -540,7 +607,7 @@ declined:
 }
 
 /* plan_dry(code) -> (records, block_first, block_start, site_offset, block_info, osr, data_size) as bytes of int32
- * (osr: 4 per entry), or None: what accel_plan_build makes of the code (tests compare it with the IR's). */
+ * (osr: ACCEL_OSR_FIELDS per entry), or None: what accel_plan_build makes of the code (tests compare it with the IR's). */
 PyObject *
 accel_plan_dry(PyCodeObject *co)
 {
@@ -556,7 +623,7 @@ accel_plan_dry(PyCodeObject *co)
         PyBytes_FromStringAndSize((const char *)plan->block_start, 4 * nb),
         PyBytes_FromStringAndSize((const char *)plan->site_offset, 4 * n),
         PyBytes_FromStringAndSize((const char *)plan->block_info, 4 * BI_FIELDS * nb),
-        PyBytes_FromStringAndSize((const char *)osr, 16 * (Py_ssize_t)nosr), data_size);
+        PyBytes_FromStringAndSize((const char *)osr, 4 * ACCEL_OSR_FIELDS * (Py_ssize_t)nosr), data_size);
     accel_block_plan_free(plan);
     accel_free(osr);
     return out;

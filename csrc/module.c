@@ -421,8 +421,8 @@ core_lazy_place(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
-/* lazy_osr(code, [(jump_unit, block, unit, depth), ...]): the loop back-edges where a running interpreted frame
- * of this code may move into its machine code (osr.c) */
+/* lazy_osr(code, [(jump_unit, block, unit, depth, bound_low, bound_high), ...]): the loop back-edges where a
+ * running interpreted frame of this code may move into its machine code (osr.c) */
 static PyObject *
 core_lazy_osr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -437,7 +437,7 @@ core_lazy_osr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (seq == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    int32_t *quads = PyMem_Malloc((size_t)(n ? n : 1) * 4 * sizeof(int32_t));
+    int32_t *quads = PyMem_Malloc((size_t)(n ? n : 1) * ACCEL_OSR_FIELDS * sizeof(int32_t));
     if (quads == NULL) {
         Py_DECREF(seq);
         return PyErr_NoMemory();
@@ -445,11 +445,11 @@ core_lazy_osr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     int ok = 1;
     for (Py_ssize_t i = 0; i < n && ok; i++) {
         PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
-        ok = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 4;
-        for (int k = 0; k < 4 && ok; k++) {
+        ok = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == ACCEL_OSR_FIELDS;
+        for (int k = 0; k < ACCEL_OSR_FIELDS && ok; k++) {
             long v = PyLong_AsLong(PyTuple_GET_ITEM(item, k));
-            ok = !PyErr_Occurred() && v >= 0 && v <= INT32_MAX;
-            quads[4 * i + k] = (int32_t)v;
+            ok = !PyErr_Occurred() && v >= 0 && v <= (k < 4 ? INT32_MAX : (long)UINT32_MAX);
+            quads[ACCEL_OSR_FIELDS * i + k] = (int32_t)(uint32_t)v;
         }
     }
     Py_DECREF(seq);
@@ -1087,7 +1087,7 @@ static PyMethodDef core_methods[] = {
     {"lazy_place", (PyCFunction)(void (*)(void))core_lazy_place, METH_FASTCALL,
      "lazy_place(code, block, address, chunk_address, chunk_size, sites)"},
     {"lazy_osr", (PyCFunction)(void (*)(void))core_lazy_osr, METH_FASTCALL,
-     "lazy_osr(code, [(jump_unit, block, unit, depth), ...])"},
+     "lazy_osr(code, [(jump_unit, block, unit, depth, bound_low, bound_high), ...])"},
     {"set_osr", core_set_osr, METH_O, "set_osr(ticks): OSR after this many ms of interpretation; 0: off"},
     {"osr_stop", core_osr_stop, METH_NOARGS, "stop the OSR watchdog thread (at exit)"},
     {"osr_counters", core_osr_counters, METH_NOARGS, "on-stack replacement counters"},

@@ -209,10 +209,16 @@ osr_pending(void *unused)
         accel_osr_counters.declined++;
         return 0;
     }
-    /* machine code reads the arguments the code never deletes without an unbound check (ACCEL_ALWAYS_BOUND);
-     * only a debugger writing f_locals in the interpreter can have unbound one */
+    /* machine code reads the arguments the code never deletes, and the locals bound on every path to the loop,
+     * without an unbound check (ACCEL_ALWAYS_BOUND); only a debugger writing f_locals in the interpreter can have
+     * unbound one */
     for (int32_t k = 0, nargs = accel_code_nargs(co); k < nargs; k++)
         if (frame->localsplus[k] == NULL) {
+            accel_osr_counters.declined++;
+            return 0;
+        }
+    for (int k = 0; k < 64 && k < co->co_nlocalsplus; k++)
+        if ((e->bound >> k & 1) && frame->localsplus[k] == NULL) {
             accel_osr_counters.declined++;
             return 0;
         }

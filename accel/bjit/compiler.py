@@ -19,6 +19,8 @@ from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function, build
+from accel.ir.bound import bound_at_entry
+from accel.ir.builder import code_nargs
 from accel.ir.exctable import parse_exception_table
 from accel.ir.function import F_OFFSET, F_OP, F_TARGET, REC
 from accel.runtime import core
@@ -142,11 +144,15 @@ _BACKWARD_JUMPS = frozenset(
     opcode.opmap[name] for name in ("JUMP_BACKWARD", "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE"))
 
 
-def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, int, int, int]]:
-    """(jump_unit, block, unit, depth) of each loop back-edge where a running interpreted frame may move into the
-    machine code (csrc/osr.c): the interpreter leaves the frame there through its error path, which looks for a
-    handler at the loop header's unit - 1, so no handler may cover that unit."""
+def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, int, int, int, int, int]]:
+    """(jump_unit, block, unit, depth, bound low, bound high) of each loop back-edge where a running interpreted
+    frame may move into the machine code (csrc/osr.c): the interpreter leaves the frame there through its error
+    path, which looks for a handler at the loop header's unit - 1, so no handler may cover that unit.  `bound`:
+    the locals the header's block counts as bound (ir/bound.py), which osr.c checks."""
     table = parse_exception_table(code.co_exceptiontable)
+    blocks = fn.blocks
+    bound = bound_at_entry(fn.records, [b.first for b in blocks] + [fn.n_instructions], [b.succs for b in blocks],
+                           [-1 if b.handler is None else b.handler for b in blocks], code_nargs(code))
     out = []
     records = fn.records
     for i in range(0, len(records), REC):
@@ -157,7 +163,8 @@ def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, int, int, int]]
             continue
         if any(e.start <= block.start - 1 < e.end for e in table):
             continue
-        out.append((records[i + F_OFFSET], block.id, block.start, block.depth))
+        mask = bound[block.id]
+        out.append((records[i + F_OFFSET], block.id, block.start, block.depth, mask & 0xFFFF_FFFF, mask >> 32))
     return out
 
 

@@ -44,9 +44,10 @@ from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
+from .bound import mark_always_bound
 from .errors import IRBuildError
 from .exctable import parse_exception_table
-from .function import ALWAYS_BOUND, REC, Block, Function, int_array
+from .function import REC, Block, Function, int_array
 from .opcodes import BACKWARD as _BACKWARD
 from .opcodes import (
     EXTENDED_ARG,
@@ -65,7 +66,10 @@ from .opcodes import (
     VARIABLE,
 )
 
-_LOAD_FAST, _DELETE_FAST = OPMAP["LOAD_FAST"], OPMAP["DELETE_FAST"]
+
+def code_nargs(code: CodeType) -> int:
+    """The arguments: the first locals, bound by the call (csrc/bjit.h accel_code_nargs)."""
+    return code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)
 
 
 def localsplus_names(code: CodeType) -> tuple[str, ...]:
@@ -487,13 +491,8 @@ def build(code: CodeType) -> Function:
         if last in jumps:
             rec[last * REC + 4] = blk_at[jumps[last]]
 
-    # LOAD_FASTs of arguments the code never deletes: bound from the call on (a debugger's f_locals writes happen
-    # in the interpreter, and csrc/osr.c does not move a frame with an unbound argument into machine code)
-    nargs = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)
-    deleted = {args[i] for i in range(ni) if ops[i] == _DELETE_FAST}
-    for i in range(ni):
-        if ops[i] == _LOAD_FAST and args[i] < nargs and args[i] not in deleted:
-            rec[i * REC + 4] = ALWAYS_BOUND
+    # LOAD_FASTs of locals bound on every path to them need no unbound check (bound.py)
+    mark_always_bound(rec, bfirst, succs, handler, code_nargs(code))
 
     preds: list[list[int]] = [[] for _ in range(nb)]
     for b in range(nb):

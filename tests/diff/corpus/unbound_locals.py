@@ -1,6 +1,7 @@
 """Locals that may be unbound where they are read: conditional assignments, `del`, loop-carried first assignments,
-an `except ... as e` name after its handler, and a tracer deleting a local through frame.f_locals while the frame
-runs in the interpreter, before it moves into machine code at its loop (OSR)."""
+an `except ... as e` name after its handler, a handler reading what its `try` body assigned, and a tracer deleting
+a local through frame.f_locals while the frame runs in the interpreter, before it moves into machine code at its
+loop (OSR).  Loads of locals bound on every path skip their check (accel/ir/bound.py); the others must raise."""
 
 import sys
 
@@ -46,6 +47,48 @@ def handler_name():
         return seen, e
     except UnboundLocalError as err:
         return seen, str(err)
+
+
+def assigned_in_try(d, k):
+    before = "before"
+    try:
+        got = d[k]
+        after = "after"
+    except KeyError:
+        try:
+            return before, got
+        except UnboundLocalError as e:
+            return before, str(e)
+    return before, got, after
+
+
+def carried_through_loop(n):
+    out = []
+    i = 0
+    while i < n:
+        if i:
+            out.append(prev)  # bound from the second iteration on, never on the first path
+        prev = i * i
+        i += 1
+    total = 0
+    for k in range(n):
+        total += k
+        last = k
+    out.append(total)
+    try:
+        out.append(last)
+    except UnboundLocalError as e:
+        out.append(str(e))
+    return out
+
+
+def both_branches(flag):
+    if flag:
+        v = "yes"
+    else:
+        v = "no"
+    w = v + "!"
+    return v, w, v
 
 
 def deleted_by_tracer(n):
@@ -101,6 +144,9 @@ for f in (maybe, first_in_loop):
     print(f.__name__, [f(k) for k in (0, 1, 5)])
 print(deleted(3), deleted(4))
 print(handler_name())
+print(assigned_in_try({1: "one"}, 1), assigned_in_try({}, 1))
+print(carried_through_loop(0), carried_through_loop(4))
+print(both_branches(True), both_branches(False))
 try:
     print(deleted_by_tracer(3_000_000))
 except UnboundLocalError as e:
