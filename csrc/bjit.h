@@ -63,9 +63,11 @@ typedef int (*accel_jit_fn)(accel_jit_ctx *ctx);
 #define ACCEL_RESUME_CALL_TRACING (-3)
 int accel_opcode_at(PyCodeObject *co, int32_t unit);  /* code_state.c */
 
-/* A plan record's target field of a LOAD_FAST that reads an argument the code never deletes (accel/ir/function.py
- * ALWAYS_BOUND): no unbound check.  The arguments are the first accel_code_nargs(co) locals. */
+/* A plan record's target field of a LOAD_FAST whose local cannot be unbound there (accel/ir/bound.py ALWAYS_BOUND):
+ * no unbound check; of a STORE_FAST whose local holds a value: no NULL test before its release.  The arguments
+ * are the first accel_code_nargs(co) locals. */
 #define ACCEL_ALWAYS_BOUND (-2)
+#define ACCEL_ALWAYS_UNBOUND (-3)  /* a STORE_FAST's: the local holds no value before it (no release) */
 
 /* Tier-1 code's frame register points this many bytes past the frame, so that one-byte displacements reach the
  * frame's fields and localsplus[0..22] (accel/bjit/registers.py).  A function is narrow when all its localsplus
@@ -126,6 +128,8 @@ extern accel_site_counters_t accel_site_counters;
 typedef struct {
     uint64_t globals_version;
     uint64_t builtins_version;
+    uint64_t module_version;  /* globals_version while the value is the globals' own, else 0 (no dict's version):
+                                 all a site CPython found a module global at checks */
     PyObject *value;          /* borrowed */
     PyDictObject *globals;    /* the dicts it was found in (a code object can run with other globals) */
     PyDictObject *builtins;
@@ -285,6 +289,8 @@ typedef struct accel_lazy_blocks {
     int32_t nblocks;
     void **code;                /* per block: its machine code, NULL (not yet), or one of the markers above */
     void *exit_address, *error_address;  /* the head's shared exits, which later blocks jump to */
+    int32_t *entries;           /* per block: its first code unit and its entry depth, where the interpreter takes
+                                   over when the block gets no machine code (its stubs give only the block) */
     struct { void *address; size_t size; } *chunks;  /* arena memory of the blocks placed after the head */
     int32_t nchunks, chunks_cap;
     struct { int32_t block; uint8_t *site; } *patches;  /* rel32 fields aimed at a block's stub, until placed */
@@ -294,7 +300,8 @@ typedef struct accel_lazy_blocks {
     int32_t nosr;
     struct accel_block_plan *plan;  /* what placing a block in C needs (bjit_lazy_place.c), or NULL */
 } accel_lazy_blocks;
-accel_lazy_blocks *accel_lazy_new(int32_t nblocks, void *exit_address, void *error_address);
+accel_lazy_blocks *accel_lazy_new(int32_t nblocks, void *exit_address, void *error_address,
+                                  const int32_t *entries);  /* (entries: nblocks pairs, copied) */
 int accel_lazy_add_chunk(accel_lazy_blocks *, void *address, size_t size);
 int accel_lazy_add_patch(accel_lazy_blocks *, int32_t block, uint8_t *site);
 int accel_lazy_place(accel_lazy_blocks *, int32_t block, void *address);
@@ -332,8 +339,9 @@ int accel_set_jit(accel_code_state *, PyCodeObject *, void *address, size_t size
 typedef struct accel_osr_entry {
     int32_t jump_unit, block, unit, depth;
     uint64_t bound;  /* the first 64 locals the block's code counts as bound (accel/ir/bound.py): checked on entry */
+    uint64_t empty;  /* and the plain locals it counts as holding nothing (a STORE_FAST releases no value) */
 } accel_osr_entry;
-#define ACCEL_OSR_FIELDS 6  /* int32s per entry as plans and lazy_osr give them: the fields, bound in two halves */
+#define ACCEL_OSR_FIELDS 8  /* int32s per entry as plans and lazy_osr give them: the fields, the masks in halves */
 typedef struct {
     uint64_t requests;             /* pending calls that ran */
     uint64_t not_at_loop;          /* ...when the watched frame was not at a loop's back-edge (tried again) */

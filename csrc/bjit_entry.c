@@ -89,10 +89,14 @@ machine_code_exit(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_
         accel_bjit_exits[exit]++;
         if (exit != ACCEL_EXIT_COMPILE_BLOCK)
             break;
-        ctx->entry = accel_bjit_block_code(tstate, st, frame->f_code, ctx->reason);
+        int32_t b = ctx->reason;
+        ctx->entry = accel_bjit_block_code(tstate, st, frame->f_code, b);
         if (ctx->entry == NULL) {
+            /* the interpreter runs the block (st->lazy and b are sound: the stub that exited is the lazy code's) */
             exit = ACCEL_EXIT_HANDBACK;
             ctx->reason = ACCEL_HB_BLOCK * 256;
+            ctx->resume_unit = st->lazy->entries[2 * b];
+            ctx->resume_depth = st->lazy->entries[2 * b + 1];
             break;
         }
         exit = ((accel_jit_fn)st->jit_fn)(ctx);
@@ -501,7 +505,8 @@ gen_send_direct(PyThreadState *tstate, PyObject *receiver, PyObject *arg, PyObje
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)gen->gi_iframe;
     PyCodeObject *co = frame->f_code;
     accel_code_state *st = accel_code_state_get(co);
-    if (st == NULL || st->jit_fn == NULL || accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame)
+    if (st == NULL || st->jit_fn == NULL || accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame
+            || (st->flags & ACCEL_CS_GEN_TRACED))
         return ACCEL_GEN_NOT_DIRECT;
 
     _PyFrame_StackPush(frame, Py_NewRef(arg != NULL ? arg : Py_None));
@@ -618,7 +623,8 @@ collect_generator(PyThreadState *tstate, int kind, PyObject *self, PyObject *arg
     if (gen->gi_frame_state != FRAME_CREATED && gen->gi_frame_state != FRAME_SUSPENDED)
         return 0;
     accel_code_state *st = accel_code_state_get(gen->gi_code);
-    if (st == NULL || st->jit_fn == NULL || accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame)
+    if (st == NULL || st->jit_fn == NULL || accel_tracing(tstate) || tstate->interp->eval_frame != accel_eval_frame
+            || (st->flags & ACCEL_CS_GEN_TRACED))
         return 0;
     PyObject *acc = kind == COLLECT_SET ? PySet_New(NULL) : PyList_New(0);
     if (acc == NULL) {

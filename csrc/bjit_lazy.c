@@ -40,16 +40,20 @@ accel_bjit_block_code(PyThreadState *tstate, accel_code_state *st, PyCodeObject 
 }
 
 accel_lazy_blocks *
-accel_lazy_new(int32_t nblocks, void *exit_address, void *error_address)
+accel_lazy_new(int32_t nblocks, void *exit_address, void *error_address, const int32_t *entries)
 {
     accel_lazy_blocks *lz = accel_calloc(1, sizeof(accel_lazy_blocks));
     if (lz == NULL)
         return NULL;
     lz->code = accel_calloc(nblocks ? (size_t)nblocks : 1, sizeof(void *));
-    if (lz->code == NULL) {
+    lz->entries = accel_calloc(nblocks ? 2 * (size_t)nblocks : 1, sizeof(int32_t));
+    if (lz->code == NULL || lz->entries == NULL) {
+        accel_free(lz->code);
+        accel_free(lz->entries);
         accel_free(lz);
         return NULL;
     }
+    memcpy(lz->entries, entries, 2 * (size_t)nblocks * sizeof(int32_t));
     lz->nblocks = nblocks;
     lz->exit_address = exit_address;
     lz->error_address = error_address;
@@ -68,10 +72,11 @@ accel_lazy_free(accel_lazy_blocks *lz)
     accel_free(lz->osr);
     accel_block_plan_free(lz->plan);
     accel_free(lz->code);
+    accel_free(lz->entries);
     accel_free(lz);
 }
 
-/* The loop entries for OSR: n (jump_unit, block, unit, depth, bound low 32 bits, bound high 32 bits) records. */
+/* The loop entries for OSR: n (jump_unit, block, unit, depth, bound and empty in low and high 32 bits) records. */
 int
 accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads)
 {
@@ -85,6 +90,7 @@ accel_lazy_set_osr(accel_lazy_blocks *lz, int32_t n, const int32_t *quads)
         osr[i].unit = q[2];
         osr[i].depth = q[3];
         osr[i].bound = (uint64_t)(uint32_t)q[4] | (uint64_t)(uint32_t)q[5] << 32;
+        osr[i].empty = (uint64_t)(uint32_t)q[6] | (uint64_t)(uint32_t)q[7] << 32;
         if (osr[i].block < 0 || osr[i].block >= lz->nblocks || osr[i].depth < 0) {
             accel_free(osr);
             return -1;

@@ -293,7 +293,7 @@ build_piece(piece *p, const placement *o, accel_lazy_blocks *lz, const accel_blo
     /* a stub per target block without code */
     for (int s = 0; s < p->nstubs; s++) {
         int32_t t = p->stub_block[s];
-        int32_t values[3] = {plan->block_start[t], plan->block_info[BI_FIELDS * t + BI_DEPTH], t};
+        int32_t values[1] = {t};
         p->stub_at[s] = (int32_t)p->code.len;
         if (emit_snippet(p, SNIPPET_COMPILE_BLOCK, values, lz) < 0)
             return -1;
@@ -634,9 +634,9 @@ accel_lazy_place_setup(PyObject *args)
     for (int k = 0; k < SNIPPET_COUNT; k++)
         if (set_snippet(&lp.snippets[k], PyTuple_GET_ITEM(snippets, k)) < 0)
             return -1;
-    if (lp.snippets[SNIPPET_COMPILE_BLOCK].nvalues != 3 || exits_offset < 0 ||
+    if (lp.snippets[SNIPPET_COMPILE_BLOCK].nvalues != 1 || exits_offset < 0 ||
             exits_offset >= lp.snippets[SNIPPET_EXITS].size) {
-        PyErr_SetString(PyExc_ValueError, "lazy_place_setup: the block stub takes 3 values, the exits 1 offset");
+        PyErr_SetString(PyExc_ValueError, "lazy_place_setup: the block stub takes 1 value, the exits 1 offset");
         return -1;
     }
     exits_exit_offset = (int32_t)exits_offset;

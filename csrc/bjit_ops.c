@@ -77,6 +77,7 @@ accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
             cache->value = v;
             cache->globals_version = globals->ma_version_tag;
             cache->builtins_version = builtins->ma_version_tag;
+            cache->module_version = cache->in_builtins ? 0 : globals->ma_version_tag;
             Py_INCREF(v);
             if (oparg & 1)
                 *sp++ = NULL;
@@ -111,6 +112,7 @@ accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
     cache->builtins = builtins;
     cache->globals_version = globals->ma_version_tag;
     cache->builtins_version = builtins->ma_version_tag;
+    cache->module_version = in_builtins ? 0 : globals->ma_version_tag;
     Py_INCREF(v);
     if (oparg & 1)
         *sp++ = NULL;

@@ -158,33 +158,42 @@ is_deleted(const scratch *s, Py_ssize_t ni, int32_t local)
 }
 
 /* Definite assignment (accel/ir/bound.py, the same sets): bound[b] = the first 64 locals bound on every path
- * into block b; every LOAD_FAST of a local bound where it runs, or of an argument the code never deletes, gets
- * ACCEL_ALWAYS_BOUND.  -1: out of memory. */
+ * into block b, may[b] = those bound on some path.  Every LOAD_FAST of a local bound where it runs, or of an
+ * argument the code never deletes, gets ACCEL_ALWAYS_BOUND; every STORE_FAST of a local bound there too, or
+ * ACCEL_ALWAYS_UNBOUND when no path bound it.  -1: out of memory. */
 static int
-mark_always_bound(scratch *s, accel_block_plan *plan, Py_ssize_t ni, Py_ssize_t nb, int32_t nargs, uint64_t *bound)
+mark_always_bound(scratch *s, accel_block_plan *plan, Py_ssize_t ni, Py_ssize_t nb, int32_t nargs, uint64_t *bound,
+                  uint64_t *may)
 {
     uint64_t deleted = 0;
     for (Py_ssize_t i = 0; i < ni; i++)
         if (s->ops[i] == DELETE_FAST && s->args[i] < 64)
             deleted |= (uint64_t)1 << s->args[i];
     uint64_t *gen = accel_calloc((size_t)nb + 1, sizeof(uint64_t));
+    uint64_t *stores = accel_calloc((size_t)nb + 1, sizeof(uint64_t));
     uint64_t *next = accel_calloc((size_t)nb + 1, sizeof(uint64_t));
-    if (gen == NULL || next == NULL) {
+    if (gen == NULL || stores == NULL || next == NULL) {
         accel_free(gen);
+        accel_free(stores);
         accel_free(next);
         return -1;
     }
     for (Py_ssize_t b = 0; b < nb; b++) {
         for (Py_ssize_t i = s->bfirst[b]; i < s->bfirst[b + 1]; i++)
-            if ((s->ops[i] == STORE_FAST || s->ops[i] == LOAD_FAST) && s->args[i] < 64)
+            if ((s->ops[i] == STORE_FAST || s->ops[i] == LOAD_FAST) && s->args[i] < 64) {
                 gen[b] |= (uint64_t)1 << s->args[i];
+                if (s->ops[i] == STORE_FAST)
+                    stores[b] |= (uint64_t)1 << s->args[i];
+            }
         gen[b] &= ~deleted;
         bound[b] = ~(uint64_t)0;
+        may[b] = 0;
     }
-    uint64_t entry = (nargs >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nargs) - 1) & ~deleted;
-    for (int changed = 1; changed;) {  /* (from all-bound down to the greatest fixed point, as bound.py) */
+    uint64_t args = nargs >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << nargs) - 1;
+    /* bound: from all-bound down to the greatest fixed point; may: from none up to the least (as bound.py) */
+    for (int changed = 1; changed;) {
         for (Py_ssize_t b = 0; b < nb; b++)
-            next[b] = b == 0 ? entry : ~(uint64_t)0;
+            next[b] = b == 0 ? args & ~deleted : ~(uint64_t)0;
         for (Py_ssize_t p = 0; p < nb; p++) {
             for (int k = 0; k < 2; k++)
                 if (s->succ[2 * p + k] >= 0)
@@ -198,8 +207,24 @@ mark_always_bound(scratch *s, accel_block_plan *plan, Py_ssize_t ni, Py_ssize_t 
             bound[b] = next[b];
         }
     }
+    for (int changed = 1; changed;) {
+        for (Py_ssize_t b = 0; b < nb; b++)
+            next[b] = b == 0 ? args : 0;
+        for (Py_ssize_t p = 0; p < nb; p++) {
+            for (int k = 0; k < 2; k++)
+                if (s->succ[2 * p + k] >= 0)
+                    next[s->succ[2 * p + k]] |= may[p] | stores[p];
+            if (s->handler[p] >= 0)
+                next[s->handler[p]] |= may[p] | stores[p];
+        }
+        changed = 0;
+        for (Py_ssize_t b = 0; b < nb; b++) {
+            changed |= next[b] != may[b];
+            may[b] = next[b];
+        }
+    }
     for (Py_ssize_t b = 0; b < nb; b++) {
-        uint64_t running = bound[b];
+        uint64_t running = bound[b], maybe = may[b];
         for (Py_ssize_t i = s->bfirst[b]; i < s->bfirst[b + 1]; i++) {
             int op = s->ops[i];
             int32_t local = s->args[i];
@@ -209,11 +234,19 @@ mark_always_bound(scratch *s, accel_block_plan *plan, Py_ssize_t ni, Py_ssize_t 
                 if (known)
                     plan->rec[8 * i + 4] = ACCEL_ALWAYS_BOUND;
             }
+            else if (op == STORE_FAST && local < 64) {
+                if (!(maybe >> local & 1))
+                    plan->rec[8 * i + 4] = ACCEL_ALWAYS_UNBOUND;
+                else if (running >> local & 1)
+                    plan->rec[8 * i + 4] = ACCEL_ALWAYS_BOUND;
+                maybe |= (uint64_t)1 << local;
+            }
             if ((op == STORE_FAST || op == LOAD_FAST) && local < 64 && !(deleted >> local & 1))
                 running |= (uint64_t)1 << local;
         }
     }
     accel_free(gen);
+    accel_free(stores);
     accel_free(next);
     return 0;
 }
@@ -234,7 +267,7 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
     Py_ssize_t nbytes = PyBytes_GET_SIZE(code), n_units = nbytes >> 1;
     scratch s = {0};
     accel_block_plan *plan = NULL;
-    uint64_t *bound = NULL;
+    uint64_t *bound = NULL, *may = NULL;
     *osr = NULL;
     *nosr = 0;
     if (!NEW(s.ops, n_units) || !NEW(s.args, n_units) || !NEW(s.offs, n_units) || !NEW(s.starts, n_units) ||
@@ -483,7 +516,7 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
         bi[BI_SUCC1] = s.succ[2 * b + 1];
     }
     /* LOAD_FASTs of locals bound on every path to them cannot find them unbound (accel/ir/bound.py) */
-    if (!NEW(bound, nb) || mark_always_bound(&s, plan, ni, nb, accel_code_nargs(co), bound) < 0)
+    if (!NEW(bound, nb) || !NEW(may, nb) || mark_always_bound(&s, plan, ni, nb, accel_code_nargs(co), bound, may) < 0)
         goto fail;
     plan->nlp = co->co_nlocalsplus;
     plan->localsplus = (int64_t)offsetof(_PyInterpreterFrame, localsplus) - ACCEL_FRAME_BIAS;
@@ -520,11 +553,16 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
         e[1] = b;
         e[2] = s.bstart[b];
         e[3] = s.depth[b];
+        uint64_t plain = co->co_nlocals >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << co->co_nlocals) - 1;
+        uint64_t empty = plain & ~may[b];  /* (cells and free variables are filled by the frame's set-up) */
         e[4] = (int32_t)(uint32_t)bound[b];
         e[5] = (int32_t)(uint32_t)(bound[b] >> 32);
+        e[6] = (int32_t)(uint32_t)empty;
+        e[7] = (int32_t)(uint32_t)(empty >> 32);
         (*nosr)++;
     }
     accel_free(bound);
+    accel_free(may);
     scratch_free(&s);
     Py_DECREF(code);
     accel_plan_counters.built++;
@@ -532,6 +570,7 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
     return plan;
 fail:
     accel_free(bound);
+    accel_free(may);
     scratch_free(&s);
     Py_DECREF(code);
     accel_block_plan_free(plan);
@@ -583,7 +622,13 @@ accel_compile_in_c(accel_code_state *st, PyCodeObject *co, void **address, size_
         return 0;
     accel_free(st->jit_data);  /* (an earlier compile stopped before attaching code: nothing uses it) */
     st->jit_data = accel_calloc(1, data_size ? (size_t)data_size : 1);
-    st->lazy = st->jit_data == NULL ? NULL : accel_lazy_new(plan->nblocks, NULL, NULL);
+    int32_t *entries = accel_calloc(2 * (size_t)plan->nblocks + 1, sizeof(int32_t));
+    for (int32_t b = 0; entries != NULL && b < plan->nblocks; b++) {
+        entries[2 * b] = plan->block_start[b];
+        entries[2 * b + 1] = plan->block_info[BI_FIELDS * b + BI_DEPTH];
+    }
+    st->lazy = st->jit_data == NULL || entries == NULL ? NULL : accel_lazy_new(plan->nblocks, NULL, NULL, entries);
+    accel_free(entries);
     if (st->lazy == NULL) {
         accel_block_plan_free(plan);
         goto declined;

@@ -350,12 +350,12 @@ core_set_block_compiler(PyObject *self, PyObject *callback)
     Py_RETURN_NONE;
 }
 
-/* lazy_init(code, nblocks, exit_address, error_address): the code's machine code (set_jit) is a head; its other
- * blocks come one at a time */
+/* lazy_init(code, nblocks, exit_address, error_address, entries): the code's machine code (set_jit) is a head;
+ * its other blocks come one at a time.  entries: int32 pairs, each block's first code unit and entry depth */
 static PyObject *
 core_lazy_init(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!_PyArg_CheckPositional("lazy_init", nargs, 4, 4))
+    if (!_PyArg_CheckPositional("lazy_init", nargs, 5, 5))
         return NULL;
     accel_code_state *st = state_of(args[0], 1);
     if (st == NULL)
@@ -369,7 +369,15 @@ core_lazy_init(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return PyErr_Format(PyExc_RuntimeError, "lazy_init: already done for this code object");
     if (nblocks < 0 || nblocks > INT32_MAX)
         return PyErr_Format(PyExc_ValueError, "bad block count");
-    st->lazy = accel_lazy_new((int32_t)nblocks, exit_address, error_address);
+    Py_buffer entries;
+    if (PyObject_GetBuffer(args[4], &entries, PyBUF_SIMPLE) < 0)
+        return NULL;
+    if (entries.len != 8 * (Py_ssize_t)nblocks) {
+        PyBuffer_Release(&entries);
+        return PyErr_Format(PyExc_ValueError, "lazy_init: entries must be 2 int32 per block");
+    }
+    st->lazy = accel_lazy_new((int32_t)nblocks, exit_address, error_address, entries.buf);
+    PyBuffer_Release(&entries);
     if (st->lazy == NULL)
         return PyErr_NoMemory();
     Py_RETURN_NONE;
@@ -421,8 +429,8 @@ core_lazy_place(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
-/* lazy_osr(code, [(jump_unit, block, unit, depth, bound_low, bound_high), ...]): the loop back-edges where a
- * running interpreted frame of this code may move into its machine code (osr.c) */
+/* lazy_osr(code, [(jump_unit, block, unit, depth, bound_low, bound_high, empty_low, empty_high), ...]): the loop
+ * back-edges where a running interpreted frame of this code may move into its machine code (osr.c) */
 static PyObject *
 core_lazy_osr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -626,6 +634,7 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"global_cache_builtins", OFF(accel_load_global_cache, builtins)},
         {"global_cache_globals_version", OFF(accel_load_global_cache, globals_version)},
         {"global_cache_builtins_version", OFF(accel_load_global_cache, builtins_version)},
+        {"global_cache_module_version", OFF(accel_load_global_cache, module_version)},
         {"global_cache_value", OFF(accel_load_global_cache, value)},
         {"global_cache_index", OFF(accel_load_global_cache, index)},
         {"global_cache_in_builtins", OFF(accel_load_global_cache, in_builtins)},
@@ -1087,7 +1096,7 @@ static PyMethodDef core_methods[] = {
     {"lazy_place", (PyCFunction)(void (*)(void))core_lazy_place, METH_FASTCALL,
      "lazy_place(code, block, address, chunk_address, chunk_size, sites)"},
     {"lazy_osr", (PyCFunction)(void (*)(void))core_lazy_osr, METH_FASTCALL,
-     "lazy_osr(code, [(jump_unit, block, unit, depth, bound_low, bound_high), ...])"},
+     "lazy_osr(code, [(jump_unit, block, unit, depth, bound_low, bound_high, empty_low, empty_high), ...])"},
     {"set_osr", core_set_osr, METH_O, "set_osr(ticks): OSR after this many ms of interpretation; 0: off"},
     {"osr_stop", core_osr_stop, METH_NOARGS, "stop the OSR watchdog thread (at exit)"},
     {"osr_counters", core_osr_counters, METH_NOARGS, "on-stack replacement counters"},

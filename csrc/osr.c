@@ -210,15 +210,16 @@ osr_pending(void *unused)
         return 0;
     }
     /* machine code reads the arguments the code never deletes, and the locals bound on every path to the loop,
-     * without an unbound check (ACCEL_ALWAYS_BOUND); only a debugger writing f_locals in the interpreter can have
-     * unbound one */
+     * without an unbound check (ACCEL_ALWAYS_BOUND), and stores to the locals bound on no path without releasing
+     * an old value (ACCEL_ALWAYS_UNBOUND); only a debugger writing f_locals in the interpreter can have changed
+     * that */
     for (int32_t k = 0, nargs = accel_code_nargs(co); k < nargs; k++)
         if (frame->localsplus[k] == NULL) {
             accel_osr_counters.declined++;
             return 0;
         }
     for (int k = 0; k < 64 && k < co->co_nlocalsplus; k++)
-        if ((e->bound >> k & 1) && frame->localsplus[k] == NULL) {
+        if ((e->bound >> k & 1) ? frame->localsplus[k] == NULL : (e->empty >> k & 1) && frame->localsplus[k] != NULL) {
             accel_osr_counters.declined++;
             return 0;
         }

@@ -26,7 +26,7 @@ except ImportError:  # accel/__init__.py mid-edit by someone else: load the subp
     sys.modules["accel.ir"] = ir
     _spec.loader.exec_module(ir)
 
-from accel.ir.function import ALWAYS_BOUND, F_OP, F_TARGET, REC  # noqa: E402
+from accel.ir.function import ALWAYS_BOUND, ALWAYS_UNBOUND, F_OP, F_TARGET, REC  # noqa: E402
 from accel.ir.opcodes import COMPILER_DIFFERENCES, JUMP_FIXED  # noqa: E402
 
 OPS = opcode.opmap
@@ -252,7 +252,8 @@ def check_against_dis(co: CodeType) -> ir.Function:
             assert fn.blocks[ins.target].start == d.argval // 2
             assert block_of[ins.index].end == ins.index + 1, "a jump ends its block"
         else:
-            assert ins.target == -1 or (ins.target == ALWAYS_BOUND and ins.opname == "LOAD_FAST")
+            assert ins.target == -1 or (ins.target == ALWAYS_BOUND and ins.opname in ("LOAD_FAST", "STORE_FAST")) \
+                or (ins.target == ALWAYS_UNBOUND and ins.opname == "STORE_FAST")
         blk = block_of[ins.index]
         cover = [e for e in entries if e.start <= d.offset < e.end]
         assert len(cover) <= 1
@@ -449,7 +450,7 @@ bb0 @0 depth=0 preds=- succs=bb1,bb2 handler=-
 bb1 @3 depth=0 preds=bb0 succs=bb2 handler=-
       3  s0 = LOAD_FAST 0 l0 !bound  ; x
       4  s0 = LOAD_ATTR 0 s0         ; attr
-      9  l1 = STORE_FAST 1 s0        ; y
+      9  l1 = STORE_FAST 1 s0 !bound ; y
 bb2 @10 depth=0 preds=bb0,bb1 succs=- handler=-
      10  s0 = LOAD_FAST 1 l1 !bound  ; y
      11  RETURN_VALUE s0
@@ -653,7 +654,9 @@ def test_loads_of_locals_bound_on_every_path_need_no_unbound_check():
     argument the code never deletes, or was stored or loaded on every path to it -- an exception handler counts
     what held where the protected code began.  A deleted argument, a local bound on some paths only (z), one
     bound only inside the protected code (u, in the handler), a loop variable read after the loop (i) stay
-    unmarked; a second load right after a checked one (z again) is marked.  C's plan marks the same."""
+    unmarked; a second load right after a checked one (z again) is marked.  A STORE_FAST is marked ALWAYS_UNBOUND
+    when no path bound its local (nothing to release), ALWAYS_BOUND when every path did.  C's plan marks the
+    same."""
     def f(a, b, *rest, c, **kw):
         x = a + c
         del b
@@ -666,6 +669,7 @@ def test_loads_of_locals_bound_on_every_path_need_no_unbound_check():
         for i in rest:  # noqa: B007  (read after the loop)
             pass
         t = 0
+        x = -x
         try:
             u = a / c
         except ZeroDivisionError:
@@ -676,9 +680,15 @@ def test_loads_of_locals_bound_on_every_path_need_no_unbound_check():
     names = fn.local_names
     loads = [i for i in range(fn.n_instructions) if fn.records[i * REC + F_OP] == dis.opmap["LOAD_FAST"]]
     marks = [(names[fn.records[i * REC + 1]], fn.records[i * REC + F_TARGET] == ALWAYS_BOUND) for i in loads]
-    assert marks == [("a", True), ("c", True), ("a", True), ("c", True), ("rest", True), ("a", True), ("c", True),
-                     ("t", True), ("u", False), ("x", True), ("y", True), ("z", False), ("z", True), ("i", False),
-                     ("rest", True), ("kw", True)], marks
+    assert marks == [("a", True), ("c", True), ("a", True), ("c", True), ("rest", True), ("x", True), ("a", True),
+                     ("c", True), ("t", True), ("u", False), ("x", True), ("y", True), ("z", False), ("z", True),
+                     ("i", False), ("rest", True), ("kw", True)], marks
+    # stores: into a local no path bound (no old value to release), one bound on every path, or maybe bound
+    stores = [i for i in range(fn.n_instructions) if fn.records[i * REC + F_OP] == dis.opmap["STORE_FAST"]]
+    store_marks = [(names[fn.records[i * REC + 1]], fn.records[i * REC + F_TARGET]) for i in stores]
+    assert store_marks == [("x", ALWAYS_UNBOUND), ("y", ALWAYS_UNBOUND), ("y", ALWAYS_UNBOUND), ("z", ALWAYS_UNBOUND),
+                           ("i", -1), ("t", ALWAYS_UNBOUND), ("x", ALWAYS_BOUND), ("u", ALWAYS_UNBOUND)], store_marks
+    loads += stores
     import array
 
     from accel.bjit import lazy_place

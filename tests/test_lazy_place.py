@@ -173,7 +173,7 @@ def test_c_builds_the_plan_the_ir_builder_gives() -> None:
         assert list(sites) == [offsets.get(i, -1) for i in range(n)]
         assert size == data_size(fn, rt)
         osr_fields = [v & 0xFFFF_FFFF for v in osr]  # (the bound's halves are unsigned)
-        assert [tuple(osr_fields[k:k + 6]) for k in range(0, len(osr), 6)] == osr_entries(fn, code)
+        assert [tuple(osr_fields[k:k + 8]) for k in range(0, len(osr), 8)] == osr_entries(fn, code)
         compared += 1
     assert compared > 1000, compared
     assert struct.calcsize("i") == 4

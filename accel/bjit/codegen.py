@@ -41,7 +41,7 @@ from typing import Any
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
-from accel.ir.function import ALWAYS_BOUND, int_array
+from accel.ir.function import ALWAYS_BOUND, ALWAYS_UNBOUND, int_array
 from accel.stats import STATS
 
 from . import templates
@@ -448,10 +448,8 @@ class _Generator(FastPaths):
             a.mov(_mem(RBX, lay["ctx_resume_unit"]), lay["resume_at_prev_instr"], size=32)
             a.mov(EAX, lay["exit_handback"])
             a.jmp(exit)
-        else:  # compile_block: the block's unit, its depth, the block, to the shared glue.compile_block_glue
-            a.mov(EAX, values[0])
-            a.mov(ECX, values[1])
-            a.mov(EDX, values[2])
+        else:  # compile_block: the block, to the shared glue.compile_block_glue
+            a.mov(EDX, values[0])
             a.jmp(Label(address=glue))
 
     def error_with_stacktop(self, depth: int) -> Label:
@@ -664,9 +662,8 @@ class _Generator(FastPaths):
         assert isinstance(targets, _BlockTargets)
         for b, label in targets.stubs.items():  # blocks without machine code yet: leave to have them compiled
             self.result.patch_sites.extend((b, field) for field in a.pending_fields(label))
-            block = self.fn.blocks[b]
             a.bind(label)
-            self.emit_snippet("compile_block", (block.start, block.depth, b))
+            self.emit_snippet("compile_block", (b,))
         if with_exits:
             self.exits(a, self.lay, self.error_exit, self.exit)
             self.result.error_offset = self.error_exit.position or 0
@@ -928,13 +925,17 @@ class _Generator(FastPaths):
             self.incref(RAX)
             a.mov(self.slot(depth), RAX)
             return False
-        if op == OP["STORE_FAST"]:
+        if op == OP["STORE_FAST"]:  # (the old value: none, surely one, or maybe one -- ir/bound.py)
             a.mov(RAX, self.slot(depth - 1))
+            if target == ALWAYS_UNBOUND:
+                a.mov(self.local(arg), RAX)
+                return False
             a.mov(RDI, self.local(arg))
             a.mov(self.local(arg), RAX)
             done = a.label()
-            a.test(RDI, RDI)
-            a.jcc("z", done)
+            if target != ALWAYS_BOUND:
+                a.test(RDI, RDI)
+                a.jcc("z", done)
             self.decref(RDI, offset)
             a.bind(done)
             return False

@@ -19,10 +19,10 @@ from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function, build
-from accel.ir.bound import bound_at_entry
+from accel.ir.bound import TRACKED, bound_at_entry, may_be_bound_at_entry
 from accel.ir.builder import code_nargs
 from accel.ir.exctable import parse_exception_table
-from accel.ir.function import F_OFFSET, F_OP, F_TARGET, REC
+from accel.ir.function import F_OFFSET, F_OP, F_TARGET, REC, int_array
 from accel.runtime import core
 from accel.stats import STATS
 
@@ -100,7 +100,8 @@ def compile_tier1(code: CodeType, fn: Function, lazy: bool = True) -> MachineCod
     try:
         c.arena_write(address, placed)
         if lazy:
-            c.lazy_init(code, len(fn.blocks), address + result.exit_offset, address + result.error_offset)
+            entries = int_array([field for block in fn.blocks for field in (block.start, block.depth)])
+            c.lazy_init(code, len(fn.blocks), address + result.exit_offset, address + result.error_offset, entries)
         c.set_jit(code, address, len(result.code))
         if lazy:
             sites = [(b, address + offset) for b, offset in result.patch_sites]
@@ -144,16 +145,20 @@ _BACKWARD_JUMPS = frozenset(
     opcode.opmap[name] for name in ("JUMP_BACKWARD", "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE"))
 
 
-def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, int, int, int, int, int]]:
-    """(jump_unit, block, unit, depth, bound low, bound high) of each loop back-edge where a running interpreted
-    frame may move into the machine code (csrc/osr.c): the interpreter leaves the frame there through its error
-    path, which looks for a handler at the loop header's unit - 1, so no handler may cover that unit.  `bound`:
-    the locals the header's block counts as bound (ir/bound.py), which osr.c checks."""
+def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, ...]]:
+    """(jump_unit, block, unit, depth, bound low, bound high, empty low, empty high) of each loop back-edge where a
+    running interpreted frame may move into the machine code (csrc/osr.c): the interpreter leaves the frame there
+    through its error path, which looks for a handler at the loop header's unit - 1, so no handler may cover that
+    unit.  `bound` and `empty`: the plain locals the header's block counts as bound on every path and on none
+    (ir/bound.py), which osr.c checks (32-bit halves)."""
     table = parse_exception_table(code.co_exceptiontable)
     blocks = fn.blocks
-    bound = bound_at_entry(fn.records, [b.first for b in blocks] + [fn.n_instructions], [b.succs for b in blocks],
-                           [-1 if b.handler is None else b.handler for b in blocks], code_nargs(code))
-    out = []
+    shape = ([b.first for b in blocks] + [fn.n_instructions], [b.succs for b in blocks],
+             [-1 if b.handler is None else b.handler for b in blocks], code_nargs(code))
+    bound = bound_at_entry(fn.records, *shape)
+    may = may_be_bound_at_entry(fn.records, *shape)
+    plain = (1 << min(code.co_nlocals, TRACKED)) - 1  # (cells and free variables are filled by the frame's set-up)
+    out: list[tuple[int, ...]] = []
     records = fn.records
     for i in range(0, len(records), REC):
         if records[i + F_OP] not in _BACKWARD_JUMPS or records[i + F_TARGET] < 0:
@@ -163,8 +168,9 @@ def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, int, int, int, 
             continue
         if any(e.start <= block.start - 1 < e.end for e in table):
             continue
-        mask = bound[block.id]
-        out.append((records[i + F_OFFSET], block.id, block.start, block.depth, mask & 0xFFFF_FFFF, mask >> 32))
+        full, empty = bound[block.id], plain & ~may[block.id]
+        out.append((records[i + F_OFFSET], block.id, block.start, block.depth, full & 0xFFFF_FFFF, full >> 32,
+                    empty & 0xFFFF_FFFF, empty >> 32))
     return out
 
 

@@ -72,9 +72,11 @@ class FastPaths:
     depth_after: Any
 
     def emit_load_global(self, i: int, arg: int, depth: int) -> None:
-        """The site's cached value while both dicts are at the versions it was found at; otherwise
-        (out of line) the value in the entry where the name was (glue.global_entry_glue), else the helper,
-        which looks it up and re-fills the cache."""
+        """The site's cached value while both dicts are at the versions it was found at -- only the globals' at
+        a site CPython found a module global at (LOAD_GLOBAL_MODULE: a value found in the globals does not
+        depend on the builtins; the cache's module_version is 0, no dict's version, while it holds a builtin);
+        otherwise (out of line) the value in the entry where the name was (glue.global_entry_glue), else the
+        helper, which looks it up and re-fills the cache."""
         a = self.a
         lay = self.lay
         slow, hit, done = a.label("global_miss"), a.label("global_hit"), a.label("global_done")
@@ -82,8 +84,11 @@ class FastPaths:
         # Only the versions: a dict's version tag is unique among all dicts (PEP 509: a global counter, bumped
         # for every dict made or changed; csrc/site_cache.c's own tags come from a range CPython never reaches),
         # so the frame's dict at the version the cache was filled at is the cache's dict, unchanged since.
-        for frame_field, version_field in (("frame_globals", "global_cache_globals_version"),
-                                           ("frame_builtins", "global_cache_builtins_version")):
+        checks: tuple[tuple[str, str], ...] = (("frame_globals", "global_cache_globals_version"),
+                                               ("frame_builtins", "global_cache_builtins_version"))
+        if self.feedback.name_at(self.fn.records[i * 8 + 2]) == "LOAD_GLOBAL_MODULE":
+            checks = (("frame_globals", "global_cache_module_version"),)
+        for frame_field, version_field in checks:
             a.mov(RAX, frame_mem(lay[frame_field]))
             a.mov(RDX, _mem(RAX, lay["dict_version"]))
             a.cmp(RDX, _mem(RCX, lay[version_field]))

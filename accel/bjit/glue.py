@@ -369,11 +369,10 @@ def unpack_handback(a: Assembler, lay: dict[str, int]) -> None:
 
 
 def compile_block_glue(lay: dict[str, int]) -> bytes:
-    """The stubs of blocks without machine code yet (codegen.emit_tail "compile_block"), jumped to with eax = the
-    block's first code unit, ecx = its depth, edx = the block: leave to have it compiled (csrc/bjit_lazy.c)."""
+    """The stubs of blocks without machine code yet (codegen.emit_tail "compile_block"), jumped to with edx = the
+    block: leave to have it compiled (csrc/bjit_lazy.c; where the block starts, should the interpreter run it,
+    the lazy state knows)."""
     a = Assembler()
-    a.mov(_mem(RBX, lay["ctx_resume_unit"]), EAX)
-    a.mov(_mem(RBX, lay["ctx_resume_depth"]), ECX)
     a.mov(_mem(RBX, lay["ctx_reason"]), EDX)
     a.mov(EAX, lay["exit_compile_block"])
     epilogue(a)

@@ -404,7 +404,8 @@ _CALL_OP = OP["CALL"]
 _PRECALL = OP["PRECALL"]
 READS_PREV = frozenset(OP[n] for n in ("BINARY_OP", "BINARY_SUBSCR", "COMPARE_OP", "IS_OP"))
 READS_NEXT = frozenset(OP[n] for n in ("COMPARE_OP", "IS_OP", "FOR_ITER"))
-READS_FEEDBACK = frozenset(OP[n] for n in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD", "BINARY_OP", "STORE_SUBSCR"))
+READS_FEEDBACK = frozenset(OP[n] for n in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD", "BINARY_OP", "STORE_SUBSCR",
+                                           "LOAD_GLOBAL"))
 ATTR_SITE_OPS = frozenset(OP[n] for n in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD"))  # (placing describes them)
 
 

@@ -1,11 +1,14 @@
-"""Definite assignment: the locals bound on every path into each block, so their LOAD_FASTs need no unbound check.
+"""Definite assignment: which locals are bound on every path into each block, and which on none.
 
-A LOAD_FAST of a local that may be unbound tests it and raises UnboundLocalError; tier 1 emits that test and its
-out-of-line exit for every such load.  Most loads read a local that every path has stored first, or an argument,
-so the IR marks those loads ALWAYS_BOUND (the record's target field) and tier 1 drops the test.
+A LOAD_FAST of a local that may be unbound tests it and raises UnboundLocalError; a STORE_FAST releases the value
+the local held, if any.  Tier 1 emits the test and its out-of-line exit for every such load, and the NULL test
+before every release.  Most loads read a local that every path has stored first, or an argument; most stores
+write a local that holds nothing yet (a first assignment) or one that surely holds a value.  The IR marks them
+(the record's target field): a LOAD_FAST ALWAYS_BOUND needs no test; a STORE_FAST ALWAYS_BOUND releases without
+the NULL test, ALWAYS_UNBOUND releases nothing.
 
 Forward dataflow over the blocks, with Python-int bitsets (bit n = localsplus[n]), for the first `TRACKED`
-locals::
+locals.  Bound on every path (`bound_at_entry`, the greatest solution)::
 
     in(entry) = the arguments
     in(B)     = & out(P) for every normal predecessor P  &  in(C) for every block C whose handler B is
@@ -13,12 +16,14 @@ locals::
 
 An exception can leave a block C at any instruction; since nothing here unbinds a local (a local the code ever
 deletes, DELETE_FAST, is never counted as bound), what holds at C's start holds at each of its instructions, so
-in(C) is what the handler may rely on.  A load is marked when its local is in the running set of its block.
+in(C) is what the handler may rely on.  Bound on some path (`may_be_bound_at_entry`, the least solution): the
+same with unions, what C stores counted for its handler, and only stores (a frame's locals start out empty).
 Arguments the code never deletes are bound from the call on, whatever their index.
 
-Only the interpreter can unbind a local behind the code's back -- a debugger writing f_locals -- and machine code
-never runs while tracing; csrc/osr.c checks, before it moves a running frame into machine code at a loop header,
-that every local the header's block counts as bound (`osr_bound`) is.  csrc/bjit_plan.c computes the same marks.
+Only the interpreter can change a local behind the code's back -- a debugger writing f_locals -- and machine code
+never runs while tracing.  Before csrc/osr.c moves a running frame into machine code at a loop header, it checks
+that the locals the header's block counts as bound are, and those it counts as empty are; a generator frame that
+ran under a tracer never goes back into machine code (csrc/eval_hook.c).  csrc/bjit_plan.c computes the same marks.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
-from .function import ALWAYS_BOUND, F_ARG, F_OP, F_TARGET, REC
+from .function import ALWAYS_BOUND, ALWAYS_UNBOUND, F_ARG, F_OP, F_TARGET, REC
 from .opcodes import OPMAP
 
 if TYPE_CHECKING:
@@ -56,14 +61,7 @@ def bound_at_entry(records: Sequence[int], firsts: Sequence[int], succs: Sequenc
             if (op == _STORE_FAST or op == _LOAD_FAST) and records[i * REC + F_ARG] < TRACKED:
                 mask |= 1 << records[i * REC + F_ARG]
         gen[b] = mask & keep
-    # the constraints of each block: normal predecessors (their out) and blocks it handles (their in)
-    preds: list[list[int]] = [[] for _ in range(nb)]
-    covered: list[list[int]] = [[] for _ in range(nb)]
-    for b in range(nb):
-        for s in succs[b]:
-            preds[s].append(b)
-        if handlers[b] >= 0:
-            covered[handlers[b]].append(b)
+    preds, covered = _edges(succs, handlers)  # (normal predecessors: their out; blocks handled: their in)
     entry = ((1 << min(nargs, TRACKED)) - 1) & keep
     bound = [_ALL] * nb
     changed = True
@@ -81,20 +79,69 @@ def bound_at_entry(records: Sequence[int], firsts: Sequence[int], succs: Sequenc
     return bound
 
 
+def may_be_bound_at_entry(records: Sequence[int], firsts: Sequence[int], succs: Sequence[Sequence[int]],
+                          handlers: Sequence[int], nargs: int) -> list[int]:
+    """Per block, the bitset of the tracked locals bound on some path into it (the others hold nothing there: a
+    frame's locals start out empty, and only STORE_FAST fills one)."""
+    nb = len(firsts) - 1
+    stores = [0] * nb
+    for b in range(nb):
+        for i in range(firsts[b], firsts[b + 1]):
+            if records[i * REC + F_OP] == _STORE_FAST and records[i * REC + F_ARG] < TRACKED:
+                stores[b] |= 1 << records[i * REC + F_ARG]
+    preds, covered = _edges(succs, handlers)
+    entry = (1 << min(nargs, TRACKED)) - 1
+    may = [0] * nb
+    changed = True
+    while changed:
+        changed = False
+        for b in range(nb):
+            mask = entry if b == 0 else 0
+            for p in preds[b]:
+                mask |= may[p] | stores[p]
+            for c in covered[b]:  # (a raise anywhere in c: after any of its stores)
+                mask |= may[c] | stores[c]
+            if mask != may[b]:
+                may[b] = mask
+                changed = True
+    return may
+
+
+def _edges(succs: Sequence[Sequence[int]], handlers: Sequence[int]) -> tuple[list[list[int]], list[list[int]]]:
+    """(normal predecessors, blocks handled) of each block."""
+    nb = len(succs)
+    preds: list[list[int]] = [[] for _ in range(nb)]
+    covered: list[list[int]] = [[] for _ in range(nb)]
+    for b in range(nb):
+        for s in succs[b]:
+            preds[s].append(b)
+        if handlers[b] >= 0:
+            covered[handlers[b]].append(b)
+    return preds, covered
+
+
 def mark_always_bound(records: list[int], firsts: Sequence[int], succs: Sequence[Sequence[int]],
-                      handlers: Sequence[int], nargs: int) -> list[int]:
-    """Set the target field of every LOAD_FAST that cannot find its local unbound to ALWAYS_BOUND; returns
-    bound_at_entry's sets."""
+                      handlers: Sequence[int], nargs: int) -> tuple[list[int], list[int]]:
+    """Set the target field of every LOAD_FAST that cannot find its local unbound to ALWAYS_BOUND, and of every
+    STORE_FAST to ALWAYS_BOUND when its local holds a value on every path, ALWAYS_UNBOUND when on none; returns
+    (bound_at_entry's sets, may_be_bound_at_entry's)."""
     bound = bound_at_entry(records, firsts, succs, handlers, nargs)
+    may = may_be_bound_at_entry(records, firsts, succs, handlers, nargs)
     deleted = {records[i + F_ARG] for i in range(0, len(records), REC) if records[i + F_OP] == _DELETE_FAST}
     for b in range(len(firsts) - 1):
-        running = bound[b]
+        running, maybe = bound[b], may[b]
         for i in range(firsts[b], firsts[b + 1]):
             op = records[i * REC + F_OP]
             local = records[i * REC + F_ARG]
             if op == _LOAD_FAST:
                 if (local < TRACKED and running >> local & 1) or (local < nargs and local not in deleted):
                     records[i * REC + F_TARGET] = ALWAYS_BOUND
+            elif op == _STORE_FAST and local < TRACKED:
+                if not maybe >> local & 1:
+                    records[i * REC + F_TARGET] = ALWAYS_UNBOUND
+                elif running >> local & 1:
+                    records[i * REC + F_TARGET] = ALWAYS_BOUND
+                maybe |= 1 << local
             if (op == _STORE_FAST or op == _LOAD_FAST) and local < TRACKED and local not in deleted:
                 running |= 1 << local
-    return bound
+    return bound, may

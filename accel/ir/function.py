@@ -8,8 +8,9 @@ F_OP      base opcode (never CACHE / EXTENDED_ARG)
 F_ARG     full oparg, EXTENDED_ARG prefixes folded in (0 for no-arg opcodes)
 F_OFFSET  code unit of the opcode itself (``dis`` offset // 2)
 F_START   code unit of the first EXTENDED_ARG prefix (== F_OFFSET without one)
-F_TARGET  jump target block id, or -1; for LOAD_FAST, ``ALWAYS_BOUND`` (-2) when it
-          reads an argument the code never deletes, which cannot be unbound
+F_TARGET  jump target block id, or -1; for LOAD_FAST, ``ALWAYS_BOUND`` (-2) when its local
+          cannot be unbound there; for STORE_FAST, ``ALWAYS_BOUND`` when the local holds a
+          value before it, ``ALWAYS_UNBOUND`` (-3) when it cannot (bound.py)
 F_DEPTH   value-stack depth before the instruction
 F_NOUT    number of output vregs
 F_POOL    index into ``Function.operands`` where its outputs start; its inputs
@@ -47,7 +48,8 @@ def int_array(values: list[int]) -> array:
     return out
 
 F_OP, F_ARG, F_OFFSET, F_START, F_TARGET, F_DEPTH, F_NOUT, F_POOL = range(REC)
-ALWAYS_BOUND = -2  # F_TARGET of a LOAD_FAST that needs no unbound check (csrc/bjit_plan.c marks the same)
+ALWAYS_BOUND = -2  # F_TARGET of a LOAD_FAST that needs no unbound check, of a STORE_FAST whose local holds a value
+ALWAYS_UNBOUND = -3  # F_TARGET of a STORE_FAST whose local cannot hold one yet (bound.py; csrc/bjit_plan.c the same)
 
 
 class Block:

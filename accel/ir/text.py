@@ -15,7 +15,7 @@ from types import CodeType
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .errors import IRBuildError
-from .function import ALWAYS_BOUND, REC, Block, Function, int_array
+from .function import ALWAYS_BOUND, ALWAYS_UNBOUND, REC, Block, Function, int_array
 from .opcodes import FIXED, HAVE_ARGUMENT, LOCAL_OPS, OPMAP, OPNAME, VARIABLE
 
 _HASNAME = frozenset(_opcode.hasname)
@@ -104,6 +104,8 @@ def dump(fn: Function) -> str:
                 body += f" -> bb{tgt}"
             elif tgt == ALWAYS_BOUND:
                 body += " !bound"
+            elif tgt == ALWAYS_UNBOUND:
+                body += " !unbound"
             if comments is not None:
                 c = comments.get(i, "")
             elif code is not None:
@@ -180,6 +182,8 @@ def parse(text: str) -> Function:
                 tgt = -1
                 if rest.endswith("!bound"):  # a LOAD_FAST that cannot read an unbound local (ALWAYS_BOUND)
                     rest, tgt = rest[:-len("!bound")].rstrip(), ALWAYS_BOUND
+                elif rest.endswith("!unbound"):  # a STORE_FAST to a local that holds nothing yet
+                    rest, tgt = rest[:-len("!unbound")].rstrip(), ALWAYS_UNBOUND
                 if "->" in rest:
                     rest, _, t = rest.partition("->")
                     tgt = int(t.strip()[2:])

@@ -126,6 +126,36 @@ def argument_deleted_by_tracer(kept, n):
     return None
 
 
+def counting():
+    kept = "kept"  # bound on every path: machine code reads it unchecked
+    i = 0
+    while True:
+        yield kept, i
+        i += 1
+
+
+def deleted_in_suspended_generator():
+    # a tracer deletes `kept` when the generator yields (the "return" event), then stops tracing: the generator's
+    # next resumption must not enter machine code that counts `kept` as bound
+    for _ in range(60):
+        list(zip(range(40), counting()))
+    g = counting()
+    next(g)
+
+    def tracer(frame, event, arg):
+        if frame.f_code is counting.__code__ and event == "return":
+            del frame.f_locals["kept"]  # written back when the tracer returns
+        return tracer
+
+    sys.settrace(tracer)
+    next(g)
+    sys.settrace(None)
+    try:
+        return next(g)
+    except UnboundLocalError as e:
+        return "UnboundLocalError", str(e)
+
+
 def arm():
     target = sys._getframe(1)
 
@@ -152,6 +182,7 @@ try:
 except UnboundLocalError as e:
     print("UnboundLocalError", e)
 print(deleted_argument(1, 2), deleted_argument("x", "y"))
+print(deleted_in_suspended_generator())
 try:
     print(argument_deleted_by_tracer("bound", 3_000_000))
 except UnboundLocalError as e:
