@@ -73,6 +73,7 @@ from .x86 import (
     Assembler,
     Label,
     Mem,
+    Reg,
 )
 from .x86 import mem as _mem
 
@@ -510,8 +511,8 @@ class _Generator(FastPaths):
 
     # ---- helpers -----------------------------------------------------------------------------------------
 
-    def call_helper(self, name: str, i: int, oparg: int, depth: int, extra: int | None = None,
-                    extra2: int | None = None, after: str = "none", glue: bool = False) -> None:
+    def call_helper(self, name: str, i: int, oparg: int, depth: int, extra: int | Reg | None = None,
+                    extra2: int | Reg | None = None, after: str = "none", glue: bool = False) -> None:
         """Call helper `name` for instruction i; NULL -> error exit, ACCEL_HANDBACK -> hand the instruction back.
         Then, for `after` "poll", the eval breaker is polled; for "tracing" and "poll", a tracing check hands the
         frame back after the instruction.  What follows the call is the shared `after_` glue (glue.py) when the
@@ -574,21 +575,22 @@ class _Generator(FastPaths):
         if after != "none":
             self.check_tracing(self.next_start(i), self.depth_after(i, depth), op)
 
-    def helper_arguments(self, unit: int, depth: int, oparg: int, extra: int | None, extra2: int | None,
-                         frame_arguments: bool) -> None:
+    def helper_arguments(self, unit: int, depth: int, oparg: int, extra: int | Reg | None,
+                         extra2: int | Reg | None, frame_arguments: bool) -> None:
         """An op helper's arguments (csrc/bjit.h): prev_instr and (tstate, frame, stack pointer) when
-        `frame_arguments` (else the `enter_` glue sets them), the oparg, the extras."""
+        `frame_arguments` (else the `enter_` glue sets them), the oparg, the extras (a value, or a register
+        holding it: rcx, say, where a site's cache is still there -- moved before the oparg takes ecx)."""
         a = self.a
         if frame_arguments:
             self.set_prev_instr(unit)
             a.mov(RDI, R14)
             frame_pointer(a, RSI)
             a.lea(RDX, self.slot(depth))
-        a.mov(ECX, oparg)
         if extra is not None:
             a.mov(R8, extra)
         if extra2 is not None:
             a.mov(R9, extra2)
+        a.mov(ECX, oparg)
 
     def call_site_word(self, unit: int, depth: int, low16: int) -> int | None:
         """glue.py's call-site word for the instruction at `unit`, stack depth `depth`; None if it does not fit."""

@@ -103,10 +103,10 @@ class FastPaths:
 
         def stub() -> None:
             a.bind(slow)  # (rcx = the site's cache)
-            self.call_c(self.rt.symbols["global_entry"])  # the value in the entry where the name was
+            self.call_c(self.rt.symbols["global_entry"])  # the value in the entry where the name was (keeps rcx)
             a.test(RAX, RAX)
             a.jcc("nz", hit)
-            self.call_helper("load_global", i, arg, depth, extra=self.site_data[i], after="tracing")
+            self.call_helper("load_global", i, arg, depth, extra=RCX, after="tracing")
             a.jmp(done)
 
         self.stubs.append(stub)
@@ -198,8 +198,8 @@ class FastPaths:
                     a.jmp(done)
                 else:
                     self.emit_region_store(offset, depth, generic, done)
-            a.bind(generic)
-            self.call_helper(INLINE_ATTR_OPS[op], i, arg, depth, extra=site, after="tracing")
+            a.bind(generic)  # (rcx = the site on every way here: the region keeps it)
+            self.call_helper(INLINE_ATTR_OPS[op], i, arg, depth, extra=RCX, after="tracing")
             if result_known:
                 a.mov(R13, self.slot(depth - 1))
             a.jmp(done)

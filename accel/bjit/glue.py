@@ -264,7 +264,7 @@ def global_entry_glue(lay: dict[str, int]) -> bytes:
     time) still has its value in the entry where the name was, while that entry holds the name -- a dict has one
     entry per key, deleting a name empties its entry and adding it again appends a new one.  In: rcx = the site's
     cache (its name filled by the helper); out: rax = the value (borrowed), or 0 (the helper looks it up).
-    Clobbers rcx, rdx, rsi, r8, r10, r11."""
+    Keeps rcx; clobbers rdx, rsi, r8, r10, r11."""
     a = Assembler()
     miss = a.label("miss")
     a.cmp(_mem(RCX, lay["global_cache_in_builtins"]), 0, size=32)
@@ -281,7 +281,9 @@ def global_entry_glue(lay: dict[str, int]) -> bytes:
     a.cmp(_mem(RSI, lay["dk_kind"]), lay["dict_keys_unicode"], size=8)
     a.jcc("ne", miss)
     a.mov(R11, _mem(RCX, lay["global_cache_name"]))
+    a.push(RCX)  # (kept for the caller, which hands it to the helper next)
     unicode_entry_address(a, lay)
+    a.pop(RCX)
     a.cmp(_mem(R8, lay["dk_indices"]), R11)
     a.jcc("ne", miss)
     a.mov(RAX, _mem(R8, lay["dk_indices"] + 8))
