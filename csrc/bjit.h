@@ -61,6 +61,23 @@ typedef int (*accel_jit_fn)(accel_jit_ctx *ctx);
  * the instruction; TRACING: it ran, and tracing switched on, so the interpreter goes on after it. */
 #define ACCEL_RESUME_CALL_DECLINED (-2)
 #define ACCEL_RESUME_CALL_TRACING (-3)
+/* The word's fields, from either of its forms (accel/bjit/glue.py: wide, or compact with bit 31 set and bits 32-63
+ * clear: unit 0-15, depth 16-22, distance 23-26, effect 27-30 signed). */
+static inline void
+accel_call_site_fields(uint64_t word, int32_t *unit, int32_t *depth, int32_t *to_next, int32_t *effect)
+{
+    if (word >> 31 == 1) {
+        *unit = (int32_t)(word & 0xFFFF);
+        *depth = (int32_t)((word >> 16) & 0x7F);
+        *to_next = (int32_t)((word >> 23) & 0xF);
+        *effect = (int32_t)((word >> 27) & 0xF) - (((word >> 27) & 0x8) ? 16 : 0);
+        return;
+    }
+    *unit = (int32_t)(uint32_t)word;
+    *depth = (int32_t)((word >> 32) & 0xFFFF);
+    *to_next = (int32_t)((word >> 48) & 0xFF);
+    *effect = (int8_t)(word >> 56);
+}
 int accel_opcode_at(PyCodeObject *co, int32_t unit);  /* code_state.c */
 
 /* A plan record's target field of a LOAD_FAST whose local cannot be unbound there (accel/ir/bound.py ALWAYS_BOUND):
@@ -70,15 +87,18 @@ int accel_opcode_at(PyCodeObject *co, int32_t unit);  /* code_state.c */
 #define ACCEL_ALWAYS_UNBOUND (-3)  /* a STORE_FAST's: the local holds no value before it (no release) */
 
 /* Tier-1 code's frame register points this many bytes past the frame, so that one-byte displacements reach the
- * frame's fields and localsplus[0..22] (accel/bjit/registers.py).  A function is narrow when all its localsplus
- * entries and stack slots are so reached: its templates take disp8 frame operands. */
+ * frame's fields and localsplus[0..22] (accel/bjit/registers.py).  A function's shape (templates' key): narrow
+ * when all its localsplus entries and stack slots are so reached (its templates take disp8 frame operands),
+ * compact words when its code units and stack depths fit a 32-bit call-site word (glue.py). */
 #define ACCEL_FRAME_BIAS 128
+enum { ACCEL_SHAPE_NARROW = 1, ACCEL_SHAPE_COMPACT_WORDS = 2 };
 static inline int
-accel_frame_is_narrow(PyCodeObject *co)
+accel_function_shape(PyCodeObject *co, int64_t code_units)
 {
     int64_t last = (int64_t)offsetof(_PyInterpreterFrame, localsplus) - ACCEL_FRAME_BIAS +
                    8 * ((int64_t)co->co_nlocalsplus + co->co_stacksize);
-    return last <= 127;
+    return (last <= 127 ? ACCEL_SHAPE_NARROW : 0) |
+           (code_units < (1 << 16) && co->co_stacksize < (1 << 7) ? ACCEL_SHAPE_COMPACT_WORDS : 0);
 }
 static inline int32_t
 accel_code_nargs(PyCodeObject *co)

@@ -123,12 +123,12 @@ machine_code_exit(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_
             ctx->reason = ACCEL_HB_HELPER * 256 + accel_opcode_at(frame->f_code, ctx->resume_unit);
         }
         else if (ctx->resume_unit == ACCEL_RESUME_CALL_DECLINED || ctx->resume_unit == ACCEL_RESUME_CALL_TRACING) {
-            uint64_t site = ctx->call_site;
-            int32_t unit = (int32_t)(uint32_t)site, depth = (int32_t)((site >> 32) & 0xFFFF);
+            int32_t unit, depth, to_next, effect;
+            accel_call_site_fields(ctx->call_site, &unit, &depth, &to_next, &effect);
             int traced = ctx->resume_unit == ACCEL_RESUME_CALL_TRACING;
             ctx->reason = (traced ? ACCEL_HB_TRACING : ACCEL_HB_HELPER) * 256 + accel_opcode_at(frame->f_code, unit);
-            ctx->resume_unit = traced ? unit + (int32_t)((site >> 48) & 0xFF) : unit;
-            ctx->resume_depth = traced ? depth + (int8_t)(site >> 56) : depth;
+            ctx->resume_unit = traced ? unit + to_next : unit;
+            ctx->resume_depth = traced ? depth + effect : depth;
         }
         accel_bjit_handbacks[(ctx->reason >> 8) % ACCEL_HB_COUNT][ctx->reason & 255]++;
         frame->prev_instr = _PyCode_CODE(frame->f_code) + ctx->resume_unit - 1;

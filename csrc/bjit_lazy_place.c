@@ -359,7 +359,7 @@ place_piece(accel_code_state *st, PyCodeObject *co, int32_t b, int head, PyObjec
     place_fn f = {
         .rec = plan->rec, .n = plan->n, .block_first = plan->block_first, .block_start = plan->block_start,
         .site_offset = plan->site_offset, .adaptive = adaptive, .adaptive_len = adaptive_len,
-        .runtime = lp.runtime, .nruntime = lp.nruntime, .nlp = plan->nlp, .localsplus = plan->localsplus, .narrow = plan->narrow,
+        .runtime = lp.runtime, .nruntime = lp.nruntime, .nlp = plan->nlp, .localsplus = plan->localsplus, .shape = plan->shape,
         .units = plan->units, .code_units = plan->code_units, .data = plan->data,
         .consts = co->co_consts, .names = co->co_names,
     };
@@ -495,7 +495,7 @@ accel_lazy_place_head(accel_code_state *st, PyCodeObject *co, PyObject **dry_out
 /* ---- set-up (module.c wraps these for Python) ------------------------------------------------------------ */
 
 /* The plan of a function compiled a block at a time: (records, block_first, block_start, site_offset,
- * block_info, nlp, localsplus, units, code_units, data, narrow), buffers of int32 but the numbers. */
+ * block_info, nlp, localsplus, units, code_units, data, shape), buffers of int32 but the numbers. */
 int
 accel_lazy_set_plan(accel_lazy_blocks *lz, PyObject *t)
 {
@@ -532,7 +532,7 @@ accel_lazy_set_plan(accel_lazy_blocks *lz, PyObject *t)
     plan->units = (int64_t)PyLong_AsUnsignedLongLongMask(PyTuple_GET_ITEM(t, 7));
     plan->code_units = PyLong_AsLongLong(PyTuple_GET_ITEM(t, 8));
     plan->data = (int64_t)PyLong_AsUnsignedLongLongMask(PyTuple_GET_ITEM(t, 9));
-    plan->narrow = PyObject_IsTrue(PyTuple_GET_ITEM(t, 10)) == 1;
+    plan->shape = (int)PyLong_AsLong(PyTuple_GET_ITEM(t, 10));
     for (Py_ssize_t b = 0; b < nb && !PyErr_Occurred(); b++) {
         const int32_t *bi = plan->block_info + BI_FIELDS * b;
         if (plan->block_first[b] < 0 || bi[BI_END] < plan->block_first[b] || bi[BI_END] > n ||

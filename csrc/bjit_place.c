@@ -156,7 +156,7 @@ make_key(uint8_t *key, const place_fn *f, Py_ssize_t i, Py_ssize_t first, Py_ssi
     put8(key + 25, has_entry);
     put16(key + 26, has_entry ? entry_k : 0);
     put8(key + 28, has_entry ? entry_reg : 0);
-    put8(key + 29, f->narrow);
+    put8(key + 29, f->shape);
 }
 
 static int
@@ -351,6 +351,20 @@ place_instructions(const place_fn *f, PyObject *templates, Py_ssize_t first, Py_
                     put64(field, (uint64_t)unit | (uint64_t)d << 32 | (uint64_t)(extra & 0xFFFF) << 48);
                 }
                 break;
+            case HOLE_HANDBACK32:  /* the compact call-site word (glue.py) */
+                unit = unit_of(f, arg, i);
+                {
+                    int64_t d = depth + (extra >> 16);
+                    int to_next = extra & 0xFF, effect = (int8_t)((extra >> 8) & 0xFF);
+                    if (unit < 0 || unit >= (1 << 16) || d < 0 || d >= (1 << 7) || to_next >= 16 || effect < -8 ||
+                            effect > 7) {
+                        status = PLACE_NOT_COMPACT;
+                        goto done;
+                    }
+                    put32(field, (int32_t)((uint32_t)unit | (uint32_t)d << 16 | (uint32_t)to_next << 23 |
+                                           (uint32_t)(effect & 0xF) << 27 | (uint32_t)1 << 31));
+                }
+                break;
             case HOLE_RUNTIME:
             case HOLE_RUNTIME_REL:
                 if (arg < 0 || arg >= f->nruntime)
@@ -435,7 +449,7 @@ static int
 unpack_info(PyObject *t, place_fn *f, Py_buffer *views)
 {
     /* (records, block_first, block_start, site_offset, adaptive, runtime, nlp, localsplus, units, code_units,
-     *  data, consts, names, narrow) */
+     *  data, consts, names, shape) */
     if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 14) {
         PyErr_SetString(PyExc_TypeError, "place_block: bad function info");
         return -1;
@@ -463,7 +477,7 @@ unpack_info(PyObject *t, place_fn *f, Py_buffer *views)
     f->data = (int64_t)PyLong_AsUnsignedLongLongMask(PyTuple_GET_ITEM(t, 10));
     f->consts = PyTuple_GET_ITEM(t, 11);
     f->names = PyTuple_GET_ITEM(t, 12);
-    f->narrow = PyObject_IsTrue(PyTuple_GET_ITEM(t, 13)) == 1;
+    f->shape = (int)PyLong_AsLong(PyTuple_GET_ITEM(t, 13));
     if (PyErr_Occurred() || !PyTuple_Check(f->consts) || !PyTuple_Check(f->names)) {
         for (int j = 0; j < 6; j++)
             PyBuffer_Release(&views[j]);

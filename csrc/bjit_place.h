@@ -8,7 +8,7 @@
 enum {
     HOLE_SLOT, HOLE_STACKTOP, HOLE_DEPTH, HOLE_LOCAL, HOLE_ARG, HOLE_UNIT, HOLE_UNIT_ADDR, HOLE_CONST, HOLE_NAME,
     HOLE_SITE, HOLE_KWNAMES, HOLE_HANDBACK, HOLE_BLOCK, HOLE_EXIT, HOLE_TO_COLD, HOLE_TO_HOT, HOLE_RUNTIME,
-    HOLE_RUNTIME_REL, HOLE_SLOT8, HOLE_LOCAL8,
+    HOLE_RUNTIME_REL, HOLE_SLOT8, HOLE_LOCAL8, HOLE_HANDBACK32,
 };
 /* templates.EXIT's labels */
 enum { EXIT_LABEL_EXIT, EXIT_LABEL_ERROR, EXIT_LABEL_DECLINED, EXIT_LABEL_HANDBACK };
@@ -36,7 +36,7 @@ typedef struct {
     const uint64_t *runtime;     /* templates.RuntimeTable values */
     Py_ssize_t nruntime;
     int64_t nlp, localsplus, units, code_units, data;  /* localsplus: localsplus[0]'s displacement from the frame register */
-    int narrow;                  /* its frame operands take disp8 (registers.is_narrow): the key says so */
+    int shape;                   /* ACCEL_SHAPE_* (registers.function_shape): the key's last byte */
     PyObject *consts, *names;
 } place_fn;
 

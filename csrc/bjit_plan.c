@@ -520,7 +520,7 @@ accel_plan_build(PyCodeObject *co, Py_ssize_t *data_size, int32_t **osr, int32_t
         goto fail;
     plan->nlp = co->co_nlocalsplus;
     plan->localsplus = (int64_t)offsetof(_PyInterpreterFrame, localsplus) - ACCEL_FRAME_BIAS;
-    plan->narrow = accel_frame_is_narrow(co);
+    plan->shape = accel_function_shape(co, n_units);
     plan->units = (int64_t)(uintptr_t)_PyCode_CODE(co);
     plan->code_units = n_units;
     *data_size = data;

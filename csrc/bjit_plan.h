@@ -8,7 +8,7 @@
 typedef struct accel_block_plan {
     int32_t n, nblocks;
     int64_t nlp, localsplus, units, code_units, data;
-    int narrow;
+    int shape;  /* ACCEL_SHAPE_* */
     int32_t *rec;          /* n * 8: the IR's instruction records */
     int32_t *site_offset;  /* n */
     int32_t *block_first, *block_start;   /* nblocks each */

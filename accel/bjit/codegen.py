@@ -48,8 +48,27 @@ from . import templates
 from .fastpaths import INLINE_ATTR_OPS, FastPaths
 from .feedback import Feedback
 from .feedback import call_helper as call_helper_for
-from .glue import DEALLOC_REGISTERS, after_name, enter_name, epilogue, place_glue, unpack_handback
-from .registers import CTX, FRAME_BIAS, TSTATE, frame_mem, frame_pointer, is_narrow, localsplus_disp, set_frame
+from .glue import (
+    COMPACT_WORD_FLAG,
+    DEALLOC_REGISTERS,
+    after_name,
+    compact_word,
+    enter_name,
+    epilogue,
+    place_glue,
+    unpack_handback,
+)
+from .registers import (
+    CTX,
+    FRAME_BIAS,
+    SHAPE_COMPACT_WORDS,
+    TSTATE,
+    frame_mem,
+    frame_pointer,
+    function_shape,
+    localsplus_disp,
+    set_frame,
+)
 from .x86 import (
     EAX,
     ECX,
@@ -265,7 +284,7 @@ class _Generator(FastPaths):
         self.lay = rt.layout
         self.a = Assembler()
         self.nlp = fn.nlocalsplus
-        self.narrow = is_narrow(rt.layout, fn.nlocalsplus, fn.stacksize)
+        self.shape = function_shape(rt.layout, fn.nlocalsplus, fn.stacksize, fn.code_units)
         self.units = rt.address(code) + rt.layout["code_units_offset"]
         self.lazy = lazy
         self.exit = Label("exit", address=lazy.exit or None if lazy else None)  # (0: this is the head)
@@ -297,7 +316,7 @@ class _Generator(FastPaths):
         gen.lay = layout
         gen.a = Assembler()
         gen.nlp = fn.nlocalsplus
-        gen.narrow = False  # (the key's narrow flag reaches the assembler: templates._generate)
+        gen.shape = 0  # (templates._generate sets the key's)
         gen.units = markers.units
         gen.lazy = None
         gen.exit, gen.error_exit, gen.declined_exit, gen.handback_exit = exits
@@ -495,7 +514,7 @@ class _Generator(FastPaths):
         def stub() -> None:
             a.bind(pending)
             if word is not None:  # the shared glue (glue.pending_glue)
-                a.mov(R15, word)
+                self.load_word(word)
                 self.call_c(self.rt.symbols["handle_pending_glue"])
                 a.jmp(back)
                 return
@@ -533,7 +552,7 @@ class _Generator(FastPaths):
             assert self.markers is not None or after == "none" or self.next_start(i) == unit + to_next
             hot = not self.out_of_line or (name in _HOT_HELPERS and not glue)
             self.helper_arguments(unit, depth, oparg, extra, extra2, frame_arguments=hot)
-            a.mov(R15, word)
+            self.load_word(word)
             self.call_c(self.rt.symbols[name if hot else enter_name(name)])
             if hot and after == "none":  # (a leaf call less on SEND's and FOR_ITER's way)
                 a.cmp(RAX, 1)
@@ -592,13 +611,31 @@ class _Generator(FastPaths):
             a.mov(R9, extra2)
         a.mov(ECX, oparg)
 
-    def call_site_word(self, unit: int, depth: int, low16: int) -> int | None:
-        """glue.py's call-site word for the instruction at `unit`, stack depth `depth`; None if it does not fit."""
-        if self.markers is not None:  # (placing the template checks that it fits: PLACE_NOT_COMPACT)
-            return self.markers.packed_handback(unit, depth, low16)
-        if unit >= 1 << 32 or depth >= 1 << 16:
-            return None
-        return unit | depth << 32 | low16 << 48
+    def call_site_word(self, unit: int, depth: int, low16: int) -> tuple[int, int, int] | None:
+        """glue.py's call-site word for the instruction at `unit`, stack depth `depth`, `low16` = the distance to
+        the next instruction | the stack effect << 8, as load_word takes it; None if it does not fit."""
+        if self.markers is None and (unit >= 1 << 32 or depth >= 1 << 16):
+            return None  # (placing a template checks that it fits: PLACE_NOT_COMPACT)
+        return unit, depth, low16
+
+    def load_word(self, word: tuple[int, int, int]) -> None:
+        """r15 = the call-site word: in 32 bits (`mov r15d`, 6 bytes) in a function of SHAPE_COMPACT_WORDS when
+        the distance and the effect fit, else in 64 (glue.py: the two forms)."""
+        unit, depth, low16 = word
+        to_next, effect = low16 & 0xFF, ((low16 >> 8) ^ 0x80) - 0x80
+        a = self.a
+        if self.shape & SHAPE_COMPACT_WORDS and to_next < 16 and -8 <= effect < 8:
+            if self.markers is not None:  # a HANDBACK32 hole, as HANDBACK's role and extra say
+                decoded = self.markers.decode64(self.markers.packed_handback(unit, depth, low16))
+                a.mov(R15, COMPACT_WORD_FLAG)
+                a.logged_holes.append((a.size - 4, templates.HANDBACK32, decoded[1], decoded[2]))
+                return
+            a.mov(R15, compact_word(unit, depth, to_next, effect))
+            return
+        if self.markers is not None:
+            a.mov(R15, self.markers.packed_handback(unit, depth, low16))
+            return
+        a.mov(R15, unit | depth << 32 | low16 << 48)
 
     # ---- the function ------------------------------------------------------------------------------------
 
@@ -805,7 +842,7 @@ class _Generator(FastPaths):
             if cache.check:  # (tests) the C key is the reference's, byte for byte
                 state = None if entry < 0 else ((entry >> 8) - 0x8000, entry & 0xFF)
                 expected = templates.instruction_key(fn, self.feedback._adaptive or b"", i, block, kwnames >= 0, state,
-                                                     self.narrow)
+                                                     self.shape)
                 if key != expected:
                     raise AssertionError(f"bjit_place.c's key {key.hex()} != {expected.hex()} at instruction {i}")
             cache.get(key, self.rt, _Generator.for_template)  # made (or None: no template), then on from i
@@ -877,7 +914,7 @@ class _Generator(FastPaths):
         cache.markers(self.rt)
         return (fn.records, *static, self.feedback._adaptive, cache.runtime_values(self.rt.core), self.nlp,
                 localsplus_disp(self.lay), self.units, fn.code_units, self.site_data.data, self.code.co_consts,
-                self.code.co_names, self.narrow)
+                self.code.co_names, self.shape)
 
     # ---- instruction counting (ACCEL_COUNT_INSTRUCTIONS) ----------------------------------------------------
 
@@ -1192,7 +1229,7 @@ class _Generator(FastPaths):
             a.bind(generic)
             a.mov(ECX, 1 if pop_always else 0)
             if word is not None:  # (prev_instr and the arguments by the shared glue)
-                a.mov(R15, word)
+                self.load_word(word)
                 self.call_c(self.rt.symbols[enter_name("truth")])
             else:
                 self.set_prev_instr(offset)

@@ -34,7 +34,13 @@ The call-site word (in r15, callee-saved: the helper keeps it for `after_`; the 
     bits 32-47  the value-stack depth before it
     bits 48-55  code units to the next instruction (1 + its inline cache entries)
     bits 56-63  its stack effect, signed (the depth after it, minus the depth before)
-r15 is free at instruction boundaries: machine code keeps values in it only within one instruction's fast path.
+or, loaded in 6 bytes instead of 10 (`mov r15d, imm32`; a function of registers.SHAPE_COMPACT_WORDS, when the
+distance and the effect fit; the template HANDBACK32 hole), the compact form:
+    bits 0-15 the unit, 16-22 the depth, 23-26 the distance, 27-30 the effect (signed), bit 31 set, 32-63 clear.
+A wide word is never of that form (its distance, or else its unit, which would be past 2**31, makes it differ),
+so the glue that reads the fields widens a compact word first (`_widen_word`), and csrc/bjit.h's
+accel_call_site_fields reads both.  r15 is free at instruction boundaries: machine code keeps values in it only
+within one instruction's fast path.
 
 The glue
 --------
@@ -66,7 +72,9 @@ from .x86 import (
     EDX,
     R8,
     R10,
+    R10D,
     R11,
+    R11D,
     R12,
     R13,
     R14,
@@ -84,6 +92,42 @@ from .x86 import (
     Mem,
 )
 from .x86 import mem as _mem
+
+COMPACT_WORD_FLAG = 1 << 31
+
+
+def compact_word(unit: int, depth: int, to_next: int, effect: int) -> int:
+    """The call-site word's compact form (a function of registers.SHAPE_COMPACT_WORDS guarantees unit and depth
+    fit; the caller checks the distance and the effect)."""
+    assert unit < 1 << 16 and depth < 1 << 7 and to_next < 1 << 4 and -8 <= effect < 8
+    return unit | depth << 16 | to_next << 23 | (effect & 0xF) << 27 | COMPACT_WORD_FLAG
+
+
+def _widen_word(a: Assembler) -> None:
+    """r15 = the wide form of the call-site word in r15 (unchanged when wide).  Clobbers r10, r11."""
+    done = a.label("wide")
+    a.mov(R10, R15)
+    a.shr(R10, 31)
+    a.cmp(R10, 1)
+    a.jcc("ne", done)  # (only bit 31 set above bit 30: compact)
+    a.mov(R11D, R15D)
+    a.shr(R11D, 16)
+    a.and_(R11D, 0x7F)
+    a.shl(R11, 32)  # the depth
+    a.mov(R10D, R15D)
+    a.shr(R10D, 23)
+    a.and_(R10D, 0xF)
+    a.shl(R10, 48)  # the distance
+    a.or_(R11, R10)
+    a.mov(R10D, R15D)
+    a.shl(R10D, 1)
+    a.sar(R10D, 28)  # the effect, sign-extended
+    a.shl(R10, 56)
+    a.or_(R11, R10)
+    a.and_(R15D, 0xFFFF)  # the unit
+    a.or_(R15, R11)
+    a.bind(done)
+
 
 # What follows the helper call: the `after_` glue's variants
 AFTER = ("none", "tracing", "poll")
@@ -197,6 +241,7 @@ def after_glue(lay: dict[str, int], after: str, handle_pending: int) -> bytes:
         a.pop(RAX)
         a.jcc("z", resume)
         a.add(RSP, 8)  # the handler raised: the error exit, the stack as after the instruction
+        _widen_word(a)
         a.mov(RAX, R15)
         a.shr(RAX, 32)
         a.and_(EAX, 0xFFFF)
@@ -236,7 +281,9 @@ def _store_prev_instr(a: Assembler, lay: dict[str, int], unit) -> None:  # noqa:
 
 
 def _enter_prologue(a: Assembler, lay: dict[str, int]) -> None:
-    """prev_instr from the call-site word in r15, and rdx = the stack pointer at its depth (r10 = the code)."""
+    """prev_instr from the call-site word in r15 (widened), and rdx = the stack pointer at its depth (r10 = the
+    code)."""
+    _widen_word(a)
     a.mov(EAX, R15D)  # rax = the unit (zero-extended)
     _store_prev_instr(a, lay, RAX)
     a.mov(RAX, R15)
@@ -325,6 +372,7 @@ def pending_glue(lay: dict[str, int], handle_pending: int) -> bytes:
     a = Assembler()
     error = a.label("error")
     a.sub(RSP, 8)  # (rsp 16-byte aligned for the call)
+    _widen_word(a)
     a.mov(EAX, R15D)
     _store_prev_instr(a, lay, RAX)
     a.mov(RDI, R14)

@@ -38,7 +38,7 @@ from .codegen import (
 )
 from .fastpaths import ATTR_KIND_NAMES
 from .feedback import attr_kinds_of, prefilled_kind
-from .registers import is_narrow, localsplus_disp
+from .registers import function_shape, localsplus_disp
 from .x86 import Assembler
 
 # csrc/bjit_lazy_place.c: SNIPPET_HANDBACK, SNIPPET_DECLINED, SNIPPET_COMPILE_BLOCK (codegen.make_snippet's)
@@ -124,4 +124,5 @@ def give_plan(fn: Function, code: CodeType, rt: Runtime, data: int) -> None:
     rt.core.lazy_plan(code, (
         fn.records, int_array([block.first for block in fn.blocks]), int_array([block.start for block in fn.blocks]),
         int_array(offsets), int_array(info), fn.nlocalsplus, localsplus_disp(lay),
-        rt.address(code) + lay["code_units_offset"], fn.code_units, data, is_narrow(lay, fn.nlocalsplus, fn.stacksize)))
+        rt.address(code) + lay["code_units_offset"], fn.code_units, data,
+        function_shape(lay, fn.nlocalsplus, fn.stacksize, fn.code_units)))

@@ -44,6 +44,17 @@ def is_narrow(layout: dict[str, int], nlocalsplus: int, stacksize: int) -> bool:
     return localsplus_disp(layout) + 8 * (nlocalsplus + stacksize) <= 127
 
 
+# A function's shape (templates' key): what of its code's encoding depends on its sizes
+SHAPE_NARROW = 1  # is_narrow: one-byte frame displacements
+SHAPE_COMPACT_WORDS = 2  # call-site words (glue.py) in 32 bits: code units < 2**16, stack depth < 2**7
+
+
+def function_shape(layout: dict[str, int], nlocalsplus: int, stacksize: int, code_units: int) -> int:
+    """The function's SHAPE_* bits (csrc/bjit.h accel_function_shape computes the same)."""
+    return (SHAPE_NARROW if is_narrow(layout, nlocalsplus, stacksize) else 0) | (
+        SHAPE_COMPACT_WORDS if code_units < 1 << 16 and stacksize < 1 << 7 else 0)
+
+
 def set_frame(a: Assembler, frame: Reg | Mem) -> None:
     """FRAME = the frame pointer `frame` (a register or a memory operand holding it), biased."""
     a.mov(FRAME, frame)

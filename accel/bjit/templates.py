@@ -64,7 +64,7 @@ from typing import Any
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function
 
-from .registers import FRAME, localsplus_disp
+from .registers import FRAME, SHAPE_NARROW, localsplus_disp
 from .x86 import GPR64, Label
 
 OP = _opcode.opmap
@@ -110,6 +110,7 @@ RUNTIME = 16      # imm64: this process's address of RuntimeTable.names[arg] (No
 RUNTIME_REL = 17  # rel32: a call or jump to RuntimeTable.names[arg] (a helper)
 SLOT8 = 18        # disp8: SLOT, in a narrow function (registers.py)
 LOCAL8 = 19       # disp8: LOCAL, in a narrow function
+HANDBACK32 = 20   # imm32: a compact call-site word (glue.py), as HANDBACK's (role, extra)
 
 # Unit roles beyond the window's records (2 * record + field): the start of the jump target's block, of the next
 # instruction's jump target's block, and the code's length (next_start of the last instruction).
@@ -397,9 +398,9 @@ class _Labels(dict):
 # the operators that may read an operand from its local), whether a record follows, the next record (op, arg key,
 # no EXTENDED_ARG, backward; for the opcodes fused with it), where the block starts and ends relative to the
 # instruction (same opcodes), whether its jump goes backward, the block's successor count, the entry state, and
-# whether the function is narrow (its frame operands take one-byte displacements: registers.py).
+# the function's shape (registers.py: one-byte frame displacements, 32-bit call-site words).
 KEY_ENTRY = 13  # (index in the unpacked key)
-KEY_NARROW = 14
+KEY_SHAPE = 14
 _CALL_OP = OP["CALL"]
 _PRECALL = OP["PRECALL"]
 READS_PREV = frozenset(OP[n] for n in ("BINARY_OP", "BINARY_SUBSCR", "COMPARE_OP", "IS_OP"))
@@ -428,7 +429,7 @@ NO_ARG = -0x8000_0000  # a key's arg when it is a hole
 # opcode (0: not read), PRECALL's quickened opcode (0: none), kwnames, the 2 records before (-2: not read, -1:
 # before the function, else LOAD_FAST / LOAD_CONST / PRECALL / NOP for anything else), a record follows, the
 # next record (op, 0: not read; arg; no EXTENDED_ARG; backward), block start and end relative to it, backward,
-# successor count (-1: not read), entry state (flag, slot k, register), narrow.
+# successor count (-1: not read), entry state (flag, slot k, register), shape.
 KEY = struct.Struct("<BiBBBBhhBBiBbbbbbBhBB")
 
 
@@ -438,10 +439,10 @@ def _pack_arg(op: int, arg: int) -> int:
 
 
 def instruction_key(fn: Function, adaptive: bytes, i: int, block: Any, kwnames: bool,
-                    entry: tuple[int, int] | None, narrow: bool) -> bytes:
+                    entry: tuple[int, int] | None, shape: int) -> bytes:
     """Everything the generator decides instruction i's code by (make_template gives it nothing else: a read of
-    anything the key leaves out raises there).  `adaptive`: the code units feedback is read from; `narrow`: the
-    function's frame fits one-byte displacements (registers.is_narrow)."""
+    anything the key leaves out raises there).  `adaptive`: the code units feedback is read from; `shape`: the
+    function's registers.SHAPE_* bits."""
     rec = fn.records
     base = i * 8
     op, arg, offset, start, target = rec[base:base + 5]
@@ -467,19 +468,19 @@ def instruction_key(fn: Function, adaptive: bytes, i: int, block: Any, kwnames: 
     k, reg = entry if entry is not None else (0, 0)
     return KEY.pack(op, _pack_arg(op, arg), offset == start, name, precall, kwnames, prev0, prev1, has_next, nxt_op,
                     nxt_arg, nxt_ext, nxt_back, first_rel, end_rel, _backward(fn, target, i), nsuccs,
-                    entry is not None, k, reg, narrow)
+                    entry is not None, k, reg, shape)
 
 
 def unpack_key(key: bytes) -> tuple:
     """(op, arg_key, ext, name, precall, kwnames, prev, has_next, nxt, first_rel, end_rel, backward, nsuccs,
-    entry, narrow) with None for what the key leaves out."""
+    entry, shape) with None for what the key leaves out."""
     (op, arg, ext, name, precall, kwnames, prev0, prev1, has_next, nxt_op, nxt_arg, nxt_ext, nxt_back, first_rel,
-     end_rel, backward, nsuccs, has_entry, k, reg, narrow) = KEY.unpack(key)
+     end_rel, backward, nsuccs, has_entry, k, reg, shape) = KEY.unpack(key)
     names = dis._all_opname  # type: ignore[attr-defined]  # specialised names included
     nxt = (nxt_op, None if nxt_arg == NO_ARG else nxt_arg, bool(nxt_ext), nxt_back) if nxt_op else None
     return (op, None if arg == NO_ARG else arg, bool(ext), names[name] if name else None,
             names[precall] if precall else "", bool(kwnames), None if prev0 == -2 else (prev0, prev1),
-            bool(has_next), nxt, first_rel, end_rel, backward, nsuccs, (k, reg) if has_entry else None, bool(narrow))
+            bool(has_next), nxt, first_rel, end_rel, backward, nsuccs, (k, reg) if has_entry else None, shape)
 
 
 # ---- making a template --------------------------------------------------------------------------------------
@@ -498,7 +499,7 @@ def _synthetic(key: tuple, m: Markers) -> tuple[_SyntheticFunction, dict[int, st
     """The function the generator sees for `key` with markers `m`: (fn, feedback names, block labels).  Blocks:
     0 the current one, 1 and 2 its successors, 3 the instruction's jump target, 4 the next instruction's."""
     (op, arg_key, ext, name, precall, _kw, prev, has_next, nxt, first_rel, end_rel, backward, nsuccs,
-     _entry, _narrow) = key
+     _entry, _shape) = key
     data = [0] * (8 * WINDOW)
     poison = set(range(len(data)))
     names: dict[int, str] = {}
@@ -570,8 +571,10 @@ def _generate(key: tuple, m: Markers, make_generator: Callable[..., Any]) -> tup
     try:
         a = gen.a
         a.fields = []
-        a.narrow = m.is_frame_displacement if key[KEY_NARROW] else None
+        a.narrow = m.is_frame_displacement if key[KEY_SHAPE] & SHAPE_NARROW else None
         a.narrow_fields = []
+        a.logged_holes = []
+        gen.shape = key[KEY_SHAPE]
         entry = key[KEY_ENTRY]
         if entry is not None:
             k, reg = entry
@@ -630,6 +633,9 @@ def _holes(m: Markers, a: Any, hot: int) -> tuple[bytes, list[tuple[int, int, in
         else:
             continue
         taken[field:field + 4] = b"\1\1\1\1"
+    for hole in a.logged_holes:  # (holes the generator placed itself: compact call-site words)
+        holes.append(hole)
+        taken[hole[0]:hole[0] + 4] = b"\1\1\1\1"
     for match in _TOP64.finditer(code, 7):  # a 64-bit marker's top byte
         j = match.start() - 7
         if not any(taken[j:j + 8]):
@@ -650,7 +656,7 @@ def _holes(m: Markers, a: Any, hot: int) -> tuple[bytes, list[tuple[int, int, in
         holes.append((field, SLOT8 if decoded32[0] == SLOT else LOCAL8, decoded32[1], 0))
         taken[field] = 1
     for position, kind, _, _ in holes:
-        width = 8 if kind in _WIDE else 1 if kind in (SLOT8, LOCAL8) else 4
+        width = 8 if kind in _WIDE else 1 if kind in (SLOT8, LOCAL8) else 4  # (HANDBACK32: 4)
         code[position:position + width] = bytes(width)
     holes.sort()
     return bytes(code), holes, exits

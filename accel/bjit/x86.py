@@ -158,6 +158,7 @@ class Assembler:
         # disp8, its position logged (field, displacement) for the template to make a one-byte hole of.
         self.narrow: Callable[[int], bool] | None = None
         self.narrow_fields: list[tuple[int, int]] = []
+        self.logged_holes: list[tuple[int, int, int, int]] = []  # (template mode: holes logged by the generator)
 
     # ------------------------------------------------------------------------------------------ buffer and labels
 
