@@ -43,26 +43,49 @@ _ALL = (1 << TRACKED) - 1
 _LOAD_FAST, _STORE_FAST, _DELETE_FAST = OPMAP["LOAD_FAST"], OPMAP["STORE_FAST"], OPMAP["DELETE_FAST"]
 
 
+class _Scan:
+    """One pass over the records: each block's local accesses, what it binds, what it stores."""
+
+    def __init__(self, records: Sequence[int], firsts: Sequence[int]) -> None:
+        ops, args = records[F_OP::REC], records[F_ARG::REC]
+        touching = [i for i, op in enumerate(ops) if op == _LOAD_FAST or op == _STORE_FAST or op == _DELETE_FAST]
+        self.deleted = {args[i] for i in touching if ops[i] == _DELETE_FAST}  # (every index)
+        keep = _ALL & ~sum(1 << local for local in self.deleted if local < TRACKED)
+        nb = len(firsts) - 1
+        self.accesses: list[list[tuple[int, int, int]]] = [[] for _ in range(nb)]  # (instruction, op, local)
+        self.gen = [0] * nb  # stored or loaded (a load that did not raise leaves the local bound), not deleted
+        self.stores = [0] * nb
+        b = 0
+        for i in touching:
+            while i >= firsts[b + 1]:
+                b += 1
+            op, local = ops[i], args[i]
+            self.accesses[b].append((i, op, local))
+            if local < TRACKED and op != _DELETE_FAST:
+                self.gen[b] |= (1 << local) & keep
+                if op == _STORE_FAST:
+                    self.stores[b] |= 1 << local
+        self.keep = keep
+        self.preds: list[list[int]] | None = None  # (_edges, once)
+        self.covered: list[list[int]] = []
+
+    def edges(self, succs: Sequence[Sequence[int]], handlers: Sequence[int]) -> tuple[list[list[int]], list[list[int]]]:
+        if self.preds is None:
+            self.preds, self.covered = _edges(succs, handlers)
+        return self.preds, self.covered
+
+
 def bound_at_entry(records: Sequence[int], firsts: Sequence[int], succs: Sequence[Sequence[int]],
-                   handlers: Sequence[int], nargs: int) -> list[int]:
+                   handlers: Sequence[int], nargs: int, scan: _Scan | None = None) -> list[int]:
     """Per block, the bitset of the tracked locals bound on every path into it.  `firsts`: each block's first
     instruction (and the end, len(firsts) = blocks + 1); `handlers`: each block's handler block or -1."""
+    scan = scan or _Scan(records, firsts)
+    gen = scan.gen
     nb = len(firsts) - 1
-    deleted = 0
-    for i in range(0, len(records), REC):
-        if records[i + F_OP] == _DELETE_FAST and records[i + F_ARG] < TRACKED:
-            deleted |= 1 << records[i + F_ARG]
-    keep = _ALL & ~deleted
-    gen = [0] * nb
-    for b in range(nb):
-        mask = 0
-        for i in range(firsts[b], firsts[b + 1]):
-            op = records[i * REC + F_OP]
-            if (op == _STORE_FAST or op == _LOAD_FAST) and records[i * REC + F_ARG] < TRACKED:
-                mask |= 1 << records[i * REC + F_ARG]
-        gen[b] = mask & keep
-    preds, covered = _edges(succs, handlers)  # (normal predecessors: their out; blocks handled: their in)
-    entry = ((1 << min(nargs, TRACKED)) - 1) & keep
+    entry = ((1 << min(nargs, TRACKED)) - 1) & scan.keep
+    if nb == 1:
+        return [entry]
+    preds, covered = scan.edges(succs, handlers)  # (normal predecessors: their out; blocks handled: their in)
     bound = [_ALL] * nb
     changed = True
     while changed:
@@ -80,17 +103,16 @@ def bound_at_entry(records: Sequence[int], firsts: Sequence[int], succs: Sequenc
 
 
 def may_be_bound_at_entry(records: Sequence[int], firsts: Sequence[int], succs: Sequence[Sequence[int]],
-                          handlers: Sequence[int], nargs: int) -> list[int]:
+                          handlers: Sequence[int], nargs: int, scan: _Scan | None = None) -> list[int]:
     """Per block, the bitset of the tracked locals bound on some path into it (the others hold nothing there: a
     frame's locals start out empty, and only STORE_FAST fills one)."""
+    scan = scan or _Scan(records, firsts)
+    stores = scan.stores
     nb = len(firsts) - 1
-    stores = [0] * nb
-    for b in range(nb):
-        for i in range(firsts[b], firsts[b + 1]):
-            if records[i * REC + F_OP] == _STORE_FAST and records[i * REC + F_ARG] < TRACKED:
-                stores[b] |= 1 << records[i * REC + F_ARG]
-    preds, covered = _edges(succs, handlers)
     entry = (1 << min(nargs, TRACKED)) - 1
+    if nb == 1:
+        return [entry]
+    preds, covered = scan.edges(succs, handlers)
     may = [0] * nb
     changed = True
     while changed:
@@ -125,14 +147,13 @@ def mark_always_bound(records: list[int], firsts: Sequence[int], succs: Sequence
     """Set the target field of every LOAD_FAST that cannot find its local unbound to ALWAYS_BOUND, and of every
     STORE_FAST to ALWAYS_BOUND when its local holds a value on every path, ALWAYS_UNBOUND when on none; returns
     (bound_at_entry's sets, may_be_bound_at_entry's)."""
-    bound = bound_at_entry(records, firsts, succs, handlers, nargs)
-    may = may_be_bound_at_entry(records, firsts, succs, handlers, nargs)
-    deleted = {records[i + F_ARG] for i in range(0, len(records), REC) if records[i + F_OP] == _DELETE_FAST}
-    for b in range(len(firsts) - 1):
+    scan = _Scan(records, firsts)
+    bound = bound_at_entry(records, firsts, succs, handlers, nargs, scan)
+    may = may_be_bound_at_entry(records, firsts, succs, handlers, nargs, scan)
+    deleted = scan.deleted
+    for b, accesses in enumerate(scan.accesses):
         running, maybe = bound[b], may[b]
-        for i in range(firsts[b], firsts[b + 1]):
-            op = records[i * REC + F_OP]
-            local = records[i * REC + F_ARG]
+        for i, op, local in accesses:
             if op == _LOAD_FAST:
                 if (local < TRACKED and running >> local & 1) or (local < nargs and local not in deleted):
                     records[i * REC + F_TARGET] = ALWAYS_BOUND
@@ -142,6 +163,6 @@ def mark_always_bound(records: list[int], firsts: Sequence[int], succs: Sequence
                 elif running >> local & 1:
                     records[i * REC + F_TARGET] = ALWAYS_BOUND
                 maybe |= 1 << local
-            if (op == _STORE_FAST or op == _LOAD_FAST) and local < TRACKED and local not in deleted:
+            if op != _DELETE_FAST and local < TRACKED and local not in deleted:
                 running |= 1 << local
     return bound, may
