@@ -421,22 +421,60 @@ accel_op_list_to_tuple(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp,
 
 /* UNPACK_SEQUENCE for exact tuples and lists of the right length; anything else (iterators, errors with
  * CPython's exact counts) goes to the interpreter. */
+/* UNPACK_SEQUENCE of any iterable: an exact tuple or list of the right size straight, anything else through its
+ * iterator as ceval's unpack_iterable does (the same errors: "cannot unpack non-iterable ...", "not enough values to
+ * unpack (expected n, got k)", "too many values to unpack (expected n)"); the items land from the top down. */
 PyObject **
 accel_op_unpack_sequence(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
 {
     PyObject *seq = sp[-1];
-    PyObject **items;
+    PyObject **items = NULL;
     if (PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == oparg)
         items = _PyTuple_ITEMS(seq);
     else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == oparg)
         items = ((PyListObject *)seq)->ob_item;
-    else
-        return ACCEL_HANDBACK;
     sp -= 1;
-    for (intptr_t i = oparg - 1; i >= 0; i--)
-        *sp++ = Py_NewRef(items[i]);
+    if (items != NULL) {
+        for (intptr_t i = oparg - 1; i >= 0; i--)
+            *sp++ = Py_NewRef(items[i]);
+        Py_DECREF(seq);
+        return sp;
+    }
+    PyObject *it = PyObject_GetIter(seq);
+    if (it == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError) && Py_TYPE(seq)->tp_iter == NULL && !PySequence_Check(seq))
+            PyErr_Format(PyExc_TypeError, "cannot unpack non-iterable %.200s object", Py_TYPE(seq)->tp_name);
+        Py_DECREF(seq);
+        return ERROR_AT(sp);
+    }
+    PyObject **top = sp + oparg;
+    intptr_t got = 0;
+    for (; got < oparg; got++) {
+        PyObject *w = PyIter_Next(it);
+        if (w == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_ValueError, "not enough values to unpack (expected %d, got %d)", (int)oparg,
+                             (int)got);
+            goto error;
+        }
+        top[-1 - got] = w;
+    }
+    PyObject *extra = PyIter_Next(it);
+    if (extra == NULL && !PyErr_Occurred()) {
+        Py_DECREF(it);
+        Py_DECREF(seq);
+        return top;
+    }
+    if (extra != NULL) {
+        Py_DECREF(extra);
+        PyErr_Format(PyExc_ValueError, "too many values to unpack (expected %d)", (int)oparg);
+    }
+error:
+    for (intptr_t k = 0; k < got; k++)
+        Py_DECREF(top[-1 - k]);
+    Py_DECREF(it);
     Py_DECREF(seq);
-    return sp;
+    return ERROR_AT(sp);
 }
 
 /* ---- iteration ---- */

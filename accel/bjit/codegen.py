@@ -139,7 +139,7 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["MAP_ADD"]: ("map_add", True),
     OP["LIST_EXTEND"]: ("list_extend", True),
     OP["LIST_TO_TUPLE"]: ("list_to_tuple", False),
-    OP["UNPACK_SEQUENCE"]: ("unpack_sequence", False),
+    OP["UNPACK_SEQUENCE"]: ("unpack_sequence", True),  # (an iterator's __next__ may switch tracing on)
     OP["GET_ITER"]: ("get_iter", True),
     OP["LOAD_DEREF"]: ("load_deref", False),
     OP["STORE_DEREF"]: ("store_deref", True),
