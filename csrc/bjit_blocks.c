@@ -114,6 +114,90 @@ accel_op_import_name(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
     return res == NULL ? ERROR_AT(sp) : sp;
 }
 
+/* The spec says the module is still being initialised (importlib's ModuleSpec._initializing), as CPython's
+ * _PyModuleSpec_IsInitializing reads it; errors read as no. */
+static int
+spec_is_initializing(PyObject *spec)
+{
+    if (spec == NULL)
+        return 0;
+    PyObject *value = PyObject_GetAttrString(spec, "_initializing");
+    int yes = value != NULL && PyObject_IsTrue(value) == 1;
+    Py_XDECREF(value);
+    PyErr_Clear();
+    return yes;
+}
+
+/* IMPORT_FROM: [module] -> [module, module.name], as ceval's import_from(): the attribute, else (a circular
+ * relative import) the submodule from sys.modules, else its ImportError, word for word. */
+PyObject **
+accel_op_import_from(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *name = PyTuple_GET_ITEM(f->f_code->co_names, oparg);
+    PyObject *v = sp[-1], *x;
+    if (_PyObject_LookupAttr(v, name, &x) != 0) {
+        *sp++ = x;
+        return x == NULL ? ERROR_AT(sp - 1) : sp;
+    }
+    PyObject *pkgname = PyObject_GetAttrString(v, "__name__");
+    if (pkgname != NULL && !PyUnicode_Check(pkgname))
+        Py_CLEAR(pkgname);
+    if (pkgname != NULL) {
+        PyObject *fullmodname = PyUnicode_FromFormat("%U.%U", pkgname, name);
+        if (fullmodname == NULL) {
+            Py_DECREF(pkgname);
+            return ERROR_AT(sp);
+        }
+        x = PyImport_GetModule(fullmodname);
+        Py_DECREF(fullmodname);
+        if (x != NULL || PyErr_Occurred()) {
+            Py_DECREF(pkgname);
+            *sp++ = x;
+            return x == NULL ? ERROR_AT(sp - 1) : sp;
+        }
+    }
+    PyObject *pkgpath = PyModule_GetFilenameObject(v);
+    PyObject *pkgname_or_unknown = pkgname != NULL ? Py_NewRef(pkgname) : PyUnicode_FromString("<unknown module name>");
+    if (pkgname_or_unknown == NULL) {
+        Py_XDECREF(pkgpath);
+        Py_XDECREF(pkgname);
+        return ERROR_AT(sp);
+    }
+    PyObject *errmsg;
+    if (pkgpath == NULL || !PyUnicode_Check(pkgpath)) {
+        PyErr_Clear();
+        errmsg = PyUnicode_FromFormat("cannot import name %R from %R (unknown location)", name, pkgname_or_unknown);
+        PyErr_SetImportError(errmsg, pkgname, NULL);
+    }
+    else {
+        PyObject *spec = PyObject_GetAttrString(v, "__spec__");
+        PyErr_Clear();
+        const char *fmt = spec_is_initializing(spec)
+                              ? "cannot import name %R from partially initialized module %R "
+                                "(most likely due to a circular import) (%S)"
+                              : "cannot import name %R from %R (%S)";
+        Py_XDECREF(spec);
+        errmsg = PyUnicode_FromFormat(fmt, name, pkgname_or_unknown, pkgpath);
+        PyErr_SetImportError(errmsg, pkgname, pkgpath);
+    }
+    Py_XDECREF(errmsg);
+    Py_DECREF(pkgname_or_unknown);
+    Py_XDECREF(pkgname);
+    Py_XDECREF(pkgpath);
+    return ERROR_AT(sp);
+}
+
+/* SET_UPDATE: [set, ..., iterable] -> [set, ...] ({*a, *b}) */
+PyObject **
+accel_op_set_update(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *iterable = sp[-1];
+    int err = _PySet_Update(sp[-1 - oparg], iterable);
+    sp -= 1;
+    Py_DECREF(iterable);
+    return err < 0 ? ERROR_AT(sp) : sp;
+}
+
 /* CALL_FUNCTION_EX: [NULL, func, args(, kwargs_dict)] -> [result]; *args made a tuple first when it is not one */
 PyObject **
 accel_op_call_function_ex(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)

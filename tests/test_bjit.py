@@ -88,12 +88,20 @@ def test_unsupported_instruction_hands_the_frame_back(installed):
     fn = _compiled("""
         def fn(x):
             y = x + 1
-            from os import path          # IMPORT_FROM: not compiled yet
+            if x < 0:
+                raise ValueError(y)      # RAISE_VARARGS: not compiled yet
+            from os import path          # IMPORT_FROM: compiled (bjit_blocks.c)
             return y * 2 + len(path.sep)
     """, "fn")
     assert fn(1) == 5
-    assert accel.stats()["fallbacks"].get("unsupported:IMPORT_FROM", 0) >= 1
-    assert accel.stats()["bjit_unsupported_sites"]["IMPORT_FROM"] >= 1
+    try:
+        fn(-3)
+    except ValueError as e:
+        assert e.args == (-2,)
+    stats = accel.stats()
+    assert stats["fallbacks"].get("unsupported:RAISE_VARARGS", 0) >= 1
+    assert stats["bjit_unsupported_sites"]["RAISE_VARARGS"] >= 1
+    assert "IMPORT_FROM" not in stats["bjit_unsupported_sites"] and "unsupported:IMPORT_FROM" not in stats["fallbacks"]
 
 
 def test_with_import_and_keyword_merges_run_in_machine_code(installed):

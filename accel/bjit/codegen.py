@@ -152,6 +152,8 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["DICT_UPDATE"]: ("dict_update", True),
     OP["DICT_MERGE"]: ("dict_merge", True),
     OP["IMPORT_NAME"]: ("import_name", True),
+    OP["IMPORT_FROM"]: ("import_from", True),
+    OP["SET_UPDATE"]: ("set_update", True),
     OP["GET_YIELD_FROM_ITER"]: ("get_yield_from_iter", True),
     OP["GET_AWAITABLE"]: ("get_awaitable", False),
 }
