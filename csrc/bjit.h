@@ -277,6 +277,7 @@ PyObject **accel_op_dict_merge(PyThreadState *, _PyInterpreterFrame *, PyObject 
 PyObject **accel_op_import_name(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_import_from(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_set_update(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_raise_varargs(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_call_function_ex(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_get_yield_from_iter(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_send(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);

@@ -187,6 +187,68 @@ accel_op_import_from(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
     return ERROR_AT(sp);
 }
 
+/* RAISE_VARARGS 1 and 2 (`raise exc`, `raise exc from cause`), as ceval's do_raise(): always NULL, the exception
+ * set, the stack without its operands -- then, as for ceval's `goto error`, the interpreter adds this frame's
+ * traceback entry.  (A bare `raise` re-raises without one: the interpreter does that one.) */
+PyObject **
+accel_op_raise_varargs(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *cause = oparg == 2 ? sp[-1] : NULL;
+    PyObject *exc = sp[-oparg];
+    sp -= oparg;
+    PyObject *type = NULL, *value = NULL;
+    if (PyExceptionClass_Check(exc)) {
+        type = exc;  /* (the stack's reference) */
+        value = PyObject_CallNoArgs(exc);
+        if (value == NULL)
+            goto raise_error;
+        if (!PyExceptionInstance_Check(value)) {
+            PyErr_Format(PyExc_TypeError, "calling %R should have returned an instance of BaseException, not %R",
+                         type, Py_TYPE(value));
+            goto raise_error;
+        }
+    }
+    else if (PyExceptionInstance_Check(exc)) {
+        value = exc;  /* (the stack's reference) */
+        type = Py_NewRef(PyExceptionInstance_Class(exc));
+    }
+    else {
+        Py_DECREF(exc);
+        PyErr_SetString(PyExc_TypeError, "exceptions must derive from BaseException");
+        goto raise_error;
+    }
+    if (cause != NULL) {
+        PyObject *fixed_cause;
+        if (PyExceptionClass_Check(cause)) {
+            fixed_cause = PyObject_CallNoArgs(cause);
+            if (fixed_cause == NULL)
+                goto raise_error;
+            Py_DECREF(cause);
+        }
+        else if (PyExceptionInstance_Check(cause)) {
+            fixed_cause = cause;
+        }
+        else if (Py_IsNone(cause)) {
+            Py_DECREF(cause);
+            fixed_cause = NULL;
+        }
+        else {
+            PyErr_SetString(PyExc_TypeError, "exception causes must derive from BaseException");
+            goto raise_error;
+        }
+        PyException_SetCause(value, fixed_cause);  /* (steals it) */
+    }
+    PyErr_SetObject(type, value);
+    Py_DECREF(value);
+    Py_DECREF(type);
+    return ERROR_AT(sp);
+raise_error:
+    Py_XDECREF(value);
+    Py_XDECREF(type);
+    Py_XDECREF(cause);
+    return ERROR_AT(sp);
+}
+
 /* SET_UPDATE: [set, ..., iterable] -> [set, ...] ({*a, *b}) */
 PyObject **
 accel_op_set_update(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)

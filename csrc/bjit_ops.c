@@ -665,7 +665,7 @@ const accel_symbol accel_bjit_symbols[] = {
     SYM(list_append), SYM(set_add), SYM(map_add), SYM(list_extend), SYM(list_to_tuple), SYM(unpack_sequence),
     SYM(get_iter), SYM(for_iter), SYM(load_deref), SYM(store_deref), SYM(make_cell), SYM(copy_free_vars),
     SYM(make_function), SYM(format_value), SYM(load_assertion_error), SYM(before_with), SYM(dict_update),
-    SYM(dict_merge), SYM(import_name), SYM(import_from), SYM(set_update), SYM(get_yield_from_iter), SYM(send),
+    SYM(dict_merge), SYM(import_name), SYM(import_from), SYM(set_update), SYM(raise_varargs), SYM(get_yield_from_iter), SYM(send),
     SYM(get_awaitable),
     {"handle_pending", (void *)accel_bjit_handle_pending},
     {"load_global_cache_size", (void *)sizeof(load_global_cache)},

@@ -89,15 +89,21 @@ def test_unsupported_instruction_hands_the_frame_back(installed):
         def fn(x):
             y = x + 1
             if x < 0:
-                raise ValueError(y)      # RAISE_VARARGS: not compiled yet
-            from os import path          # IMPORT_FROM: compiled (bjit_blocks.c)
+                raise                    # a bare re-raise (RAISE_VARARGS 0): left to the interpreter
+            if x > 5:
+                raise ValueError(y)      # RAISE_VARARGS 1: compiled (bjit_blocks.c)
+            from os import path          # IMPORT_FROM: compiled
             return y * 2 + len(path.sep)
     """, "fn")
     assert fn(1) == 5
     try:
         fn(-3)
+    except RuntimeError as e:
+        assert str(e) == "No active exception to reraise"
+    try:
+        fn(9)
     except ValueError as e:
-        assert e.args == (-2,)
+        assert e.args == (10,)
     stats = accel.stats()
     assert stats["fallbacks"].get("unsupported:RAISE_VARARGS", 0) >= 1
     assert stats["bjit_unsupported_sites"]["RAISE_VARARGS"] >= 1

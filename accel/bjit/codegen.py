@@ -1117,6 +1117,12 @@ class _Generator(FastPaths):
             if appended is not None:
                 a.bind(appended)
             return False
+        if op == OP["RAISE_VARARGS"] and arg in (1, 2):
+            # always an exception: the after_ glue takes the error exit (the interpreter adds the traceback entry,
+            # as ceval's `goto error` does); were the helper ever to return, the interpreter runs the instruction
+            self.call_helper("raise_varargs", i, arg, depth)
+            a.jmp(self.handback(start, depth, HB_HELPER, op))
+            return True
         if op == OP["CALL_FUNCTION_EX"]:
             self.call_helper("call_function_ex", i, arg, depth, after="poll")
             return False
