@@ -310,14 +310,35 @@ accel_op_get_yield_from_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject
     return sp;
 }
 
-/* GET_AWAITABLE: [awaitable] -> [iterator].  Only the common case is done here: a coroutine object that has not
- * started yet (`await f()`), which is its own iterator and cannot be awaited elsewhere already.  Everything else
- * (__await__, generator-based coroutines, the "already awaited" check, error messages) is the interpreter's. */
+/* GET_AWAITABLE: [awaitable] -> [iterator], for the common cases: a coroutine object that has not started yet
+ * (`await f()`: its own iterator, and not awaited elsewhere already), and an object whose type has __await__
+ * (asyncio's and tornado's futures...), as ceval's _PyCoro_GetAwaitableIter does it -- __await__ called, its result
+ * checked with the same TypeErrors.  Everything else (other coroutines and generator-based ones, the "already
+ * awaited" check, the messages of objects that cannot be awaited) is the interpreter's. */
 PyObject **
 accel_op_get_awaitable(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
 {
     PyObject *awaitable = sp[-1];
-    if (PyCoro_CheckExact(awaitable) && ((PyGenObject *)awaitable)->gi_frame_state == FRAME_CREATED)
-        return sp;
-    return ACCEL_HANDBACK;
+    if (PyCoro_CheckExact(awaitable))
+        return ((PyGenObject *)awaitable)->gi_frame_state == FRAME_CREATED ? sp : ACCEL_HANDBACK;
+    PyTypeObject *type = Py_TYPE(awaitable);
+    unaryfunc getter = type->tp_as_async != NULL ? type->tp_as_async->am_await : NULL;
+    if (getter == NULL || PyGen_CheckExact(awaitable))
+        return ACCEL_HANDBACK;
+    PyObject *iter = getter(awaitable);
+    if (iter != NULL) {
+        if (PyCoro_CheckExact(iter) ||
+                (PyGen_CheckExact(iter) && (((PyGenObject *)iter)->gi_code->co_flags & CO_ITERABLE_COROUTINE))) {
+            PyErr_SetString(PyExc_TypeError, "__await__() returned a coroutine");
+            Py_CLEAR(iter);
+        }
+        else if (!PyIter_Check(iter)) {
+            PyErr_Format(PyExc_TypeError, "__await__() returned non-iterator of type '%.100s'",
+                         Py_TYPE(iter)->tp_name);
+            Py_CLEAR(iter);
+        }
+    }
+    Py_DECREF(awaitable);
+    sp[-1] = iter;  /* (NULL on an error, as ceval leaves it) */
+    return iter == NULL ? ERROR_AT(sp) : sp;
 }

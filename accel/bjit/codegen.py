@@ -155,7 +155,7 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["IMPORT_FROM"]: ("import_from", True),
     OP["SET_UPDATE"]: ("set_update", True),
     OP["GET_YIELD_FROM_ITER"]: ("get_yield_from_iter", True),
-    OP["GET_AWAITABLE"]: ("get_awaitable", False),
+    OP["GET_AWAITABLE"]: ("get_awaitable", True),  # (__await__ may switch tracing on)
 }
 
 # Opcodes whose helper gets a per-site cache (csrc/site_cache.c, bjit_ops.c) as its fifth argument:
