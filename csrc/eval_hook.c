@@ -335,10 +335,13 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
     }
     else if (fresh)
         st->calls++;
-    if (frame->owner == FRAME_OWNED_BY_GENERATOR && accel_tracing(tstate))
-        st->flags |= ACCEL_CS_GEN_TRACED;
-    if (st->entry != NULL && !accel_tracing(tstate)
-            && !(frame->owner == FRAME_OWNED_BY_GENERATOR && (st->flags & ACCEL_CS_GEN_TRACED))) {
+    int gen_traced = 0;  /* (a tracer may have rewritten a generator frame's locals: ACCEL_CS_GEN_TRACED) */
+    if (frame->owner == FRAME_OWNED_BY_GENERATOR) {
+        if (accel_tracing(tstate))
+            st->flags |= ACCEL_CS_GEN_TRACED;
+        gen_traced = st->flags & ACCEL_CS_GEN_TRACED;
+    }
+    if (st->entry != NULL && !gen_traced && !accel_tracing(tstate)) {
         if (st->entry == accel_bjit_execute)
             return accel_bjit_execute_state(tstate, frame, throwflag, st);
         return st->entry(tstate, frame, throwflag);

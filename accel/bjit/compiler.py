@@ -19,7 +19,7 @@ from types import CodeType
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 from accel.ir import Function, build
-from accel.ir.bound import TRACKED, bound_at_entry, may_be_bound_at_entry
+from accel.ir.bound import TRACKED, entry_sets
 from accel.ir.builder import code_nargs
 from accel.ir.exctable import parse_exception_table
 from accel.ir.function import F_OFFSET, F_OP, F_TARGET, REC, int_array
@@ -155,8 +155,7 @@ def osr_entries(fn: Function, code: CodeType) -> list[tuple[int, ...]]:
     blocks = fn.blocks
     shape = ([b.first for b in blocks] + [fn.n_instructions], [b.succs for b in blocks],
              [-1 if b.handler is None else b.handler for b in blocks], code_nargs(code))
-    bound = bound_at_entry(fn.records, *shape)
-    may = may_be_bound_at_entry(fn.records, *shape)
+    bound, may = entry_sets(fn.records, *shape)
     plain = (1 << min(code.co_nlocals, TRACKED)) - 1  # (cells and free variables are filled by the frame's set-up)
     out: list[tuple[int, ...]] = []
     records = fn.records

@@ -142,14 +142,21 @@ def _edges(succs: Sequence[Sequence[int]], handlers: Sequence[int]) -> tuple[lis
     return preds, covered
 
 
+def entry_sets(records: Sequence[int], firsts: Sequence[int], succs: Sequence[Sequence[int]],
+               handlers: Sequence[int], nargs: int, scan: _Scan | None = None) -> tuple[list[int], list[int]]:
+    """(bound_at_entry's sets, may_be_bound_at_entry's), from one scan of the records."""
+    scan = scan or _Scan(records, firsts)
+    return (bound_at_entry(records, firsts, succs, handlers, nargs, scan),
+            may_be_bound_at_entry(records, firsts, succs, handlers, nargs, scan))
+
+
 def mark_always_bound(records: list[int], firsts: Sequence[int], succs: Sequence[Sequence[int]],
                       handlers: Sequence[int], nargs: int) -> tuple[list[int], list[int]]:
     """Set the target field of every LOAD_FAST that cannot find its local unbound to ALWAYS_BOUND, and of every
     STORE_FAST to ALWAYS_BOUND when its local holds a value on every path, ALWAYS_UNBOUND when on none; returns
-    (bound_at_entry's sets, may_be_bound_at_entry's)."""
+    entry_sets'."""
     scan = _Scan(records, firsts)
-    bound = bound_at_entry(records, firsts, succs, handlers, nargs, scan)
-    may = may_be_bound_at_entry(records, firsts, succs, handlers, nargs, scan)
+    bound, may = entry_sets(records, firsts, succs, handlers, nargs, scan)
     deleted = scan.deleted
     for b, accesses in enumerate(scan.accesses):
         running, maybe = bound[b], may[b]
