@@ -101,8 +101,8 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
     out["ic_misses"] += counters["ic_misses"]
     out["ic_inline_hits_counted"] = bool(counters["counting"])
     out["fast_ops"] = counters["fast_ops"]
-    for key in ("ic_slot_hits", "ic_helper_hits", "ic_rewrites", "ic_slots_written", "ic_evictions", "ic_regions",
-                "ic_bytes", "ic_megamorphic"):
+    for key in ("ic_slot_hits", "ic_helper_hits", "ic_shared_hits", "ic_rewrites", "ic_slots_written",
+                "ic_evictions", "ic_regions", "ic_bytes", "ic_megamorphic"):
         out[key] = counters[key]
     out["insn_jit"] = counters["insn_jit"]
     out["insn_interp"] = counters["insn_interp"]
@@ -188,7 +188,8 @@ def format_summary(data: dict[str, Any]) -> str:
         f"   (arena: {data.get('arena_used_bytes', 0)} used of {data.get('arena_mapped_bytes', 0)} mapped)",
         f"  inline caches             {data['ic_hits']:>10} hits, {data['ic_misses']} misses"
         f"   (attribute sites, {_hit_rate(data)}; hits in executable slots: {data.get('ic_slot_hits', 0)},"
-        f" in the helper's entries: {data.get('ic_helper_hits', 0)}; typed fast paths of operators:"
+        f" in the helper's entries: {data.get('ic_helper_hits', 0)} (of them in the shared table:"
+        f" {data.get('ic_shared_hits', 0)}); typed fast paths of operators:"
         f" {data.get('fast_ops', 0)})",
         f"  IC regions                {data.get('ic_regions', 0):>10}   ({data.get('ic_bytes', 0)} bytes;"
         f" {data.get('ic_slots_written', 0)} slots written in {data.get('ic_rewrites', 0)} rewrites,"

@@ -139,6 +139,7 @@ typedef struct {
     uint64_t misses;    /* attribute sites: the generic path ran (and re-filled the cache) */
     uint64_t fast_ops;  /* operators and subscripts that took a fast path for their operand types */
     uint64_t helper_hits;  /* attribute sites: of `hits`, those the helper's entries served (not machine code) */
+    uint64_t shared_hits;  /* attribute sites: of `helper_hits`, those the shared table served (site_cache.c) */
 } accel_site_counters_t;
 extern accel_site_counters_t accel_site_counters;
 /* LOAD_GLOBAL's per-site cache: the value found last time, valid while neither dict has changed since (a dict's
@@ -199,7 +200,19 @@ enum {
     KIND_STORE_DICT,       /* the instance's materialised dict (offset 0: managed) */
     /* LOAD_ATTR / LOAD_METHOD ([NULL, attr]) on a class whose metaclass is `type` */
     KIND_TYPE_ATTR,        /* an attribute of the class's MRO (type_version is the class's own tag) */
+    /* helper-only kinds (no inline check, no executable slot) */
+    KIND_META_ATTR,        /* an attribute of a class read through its metaclass's type_getattro: META_* in shadow */
+    KIND_SUPER,            /* an attribute found through a super object's MRO walk: SUPER_* in shadow */
 };
+
+/* KIND_META_ATTR cases (in `shadow`): type_version is the class's tag, dict_version the metaclass's */
+enum { META_CLASS = 0,     /* the class's MRO has it, the metaclass no data descriptor: descr, or its __get__ */
+       META_DATA,          /* a data descriptor of the metaclass (__name__, __mro__...): any class of it */
+       META_ATTR,          /* only the metaclass has it (not as a data descriptor): descr, or its __get__ */
+       META_METHOD };      /* as META_ATTR at a LOAD_METHOD site, a method descriptor: [descr, class] */
+/* KIND_SUPER cases: type_version is super's start type's tag, index super's own type (the class it skips) */
+enum { SUPER_ATTR = 0,     /* descr, or its __get__(obj or NULL, start type) */
+       SUPER_METHOD };     /* at a LOAD_METHOD site, instance mode, a function or method descriptor: [descr, obj] */
 
 enum { SHADOW_NONE = 0, SHADOW_VALUES, SHADOW_DICT };  /* how an instance could shadow a type attribute */
 
@@ -215,11 +228,19 @@ struct accel_attr_cache {
     Py_ssize_t nentries;     /* SHADOW_VALUES: the shared keys' dk_nentries when the name was absent */
     PyObject *descr;         /* borrowed: the type attribute; KIND_MODULE: the value */
     PyDictObject *dict;      /* KIND_MODULE: the module dict */
-    uint64_t dict_version;   /* KIND_MODULE: its ma_version_tag */
+    uint64_t dict_version;   /* KIND_MODULE: its ma_version_tag; KIND_META_ATTR: the metaclass's version tag;
+                                KIND_CLASS_ATTR: 1 when descr's class is mutable (checked at each use) */
     Py_ssize_t dict_hint;    /* KIND_INSTANCE_DICT / KIND_STORE_DICT: where the name was in the last dict */
     uint32_t hits, misses;   /* type feedback for later tiers (saturating) */
 };
 typedef struct accel_attr_cache accel_attr_cache;
+
+/* class_attrs.c: KIND_META_ATTR and KIND_SUPER for site_cache.c (fills; hits with cached_load's contract). */
+void accel_fill_type_attr(accel_attr_cache *c, PyTypeObject *cls, PyObject *name, int method);
+void accel_fill_super(accel_attr_cache *c, PyObject *owner, PyObject *name, int method);
+int accel_cached_meta_attr(accel_attr_cache *c, PyObject *owner, PyObject **res);
+int accel_cached_super(accel_attr_cache *c, PyObject *owner, PyObject **res);
+PyObject *accel_super_instance(PyObject *super);  /* a super object's obj (borrowed) */
 
 /* Executable inline caches (inline_cache.c explains them).  After the ACCEL_ATTR_WAYS entries of every
  * attribute site: what its machine code calls when the inline check misses. */

@@ -113,8 +113,10 @@ template_for(const accel_attr_cache *e, int site_kind)
             break;
         case KIND_TYPE_ATTR:
             /* the class attribute itself: no __get__, or a plain function (whose __get__ without an instance
-             * returns the function) */
-            if (Py_TYPE(e->descr)->tp_descr_get == NULL || PyFunction_Check(e->descr))
+             * returns the function) -- and an immutable type's value: a mutable one's class may gain __get__,
+             * and only the helper looks for it at each use */
+            if (PyFunction_Check(e->descr) || (Py_TYPE(e->descr)->tp_descr_get == NULL
+                                               && PyType_HasFeature(Py_TYPE(e->descr), Py_TPFLAGS_IMMUTABLETYPE)))
                 tpl = IC_TPL_LOAD_TYPE_ATTR;
             break;
         case KIND_METHOD_DICT:
@@ -122,8 +124,8 @@ template_for(const accel_attr_cache *e, int site_kind)
                 tpl = IC_TPL_LOAD_METHOD_DICT;
             break;
         case KIND_CLASS_ATTR:
-            if (Py_TYPE(e->descr)->tp_descr_get != NULL)
-                break;  /* a bound method or another __get__ result: made by a call */
+            if (Py_TYPE(e->descr)->tp_descr_get != NULL || e->dict_version != 0)
+                break;  /* a bound method or another __get__ result: made by a call; or a mutable class's value */
             /* fall through */
         case KIND_METHOD:
             if (e->shadow == SHADOW_NONE)
@@ -345,7 +347,7 @@ static const char *const kind_names[] = {
     [KIND_SLOT] = "slot", [KIND_DATA_DESCR] = "data_descr", [KIND_CLASS_ATTR] = "class_attr",
     [KIND_MODULE] = "module", [KIND_METHOD] = "method", [KIND_METHOD_DICT] = "method_dict",
     [KIND_STORE_VALUE] = "store_value", [KIND_STORE_SLOT] = "store_slot", [KIND_STORE_DICT] = "store_dict",
-    [KIND_TYPE_ATTR] = "type_attr",
+    [KIND_TYPE_ATTR] = "type_attr", [KIND_META_ATTR] = "meta_attr", [KIND_SUPER] = "super",
 };
 
 const char *

@@ -972,7 +972,7 @@ core_bjit_counters(PyObject *self, PyObject *unused)
             }
         }
     }
-    return Py_BuildValue("{s:i,s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}",
+    return Py_BuildValue("{s:i,s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}",
                          "counting", accel_counting,
                          "block_compiles", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_COMPILE_BLOCK],
                          "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
@@ -985,6 +985,7 @@ core_bjit_counters(PyObject *self, PyObject *unused)
                          "fast_ops", (unsigned long long)accel_site_counters.fast_ops,
                          "ic_slot_hits", (unsigned long long)accel_ic_slot_hits(),
                          "ic_helper_hits", (unsigned long long)accel_site_counters.helper_hits,
+                         "ic_shared_hits", (unsigned long long)accel_site_counters.shared_hits,
                          "ic_rewrites", (unsigned long long)accel_ic_counters.rewrites,
                          "ic_slots_written", (unsigned long long)accel_ic_counters.slots_written,
                          "ic_evictions", (unsigned long long)accel_ic_counters.evictions,

@@ -18,6 +18,8 @@
  *
  * Nothing here runs Python code while filling a cache; descriptors found are borrowed from the type's dict and
  * stay alive while its version tag is unchanged (they are held for the duration of a call into them).
+ * Classes read through a metaclass and super() objects have their kinds in class_attrs.c.  A site's miss looks in
+ * a table shared by all sites before the generic path (below, "the shared table"), so megamorphic sites hit too.
  */
 #include "bjit.h"
 #include "internal/pycore_dict.h"
@@ -40,6 +42,16 @@ count_hit(attr_cache *c)
     accel_site_counters.helper_hits++;
     if (c->hits != UINT32_MAX)
         c->hits++;
+}
+
+/* A hit in the shared table: counted for the process, not for the site (whose counts say how well its own
+ * entries and slots fit it, which decides whether it is megamorphic). */
+static inline void
+count_shared_hit(void)
+{
+    accel_site_counters.hits++;
+    accel_site_counters.helper_hits++;
+    accel_site_counters.shared_hits++;
 }
 
 static inline void
@@ -130,29 +142,6 @@ analyze_shadowing(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *na
     return 0;
 }
 
-/* An attribute of a class whose metaclass is exactly `type` (immutable, so what it defines stays as it is): when
- * `type` itself has nothing of that name, type_getattro finds it in the class's MRO -- fixed while the class's
- * version tag is unchanged (tags are never reused) -- and calls its __get__(None, cls) if its type has one,
- * which is checked at each use: the value's class may be mutable. */
-static void
-fill_type_attr(attr_cache *c, PyTypeObject *cls, PyObject *name)
-{
-    if (!PyUnicode_CheckExact(name))
-        return;
-    /* type_getattro: a data descriptor of `type` itself (__name__, __dict__, __doc__...) beats the class's own
-     * attribute; anything else of `type`'s (float.__repr__ with type.__repr__ there) does not.  `type` is
-     * immutable, so what it holds cannot change. */
-    PyObject *meta = _PyType_Lookup(&PyType_Type, name);
-    if (meta != NULL && Py_TYPE(meta)->tp_descr_set != NULL)
-        return;
-    PyObject *descr = _PyType_Lookup(cls, name);
-    if (descr == NULL || !PyType_HasFeature(cls, Py_TPFLAGS_VALID_VERSION_TAG))
-        return;
-    c->type_version = cls->tp_version_tag;
-    c->descr = descr;
-    c->kind = KIND_TYPE_ATTR;
-}
-
 /* A class that defines __getattr__ but not __getattribute__ (sqlalchemy's proxies and event dispatchers, many
  * more): its tp_getattro is typeobject.c's slot_tp_getattr_hook, which runs the generic lookup and calls
  * __getattr__ only when that raises AttributeError.  So what the generic lookup finds without being able to raise
@@ -185,8 +174,8 @@ static void
 fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
 {
     PyTypeObject *tp = Py_TYPE(owner);
-    if (tp->tp_getattro == PyObject_GenericGetAttr || tp == &PyType_Type || tp == &PyModule_Type ||
-            !getattr_hook_only(tp)) {
+    if (tp->tp_getattro == PyObject_GenericGetAttr || tp->tp_getattro == PyType_Type.tp_getattro
+            || tp == &PyModule_Type || tp == &PySuper_Type || !getattr_hook_only(tp)) {
         fill_load_generic(c, owner, name, method);
         return;
     }
@@ -201,14 +190,38 @@ fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
     }
 }
 
+/* A class attribute that is an instance of a mutable class (a singleton object, a registry, a default value): its
+ * class may gain __get__ or __set__ at any time without a change to `tp`'s version, which type_lookup refuses.
+ * Such a value is still cached when instances cannot shadow it through a dict of their own, with a check at each
+ * use that its class has neither slot (dict_version 1): the value itself is then the attribute, as it is for the
+ * generic lookup (and a __getattr__ hook is never asked). */
+static void
+fill_mutable_class_attr(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *name, PyObject *descr)
+{
+    if (descr == NULL || !PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG)
+        || Py_TYPE(descr)->tp_descr_get != NULL || Py_TYPE(descr)->tp_descr_set != NULL
+        || !analyze_shadowing(c, tp, owner, name) || c->shadow == SHADOW_DICT) {
+        c->shadow = SHADOW_NONE;
+        return;
+    }
+    c->type_version = tp->tp_version_tag;
+    c->descr = descr;
+    c->dict_version = 1;
+    c->kind = KIND_CLASS_ATTR;
+}
+
 static void
 fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method)
 {
     PyTypeObject *tp = Py_TYPE(owner);
     c->kind = KIND_EMPTY;
     c->shadow = SHADOW_NONE;  /* (machine code compares kind and shadow as one 32-bit word) */
-    if (tp == &PyType_Type) {
-        fill_type_attr(c, (PyTypeObject *)owner, name);
+    if (PyType_Check(owner) && tp->tp_getattro == PyType_Type.tp_getattro) {
+        accel_fill_type_attr(c, (PyTypeObject *)owner, name, method);
+        return;
+    }
+    if (tp == &PySuper_Type) {
+        accel_fill_super(c, owner, name, method);
         return;
     }
     if (tp == &PyModule_Type) {
@@ -232,8 +245,10 @@ fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method)
         return;
     PyObject *descr = NULL;
     uint32_t version = type_lookup(tp, name, &descr);
-    if (version == 0)
+    if (version == 0) {
+        fill_mutable_class_attr(c, tp, owner, name, descr);
         return;
+    }
     c->type_version = version;
     c->descr = descr;
     if (descr != NULL && Py_TYPE(descr)->tp_descr_set != NULL) {  /* data descriptor: the instance cannot win */
@@ -421,7 +436,8 @@ call_descr_get(PyObject *descr, PyObject *owner)
     return res;
 }
 
-/* 1: *res is the attribute (a new reference, NULL with an exception set); 2: method, *res = descr (borrowed);
+/* 1: *res is the attribute (a new reference, NULL with an exception set); 2: method, *res = descr (borrowed) and
+ * the owner is `self`; 3: method, *res = descr (borrowed) and `self` is the super object's obj (KIND_SUPER);
  * 0: the cache does not apply. */
 static inline int
 cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
@@ -447,6 +463,10 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         Py_DECREF(descr);
         return 1;
     }
+    if (c->kind == KIND_META_ATTR)
+        return accel_cached_meta_attr(c, owner, res);
+    if (c->kind == KIND_SUPER)
+        return accel_cached_super(c, owner, res);
     if (tp->tp_version_tag != c->type_version)
         return 0;
     switch (c->kind) {
@@ -501,6 +521,12 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         if (c->kind != KIND_CLASS_ATTR) {
             *res = c->descr;
             return 2;
+        }
+        if (c->dict_version) {  /* an instance of a mutable class (fill_mutable_class_attr) */
+            if (Py_TYPE(c->descr)->tp_descr_get != NULL || Py_TYPE(c->descr)->tp_descr_set != NULL)
+                return 0;
+            *res = Py_NewRef(c->descr);
+            return 1;
         }
         *res = call_descr_get(c->descr, owner);
         return 1;
@@ -584,14 +610,68 @@ site_learn(attr_cache *site, const attr_cache *entry, int site_kind, PyObject *o
         site_insert(site, entry);
 }
 
+/* ---- the shared table: what megamorphic sites miss ----
+ *
+ * A site that meets more receivers than its entries and slots hold (a tree walker over a hundred node classes
+ * reading `node.parent`, a cls.__name__ of every class) would run the generic lookup for most of them.  Every
+ * miss is also remembered in one table shared by all sites, indexed by (receiver type -- or the class or module
+ * itself --, name, site kind), as V8's megamorphic stub cache does; a site's miss looks there before the generic
+ * path.  An entry is a site entry like any other (same fill, same guards, checked in full at each use), with a
+ * reference to its name, so a name's address is never reused while an entry holds it. */
+#define SHARED_ENTRIES 2048  /* a power of two */
+typedef struct {
+    PyObject *name;  /* strong */
+    int site_kind;   /* IC_SITE_*: a method site's entries push [descr, self] */
+    attr_cache entry;
+} shared_entry;
+static shared_entry shared_table[SHARED_ENTRIES];
+
+static inline shared_entry *
+shared_slot(PyObject *owner, PyObject *name, int site_kind)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    uintptr_t key = tp == &PyModule_Type || PyType_FastSubclass(tp, Py_TPFLAGS_TYPE_SUBCLASS) ? (uintptr_t)owner
+                                                                                             : (uintptr_t)tp;
+    uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15u) ^ ((uint64_t)(uintptr_t)name * 0xC2B2AE3D27D4EB4Fu);
+    return &shared_table[((h >> 32) + (uint64_t)site_kind) & (SHARED_ENTRIES - 1)];
+}
+
+/* cached_load on the shared table's entry for this case (on a copy: a __get__ or a key's __eq__ may run code
+ * that refills the entry meanwhile). */
+static inline int
+shared_load(PyObject *owner, PyObject *name, int site_kind, PyObject **res)
+{
+    shared_entry *e = shared_slot(owner, name, site_kind);
+    if (e->name != name || e->site_kind != site_kind || e->entry.kind == KIND_EMPTY)
+        return 0;
+    attr_cache entry = e->entry;
+    int hit = cached_load(&entry, owner, name, res);
+    if (hit)
+        count_shared_hit();
+    return hit;
+}
+
+static void
+shared_remember(PyObject *owner, PyObject *name, int site_kind, const attr_cache *entry)
+{
+    if (entry->kind == KIND_EMPTY)
+        return;
+    shared_entry *e = shared_slot(owner, name, site_kind);
+    Py_INCREF(name);
+    Py_XSETREF(e->name, name);
+    e->site_kind = site_kind;
+    e->entry = *entry;
+    e->entry.hits = e->entry.misses = 0;
+}
+
 static void
 site_fill_load(attr_cache *site, PyObject *owner, PyObject *name, int method, _PyInterpreterFrame *f)
 {
-    if (megamorphic(site))
-        return;
     attr_cache entry = {0};
     fill_load(&entry, owner, name, method);
-    site_learn(site, &entry, method ? IC_SITE_METHOD : IC_SITE_LOAD, owner, name, f);
+    shared_remember(owner, name, method ? IC_SITE_METHOD : IC_SITE_LOAD, &entry);
+    if (!megamorphic(site))
+        site_learn(site, &entry, method ? IC_SITE_METHOD : IC_SITE_LOAD, owner, name, f);
 }
 
 /* ---- the helpers ---- */
@@ -601,8 +681,11 @@ accel_op_load_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **
 {
     PyObject *owner = sp[-1], *name = NAME(f, oparg), *res;
     int hit = site_load(c, owner, name, &res);
-    if (hit == 1) {
+    if (hit != 0)
         count_hit(c);
+    else
+        hit = shared_load(owner, name, IC_SITE_LOAD, &res);
+    if (hit == 1) {
         if (res == NULL)
             return ERROR_AT(sp);
         Py_DECREF(owner);
@@ -626,11 +709,20 @@ accel_op_load_method_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject 
 {
     PyObject *owner = sp[-1], *name = NAME(f, oparg), *res;
     int hit = site_load(c, owner, name, &res);
-    if (hit != 0) {
+    if (hit != 0)
         count_hit(c);
+    else
+        hit = shared_load(owner, name, IC_SITE_METHOD, &res);
+    if (hit != 0) {
         if (hit == 2) {
             sp[-1] = Py_NewRef(res);
             *sp++ = owner;
+            return sp;
+        }
+        if (hit == 3) {  /* super().name(...): the function and super's obj, no bound method */
+            sp[-1] = Py_NewRef(res);
+            *sp++ = Py_NewRef(accel_super_instance(owner));
+            Py_DECREF(owner);
             return sp;
         }
         if (res == NULL)
@@ -717,12 +809,23 @@ accel_op_store_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *
             Py_DECREF(owner);
             return err ? ERROR_AT(sp) : sp;
         }
+    shared_entry *shared = shared_slot(owner, name, IC_SITE_STORE);
+    if (shared->name == name && shared->site_kind == IC_SITE_STORE && shared->entry.kind != KIND_EMPTY) {
+        attr_cache entry = shared->entry;
+        if (cached_store(&entry, owner, name, v, &err)) {
+            count_shared_hit();
+            Py_DECREF(owner);
+            return err ? ERROR_AT(sp) : sp;
+        }
+    }
     count_miss(c);
     err = PyObject_SetAttr(owner, name, v);
-    if (!err && !megamorphic(c)) {
+    if (!err) {
         attr_cache entry = {0};
         fill_store(&entry, owner, name);
-        site_learn(c, &entry, IC_SITE_STORE, owner, name, f);
+        shared_remember(owner, name, IC_SITE_STORE, &entry);
+        if (!megamorphic(c))
+            site_learn(c, &entry, IC_SITE_STORE, owner, name, f);
     }
     Py_DECREF(v);
     Py_DECREF(owner);
