@@ -63,7 +63,11 @@ PYPERFORMANCE = [
     "nbody", "float", "spectral_norm", "richards", "deltablue", "chaos", "go", "raytrace", "fannkuch",
     "nqueens", "hexiom", "unpack_sequence", "generators", "coroutines", "json_dumps", "deepcopy", "pyflate",
 ]  # fmt: skip
-MICRO = ["fib", "method_calls", "attributes", "int_arith", "float_arith", "list_comp", "generator"]
+MICRO = ["fib", "method_calls", "attributes", "int_arith", "float_arith", "list_comp", "generator", "super_calls",
+         "megamorphic_attrs"]
+# NumPy programs (bench/numpy_programs/programs.py), part of the real-world group as `numpy_NAME`.
+NUMPY_SCRIPT = BENCH_DIR / "numpy_programs" / "run_numpy.py"
+NUMPY = ["small_arrays", "matmul", "element_reads", "scalar_calls"]
 # pyperformance's real-world programs: name -> (directory under data-files/benchmarks, the script's own arguments).
 # Their third-party requirements are the `bench` extra of pyproject.toml (pinned as pyperformance 1.14 pins them).
 REALWORLD: dict[str, tuple[str, list[str]]] = {
@@ -95,6 +99,7 @@ COLD_LOOPS: dict[str, int] = {
     "sqlalchemy_declarative": 5, "sqlalchemy_imperative": 40, "sympy_expand": 1, "html5lib": 8,
     "regex_compile": 3, "json_loads": 1000, "logging_simple": 6000, "pickle_pure_python": 70,
     "tornado_http": 3, "dulwich_log": 10, "docutils": 1, "pathlib": 20, "xml_etree_parse": 3,
+    "numpy_small_arrays": 15, "numpy_matmul": 30, "numpy_element_reads": 20, "numpy_scalar_calls": 20,
 }  # fmt: skip
 COLD_TARGET_S = 0.5  # what a calibrated cold loop count aims at (CPython time of the benchmark's own work)
 
@@ -174,6 +179,9 @@ def discover() -> dict[str, Benchmark]:
         benchmarks[name] = pyperformance_benchmark(root, name, directory, args)
     for kernel in MICRO:
         benchmarks[f"micro_{kernel}"] = Benchmark(f"micro_{kernel}", [str(MICRO_SCRIPT), kernel])
+    no_numpy = None if importlib.util.find_spec("numpy") else "numpy is not installed (pip install -e '.[bench]')"
+    for program in NUMPY:
+        benchmarks[f"numpy_{program}"] = Benchmark(f"numpy_{program}", [str(NUMPY_SCRIPT), program], no_numpy)
     if importlib.util.find_spec("pyperf") is None:
         for bench in benchmarks.values():
             bench.skip = bench.skip or "pyperf is not installed (pip install pyperf)"
@@ -182,11 +190,13 @@ def discover() -> dict[str, Benchmark]:
 
 def select(benchmarks: dict[str, Benchmark], names: list[str]) -> list[Benchmark]:
     micro = [f"micro_{k}" for k in MICRO]
+    numpy = [f"numpy_{p}" for p in NUMPY]
     groups = {
         "pyperformance": PYPERFORMANCE,
         "micro": micro,
-        "realworld": list(REALWORLD),
-        "all": PYPERFORMANCE + list(REALWORLD) + micro,
+        "numpy": numpy,
+        "realworld": list(REALWORLD) + numpy,
+        "all": PYPERFORMANCE + list(REALWORLD) + numpy + micro,
     }
     wanted: list[str] = []
     for name in names or ["pyperformance", "micro"]:
@@ -585,7 +595,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "names",
         nargs="*",
-        help="benchmarks or groups: pyperformance, realworld, micro, all (default: pyperformance micro)",
+        help="benchmarks or groups: pyperformance, realworld (with numpy), numpy, micro, all "
+        "(default: pyperformance micro)",
     )
     p.add_argument(
         "--cold",

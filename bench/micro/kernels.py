@@ -95,6 +95,47 @@ def generator(n: int) -> int:
     return total
 
 
+class Model(type):
+    """A metaclass, as ORMs and sympy have: class attribute reads go through it."""
+
+
+class Base(metaclass=Model):
+    kind = "base"
+
+    def get(self, k: int) -> int:
+        return k
+
+
+class Child(Base):
+    def get(self, k: int) -> int:
+        return super().get(k) + 1
+
+
+def super_calls(n: int) -> int:
+    """super().method() calls and class attribute reads through a metaclass (no bound method, no MRO walk)."""
+    c = Child()
+    t = 0
+    for i in range(n):
+        t += c.get(i)
+        if Base.kind is Child.__name__:
+            t += 1
+    return t
+
+
+NODE_CLASSES = [type(f"Node{i}", (), {"weight": i}) for i in range(60)]
+
+
+def megamorphic_attrs(n: int) -> int:
+    """Attribute stores and loads at sites that see 60 classes (a tree walker's `node.parent`): megamorphic."""
+    nodes = [cls() for cls in NODE_CLASSES]
+    t = 0
+    for r in range(n):
+        for node in nodes:
+            node.parent = r
+            t += node.parent + node.weight
+    return t
+
+
 KERNELS: dict[str, tuple[Callable[[int], object], int]] = {
     "fib": (fib, 22),
     "method_calls": (method_calls, 50_000),
@@ -103,4 +144,6 @@ KERNELS: dict[str, tuple[Callable[[int], object], int]] = {
     "float_arith": (float_arith, 100_000),
     "list_comp": (list_comp, 100_000),
     "generator": (generator, 100_000),
+    "super_calls": (super_calls, 100_000),
+    "megamorphic_attrs": (megamorphic_attrs, 1_000),
 }
