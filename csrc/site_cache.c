@@ -262,11 +262,13 @@ fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method)
             c->kind = KIND_DATA_DESCR;
         return;
     }
-    if (method && descr != NULL && PyType_HasFeature(Py_TYPE(descr), Py_TPFLAGS_METHOD_DESCRIPTOR)) {
-        if (analyze_shadowing(c, tp, owner, name))
-            c->kind = c->shadow == SHADOW_DICT ? KIND_METHOD_DICT : KIND_METHOD;
+    if (method && descr != NULL && PyType_HasFeature(Py_TYPE(descr), Py_TPFLAGS_METHOD_DESCRIPTOR)
+        && analyze_shadowing(c, tp, owner, name)) {
+        c->kind = c->shadow == SHADOW_DICT ? KIND_METHOD_DICT : KIND_METHOD;
         return;
     }
+    /* (else the instance's own value, which beats a method -- a non-data descriptor -- as genshi's Context sets
+     * `self.push = self.frames.appendleft` over its class's push(): [NULL, value] at a LOAD_METHOD site) */
     if ((tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *_PyObject_ValuesPointer(owner) != NULL) {
         Py_ssize_t index = shared_keys_index(cached_keys(tp), name);
         if (index >= 0) {
