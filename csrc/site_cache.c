@@ -616,41 +616,48 @@ site_learn(attr_cache *site, const attr_cache *entry, int site_kind, PyObject *o
  *
  * A site that meets more receivers than its entries and slots hold (a tree walker over a hundred node classes
  * reading `node.parent`, a cls.__name__ of every class) would run the generic lookup for most of them.  Every
- * miss is also remembered in one table shared by all sites, indexed by (receiver type -- or the class or module
- * itself --, name, site kind), as V8's megamorphic stub cache does; a site's miss looks there before the generic
+ * miss is also remembered in one table shared by all sites, 1024 buckets of two entries, indexed by (receiver
+ * type -- or the class or module itself --, name, site kind), as V8's megamorphic stub cache does; a site's miss looks there before the generic
  * path.  An entry is a site entry like any other (same fill, same guards, checked in full at each use), with a
  * reference to its name, so a name's address is never reused while an entry holds it. */
-#define SHARED_ENTRIES 2048  /* a power of two */
+#define SHARED_BUCKETS 1024  /* a power of two; two entries each (two cases that hash alike both stay) */
 typedef struct {
     PyObject *name;  /* strong */
     int site_kind;   /* IC_SITE_*: a method site's entries push [descr, self] */
     attr_cache entry;
 } shared_entry;
-static shared_entry shared_table[SHARED_ENTRIES];
+static struct {
+    shared_entry way[2];
+    int recent;  /* the way used or filled last: the other is replaced */
+} shared_table[SHARED_BUCKETS];
 
-static inline shared_entry *
-shared_slot(PyObject *owner, PyObject *name, int site_kind)
+static inline int
+shared_bucket(PyObject *owner, PyObject *name, int site_kind)
 {
     PyTypeObject *tp = Py_TYPE(owner);
     uintptr_t key = tp == &PyModule_Type || PyType_FastSubclass(tp, Py_TPFLAGS_TYPE_SUBCLASS) ? (uintptr_t)owner
                                                                                              : (uintptr_t)tp;
     uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15u) ^ ((uint64_t)(uintptr_t)name * 0xC2B2AE3D27D4EB4Fu);
-    return &shared_table[((h >> 32) + (uint64_t)site_kind) & (SHARED_ENTRIES - 1)];
+    return (int)(((h >> 32) + (uint64_t)site_kind) & (SHARED_BUCKETS - 1));
 }
 
-/* cached_load on the shared table's entry for this case (on a copy: a __get__ or a key's __eq__ may run code
- * that refills the entry meanwhile). */
 static inline int
 shared_load(PyObject *owner, PyObject *name, int site_kind, PyObject **res)
 {
-    shared_entry *e = shared_slot(owner, name, site_kind);
-    if (e->name != name || e->site_kind != site_kind || e->entry.kind == KIND_EMPTY)
-        return 0;
-    attr_cache entry = e->entry;
-    int hit = cached_load(&entry, owner, name, res);
-    if (hit)
-        count_shared_hit();
-    return hit;
+    int bucket = shared_bucket(owner, name, site_kind);
+    for (int w = 0; w < 2; w++) {
+        shared_entry *e = &shared_table[bucket].way[w];
+        if (e->name != name || e->site_kind != site_kind || e->entry.kind == KIND_EMPTY)
+            continue;
+        attr_cache entry = e->entry;
+        int hit = cached_load(&entry, owner, name, res);
+        if (hit) {
+            shared_table[bucket].recent = w;
+            count_shared_hit();
+            return hit;
+        }
+    }
+    return 0;
 }
 
 static void
@@ -658,12 +665,22 @@ shared_remember(PyObject *owner, PyObject *name, int site_kind, const attr_cache
 {
     if (entry->kind == KIND_EMPTY)
         return;
-    shared_entry *e = shared_slot(owner, name, site_kind);
+    int bucket = shared_bucket(owner, name, site_kind), w;
+    for (w = 0; w < 2; w++) {  /* the same case gone stale: replace it */
+        shared_entry *e = &shared_table[bucket].way[w];
+        if (e->name == name && e->site_kind == site_kind && e->entry.type_version == entry->type_version
+            && e->entry.dict == entry->dict)
+            break;
+    }
+    if (w == 2)
+        w = 1 - shared_table[bucket].recent;
+    shared_entry *e = &shared_table[bucket].way[w];
     Py_INCREF(name);
     Py_XSETREF(e->name, name);
     e->site_kind = site_kind;
     e->entry = *entry;
     e->entry.hits = e->entry.misses = 0;
+    shared_table[bucket].recent = w;
 }
 
 static void
@@ -811,10 +828,15 @@ accel_op_store_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *
             Py_DECREF(owner);
             return err ? ERROR_AT(sp) : sp;
         }
-    shared_entry *shared = shared_slot(owner, name, IC_SITE_STORE);
-    if (shared->name == name && shared->site_kind == IC_SITE_STORE && shared->entry.kind != KIND_EMPTY) {
-        attr_cache entry = shared->entry;
+    int bucket = shared_bucket(owner, name, IC_SITE_STORE);
+    attr_cache entry;
+    for (int w = 0; w < 2; w++) {
+        shared_entry *e = &shared_table[bucket].way[w];
+        if (e->name != name || e->site_kind != IC_SITE_STORE || e->entry.kind == KIND_EMPTY)
+            continue;
+        entry = e->entry;
         if (cached_store(&entry, owner, name, v, &err)) {
+            shared_table[bucket].recent = w;
             count_shared_hit();
             Py_DECREF(owner);
             return err ? ERROR_AT(sp) : sp;
@@ -823,7 +845,7 @@ accel_op_store_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *
     count_miss(c);
     err = PyObject_SetAttr(owner, name, v);
     if (!err) {
-        attr_cache entry = {0};
+        memset(&entry, 0, sizeof(entry));
         fill_store(&entry, owner, name);
         shared_remember(owner, name, IC_SITE_STORE, &entry);
         if (!megamorphic(c))
