@@ -214,7 +214,9 @@ enum { META_CLASS = 0,     /* the class's MRO has it, the metaclass no data desc
 enum { SUPER_ATTR = 0,     /* descr, or its __get__(obj or NULL, start type) */
        SUPER_METHOD };     /* at a LOAD_METHOD site, instance mode, a function or method descriptor: [descr, obj] */
 
-enum { SHADOW_NONE = 0, SHADOW_VALUES, SHADOW_DICT };  /* how an instance could shadow a type attribute */
+enum { SHADOW_NONE = 0, SHADOW_VALUES, SHADOW_DICT,  /* how an instance could shadow a type attribute */
+       SHADOW_CHECKED };  /* KIND_INSTANCE_DICT and stores whose type attribute is an instance of a mutable class
+                             (dict_version 1): only the helper serves them, checking that class at each use */
 
 /* ACCEL_ATTR_WAYS entries per LOAD_ATTR / STORE_ATTR / LOAD_METHOD site, in the code's jit_data block
  * (site_cache.c): a polymorphic site keeps one per receiver type; machine code checks the first inline.  The
@@ -229,7 +231,8 @@ struct accel_attr_cache {
     PyObject *descr;         /* borrowed: the type attribute; KIND_MODULE: the value */
     PyDictObject *dict;      /* KIND_MODULE: the module dict */
     uint64_t dict_version;   /* KIND_MODULE: its ma_version_tag; KIND_META_ATTR: the metaclass's version tag;
-                                KIND_CLASS_ATTR: 1 when descr's class is mutable (checked at each use) */
+                                KIND_CLASS_ATTR, KIND_INSTANCE_DICT, stores: 1 when descr's class is mutable
+                                (checked at each use) */
     Py_ssize_t dict_hint;    /* KIND_INSTANCE_DICT / KIND_STORE_DICT: where the name was in the last dict */
     uint32_t hits, misses;   /* type feedback for later tiers (saturating) */
 };

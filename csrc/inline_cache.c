@@ -95,7 +95,7 @@ template_for(const accel_attr_cache *e, int site_kind)
 {
     int tpl = -1;
     if (site_kind == IC_SITE_STORE) {
-        if (e->kind == KIND_STORE_VALUE)
+        if (e->kind == KIND_STORE_VALUE && e->dict_version == 0)  /* (1: the helper checks the class attribute) */
             tpl = IC_TPL_STORE_VALUE;
         else if (e->kind == KIND_STORE_SLOT)
             tpl = IC_TPL_STORE_SLOT;
@@ -220,7 +220,7 @@ new_ic(accel_attr_cache *site, int site_kind, _PyInterpreterFrame *f)
 static inline int
 same_case(const accel_attr_cache *a, const accel_attr_cache *b)
 {
-    return a->type_version == b->type_version && a->dict == b->dict;
+    return a->type_version == b->type_version && a->dict == b->dict && a->kind == b->kind && a->shadow == b->shadow;
 }
 
 static void

@@ -169,6 +169,19 @@ getattr_hook_only(PyTypeObject *tp)
 }
 
 static void fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method);
+static inline PyObject *instance_dict(attr_cache *c, PyObject *owner);
+
+/* Does the instance dict (borrowed, NULL or (PyObject *)-1 for none) hold `name` now?  (Errors count as no.) */
+static int
+dict_holds(PyObject *dict, PyObject *name)
+{
+    if (dict == NULL || dict == (PyObject *)-1 || !PyDict_CheckExact(dict))
+        return 0;
+    PyObject *v = _PyDict_GetItem_KnownHash(dict, name, ((PyASCIIObject *)name)->hash);
+    if (v == NULL && PyErr_Occurred())
+        PyErr_Clear();
+    return v != NULL;
+}
 
 static void
 fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
@@ -190,24 +203,32 @@ fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
     }
 }
 
-/* A class attribute that is an instance of a mutable class (a singleton object, a registry, a default value): its
- * class may gain __get__ or __set__ at any time without a change to `tp`'s version, which type_lookup refuses.
- * Such a value is still cached when instances cannot shadow it through a dict of their own, with a check at each
- * use that its class has neither slot (dict_version 1): the value itself is then the attribute, as it is for the
- * generic lookup (and a __getattr__ hook is never asked). */
+/* A class attribute that is an instance of a mutable class (a singleton object, a registry, a default value, a
+ * memoizing descriptor of Python code): its class may gain __get__ or __set__ at any time without a change to
+ * `tp`'s version, which type_lookup refuses.  Such an attribute is still cached, with dict_version 1 and a check at
+ * each use that its class has no __set__ (it is no data descriptor, so the instance's own value wins):
+ * - instances with a dict of their own: KIND_INSTANCE_DICT (SHADOW_CHECKED, helper only), the dict's value, else
+ *   descr's __get__ as found then;
+ * - instances that cannot hold the name: KIND_CLASS_ATTR, descr's __get__ as found then -- except for classes
+ *   with a __getattr__ hook, where a __get__ that raises AttributeError would have to reach the hook: there descr
+ *   must have no __get__ at all. */
 static void
 fill_mutable_class_attr(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *name, PyObject *descr)
 {
-    if (descr == NULL || !PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG)
-        || Py_TYPE(descr)->tp_descr_get != NULL || Py_TYPE(descr)->tp_descr_set != NULL
-        || !analyze_shadowing(c, tp, owner, name) || c->shadow == SHADOW_DICT) {
+    if (descr == NULL || !PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG) || Py_TYPE(descr)->tp_descr_set != NULL
+        || !analyze_shadowing(c, tp, owner, name)) {
         c->shadow = SHADOW_NONE;
         return;
     }
     c->type_version = tp->tp_version_tag;
     c->descr = descr;
     c->dict_version = 1;
-    c->kind = KIND_CLASS_ATTR;
+    if (c->shadow == SHADOW_DICT) {
+        c->shadow = SHADOW_CHECKED;
+        c->kind = KIND_INSTANCE_DICT;
+    }
+    else
+        c->kind = KIND_CLASS_ATTR;
 }
 
 static void
@@ -265,6 +286,8 @@ fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method)
     if (method && descr != NULL && PyType_HasFeature(Py_TYPE(descr), Py_TPFLAGS_METHOD_DESCRIPTOR)
         && analyze_shadowing(c, tp, owner, name)) {
         c->kind = c->shadow == SHADOW_DICT ? KIND_METHOD_DICT : KIND_METHOD;
+        if (c->shadow == SHADOW_DICT && dict_holds(instance_dict(c, owner), name))
+            c->kind = KIND_INSTANCE_DICT;  /* its value beats the method (sqlalchemy's InstanceState._instance_dict) */
         return;
     }
     /* (else the instance's own value, which beats a method -- a non-data descriptor -- as genshi's Context sets
@@ -295,9 +318,20 @@ fill_store(attr_cache *c, PyObject *owner, PyObject *name)
         return;
     PyObject *descr = NULL;
     uint32_t version = type_lookup(tp, name, &descr);
-    if (version == 0)
-        return;
+    int checked = 0;  /* a mutable class's instance as the type attribute (fill_mutable_class_attr) */
+    if (version == 0) {
+        if (descr == NULL || !PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG)
+            || Py_TYPE(descr)->tp_descr_set != NULL)
+            return;
+        version = tp->tp_version_tag;
+        checked = 1;
+    }
     c->type_version = version;
+    if (checked) {
+        c->descr = descr;
+        c->dict_version = 1;
+        c->shadow = SHADOW_CHECKED;
+    }
     if (descr != NULL && Py_TYPE(descr)->tp_descr_set != NULL) {
         if (is_plain_member(descr, owner)) {
             c->index = ((PyMemberDescrObject *)descr)->d_member->offset;
@@ -490,6 +524,8 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         *res = call_descr_get(c->descr, owner);
         return 1;
     case KIND_INSTANCE_DICT: {
+        if (c->dict_version != 0 && Py_TYPE(c->descr)->tp_descr_set != NULL)
+            return 0;  /* the type attribute's class became a data descriptor's (fill_mutable_class_attr) */
         PyObject *dict = instance_dict(c, owner);
         if (dict == (PyObject *)-1 || (dict != NULL && !PyDict_CheckExact(dict)))
             return 0;
@@ -525,10 +561,9 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
             return 2;
         }
         if (c->dict_version) {  /* an instance of a mutable class (fill_mutable_class_attr) */
-            if (Py_TYPE(c->descr)->tp_descr_get != NULL || Py_TYPE(c->descr)->tp_descr_set != NULL)
+            if (Py_TYPE(c->descr)->tp_descr_set != NULL
+                || (Py_TYPE(c->descr)->tp_descr_get != NULL && tp->tp_getattro != PyObject_GenericGetAttr))
                 return 0;
-            *res = Py_NewRef(c->descr);
-            return 1;
         }
         *res = call_descr_get(c->descr, owner);
         return 1;
@@ -559,14 +594,16 @@ megamorphic(attr_cache *site)
     return site->misses > 64 * ACCEL_ATTR_WAYS && site->misses > site->hits;
 }
 
-/* The entry, from `first` on, that a fresh `entry` replaces: an empty one, or one for the same type (or module
- * dict), which is stale -- it just missed; otherwise the last. */
+/* The entry, from `first` on, that a fresh `entry` replaces: an empty one, or one for the same case (type or
+ * module dict, kind and shadow), which is stale -- it just missed; otherwise the last.  (Two cases of one type
+ * both stay: instances with split values and instances with a materialised dict, say.) */
 static int
 entry_to_drop(const attr_cache *site, const attr_cache *entry, int first)
 {
     for (int k = first; k < ACCEL_ATTR_WAYS; k++)
         if (site[k].kind == KIND_EMPTY
-            || (site[k].type_version == entry->type_version && site[k].dict == entry->dict))
+            || (site[k].type_version == entry->type_version && site[k].dict == entry->dict
+                && site[k].kind == entry->kind && site[k].shadow == entry->shadow))
             return k;
     return ACCEL_ATTR_WAYS - 1;
 }
@@ -669,7 +706,7 @@ shared_remember(PyObject *owner, PyObject *name, int site_kind, const attr_cache
     for (w = 0; w < 2; w++) {  /* the same case gone stale: replace it */
         shared_entry *e = &shared_table[bucket].way[w];
         if (e->name == name && e->site_kind == site_kind && e->entry.type_version == entry->type_version
-            && e->entry.dict == entry->dict)
+            && e->entry.dict == entry->dict && e->entry.kind == entry->kind && e->entry.shadow == entry->shadow)
             break;
     }
     if (w == 2)
@@ -774,7 +811,8 @@ accel_op_load_method_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject 
 static inline int
 cached_store(attr_cache *c, PyObject *owner, PyObject *name, PyObject *v, int *err)
 {
-    if (Py_TYPE(owner)->tp_version_tag != c->type_version)
+    if (Py_TYPE(owner)->tp_version_tag != c->type_version
+        || (c->dict_version != 0 && Py_TYPE(c->descr)->tp_descr_set != NULL))
         return 0;
     *err = 0;
     if (c->kind == KIND_STORE_VALUE) {

@@ -42,3 +42,20 @@ for i in range(200):
     if i == 170:
         Context.pop = lambda self: "class pop 2"  # a method again: the instances' own pop beats it
 print(out[:3], out[100:104], out[121:125], out[151:155], out[-3:])
+
+
+class Materialized(Context):  # instances whose dict exists as a dict (no split values): sqlalchemy's InstanceState
+    def __init__(self):
+        super().__init__()
+        self.__dict__["extra"] = 1
+
+
+out = []
+mats = [Materialized(), Materialized(), Context()]
+for i in range(150):
+    out.append(use(mats[i % 3], i))
+    if i == 60:
+        del mats[0].push, mats[0].pop  # the class's methods again, for this one
+    if i == 100:
+        mats[1].__dict__["push"] = lambda x: mats[1].frames.appendleft(("dict push", x))
+print(out[:3], out[60:64], out[100:104], out[-3:])
