@@ -64,7 +64,7 @@ PYPERFORMANCE = [
     "nqueens", "hexiom", "unpack_sequence", "generators", "coroutines", "json_dumps", "deepcopy", "pyflate",
 ]  # fmt: skip
 MICRO = ["fib", "method_calls", "attributes", "int_arith", "float_arith", "list_comp", "generator", "super_calls",
-         "megamorphic_attrs"]
+         "megamorphic_attrs", "dict_attrs"]
 # NumPy programs (bench/numpy_programs/programs.py), part of the real-world group as `numpy_NAME`.
 NUMPY_SCRIPT = BENCH_DIR / "numpy_programs" / "run_numpy.py"
 NUMPY = ["small_arrays", "matmul", "element_reads", "scalar_calls"]

@@ -248,10 +248,10 @@ PyObject *accel_super_instance(PyObject *super);  /* a super object's obj (borro
 /* Executable inline caches (inline_cache.c explains them).  After the ACCEL_ATTR_WAYS entries of every
  * attribute site: what its machine code calls when the inline check misses. */
 enum { IC_TPL_LOAD_VALUE, IC_TPL_LOAD_SLOT, IC_TPL_LOAD_CONST, IC_TPL_LOAD_CONST_VALUES, IC_TPL_LOAD_MODULE,
-       IC_TPL_LOAD_TYPE_ATTR, IC_TPL_STORE_VALUE, IC_TPL_STORE_SLOT, IC_TPL_LOAD_METHOD_DICT,
+       IC_TPL_LOAD_TYPE_ATTR, IC_TPL_STORE_VALUE, IC_TPL_STORE_SLOT, IC_TPL_LOAD_METHOD_DICT, IC_TPL_LOAD_DICT_HINT,
        IC_TPL_COUNT };
 enum { IC_HOLE_VERSION, IC_HOLE_DISP, IC_HOLE_VALUE, IC_HOLE_NENTRIES, IC_HOLE_DICT, IC_HOLE_DICT_VERSION,
-       IC_HOLE_HITS, IC_HOLE_FLAG, IC_HOLE_HASH, IC_HOLE_COUNT };
+       IC_HOLE_HITS, IC_HOLE_FLAG, IC_HOLE_HASH, IC_HOLE_NAME, IC_HOLE_COUNT };
 enum { IC_SITE_LOAD = 0, IC_SITE_METHOD = 1, IC_SITE_STORE = 2 };
 #define ACCEL_IC_SLOTS 8
 #define ACCEL_IC_REGION_BYTES 512

@@ -50,6 +50,7 @@ struct accel_ic {
         uint32_t hits;           /* incremented by the slot's code */
         uint64_t earlier_hits;   /* hits before the last rewrite */
         Py_hash_t name_hash;     /* the attribute name's (a METHOD_DICT slot compares the dict's keys with it) */
+        PyObject *name;          /* borrowed from the code's co_names, which outlive the region (freed with it) */
         uint8_t tpl;
         uint16_t offset, size;
         char type_name[40];
@@ -123,6 +124,10 @@ template_for(const accel_attr_cache *e, int site_kind)
             if (e->index == 0)  /* the managed dict (not one at tp_dictoffset) */
                 tpl = IC_TPL_LOAD_METHOD_DICT;
             break;
+        case KIND_INSTANCE_DICT:  /* the managed dict's entry at the hint (not a CHECKED entry: helper only) */
+            if (e->index == 0 && e->shadow == SHADOW_DICT && e->dict_version == 0 && e->dict_hint < INT32_MAX)
+                tpl = IC_TPL_LOAD_DICT_HINT;
+            break;
         case KIND_CLASS_ATTR:
             if (Py_TYPE(e->descr)->tp_descr_get != NULL || e->dict_version != 0)
                 break;  /* a bound method or another __get__ result: made by a call; or a mutable class's value */
@@ -168,7 +173,8 @@ write_region(accel_ic *ic)
         unsigned char *at = buf + n;
         memcpy(at, t->bytes, t->size);
         const accel_attr_cache *e = &s->entry;
-        int disp = s->tpl == IC_TPL_LOAD_VALUE || s->tpl == IC_TPL_STORE_VALUE ? (int)(e->index * 8) : (int)e->index;
+        int disp = s->tpl == IC_TPL_LOAD_VALUE || s->tpl == IC_TPL_STORE_VALUE ? (int)(e->index * 8)
+                   : s->tpl == IC_TPL_LOAD_DICT_HINT ? (int)e->dict_hint : (int)e->index;
         patch32(at, t->holes[IC_HOLE_VERSION], e->type_version);
         patch32(at, t->holes[IC_HOLE_DISP], (uint32_t)disp);
         patch64(at, t->holes[IC_HOLE_VALUE], (uint64_t)(uintptr_t)e->descr);
@@ -178,6 +184,7 @@ write_region(accel_ic *ic)
         patch64(at, t->holes[IC_HOLE_HITS], (uint64_t)(uintptr_t)&s->hits);
         patch32(at, t->holes[IC_HOLE_FLAG], e->kind == KIND_METHOD || e->kind == KIND_METHOD_DICT ? 0 : 1);
         patch64(at, t->holes[IC_HOLE_HASH], (uint64_t)s->name_hash);
+        patch64(at, t->holes[IC_HOLE_NAME], (uint64_t)(uintptr_t)s->name);
         s->offset = (uint16_t)n;
         s->size = t->size;
         n += t->size;
@@ -287,6 +294,7 @@ accel_ic_learn(accel_attr_cache *site, const accel_attr_cache *entry, int site_k
     s->entry = *entry;
     s->tpl = (uint8_t)tpl;
     s->name_hash = PyObject_Hash(name);  /* (an exact str: cannot fail) */
+    s->name = name;
     if (tp != NULL)
         snprintf(s->type_name, sizeof(s->type_name), "%s", tp->tp_name);
     while (write_region(ic) < 0) {  /* too many bytes: evict from the cold end (never the new slot) */

@@ -734,6 +734,8 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"str_hash", OFF(PyASCIIObject, hash)},
         {"ic_tpl_load_method_dict", IC_TPL_LOAD_METHOD_DICT},
         {"ic_hole_hash", IC_HOLE_HASH},
+        {"ic_hole_name", IC_HOLE_NAME},
+        {"ic_tpl_load_dict_hint", IC_TPL_LOAD_DICT_HINT},
         {"ic_tpl_load_value", IC_TPL_LOAD_VALUE},
         {"ic_tpl_load_slot", IC_TPL_LOAD_SLOT},
         {"ic_tpl_load_const", IC_TPL_LOAD_CONST},

@@ -170,6 +170,7 @@ getattr_hook_only(PyTypeObject *tp)
 
 static void fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method);
 static inline PyObject *instance_dict(attr_cache *c, PyObject *owner);
+static void remember_entry(PyDictObject *dict, PyObject *name, Py_ssize_t *hint);
 
 /* Does the instance dict (borrowed, NULL or (PyObject *)-1 for none) hold `name` now?  (Errors count as no.) */
 static int
@@ -302,8 +303,12 @@ fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method)
     }
     if (!analyze_shadowing(c, tp, owner, name))
         return;
-    if (c->shadow == SHADOW_DICT)
+    if (c->shadow == SHADOW_DICT) {
         c->kind = KIND_INSTANCE_DICT;
+        PyObject *dict = instance_dict(c, owner);
+        if (dict != NULL && dict != (PyObject *)-1 && PyDict_CheckExact(dict))
+            remember_entry((PyDictObject *)dict, name, &c->dict_hint);  /* (an executable slot's hint) */
+    }
     else if (descr != NULL)
         c->kind = KIND_CLASS_ATTR;
 }

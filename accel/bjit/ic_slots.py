@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
+from .glue import unicode_entry_address
 from .x86 import CL, EAX, ECX, EDX, R8, R9, R10, R11, RAX, RCX, RDI, RDX, RSI, Assembler, Label, Mem
 
 # Placeholders for 32-bit holes: positive as signed imm32 (cmp qword sign-extends) and unlike any layout offset.
@@ -29,7 +30,7 @@ _PLACEHOLDER32 = {"version": 0x5A17A001, "disp": 0x5A17A002, "nentries": 0x5A17A
 _PLACEHOLDER64 = 0x7C3B9E5500000000
 
 # in csrc/bjit.h IC_HOLE_* order
-HOLES = ("version", "disp", "value", "nentries", "dict", "dict_version", "hits", "flag", "hash")
+HOLES = ("version", "disp", "value", "nentries", "dict", "dict_version", "hits", "flag", "hash", "name")
 
 
 class _Template:
@@ -200,6 +201,44 @@ def _load_method_dict(t: _Template) -> None:
     t.hole64("value", RAX)
 
 
+def _load_dict_hint(t: _Template) -> None:
+    """An attribute of an instance whose managed dict is materialised (an instance given more attributes than its
+    class's shared keys hold, or whose __dict__ was used): the dict's entry at the hint -- where the name was when
+    the slot was written; instances made alike keep it there -- when that entry's key is the name (as CPython's
+    LOAD_ATTR_WITH_HINT), the value from the split values or the entry."""
+    a, lay = t.a, t.lay
+    combined, done = a.label("combined"), a.label("dict_value")
+    t.version_guard()
+    a.cmp(Mem(RDI, lay["values_pointer"]), 0)
+    a.jcc("ne", t.miss)
+    a.mov(RAX, Mem(RDI, lay["managed_dict_pointer"]))
+    a.test(RAX, RAX)
+    a.jcc("z", t.miss)
+    a.mov(RDX, lay["dict_type"])
+    a.cmp(Mem(RAX, lay["ob_type"]), RDX)
+    a.jcc("ne", t.miss)
+    a.mov(RSI, Mem(RAX, lay["ma_keys"]))
+    a.cmp(Mem(RSI, lay["dk_kind"]), 0, size=8)
+    a.jcc("e", t.miss)  # keys that are not all str
+    a.mov(EDX, _PLACEHOLDER32["disp"])  # the hint
+    a.cmp(Mem(RSI, lay["dk_nentries"]), RDX)
+    a.jcc("be", t.miss)
+    a.push(RCX)
+    unicode_entry_address(a, lay)  # r8 (less dk_indices)
+    a.pop(RCX)
+    t.hole64("name", R11)
+    a.cmp(Mem(R8, lay["dk_indices"]), R11)
+    a.jcc("ne", t.miss)
+    a.mov(RSI, Mem(RAX, lay["ma_values"]))
+    a.test(RSI, RSI)
+    a.jcc("z", combined)
+    a.mov(RAX, Mem(RSI, 0, RDX, 8))  # a split dict's value (NULL: deleted, reads as "no slot applies")
+    a.jmp(done)
+    a.bind(combined)
+    a.mov(RAX, Mem(R8, lay["dk_indices"] + 8))
+    a.bind(done)
+
+
 def _store_value(t: _Template) -> None:
     t.version_guard()
     t.values()
@@ -221,6 +260,7 @@ TEMPLATES: dict[str, tuple[Callable[[_Template], None], bool]] = {  # name (layo
     "store_value": (_store_value, False),
     "store_slot": (_store_slot, False),
     "load_method_dict": (_load_method_dict, True),
+    "load_dict_hint": (_load_dict_hint, True),
 }
 
 

@@ -136,6 +136,29 @@ def megamorphic_attrs(n: int) -> int:
     return t
 
 
+class Record:
+    def __init__(self, i: int) -> None:
+        self.key = i
+        self.value = 2 * i
+        self.__dict__  # noqa: B018 -- materialises the dict, as __dict__ users and attribute-heavy classes do
+
+
+class Row:
+    def __init__(self, i: int) -> None:
+        self.key = i
+        self.value = -i
+
+
+def dict_attrs(n: int) -> int:
+    """Attribute reads of instances with materialised dicts, at sites that also see split-values instances."""
+    objs = [Record(1), Row(2), Record(3), Row(4)]
+    t = 0
+    for _ in range(n):
+        for o in objs:
+            t += o.key + o.value
+    return t
+
+
 KERNELS: dict[str, tuple[Callable[[int], object], int]] = {
     "fib": (fib, 22),
     "method_calls": (method_calls, 50_000),
@@ -146,4 +169,5 @@ KERNELS: dict[str, tuple[Callable[[int], object], int]] = {
     "generator": (generator, 100_000),
     "super_calls": (super_calls, 100_000),
     "megamorphic_attrs": (megamorphic_attrs, 1_000),
+    "dict_attrs": (dict_attrs, 25_000),
 }
