@@ -44,8 +44,7 @@ count_hit(attr_cache *c)
         c->hits++;
 }
 
-/* A hit in the shared table: counted for the process, not for the site (whose counts say how well its own
- * entries and slots fit it, which decides whether it is megamorphic). */
+/* A hit in the shared table, for the process (shared_promote counts it for the site). */
 static inline void
 count_shared_hit(void)
 {
@@ -683,8 +682,22 @@ shared_bucket(PyObject *owner, PyObject *name, int site_kind)
     return (int)(((h >> 32) + (uint64_t)site_kind) & (SHARED_BUCKETS - 1));
 }
 
+/* A case the shared table served at `site`: it goes into the site as a miss's case would (a slot when it can be
+ * one, else an entry), so that next time the site's own machine code or entries serve it, and it counts as the
+ * site's hit -- a site the table serves well is not megamorphic, and learns again (one flagged during a
+ * program's set-up, when classes were still changing, would otherwise stay flagged). */
+static void
+shared_promote(attr_cache *site, const attr_cache *entry, int site_kind, PyObject *owner, PyObject *name,
+               _PyInterpreterFrame *f)
+{
+    if (site->hits != UINT32_MAX)
+        site->hits++;
+    site_learn(site, entry, site_kind, owner, name, f);
+}
+
 static inline int
-shared_load(PyObject *owner, PyObject *name, int site_kind, PyObject **res)
+shared_load(attr_cache *site, PyObject *owner, PyObject *name, int site_kind, PyObject **res,
+            _PyInterpreterFrame *f)
 {
     int bucket = shared_bucket(owner, name, site_kind);
     for (int w = 0; w < 2; w++) {
@@ -696,6 +709,7 @@ shared_load(PyObject *owner, PyObject *name, int site_kind, PyObject **res)
         if (hit) {
             shared_table[bucket].recent = w;
             count_shared_hit();
+            shared_promote(site, &entry, site_kind, owner, name, f);
             return hit;
         }
     }
@@ -745,7 +759,7 @@ accel_op_load_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **
     if (hit != 0)
         count_hit(c);
     else
-        hit = shared_load(owner, name, IC_SITE_LOAD, &res);
+        hit = shared_load(c, owner, name, IC_SITE_LOAD, &res, f);
     if (hit == 1) {
         if (res == NULL)
             return ERROR_AT(sp);
@@ -773,7 +787,7 @@ accel_op_load_method_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject 
     if (hit != 0)
         count_hit(c);
     else
-        hit = shared_load(owner, name, IC_SITE_METHOD, &res);
+        hit = shared_load(c, owner, name, IC_SITE_METHOD, &res, f);
     if (hit != 0) {
         if (hit == 2) {
             sp[-1] = Py_NewRef(res);
@@ -881,6 +895,7 @@ accel_op_store_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *
         if (cached_store(&entry, owner, name, v, &err)) {
             shared_table[bucket].recent = w;
             count_shared_hit();
+            shared_promote(c, &entry, IC_SITE_STORE, owner, name, f);
             Py_DECREF(owner);
             return err ? ERROR_AT(sp) : sp;
         }
