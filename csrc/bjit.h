@@ -203,6 +203,7 @@ enum {
     /* helper-only kinds (no inline check, no executable slot) */
     KIND_META_ATTR,        /* an attribute of a class read through its metaclass's type_getattro: META_* in shadow */
     KIND_SUPER,            /* an attribute found through a super object's MRO walk: SUPER_* in shadow */
+    KIND_METHOD_FORWARD,   /* a bound method's attribute its type lacks (`m.__name__`): the function's */
 };
 
 /* KIND_META_ATTR cases (in `shadow`): type_version is the class's tag, dict_version the metaclass's */

@@ -188,7 +188,7 @@ fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
 {
     PyTypeObject *tp = Py_TYPE(owner);
     if (tp->tp_getattro == PyObject_GenericGetAttr || tp->tp_getattro == PyType_Type.tp_getattro
-            || tp == &PyModule_Type || tp == &PySuper_Type || !getattr_hook_only(tp)) {
+            || tp == &PyModule_Type || tp == &PySuper_Type || tp == &PyMethod_Type || !getattr_hook_only(tp)) {
         fill_load_generic(c, owner, name, method);
         return;
     }
@@ -243,6 +243,12 @@ fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method)
     }
     if (tp == &PySuper_Type) {
         accel_fill_super(c, owner, name, method);
+        return;
+    }
+    if (tp == &PyMethod_Type) {
+        /* method_getattro: what the bound-method type (static, immutable) lacks is the function's attribute */
+        if (PyUnicode_CheckExact(name) && _PyType_Lookup(&PyMethod_Type, name) == NULL && !PyErr_Occurred())
+            c->kind = KIND_METHOD_FORWARD;
         return;
     }
     if (tp == &PyModule_Type) {
@@ -507,6 +513,14 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         return accel_cached_meta_attr(c, owner, res);
     if (c->kind == KIND_SUPER)
         return accel_cached_super(c, owner, res);
+    if (c->kind == KIND_METHOD_FORWARD) {
+        if (tp != &PyMethod_Type)
+            return 0;
+        PyObject *func = Py_NewRef(((PyMethodObject *)owner)->im_func);
+        *res = PyObject_GetAttr(func, name);
+        Py_DECREF(func);
+        return 1;
+    }
     if (tp->tp_version_tag != c->type_version)
         return 0;
     switch (c->kind) {
@@ -657,11 +671,11 @@ site_learn(attr_cache *site, const attr_cache *entry, int site_kind, PyObject *o
  *
  * A site that meets more receivers than its entries and slots hold (a tree walker over a hundred node classes
  * reading `node.parent`, a cls.__name__ of every class) would run the generic lookup for most of them.  Every
- * miss is also remembered in one table shared by all sites, 1024 buckets of two entries, indexed by (receiver
+ * miss is also remembered in one table shared by all sites, 2048 buckets of two entries, indexed by (receiver
  * type -- or the class or module itself --, name, site kind), as V8's megamorphic stub cache does; a site's miss looks there before the generic
  * path.  An entry is a site entry like any other (same fill, same guards, checked in full at each use), with a
  * reference to its name, so a name's address is never reused while an entry holds it. */
-#define SHARED_BUCKETS 1024  /* a power of two; two entries each (two cases that hash alike both stay) */
+#define SHARED_BUCKETS 2048  /* a power of two; two entries each (two cases that hash alike both stay) */
 typedef struct {
     PyObject *name;  /* strong */
     int site_kind;   /* IC_SITE_*: a method site's entries push [descr, self] */

@@ -5,7 +5,8 @@ a mutable class -- each cached case checked after the change that must end it:
 - super() of a method, a classmethod, a staticmethod, a property, a class attribute and super's own attributes,
   with a base class's method replaced and the MRO's class deleted from;
 - a class attribute whose class later gains __get__, then __set__ (polymorphic sites too: executable slots);
-- a class with __getattr__ whose class attributes are singletons of a mutable class (sympy's registry)."""
+- a class with __getattr__ whose class attributes are singletons of a mutable class (sympy's registry);
+- a bound method's attributes, which it forwards to its function (`m.__name__`), one changed on the function."""
 
 
 class Meta(type):
@@ -228,3 +229,24 @@ out = [type(use_lazy()).__name__ for _ in range(150)]
 Unit.__get__ = lambda self, inst, cls: "via __get__"
 out += [use_lazy() for _ in range(5)]
 print(out[0], out[-1])
+
+
+class Greeter:
+    def hello(self):
+        return "hello"
+
+
+def method_attrs(m):
+    return m.__name__, m.__qualname__, m.__doc__, m.__func__.__name__, m.__self__.__class__.__name__
+
+
+g = Greeter()
+out = [method_attrs(g.hello) for _ in range(100)]
+Greeter.hello.__doc__ = "documented later"
+out += [method_attrs(g.hello) for _ in range(20)]
+out.append(method_attrs(Greeter().hello))
+try:
+    g.hello.missing_attribute
+except AttributeError as e:
+    out.append(str(e))
+print(out[0], out[100], out[-2:])
