@@ -765,6 +765,39 @@ site_fill_load(attr_cache *site, PyObject *owner, PyObject *name, int method, _P
 
 /* ---- the helpers ---- */
 
+/* An entry that says `owner`'s attribute is a __slots__ member that is empty now (pathlib's `try: return
+ * self._str except AttributeError: ...`): raise what the generic path would -- member_get's AttributeError,
+ * augmented with `name` and `obj` as 3.11's PyObject_GetAttr augments it -- without the generic lookup.  Only for
+ * a class without a __getattr__ hook (which the generic path would ask), at LOAD_ATTR sites.  1: raised. */
+static int
+raise_empty_slot(attr_cache *site, PyObject *owner, PyObject *name)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (tp->tp_getattro != PyObject_GenericGetAttr)
+        return 0;
+    for (int k = 0; k < ACCEL_ATTR_WAYS && site[k].kind != KIND_EMPTY; k++) {
+        attr_cache *e = &site[k];
+        if (e->kind != KIND_SLOT || e->type_version != tp->tp_version_tag || e->descr == NULL
+            || Py_TYPE(e->descr) != &PyMemberDescr_Type || *(PyObject **)((char *)owner + e->index) != NULL)
+            continue;
+        PyErr_Format(PyExc_AttributeError, "'%.200s' object has no attribute '%s'", tp->tp_name,
+                     ((PyMemberDescrObject *)e->descr)->d_member->name);
+        PyObject *type, *value, *traceback;
+        PyErr_Fetch(&type, &value, &traceback);
+        PyErr_NormalizeException(&type, &value, &traceback);
+        if (value != NULL && PyErr_GivenExceptionMatches(value, PyExc_AttributeError)
+            && (PyObject_SetAttrString(value, "name", name) < 0 || PyObject_SetAttrString(value, "obj", owner) < 0)) {
+            Py_XDECREF(type);
+            Py_XDECREF(value);
+            Py_XDECREF(traceback);
+            return 1;  /* (that error instead, as set_attribute_error_context does) */
+        }
+        PyErr_Restore(type, value, traceback);
+        return 1;
+    }
+    return 0;
+}
+
 PyObject **
 accel_op_load_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg, attr_cache *c)
 {
@@ -780,6 +813,10 @@ accel_op_load_attr_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **
         Py_DECREF(owner);
         sp[-1] = res;
         return sp;
+    }
+    if (raise_empty_slot(c, owner, name)) {
+        count_hit(c);
+        return ERROR_AT(sp);
     }
     count_miss(c);
     res = PyObject_GetAttr(owner, name);
