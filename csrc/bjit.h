@@ -216,6 +216,8 @@ enum { SUPER_ATTR = 0,     /* descr, or its __get__(obj or NULL, start type) */
        SUPER_METHOD };     /* at a LOAD_METHOD site, instance mode, a function or method descriptor: [descr, obj] */
 
 enum { SHADOW_NONE = 0, SHADOW_VALUES, SHADOW_DICT,  /* how an instance could shadow a type attribute */
+       SHADOW_VALUE_AT,   /* the shared keys hold the name, at `index`: the instance shadows it when its value there
+                             is set (a class-level default some instances override); helper only */
        SHADOW_CHECKED };  /* KIND_INSTANCE_DICT and stores whose type attribute is an instance of a mutable class
                              (dict_version 1): only the helper serves them, checking that class at each use */
 

@@ -117,10 +117,19 @@ static int
 analyze_shadowing(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *name)
 {
     if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
-        if (*_PyObject_ValuesPointer(owner) != NULL) {
+        PyDictValues *values = *_PyObject_ValuesPointer(owner);
+        if (values != NULL) {
             PyDictKeysObject *keys = cached_keys(tp);
-            if (keys == NULL || shared_keys_index(keys, name) >= 0)
+            if (keys == NULL)
                 return 0;
+            Py_ssize_t index = shared_keys_index(keys, name);
+            if (index >= 0) {
+                if (values->values[index] != NULL)
+                    return 0;  /* (the instance's value: not a type attribute's case) */
+                c->shadow = SHADOW_VALUE_AT;
+                c->index = index;
+                return 1;
+            }
             c->shadow = SHADOW_VALUES;
             c->nentries = keys->dk_nentries;
             return 1;
@@ -300,11 +309,11 @@ fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method)
      * `self.push = self.frames.appendleft` over its class's push(): [NULL, value] at a LOAD_METHOD site) */
     if ((tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *_PyObject_ValuesPointer(owner) != NULL) {
         Py_ssize_t index = shared_keys_index(cached_keys(tp), name);
-        if (index >= 0) {
+        if (index >= 0 && ((*_PyObject_ValuesPointer(owner))->values[index] != NULL || descr == NULL)) {
             c->index = index;
             c->kind = KIND_INSTANCE_VALUE;
             return;
-        }
+        }  /* (an empty value over a class attribute: the class attribute, SHADOW_VALUE_AT, below) */
     }
     if (!analyze_shadowing(c, tp, owner, name))
         return;
@@ -456,6 +465,10 @@ not_shadowed(attr_cache *c, PyObject *owner, PyObject *name)
         return 1;
     case SHADOW_VALUES:
         return *_PyObject_ValuesPointer(owner) != NULL && cached_keys(Py_TYPE(owner))->dk_nentries == c->nentries;
+    case SHADOW_VALUE_AT: {
+        PyDictValues *values = *_PyObject_ValuesPointer(owner);
+        return values != NULL && values->values[c->index] == NULL;
+    }
     default: {
         PyObject *dict = instance_dict(c, owner);
         if (dict == NULL)
