@@ -204,6 +204,8 @@ enum {
     KIND_META_ATTR,        /* an attribute of a class read through its metaclass's type_getattro: META_* in shadow */
     KIND_SUPER,            /* an attribute found through a super object's MRO walk: SUPER_* in shadow */
     KIND_METHOD_FORWARD,   /* a bound method's attribute its type lacks (`m.__name__`): the function's */
+    KIND_STORE_DESCR,      /* STORE_ATTR to a data descriptor of the type (a property's setter, a C getset such as
+                              Element.text): its __set__, called directly */
 };
 
 /* KIND_META_ATTR cases (in `shadow`): type_version is the class's tag, dict_version the metaclass's */

@@ -356,7 +356,7 @@ static const char *const kind_names[] = {
     [KIND_MODULE] = "module", [KIND_METHOD] = "method", [KIND_METHOD_DICT] = "method_dict",
     [KIND_STORE_VALUE] = "store_value", [KIND_STORE_SLOT] = "store_slot", [KIND_STORE_DICT] = "store_dict",
     [KIND_TYPE_ATTR] = "type_attr", [KIND_META_ATTR] = "meta_attr", [KIND_SUPER] = "super",
-    [KIND_METHOD_FORWARD] = "method_forward",
+    [KIND_METHOD_FORWARD] = "method_forward", [KIND_STORE_DESCR] = "store_descr",
 };
 
 const char *

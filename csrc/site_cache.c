@@ -356,6 +356,10 @@ fill_store(attr_cache *c, PyObject *owner, PyObject *name)
             c->index = ((PyMemberDescrObject *)descr)->d_member->offset;
             c->kind = KIND_STORE_SLOT;
         }
+        else if (!checked) {  /* (type_lookup vouched for its type: immutable, so its __set__ stays) */
+            c->descr = descr;
+            c->kind = KIND_STORE_DESCR;
+        }
         return;
     }
     if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
@@ -922,6 +926,13 @@ cached_store(attr_cache *c, PyObject *owner, PyObject *name, PyObject *v, int *e
         if (*err == 0)
             remember_entry((PyDictObject *)dict, name, &c->dict_hint);
         Py_DECREF(dict);
+        Py_DECREF(v);
+        return 1;
+    }
+    if (c->kind == KIND_STORE_DESCR) {  /* as PyObject_GenericSetAttr does with a data descriptor */
+        PyObject *descr = Py_NewRef(c->descr);
+        *err = Py_TYPE(descr)->tp_descr_set(descr, owner, v);
+        Py_DECREF(descr);
         Py_DECREF(v);
         return 1;
     }
