@@ -205,7 +205,11 @@ fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
     int cannot_raise = c->kind == KIND_INSTANCE_VALUE || c->kind == KIND_SLOT || c->kind == KIND_METHOD ||
                        c->kind == KIND_METHOD_DICT ||
                        (c->kind == KIND_CLASS_ATTR && c->descr != NULL &&
-                        (Py_TYPE(c->descr)->tp_descr_get == NULL || PyFunction_Check(c->descr)));
+                        (Py_TYPE(c->descr)->tp_descr_get == NULL || PyFunction_Check(c->descr))) ||
+                       /* the instance dict's value, else nothing (a miss: the generic path asks __getattr__) or a
+                        * class attribute without __get__ (typing's _GenericAlias.__origin__) */
+                       (c->kind == KIND_INSTANCE_DICT && c->dict_version == 0 &&
+                        (c->descr == NULL || Py_TYPE(c->descr)->tp_descr_get == NULL));
     if (!cannot_raise) {
         c->kind = KIND_EMPTY;
         c->shadow = SHADOW_NONE;
@@ -564,6 +568,9 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         PyObject *dict = instance_dict(c, owner);
         if (dict == (PyObject *)-1 || (dict != NULL && !PyDict_CheckExact(dict)))
             return 0;
+        if (dict != NULL && tp->tp_getattro != PyObject_GenericGetAttr
+            && !DK_IS_UNICODE(((PyDictObject *)dict)->ma_keys))
+            return 0;  /* (a __getattr__ hook: a key's __eq__ raising AttributeError would have to reach it) */
         if (dict != NULL) {
             PyObject *v = dict_lookup_hinted((PyDictObject *)dict, name, &c->dict_hint);
             if (v != NULL) {

@@ -69,3 +69,32 @@ except AttributeError as exc:
 objs[1].kind = "own"
 Lazy.xyz = "class xyz"
 print(use(objs[1:3]))
+
+
+class Alias:  # typing's _GenericAlias: __getattr__, instances with a materialised dict, plain class attributes
+    default = 7
+
+    def __init__(self, origin):
+        self.__origin__ = origin
+        self.__dict__  # materialise
+
+    def __getattr__(self, name):
+        return "hook: " + name
+
+
+def read_alias(a):
+    return a.__origin__, a.default, a.missing
+
+
+aliases = [Alias("list"), Alias("dict")]
+out = []
+for i in range(150):
+    out.append(read_alias(aliases[i % 2]))
+    if i == 60:
+        del aliases[0].__origin__  # __getattr__ answers for it now
+    if i == 90:
+        aliases[1].default = "own default"
+        del Alias.default  # __getattr__ for the other
+    if i == 120:
+        aliases[0].__dict__[3] = "non-str key"
+print(out[:2], out[61:63], out[91:93], out[-2:])
