@@ -63,6 +63,19 @@ class _Template:
         a.test(RAX, RAX)
         a.jcc("z", self.miss)
 
+    def materialised_dict(self, no_dict: Label) -> None:
+        """rax = the owner's materialised managed dict, an exact dict (no split values left), else the next slot; to
+        `no_dict` when the owner has neither values nor a dict.  Clobbers rdx."""
+        a, lay = self.a, self.lay
+        a.cmp(Mem(RDI, lay["values_pointer"]), 0)
+        a.jcc("ne", self.miss)
+        a.mov(RAX, Mem(RDI, lay["managed_dict_pointer"]))
+        a.test(RAX, RAX)
+        a.jcc("z", no_dict)
+        a.mov(RDX, lay["dict_type"])
+        a.cmp(Mem(RAX, lay["ob_type"]), RDX)
+        a.jcc("ne", self.miss)
+
     def finish(self, flag: bool) -> tuple[bytes, tuple[int, ...]]:
         a = self.a
         self.hole64("hits", R8)
@@ -152,14 +165,7 @@ def _load_method_dict(t: _Template) -> None:
     visible, shadowed, probe, special, step = (a.label(n) for n in ("visible", "shadowed", "probe", "special",
                                                                       "step"))
     t.version_guard()
-    a.cmp(Mem(RDI, lay["values_pointer"]), 0)
-    a.jcc("ne", t.miss)
-    a.mov(RAX, Mem(RDI, lay["managed_dict_pointer"]))
-    a.test(RAX, RAX)
-    a.jcc("z", visible)  # no attributes at all
-    a.mov(RDX, lay["dict_type"])
-    a.cmp(Mem(RAX, lay["ob_type"]), RDX)
-    a.jcc("ne", t.miss)
+    t.materialised_dict(visible)  # (none: no attributes at all)
     a.mov(RAX, Mem(RAX, lay["ma_keys"]))
     a.cmp(Mem(RAX, lay["dk_kind"]), 0, size=8)
     a.jcc("e", t.miss)  # keys that are not all str
@@ -209,14 +215,7 @@ def _load_dict_hint(t: _Template) -> None:
     a, lay = t.a, t.lay
     combined, done = a.label("combined"), a.label("dict_value")
     t.version_guard()
-    a.cmp(Mem(RDI, lay["values_pointer"]), 0)
-    a.jcc("ne", t.miss)
-    a.mov(RAX, Mem(RDI, lay["managed_dict_pointer"]))
-    a.test(RAX, RAX)
-    a.jcc("z", t.miss)
-    a.mov(RDX, lay["dict_type"])
-    a.cmp(Mem(RAX, lay["ob_type"]), RDX)
-    a.jcc("ne", t.miss)
+    t.materialised_dict(t.miss)
     a.mov(RSI, Mem(RAX, lay["ma_keys"]))
     a.cmp(Mem(RSI, lay["dk_kind"]), 0, size=8)
     a.jcc("e", t.miss)  # keys that are not all str
