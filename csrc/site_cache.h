@@ -1,0 +1,37 @@
+/* site_cache.h -- what site_cache.c (the attribute sites' helpers and entries) and site_fill.c (the analysis
+ * that fills an entry from an object the generic path just handled) share. */
+#ifndef ACCEL_SITE_CACHE_H
+#define ACCEL_SITE_CACHE_H
+#include "bjit.h"
+#include "internal/pycore_dict.h"
+#include "internal/pycore_object.h"
+
+typedef accel_attr_cache attr_cache;  /* (bjit.h) */
+
+/* Fill `c` (zeroed) with the case of `owner`'s attribute `name` (loads: method = a LOAD_METHOD site), or leave it
+ * KIND_EMPTY; runs no Python code. */
+void accel_fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method);
+void accel_fill_store(attr_cache *c, PyObject *owner, PyObject *name);
+
+/* Where `name` is among a str-keyed dict's entries (the first 64), into *hint. */
+void accel_remember_entry(PyDictObject *dict, PyObject *name, Py_ssize_t *hint);
+
+static inline PyDictKeysObject *
+cached_keys(PyTypeObject *tp)
+{
+    return ((PyHeapTypeObject *)tp)->ht_cached_keys;
+}
+
+/* The instance's own dict for SHADOW_DICT (borrowed, may be NULL). */
+static inline PyObject *
+instance_dict(attr_cache *c, PyObject *owner)
+{
+    if (c->index == 0) {
+        if (*_PyObject_ValuesPointer(owner) != NULL)
+            return (PyObject *)-1;  /* values came back?  (not possible, but never guess) */
+        return *_PyObject_ManagedDictPointer(owner);
+    }
+    return *(PyObject **)((char *)owner + c->index);
+}
+
+#endif
