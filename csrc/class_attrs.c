@@ -9,9 +9,7 @@
  * contents decide, borrowed descriptors that live as long as those tags hold, nothing that runs Python code while
  * filling.  These kinds are the helper's only: machine code never checks them inline.
  */
-#include "bjit.h"
-
-typedef accel_attr_cache attr_cache;
+#include "site_cache.h"
 
 /* An attribute of a class, read through type_getattro (the getattro of `type` and of every metaclass that
  * overrides neither __getattribute__ nor __getattr__).  type_getattro asks the metaclass first: a data
@@ -116,19 +114,6 @@ accel_fill_super(attr_cache *c, PyObject *owner, PyObject *name, int method)
     }
 }
 
-/* `descr`'s __get__(instance, owner) if its type has one (looked up now: the type may be mutable), else descr. */
-static inline PyObject *
-get_or_self(PyObject *descr, PyObject *instance, PyObject *owner)
-{
-    descrgetfunc get = Py_TYPE(descr)->tp_descr_get;
-    if (get == NULL)
-        return Py_NewRef(descr);
-    Py_INCREF(descr);
-    PyObject *res = get(descr, instance, owner);
-    Py_DECREF(descr);
-    return res;
-}
-
 /* KIND_META_ATTR (accel_fill_type_attr): cached_load's contract. */
 int
 accel_cached_meta_attr(attr_cache *c, PyObject *owner, PyObject **res)
@@ -138,12 +123,12 @@ accel_cached_meta_attr(attr_cache *c, PyObject *owner, PyObject **res)
         return 0;
     switch (c->shadow) {
     case META_DATA:
-        *res = get_or_self(c->descr, owner, (PyObject *)meta);
+        *res = descr_get_or_self(c->descr, owner, (PyObject *)meta);
         return 1;
     case META_CLASS:
         if (((PyTypeObject *)owner)->tp_version_tag != c->type_version)
             return 0;
-        *res = get_or_self(c->descr, NULL, owner);
+        *res = descr_get_or_self(c->descr, NULL, owner);
         return 1;
     case META_METHOD:
         if (((PyTypeObject *)owner)->tp_version_tag != c->type_version)
@@ -153,7 +138,7 @@ accel_cached_meta_attr(attr_cache *c, PyObject *owner, PyObject **res)
     default:  /* META_ATTR */
         if (((PyTypeObject *)owner)->tp_version_tag != c->type_version)
             return 0;
-        *res = get_or_self(c->descr, owner, (PyObject *)meta);
+        *res = descr_get_or_self(c->descr, owner, (PyObject *)meta);
         return 1;
     }
 }
@@ -173,7 +158,7 @@ accel_cached_super(attr_cache *c, PyObject *owner, PyObject **res)
         *res = c->descr;
         return 3;
     }
-    *res = get_or_self(c->descr, instance, (PyObject *)start);
+    *res = descr_get_or_self(c->descr, instance, (PyObject *)start);
     return 1;
 }
 

@@ -154,18 +154,6 @@ not_shadowed(attr_cache *c, PyObject *owner, PyObject *name)
     }
 }
 
-static inline PyObject *
-call_descr_get(PyObject *descr, PyObject *owner)
-{
-    descrgetfunc get = Py_TYPE(descr)->tp_descr_get;
-    if (get == NULL)
-        return Py_NewRef(descr);
-    Py_INCREF(descr);  /* the getter may change the type and drop its reference */
-    PyObject *res = get(descr, owner, (PyObject *)Py_TYPE(owner));
-    Py_DECREF(descr);
-    return res;
-}
-
 /* 1: *res is the attribute (a new reference, NULL with an exception set); 2: method, *res = descr (borrowed) and
  * the owner is `self`; 3: method, *res = descr (borrowed) and `self` is the super object's obj (KIND_SUPER);
  * 0: the cache does not apply. */
@@ -173,37 +161,33 @@ static inline int
 cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
 {
     PyTypeObject *tp = Py_TYPE(owner);
-    if (c->kind == KIND_MODULE) {
+    switch (c->kind) {  /* the kinds whose guard is not the owner's type's version tag */
+    case KIND_MODULE: {
         PyDictObject *dict = (PyDictObject *)((PyModuleObject *)owner)->md_dict;
         if (tp != &PyModule_Type || dict != c->dict || dict->ma_version_tag != c->dict_version)
             return 0;
         *res = Py_NewRef(c->descr);
         return 1;
     }
-    if (c->kind == KIND_TYPE_ATTR) {
+    case KIND_TYPE_ATTR:
         if (tp != &PyType_Type || ((PyTypeObject *)owner)->tp_version_tag != c->type_version)
             return 0;
-        descrgetfunc get = Py_TYPE(c->descr)->tp_descr_get;
-        if (get == NULL) {
-            *res = Py_NewRef(c->descr);
-            return 1;
-        }
-        PyObject *descr = Py_NewRef(c->descr);
-        *res = get(descr, NULL, owner);
-        Py_DECREF(descr);
+        *res = descr_get_or_self(c->descr, NULL, owner);
         return 1;
-    }
-    if (c->kind == KIND_META_ATTR)
+    case KIND_META_ATTR:
         return accel_cached_meta_attr(c, owner, res);
-    if (c->kind == KIND_SUPER)
+    case KIND_SUPER:
         return accel_cached_super(c, owner, res);
-    if (c->kind == KIND_METHOD_FORWARD) {
+    case KIND_METHOD_FORWARD: {
         if (tp != &PyMethod_Type)
             return 0;
         PyObject *func = Py_NewRef(((PyMethodObject *)owner)->im_func);
         *res = PyObject_GetAttr(func, name);
         Py_DECREF(func);
         return 1;
+    }
+    default:
+        break;
     }
     if (tp->tp_version_tag != c->type_version)
         return 0;
@@ -223,7 +207,7 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         return 1;
     }
     case KIND_DATA_DESCR:
-        *res = call_descr_get(c->descr, owner);
+        *res = descr_get_or_self(c->descr, owner, (PyObject *)tp);
         return 1;
     case KIND_INSTANCE_DICT: {
         if (c->dict_version != 0 && Py_TYPE(c->descr)->tp_descr_set != NULL)
@@ -247,7 +231,7 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         }
         if (c->descr == NULL)
             return 0;  /* AttributeError: the generic path says it */
-        *res = call_descr_get(c->descr, owner);
+        *res = descr_get_or_self(c->descr, owner, (PyObject *)tp);
         return 1;
     }
     case KIND_CLASS_ATTR:
@@ -270,7 +254,7 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
                 || (Py_TYPE(c->descr)->tp_descr_get != NULL && tp->tp_getattro != PyObject_GenericGetAttr))
                 return 0;
         }
-        *res = call_descr_get(c->descr, owner);
+        *res = descr_get_or_self(c->descr, owner, (PyObject *)tp);
         return 1;
     }
     default:

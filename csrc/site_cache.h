@@ -1,5 +1,5 @@
-/* site_cache.h -- what site_cache.c (the attribute sites' helpers and entries) and site_fill.c (the analysis
- * that fills an entry from an object the generic path just handled) share. */
+/* site_cache.h -- what site_cache.c (the attribute sites' helpers and entries), site_fill.c (the analysis that
+ * fills an entry from an object the generic path just handled) and class_attrs.c share. */
 #ifndef ACCEL_SITE_CACHE_H
 #define ACCEL_SITE_CACHE_H
 #include "bjit.h"
@@ -15,6 +15,20 @@ void accel_fill_store(attr_cache *c, PyObject *owner, PyObject *name);
 
 /* Where `name` is among a str-keyed dict's entries (the first 64), into *hint. */
 void accel_remember_entry(PyDictObject *dict, PyObject *name, Py_ssize_t *hint);
+
+/* `descr`'s __get__(instance, owner) if its type has one (looked up at each use: the type may be mutable), else
+ * descr itself (a new reference; NULL with an exception set). */
+static inline PyObject *
+descr_get_or_self(PyObject *descr, PyObject *instance, PyObject *owner)
+{
+    descrgetfunc get = Py_TYPE(descr)->tp_descr_get;
+    if (get == NULL)
+        return Py_NewRef(descr);
+    Py_INCREF(descr);  /* the getter may change the type and drop its reference */
+    PyObject *res = get(descr, instance, owner);
+    Py_DECREF(descr);
+    return res;
+}
 
 static inline PyDictKeysObject *
 cached_keys(PyTypeObject *tp)
