@@ -85,11 +85,11 @@ def snapshot() -> dict[str, Any]:
     return out
 
 
-HANDBACK_REASONS = ("unsupported", "helper", "tracing", "resume", "block")  # csrc/bjit.h ACCEL_HB_*
+HANDBACK_REASONS = ("unsupported", "helper", "tracing", "resume", "block", "handler")  # csrc/bjit.h ACCEL_HB_*
 
 
 def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
-    """Tier-1 exits: frames returned from machine code, errors handed to the interpreter's unwinding, and
+    """Tier-1 exits: frames returned from machine code, exceptions and where they were handled, and
     hand-backs by reason and opcode ("unsupported:RAISE_VARARGS"), which go into `fallbacks`."""
     import dis
 
@@ -97,6 +97,9 @@ def _merge_bjit_counters(out: dict[str, Any], counters: dict[str, Any]) -> None:
     out["bjit_yields"] = counters["yields"]
     out["bjit_errors"] = counters["errors"]
     out["bjit_handbacks"] = counters["handbacks"]
+    # exceptions raised in machine code (bjit_errors), by where the trampoline's unwinding took them
+    for key in ("exc_caught_jit", "exc_caught_interp", "exc_left", "exc_to_interp"):
+        out[f"bjit_{key}"] = counters[key]
     out["ic_hits"] += counters["ic_hits"]
     out["ic_misses"] += counters["ic_misses"]
     out["ic_inline_hits_counted"] = bool(counters["counting"])
@@ -146,7 +149,8 @@ def format_summary(data: dict[str, Any]) -> str:
     failures = ", ".join(f"{k}: {v}" for k, v in sorted(data["compile_failures"].items())) or "none"
     fallbacks = ", ".join(f"{k}: {v}" for k, v in sorted(data["fallbacks"].items())) or "none"
     skipped = ", ".join(f"{k}: {v}" for k, v in sorted(data["compile_skipped"].items())) or "none"
-    tier1_frames = sum(data.get(k, 0) for k in ("bjit_returns", "bjit_yields", "bjit_errors", "bjit_handbacks"))
+    raised = data.get("bjit_exc_left", 0) + data.get("bjit_exc_to_interp", 0)  # (frames left with an exception)
+    tier1_frames = data.get("bjit_returns", 0) + data.get("bjit_yields", 0) + raised + data.get("bjit_handbacks", 0)
     lines = [
         "accel stats",
         f"  code objects registered   {data.get('code_objects_registered', 0):>10}"
@@ -159,8 +163,13 @@ def format_summary(data: dict[str, Any]) -> str:
         f"  left to the interpreter   {sum(data['compile_skipped'].values()):>10}   ({skipped})",
         f"  tier-1 frames             {tier1_frames:>10}"
         f"   (returned: {data.get('bjit_returns', 0)}, yielded: {data.get('bjit_yields', 0)},"
-        f" raised: {data.get('bjit_errors', 0)},"
+        f" raised: {raised},"
         f" handed back: {data.get('bjit_handbacks', 0)})",
+        f"  exceptions in tier 1      {data.get('bjit_errors', 0):>10}"
+        f"   (caught in machine code: {data.get('bjit_exc_caught_jit', 0)},"
+        f" by handlers the interpreter ran: {data.get('bjit_exc_caught_interp', 0)};"
+        f" left their frame: {data.get('bjit_exc_left', 0)}; unwound by the interpreter (tracing):"
+        f" {data.get('bjit_exc_to_interp', 0)})",
         f"  entered without the hook  {data.get('calls_direct', 0) + data.get('generator_resumes_direct', 0):>10}"
         f"   (calls from machine code: {data.get('calls_direct', 0)},"
         f" generator resumptions: {data.get('generator_resumes_direct', 0)};"

@@ -113,10 +113,25 @@ enum {
     ACCEL_HB_TRACING,           /* sys.settrace/setprofile switched on while compiled code ran */
     ACCEL_HB_RESUME,            /* entered at a point compiled code has no entry for (generator, throw) */
     ACCEL_HB_BLOCK,             /* a block that could not be compiled when first reached (bjit_lazy.c) */
+    ACCEL_HB_HANDLER,           /* an exception handler whose block has no machine code (bjit_exceptions.c) */
     ACCEL_HB_COUNT
 };
 
 extern uint64_t accel_bjit_exits[ACCEL_EXIT_COUNT];
+
+/* ---- exceptions raised in machine code (bjit_exceptions.c) ---- */
+enum {
+    ACCEL_UNWIND_CAUGHT_JIT = 0,  /* a handler of the frame entered in machine code */
+    ACCEL_UNWIND_CAUGHT_INTERP,   /* a handler of the frame run by the interpreter (its block has no machine code) */
+    ACCEL_UNWIND_LEFT,            /* no handler: the frame left with the exception */
+    ACCEL_UNWIND_TO_INTERP,       /* tracing: the interpreter's own unwinding */
+    ACCEL_UNWIND_COUNT
+};
+extern uint64_t accel_unwind_counts[ACCEL_UNWIND_COUNT];
+/* ceval's error path from `error:` to a handler: 1 with the handler's code unit (the stack as it expects,
+ * frame->stacktop set), 0 when the frame has none (stack emptied, the frame to be left with NULL). */
+int accel_unwind_to_handler(PyThreadState *tstate, _PyInterpreterFrame *frame, int32_t *handler_unit);
+int accel_unwind_is_reraise(_PyInterpreterFrame *frame);  /* the error is a re-raise (no traceback entry) */
 extern uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];  /* by reason and opcode */
 
 PyObject *accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
@@ -306,6 +321,13 @@ PyObject **accel_op_dict_merge(PyThreadState *, _PyInterpreterFrame *, PyObject 
 PyObject **accel_op_import_name(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_import_from(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_set_update(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_reraise(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_reraise_handled(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_push_exc_info(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_pop_except(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_check_exc_match(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_with_except_start(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_load_build_class(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_raise_varargs(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_call_function_ex(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_get_yield_from_iter(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);

@@ -77,6 +77,25 @@ unlink_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
     tstate->cframe->current_frame = frame->previous;
 }
 
+/* The block of lazily compiled code starting at code unit `unit` (-1: none; blocks are in code order). */
+static int32_t
+block_at(const accel_lazy_blocks *lz, int32_t unit)
+{
+    if (lz == NULL)
+        return -1;
+    int32_t lo = 0, hi = lz->nblocks - 1;
+    while (lo <= hi) {
+        int32_t mid = lo + (hi - lo) / 2, first = lz->entries[2 * mid];
+        if (first == unit)
+            return mid;
+        if (first < unit)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
 /* A run of machine code that stopped other than by returning: a block reached for the first time (compile it
  * and go on there, bjit_lazy.c), or the frame's end in some other way (unlink it and let the interpreter finish
  * whatever the machine code left).  Out of line: the common return stays short in every inlined copy of
@@ -87,6 +106,36 @@ machine_code_exit(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_
 {
     for (;;) {
         accel_bjit_exits[exit]++;
+        if (exit == ACCEL_EXIT_ERROR) {
+            /* ceval's error path, here (bjit_exceptions.c); while tracing, the interpreter's, which reports it
+             * (a re-raise declines while tracing, so it never needs the interpreter's) */
+            if (accel_tracing(tstate) && !accel_unwind_is_reraise(frame)) {
+                accel_unwind_counts[ACCEL_UNWIND_TO_INTERP]++;
+                break;
+            }
+            int32_t unit;
+            if (!accel_unwind_to_handler(tstate, frame, &unit)) {
+                unlink_frame(tstate, frame);
+                return NULL;
+            }
+            int32_t b = block_at(st->lazy, unit);
+            int32_t depth = frame->stacktop - frame->f_code->co_nlocalsplus;
+            ctx->entry = b >= 0 && st->lazy->entries[2 * b + 1] == depth
+                             ? accel_bjit_block_code(tstate, st, frame->f_code, b) : NULL;
+            if (ctx->entry == NULL) {
+                accel_unwind_counts[ACCEL_UNWIND_CAUGHT_INTERP]++;
+                exit = ACCEL_EXIT_HANDBACK;
+                accel_bjit_exits[exit]++;
+                ctx->reason = ACCEL_HB_HANDLER * 256;
+                ctx->resume_unit = unit;
+                ctx->resume_depth = depth;
+                break;
+            }
+            accel_unwind_counts[ACCEL_UNWIND_CAUGHT_JIT]++;
+            frame->stacktop = -1;  /* (running again) */
+            exit = ((accel_jit_fn)st->jit_fn)(ctx);
+            continue;
+        }
         if (exit != ACCEL_EXIT_COMPILE_BLOCK)
             break;
         int32_t b = ctx->reason;

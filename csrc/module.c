@@ -974,13 +974,17 @@ core_bjit_counters(PyObject *self, PyObject *unused)
             }
         }
     }
-    return Py_BuildValue("{s:i,s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}",
+    return Py_BuildValue("{s:i,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:N,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}",
                          "counting", accel_counting,
                          "block_compiles", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_COMPILE_BLOCK],
                          "returns", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_RETURN],
                          "yields", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_YIELD],
                          "errors", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_ERROR],
                          "handbacks", (unsigned long long)accel_bjit_exits[ACCEL_EXIT_HANDBACK],
+                         "exc_caught_jit", (unsigned long long)accel_unwind_counts[ACCEL_UNWIND_CAUGHT_JIT],
+                         "exc_caught_interp", (unsigned long long)accel_unwind_counts[ACCEL_UNWIND_CAUGHT_INTERP],
+                         "exc_left", (unsigned long long)accel_unwind_counts[ACCEL_UNWIND_LEFT],
+                         "exc_to_interp", (unsigned long long)accel_unwind_counts[ACCEL_UNWIND_TO_INTERP],
                          "handback_sites", sites,
                          "ic_hits", (unsigned long long)accel_site_counters.hits,
                          "ic_misses", (unsigned long long)accel_site_counters.misses,

@@ -89,15 +89,20 @@ def test_unsupported_instruction_hands_the_frame_back(installed):
         def fn(x):
             y = x + 1
             if x < 0:
-                raise                    # a bare re-raise (RAISE_VARARGS 0): left to the interpreter
+                match x:
+                    case int(real=r):    # MATCH_CLASS: left to the interpreter
+                        return r
             if x > 5:
                 raise ValueError(y)      # RAISE_VARARGS 1: compiled (bjit_blocks.c)
+            if x == 0:
+                raise                    # a bare re-raise (RAISE_VARARGS 0): compiled (bjit_exceptions.c)
             from os import path          # IMPORT_FROM: compiled
             return y * 2 + len(path.sep)
     """, "fn")
     assert fn(1) == 5
+    assert fn(-3) == -3
     try:
-        fn(-3)
+        fn(0)
     except RuntimeError as e:
         assert str(e) == "No active exception to reraise"
     try:
@@ -105,9 +110,10 @@ def test_unsupported_instruction_hands_the_frame_back(installed):
     except ValueError as e:
         assert e.args == (10,)
     stats = accel.stats()
-    assert stats["fallbacks"].get("unsupported:RAISE_VARARGS", 0) >= 1
-    assert stats["bjit_unsupported_sites"]["RAISE_VARARGS"] >= 1
-    assert "IMPORT_FROM" not in stats["bjit_unsupported_sites"] and "unsupported:IMPORT_FROM" not in stats["fallbacks"]
+    assert stats["fallbacks"].get("unsupported:MATCH_CLASS", 0) >= 1
+    assert stats["bjit_unsupported_sites"]["MATCH_CLASS"] >= 1
+    for compiled in ("IMPORT_FROM", "RAISE_VARARGS"):
+        assert compiled not in stats["bjit_unsupported_sites"] and f"unsupported:{compiled}" not in stats["fallbacks"]
 
 
 def test_with_import_and_keyword_merges_run_in_machine_code(installed):

@@ -9,10 +9,10 @@ its opcode in csrc/bjit_ops.c.  What makes it safe to mix freely with CPython's 
   (rbp, biased: registers.py): no stack-pointer register is kept at all.  prev_instr is stored before anything
   that can raise, call out or run a destructor, so tracebacks, line numbers, sys._getframe() and the exception
   table see what they would see in the interpreter.
-* Three ways out (csrc/bjit.h): return; error (the helper set the exception and frame->stacktop; the interpreter
-  takes over with throwflag and runs its own unwinding, handlers and traceback); hand-back (an instruction tier 1
-  does not compile, or a helper that declined: the interpreter runs the frame on from that instruction).
-  Exception handlers are never compiled: an exception always continues in the interpreter.
+* Three ways out (csrc/bjit.h): return; error (the helper set the exception and frame->stacktop; the trampoline
+  unwinds as ceval does -- traceback entry, exception table -- and enters the handler's block, which is compiled
+  like any other: csrc/bjit_exceptions.c); hand-back (an instruction tier 1 does not compile, or a helper that
+  declined: the interpreter runs the frame on from that instruction).
 * Generator frames: the interpreter runs a generator function's call (RETURN_GENERATOR needs CPython's private
   _Py_MakeCoro); every resumption enters the machine code at the instruction after the YIELD_VALUE (or the
   RETURN_GENERATOR) it stopped at, through a small dispatch on ctx->resume_unit, and YIELD_VALUE suspends the
@@ -156,6 +156,18 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["SET_UPDATE"]: ("set_update", True),
     OP["GET_YIELD_FROM_ITER"]: ("get_yield_from_iter", True),
     OP["GET_AWAITABLE"]: ("get_awaitable", True),  # (__await__ may switch tracing on)
+    OP["LOAD_BUILD_CLASS"]: ("load_build_class", True),
+    # exception handlers' instructions (csrc/bjit_exceptions.c; the handler's block is entered by the trampoline)
+    OP["PUSH_EXC_INFO"]: ("push_exc_info", False),
+    OP["POP_EXCEPT"]: ("pop_except", False),
+    OP["CHECK_EXC_MATCH"]: ("check_exc_match", False),
+    OP["WITH_EXCEPT_START"]: ("with_except_start", True),
+}
+
+# Opcodes that always raise: opcode -> {oparg: helper}.  The helper takes the error exit, or declines.
+RAISING_OPS: dict[int, dict[int, str]] = {
+    OP["RAISE_VARARGS"]: {0: "reraise_handled", 1: "raise_varargs", 2: "raise_varargs"},
+    OP["RERAISE"]: {0: "reraise", 1: "reraise", 2: "reraise", 3: "reraise"},
 }
 
 # Opcodes whose helper gets a per-site cache (csrc/site_cache.c, bjit_ops.c) as its fifth argument:
@@ -1117,10 +1129,12 @@ class _Generator(FastPaths):
             if appended is not None:
                 a.bind(appended)
             return False
-        if op == OP["RAISE_VARARGS"] and arg in (1, 2):
-            # always an exception: the after_ glue takes the error exit (the interpreter adds the traceback entry,
-            # as ceval's `goto error` does); were the helper ever to return, the interpreter runs the instruction
-            self.call_helper("raise_varargs", i, arg, depth)
+        raising = RAISING_OPS.get(op, {}).get(arg)
+        if raising is not None:
+            # always an exception: the after_ glue takes the error exit (the trampoline unwinds as ceval's `goto
+            # error` does, or `exception_unwind` for a re-raise); a helper that declines (tracing) returns
+            # ACCEL_HANDBACK, and the interpreter runs the instruction
+            self.call_helper(raising, i, arg, depth)
             a.jmp(self.handback(start, depth, HB_HELPER, op))
             return True
         if op == OP["CALL_FUNCTION_EX"]:
