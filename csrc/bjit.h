@@ -328,6 +328,11 @@ PyObject **accel_op_pop_except(PyThreadState *, _PyInterpreterFrame *, PyObject 
 PyObject **accel_op_check_exc_match(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_with_except_start(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_load_build_class(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_load_name(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_load_name_cached(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t,
+                                     accel_load_global_cache *);
+PyObject **accel_op_store_name(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
+PyObject **accel_op_delete_name(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_raise_varargs(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_call_function_ex(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
 PyObject **accel_op_get_yield_from_iter(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t);
@@ -436,8 +441,8 @@ accel_osr_watchable(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_cod
 {
     return (st->flags & ACCEL_CS_HAS_LOOP) && !(st->flags & (ACCEL_CS_EXCLUDED | ACCEL_CS_FAILED | ACCEL_CS_COMPILING))
            && __atomic_load_n(&accel_osr_ticks, __ATOMIC_RELAXED) != 0
-           && (frame->f_code->co_flags & (CO_OPTIMIZED | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
-                  == CO_OPTIMIZED  /* functions; not module or class bodies, which tier 1 leaves alone */
+           && !(frame->f_code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
+           /* (functions, and module and class bodies: a script's loop at module level) */
            && frame->owner == FRAME_OWNED_BY_THREAD && _Py_ThreadCanHandleSignals(tstate->interp);
 }
 PyObject *accel_osr_interpret(PyThreadState *, _PyInterpreterFrame *, accel_code_state *);

@@ -1,5 +1,7 @@
-/* bjit_blocks.c -- tier-1 helpers for statement-level instructions: `with` entry, imports, ** merges, and the
- * argument conversion of f(*iterable).
+/* bjit_blocks.c -- tier-1 helpers for statement-level instructions: `with` entry, imports, ** merges, the
+ * argument conversion of f(*iterable), the class statement's LOAD_BUILD_CLASS, and the name instructions of
+ * module and class bodies (LOAD_NAME, STORE_NAME, DELETE_NAME: tier 1 compiles those bodies when a loop in them
+ * gets hot, osr.c).
  *
  * Same contract as bjit_ops.c (see its header): each follows CPython 3.11's ceval.c for the instruction, leaves
  * the value stack as ceval's error path expects when it fails, and returns ACCEL_HANDBACK -- before touching
@@ -258,6 +260,139 @@ accel_op_set_update(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, in
     sp -= 1;
     Py_DECREF(iterable);
     return err < 0 ? ERROR_AT(sp) : sp;
+}
+
+/* LOAD_BUILD_CLASS: [] -> [builtins.__build_class__], NameError "__build_class__ not found" as ceval */
+PyObject **
+accel_op_load_build_class(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    static PyObject *name;
+    if (name == NULL && (name = PyUnicode_InternFromString("__build_class__")) == NULL)
+        return ERROR_AT(sp);
+    PyObject *builtins = f->f_builtins, *bc;
+    if (PyDict_CheckExact(builtins)) {
+        bc = PyDict_GetItemWithError(builtins, name);
+        if (bc == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_NameError, "__build_class__ not found");
+            return ERROR_AT(sp);
+        }
+        Py_INCREF(bc);
+    }
+    else {
+        bc = PyObject_GetItem(builtins, name);
+        if (bc == NULL) {
+            if (PyErr_ExceptionMatches(PyExc_KeyError))
+                PyErr_SetString(PyExc_NameError, "__build_class__ not found");
+            return ERROR_AT(sp);
+        }
+    }
+    *sp++ = bc;
+    return sp;
+}
+/* ceval's format_exc_check_arg for NameError: the message, and the name on the exception (for suggestions) */
+static void
+set_name_error(PyObject *name)
+{
+    static PyObject *name_attr;
+    const char *text = PyUnicode_AsUTF8(name);
+    if (text == NULL)
+        return;
+    PyErr_Format(PyExc_NameError, "name '%.200s' is not defined", text);
+    if (name_attr == NULL && (name_attr = PyUnicode_InternFromString("name")) == NULL)
+        return;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (PyErr_GivenExceptionMatches(value, PyExc_NameError) && ((PyNameErrorObject *)value)->name == NULL)
+        (void)PyObject_SetAttr(value, name_attr, name);  /* (a failure is dropped: the NameError is restored) */
+    PyErr_Restore(type, value, tb);
+}
+
+/* LOAD_NAME: [] -> [the name from the frame's locals (any mapping), else its globals, else its builtins] */
+PyObject **
+accel_op_load_name(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *name = PyTuple_GET_ITEM(f->f_code->co_names, oparg);
+    PyObject *locals = f->f_locals, *v;
+    if (locals == NULL) {
+        PyErr_Format(PyExc_SystemError, "no locals when loading %R", name);
+        return ERROR_AT(sp);
+    }
+    if (PyDict_CheckExact(locals)) {
+        v = Py_XNewRef(PyDict_GetItemWithError(locals, name));
+        if (v == NULL && PyErr_Occurred())
+            return ERROR_AT(sp);
+    }
+    else {
+        v = PyObject_GetItem(locals, name);
+        if (v == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_KeyError))
+                return ERROR_AT(sp);
+            PyErr_Clear();
+        }
+    }
+    if (v == NULL) {
+        v = Py_XNewRef(PyDict_GetItemWithError(f->f_globals, name));
+        if (v == NULL && PyErr_Occurred())
+            return ERROR_AT(sp);
+    }
+    if (v == NULL) {
+        if (PyDict_CheckExact(f->f_builtins)) {
+            v = Py_XNewRef(PyDict_GetItemWithError(f->f_builtins, name));
+            if (v == NULL) {
+                if (!PyErr_Occurred())
+                    set_name_error(name);
+                return ERROR_AT(sp);
+            }
+        }
+        else {
+            v = PyObject_GetItem(f->f_builtins, name);
+            if (v == NULL) {
+                if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+                    PyErr_Clear();
+                    set_name_error(name);
+                }
+                return ERROR_AT(sp);
+            }
+        }
+    }
+    *sp++ = v;
+    return sp;
+}
+
+/* STORE_NAME: [value] -> [], into the frame's locals */
+PyObject **
+accel_op_store_name(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *name = PyTuple_GET_ITEM(f->f_code->co_names, oparg);
+    PyObject *v = *--sp, *ns = f->f_locals;
+    int err;
+    if (ns == NULL) {
+        PyErr_Format(PyExc_SystemError, "no locals found when storing %R", name);
+        Py_DECREF(v);
+        return ERROR_AT(sp);
+    }
+    err = PyDict_CheckExact(ns) ? PyDict_SetItem(ns, name, v) : PyObject_SetItem(ns, name, v);
+    Py_DECREF(v);
+    return err != 0 ? ERROR_AT(sp) : sp;
+}
+
+/* DELETE_NAME: the name removed from the frame's locals; any failure becomes ceval's NameError */
+PyObject **
+accel_op_delete_name(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
+{
+    PyObject *name = PyTuple_GET_ITEM(f->f_code->co_names, oparg);
+    PyObject *ns = f->f_locals;
+    if (ns == NULL) {
+        PyErr_Format(PyExc_SystemError, "no locals when deleting %R", name);
+        return ERROR_AT(sp);
+    }
+    if (PyObject_DelItem(ns, name) != 0) {
+        set_name_error(name);
+        return ERROR_AT(sp);
+    }
+    return sp;
 }
 
 /* CALL_FUNCTION_EX: [NULL, func, args(, kwargs_dict)] -> [result]; *args made a tuple first when it is not one */

@@ -19,8 +19,8 @@
  * (bjit_lazy.c), or in the interpreter when it cannot be (hand-back reason "handler").  With tracing or profiling
  * on, the interpreter's own unwinding runs instead: it reports the exception and unwind events.
  *
- * The handler instructions (PUSH_EXC_INFO, POP_EXCEPT, CHECK_EXC_MATCH, RERAISE, WITH_EXCEPT_START) and
- * LOAD_BUILD_CLASS are helpers with bjit_ops.c's contract, each following 3.11's ceval.c for its instruction.
+ * The handler instructions (PUSH_EXC_INFO, POP_EXCEPT, CHECK_EXC_MATCH, RERAISE, WITH_EXCEPT_START) are
+ * helpers with bjit_ops.c's contract, each following 3.11's ceval.c for its instruction.
  * A re-raise marks the thread's frame (reraised_frame) so that the unwinding adds no traceback entry; it declines
  * while tracing, where the interpreter's unwinding would add one.
  */
@@ -267,34 +267,5 @@ accel_op_with_except_start(PyThreadState *ts, _PyInterpreterFrame *f, PyObject *
     if (res == NULL)
         return ERROR_AT(sp);
     *sp++ = res;
-    return sp;
-}
-
-/* LOAD_BUILD_CLASS: [] -> [builtins.__build_class__], NameError "__build_class__ not found" as ceval */
-PyObject **
-accel_op_load_build_class(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
-{
-    static PyObject *name;
-    if (name == NULL && (name = PyUnicode_InternFromString("__build_class__")) == NULL)
-        return ERROR_AT(sp);
-    PyObject *builtins = f->f_builtins, *bc;
-    if (PyDict_CheckExact(builtins)) {
-        bc = PyDict_GetItemWithError(builtins, name);
-        if (bc == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_NameError, "__build_class__ not found");
-            return ERROR_AT(sp);
-        }
-        Py_INCREF(bc);
-    }
-    else {
-        bc = PyObject_GetItem(builtins, name);
-        if (bc == NULL) {
-            if (PyErr_ExceptionMatches(PyExc_KeyError))
-                PyErr_SetString(PyExc_NameError, "__build_class__ not found");
-            return ERROR_AT(sp);
-        }
-    }
-    *sp++ = bc;
     return sp;
 }

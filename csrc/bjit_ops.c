@@ -120,6 +120,19 @@ accel_op_load_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
     return sp;
 }
 
+/* LOAD_NAME with a cache: in a module body (the frame's locals are its globals) the lookup is LOAD_GLOBAL's --
+ * locals, then globals (the same dict), then builtins -- so it is LOAD_GLOBAL's, cache and all, which survives
+ * the module storing its globals all the time (its loop's variables).  Anywhere else (a class body, exec with
+ * other locals), the plain lookup. */
+PyObject **
+accel_op_load_name_cached(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg,
+                          load_global_cache *cache)
+{
+    if (f->f_locals == f->f_globals)
+        return accel_op_load_global(ts, f, sp, oparg << 1, cache);
+    return accel_op_load_name(ts, f, sp, oparg);
+}
+
 PyObject **
 accel_op_store_global(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
 {
@@ -667,7 +680,8 @@ const accel_symbol accel_bjit_symbols[] = {
     SYM(make_function), SYM(format_value), SYM(load_assertion_error), SYM(before_with), SYM(dict_update),
     SYM(dict_merge), SYM(import_name), SYM(import_from), SYM(set_update), SYM(raise_varargs), SYM(reraise),
     SYM(reraise_handled), SYM(push_exc_info), SYM(pop_except), SYM(check_exc_match), SYM(with_except_start),
-    SYM(load_build_class), SYM(get_yield_from_iter), SYM(send), SYM(get_awaitable),
+    SYM(load_build_class), SYM(load_name_cached), SYM(store_name), SYM(delete_name),
+    SYM(get_yield_from_iter), SYM(send), SYM(get_awaitable),
     {"handle_pending", (void *)accel_bjit_handle_pending},
     {"load_global_cache_size", (void *)sizeof(load_global_cache)},
     {"attr_cache_size", (void *)(ACCEL_ATTR_WAYS * sizeof(accel_attr_cache) + sizeof(accel_attr_site_ic))},

@@ -28,8 +28,9 @@
  * A conditional backward jump (POP_JUMP_BACKWARD_IF_TRUE/FALSE) only checks the eval breaker when taken and
  * when its condition was a bool, which then still lies in the popped slot: that is checked, so a pending call
  * run by some C code during the condition's __bool__ is never mistaken for a taken jump.
- * Limits: the main thread only (CPython runs pending calls nowhere else); functions only (tier 1 does not compile
- * module and class bodies), not generators; not frames that machine code handed back (they would go back and
+ * Functions, and module and class bodies: a script's loop at module level runs in machine code like one in a
+ * function (their LOAD_NAME/STORE_NAME are helpers, bjit_blocks.c).  Limits: the main thread only (CPython runs
+ * pending calls nowhere else); not generators; not frames that machine code handed back (they would go back and
  * forth); code compiled a block at a time only.
  */
 #include "bjit.h"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from tests.conftest import run_python
+from tests.conftest import clean_env, run_python
 
 ACCEL_HEADER = """
 import accel, json, sys
@@ -118,10 +118,70 @@ def test_long_calls_move_into_machine_code_at_a_loop_and_give_the_same_results()
     out, counters, err = run_both(LOOPS)
     assert "ZeroDivisionError" in out and "in raises_late" in out
     assert "[1, 1, 1, 1, 1, 1]" in err, err
-    # for, while, nested, try_in_body, raises_late, keeps_locals (not the exec'd module-level loop: tier 1 does
-    # not compile module bodies)
-    assert counters["osr_entered"] >= 6, counters  # (+ the list comprehension making `rows`, when it runs long)
+    # for, while, nested, try_in_body, raises_late, keeps_locals, the exec'd module-level loop (+ the list
+    # comprehension making `rows`, when it runs long)
+    assert counters["osr_entered"] >= 7, counters
     assert counters["osr_declined"] == 1, counters  # loop_in_try (its code is compiled, the frame stays)
+
+
+MODULE_LEVEL = """
+import builtins
+
+class Namespace(dict):                  # exec's locals: any mapping, its methods seen by LOAD_NAME/STORE_NAME
+    def __getitem__(self, key):
+        self.reads = getattr(self, "reads", 0) + 1
+        return dict.__getitem__(self, key)
+
+code = sys._getframe().f_code
+total = 0
+for i in range(1500000):                 # the program's own module body: LOAD_NAME / STORE_NAME
+    total += i % 7
+    if i == 1499999:
+        last = len(str(i))
+print(total, last)
+
+class Body:                             # a class body's loop
+    acc = 0
+    for j in range(800000):
+        acc += j & 5
+    del j
+print(Body.acc, hasattr(Body, "j"))
+
+ns = Namespace(start=3)
+exec("t = start\\nfor k in range(600000):\\n    t += k % 3\\ndel k\\n", {"__builtins__": builtins}, ns)
+print(ns["t"], ns.reads > 600000, "k" in ns)
+
+try:
+    for n in range(2000000):            # a NameError raised in machine code: the same message and name
+        if n == 1999999:
+            print(not_defined_anywhere)
+except NameError as e:
+    print(e, e.name)
+try:
+    for n in range(2000000):
+        if n == 1999999:
+            del not_defined_either
+except NameError as e:
+    print(e, e.name)
+if ACCEL:
+    print("module tier", accel.tier(code), file=sys.stderr)
+"""
+
+
+def test_module_and_class_body_loops_move_into_machine_code() -> None:
+    """The program's own module body: accel is installed before it starts (ACCEL=1), as users run scripts."""
+    body = textwrap.dedent(MODULE_LEVEL)
+    plain = run_python(["-c", PLAIN_HEADER + body], timeout=120)
+    env = clean_env(ACCEL="1", ACCEL_BJIT_THRESHOLD="100000", ACCEL_COMPILE_BUDGET="0", ACCEL_OSR_US="1")
+    accelerated = run_python(["-c", "\nimport accel, json, sys\n\nACCEL = True\n" + body + REPORT], env=env,
+                             timeout=120)
+    assert plain.returncode == 0 and accelerated.returncode == 0, plain.stderr + accelerated.stderr
+    assert accelerated.stdout == plain.stdout
+    assert "name 'not_defined_anywhere' is not defined not_defined_anywhere" in plain.stdout
+    assert "module tier 1" in accelerated.stderr, accelerated.stderr
+    counters = json.loads(accelerated.stderr.strip().splitlines()[-1])
+    # the module body (its first loop; the later ones run on in machine code), the class body, the exec'd code
+    assert counters["osr_entered"] >= 3, counters
 
 
 def test_a_loop_moved_into_machine_code_still_gets_keyboard_interrupt() -> None:

@@ -157,6 +157,9 @@ HELPER_OPS: dict[int, tuple[str, bool]] = {
     OP["GET_YIELD_FROM_ITER"]: ("get_yield_from_iter", True),
     OP["GET_AWAITABLE"]: ("get_awaitable", True),  # (__await__ may switch tracing on)
     OP["LOAD_BUILD_CLASS"]: ("load_build_class", True),
+    # module and class bodies (compiled when a loop in them gets hot: csrc/osr.c; LOAD_NAME is a cached op)
+    OP["STORE_NAME"]: ("store_name", True),
+    OP["DELETE_NAME"]: ("delete_name", True),
     # exception handlers' instructions (csrc/bjit_exceptions.c; the handler's block is entered by the trampoline)
     OP["PUSH_EXC_INFO"]: ("push_exc_info", False),
     OP["POP_EXCEPT"]: ("pop_except", False),
@@ -174,6 +177,7 @@ RAISING_OPS: dict[int, dict[int, str]] = {
 # opcode -> (helper name, symbol giving the cache's size).  All of them can run Python code.
 CACHED_OPS: dict[int, tuple[str, str]] = {
     OP["LOAD_GLOBAL"]: ("load_global", "load_global_cache_size"),
+    OP["LOAD_NAME"]: ("load_name_cached", "load_global_cache_size"),  # (LOAD_GLOBAL's in a module body)
     OP["LOAD_ATTR"]: ("load_attr_cached", "attr_cache_size"),
     OP["STORE_ATTR"]: ("store_attr_cached", "attr_cache_size"),
     OP["LOAD_METHOD"]: ("load_method_cached", "attr_cache_size"),
@@ -1370,13 +1374,6 @@ def data_size(fn: Function, runtime: Runtime) -> int:
     return sum(runtime.symbols[SITE_DATA[fn.records[i * 8]]] for i in site_offsets(fn, runtime))
 
 
-def _check_compilable(code: CodeType) -> None:
-    if not code.co_flags & CO_OPTIMIZED:
-        # Module and class bodies (and exec'd code): they run once, look names up in dicts (LOAD_NAME), and left
-        # to the interpreter they also get its quickening, which CPython's own tests look for.
-        raise BjitError("module-or-class-body", is_failure=False)
-
-
 def _run(gen: _Generator, step: Callable[[], CodegenResult]) -> CodegenResult:
     """step(), and whatever happens the generator's pending stubs are dropped: they are closures over the
     generator, so a failed compile would otherwise leave a reference cycle (fn, labels, stubs) for the cycle
@@ -1418,7 +1415,6 @@ def _templated(gen: _Generator, step: Callable[[_Generator], CodegenResult],
 def generate(fn: Function, code: CodeType, runtime: Runtime | None = None, data: int = 0) -> CodegenResult:
     """Machine code for `code` (whose IR is `fn`), position independent except for absolute addresses; `data` is
     the address of its per-site cache block (data_size bytes, zeroed)."""
-    _check_compilable(code)
     rt = runtime or Runtime.load()
     return _templated(_Generator(fn, code, rt, data), _Generator.generate, lambda: _Generator(fn, code, rt, data))
 
@@ -1431,8 +1427,6 @@ def compiles_lazily(fn: Function, code: CodeType) -> bool:
 
 def generate_head(fn: Function, code: CodeType, runtime: Runtime, data: int) -> CodegenResult:
     """A block at a time: prologue, entry block and exits.  The other blocks are stubs until first reached."""
-    _check_compilable(code)
-
     def make() -> _Generator:
         return _Generator(fn, code, runtime, data, LazyLinks([0] * len(fn.blocks), 0, 0))
 
