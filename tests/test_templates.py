@@ -196,6 +196,33 @@ def test_a_damaged_template_file_is_a_miss_with_one_warning(tmp_path, damage: st
         assert _run(str(cache), tmp_path)[2]["bjit_templates_loaded"] > 20
 
 
+def test_template_files_of_other_builds_are_pruned(tmp_path) -> None:  # noqa: ANN001
+    """Each upgrade makes a new template file; the first process of a build removes the other builds' files unused
+    for a month, and all but the most recent beyond TEMPLATE_FILES_KEPT.  Other files are left alone."""
+    import os
+    import time
+
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    now = time.time()
+    recent = [cache / f"tier1-templates-{k:032x}.bin" for k in range(10)]
+    for age, path in enumerate(recent):  # an hour apart, the first the most recent
+        path.write_bytes(b"old build")
+        os.utime(path, (now - 3600 * (age + 1),) * 2)
+    stale = cache / f"tier1-templates-{99:032x}.bin"
+    stale.write_bytes(b"unused for 40 days")
+    os.utime(stale, (now - 40 * 86400,) * 2)
+    other = cache / "something-else.bin"
+    other.write_bytes(b"not ours")
+    os.utime(other, (now - 40 * 86400,) * 2)
+    out, err, stats = _run(str(cache), tmp_path)
+    assert out == _plain_output() and not err and stats["bjit_templates_made"] > 20
+    left = set(cache.iterdir())
+    kept = templates.TEMPLATE_FILES_KEPT - 1  # (and this build's own)
+    assert set(recent[:kept]) <= left and not (set(recent[kept:]) & left) and stale not in left and other in left
+    assert len([p for p in left if p.name.startswith("tier1-templates-")]) == templates.TEMPLATE_FILES_KEPT
+
+
 def test_an_unwritable_cache_folder_costs_one_warning(tmp_path) -> None:  # noqa: ANN001
     blocker = tmp_path / "not_a_folder"
     blocker.write_text("")

@@ -714,6 +714,32 @@ def fingerprint(table: RuntimeTable) -> str:
     return h.hexdigest()
 
 
+TEMPLATE_FILES_KEPT = 8  # template files of other builds kept in ACCEL_CACHE_DIR (other accel or Python versions)
+TEMPLATE_FILE_MAX_AGE = 30 * 86400  # ... unless unused this long (seconds since last written or used)
+
+
+def prune_template_files(folder: str, keep: str) -> None:
+    """Remove the template files of other builds that went unused for TEMPLATE_FILE_MAX_AGE, and the oldest beyond
+    TEMPLATE_FILES_KEPT: each upgrade of accel or of Python makes a new file, and nothing else would remove the old
+    ones.  Done when a build writes its first file, so once per build and cache folder."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith("tier1-templates-") and n.endswith(".bin")]
+        files = []
+        for name in names:
+            path = os.path.join(folder, name)
+            if path != keep:
+                info = os.lstat(path)
+                if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid():
+                    files.append((info.st_mtime, path))
+        files.sort(reverse=True)
+        now = time.time()
+        for rank, (mtime, path) in enumerate(files):
+            if rank >= TEMPLATE_FILES_KEPT - 1 or now - mtime > TEMPLATE_FILE_MAX_AGE:
+                os.unlink(path)
+    except OSError:
+        pass  # (another process pruning at once, a read-only folder: nothing to do)
+
+
 class TemplateCache:
     """Packed templates by packed key (a key that cannot be templated maps to None).  Templates hold no address,
     only holes, so they are kept on disk too (`path`: a folder, set by accel.install from ACCEL_CACHE_DIR): read
@@ -791,6 +817,11 @@ class TemplateCache:
             if key not in self.templates:
                 self.templates[key] = value
                 self.loaded += 1
+        if entries and self.file and self.file_state and time.time() - self.file_state[2] / 1e9 > 86400:
+            try:  # in use: not pruned as stale (a file is only written when its build made new templates)
+                os.utime(self.file)
+            except OSError:
+                pass
 
     def save(self) -> None:
         """Write this process's templates (with the file's, which another process may have grown meanwhile)."""
@@ -801,12 +832,13 @@ class TemplateCache:
         try:
             os.makedirs(os.path.dirname(self.file), mode=0o700, exist_ok=True)
             entries: dict[bytes, bytes | None] = {}
+            first = False  # the first file of this build here
             try:
                 info = os.stat(self.file)
                 if (info.st_ino, info.st_size, info.st_mtime_ns) != self.file_state:
                     entries = self._read() or {}  # another process wrote it since: keep its templates too
             except FileNotFoundError:
-                pass
+                first = True
             except (ValueError, EOFError, TypeError):
                 entries = {}  # damaged: replaced
             entries.update(self.templates)
@@ -822,6 +854,8 @@ class TemplateCache:
                 os.unlink(temp)
                 raise
             self.made = 0
+            if first:
+                prune_template_files(os.path.dirname(self.file), self.file)
         except (OSError, ValueError) as exc:
             self.warn(f"tier-1 templates not saved to {self.file}: {exc}")
 
