@@ -104,6 +104,7 @@ static __attribute__((noinline)) PyObject *
 machine_code_exit(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st, accel_jit_ctx *ctx,
                   int exit, int entry_stacktop)
 {
+    int handler_stacktop = -1;  /* a generator's handler entered through its resume dispatch: the stack depth there */
     for (;;) {
         accel_bjit_exits[exit]++;
         if (exit == ACCEL_EXIT_ERROR) {
@@ -118,8 +119,23 @@ machine_code_exit(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_
                 unlink_frame(tstate, frame);
                 return NULL;
             }
-            int32_t b = block_at(st->lazy, unit);
             int32_t depth = frame->stacktop - frame->f_code->co_nlocalsplus;
+            if (st->lazy == NULL && (frame->f_code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
+                && !accel_tracing(tstate)) {
+                /* a generator compiled whole: its resume dispatch has an entry at each handler (codegen.py); a
+                 * NO_ENTRY exit from there resumes the interpreter at the handler (below) */
+                accel_unwind_counts[ACCEL_UNWIND_CAUGHT_JIT]++;
+                frame->prev_instr = _PyCode_CODE(frame->f_code) + unit - 1;
+                handler_stacktop = frame->stacktop;
+                frame->stacktop = -1;
+                ctx->entry = NULL;
+                ctx->resume_unit = unit;
+                exit = ((accel_jit_fn)st->jit_fn)(ctx);
+                if (exit != ACCEL_EXIT_NO_ENTRY)
+                    handler_stacktop = -1;
+                continue;
+            }
+            int32_t b = block_at(st->lazy, unit);
             ctx->entry = b >= 0 && st->lazy->entries[2 * b + 1] == depth
                              ? accel_bjit_block_code(tstate, st, frame->f_code, b) : NULL;
             if (ctx->entry == NULL) {
@@ -159,6 +175,13 @@ machine_code_exit(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_
     case ACCEL_EXIT_YIELD:
         return ctx->retval;
     case ACCEL_EXIT_NO_ENTRY:
+        if (handler_stacktop >= 0) {  /* no entry at that handler after all: the interpreter runs it */
+            accel_unwind_counts[ACCEL_UNWIND_CAUGHT_JIT]--;
+            accel_unwind_counts[ACCEL_UNWIND_CAUGHT_INTERP]++;
+            accel_bjit_handbacks[ACCEL_HB_HANDLER][0]++;
+            frame->stacktop = handler_stacktop;
+            return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        }
         accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;
         frame->stacktop = entry_stacktop;
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
@@ -216,6 +239,25 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
     return ctx.retval;
 }
 
+/* generator.throw()/close() into a generator compiled whole: ceval's error path from the suspended frame (its
+ * prev_instr is the YIELD_VALUE it stopped at), then the handler's entry in the machine code or the frame left --
+ * what the interpreter's throwflag entry does, without a trip through the interpreter. */
+static __attribute__((noinline)) PyObject *
+throw_into_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st)
+{
+    _PyCFrame *cframe = tstate->cframe;
+    frame->is_entry = true;
+    frame->previous = cframe->current_frame;
+    cframe->current_frame = frame;
+    if (accel_stack_exhausted() || _Py_EnterRecursiveCallTstate(tstate, "")) {
+        cframe->current_frame = frame->previous;
+        return NULL;
+    }
+    accel_counters.frames_entered_jit++;
+    accel_jit_ctx ctx = {tstate, frame, NULL, 0, 0, 0, 0, NULL, 0};
+    return machine_code_exit(tstate, frame, st, &ctx, ACCEL_EXIT_ERROR, frame->stacktop);
+}
+
 PyObject *
 accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
@@ -228,6 +270,9 @@ accel_bjit_execute_state(PyThreadState *tstate, _PyInterpreterFrame *frame, int 
 {
     PyCodeObject *co = frame->f_code;
     int32_t resume_unit = 0;
+    if (throwflag && st != NULL && st->jit_fn != NULL && st->lazy == NULL && frame->owner == FRAME_OWNED_BY_GENERATOR
+        && (co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR)) && !accel_tracing(tstate))
+        return throw_into_machine_code(tstate, frame, st);
     if (throwflag || st == NULL || st->jit_fn == NULL) {
         /* generator.throw()/close(): the interpreter's own exception entry */
         accel_bjit_handbacks[ACCEL_HB_RESUME][0]++;

@@ -658,12 +658,15 @@ class _Generator(FastPaths):
     # ---- the function ------------------------------------------------------------------------------------
 
     def reachable_blocks(self) -> list[int]:
-        """Blocks reachable from the entry along normal edges (exception handlers run in the interpreter)."""
+        """Blocks reachable from the entry: along normal edges, and in a generator (whose resume dispatch gives each
+        handler an entry the trampoline unwinds to, csrc/bjit_exceptions.c) along exception edges too.  (A function
+        compiled whole has no such entry: its handlers run in the interpreter.)"""
+        handlers = bool(self.code.co_flags & GENERATOR_FLAGS)
         seen = {0}
         todo = [0]
         while todo:
-            b = todo.pop()
-            for s in self.fn.blocks[b].succs:
+            block = self.fn.blocks[todo.pop()]
+            for s in block.succs + ((block.handler,) if handlers and block.handler is not None else ()):
                 if s not in seen:
                     seen.add(s)
                     todo.append(s)
@@ -772,11 +775,15 @@ class _Generator(FastPaths):
         return self.result
 
     def emit_resume_dispatch(self, order: list[int]) -> None:
-        """Jump to the entry for ctx->resume_unit: after each YIELD_VALUE, and after RETURN_GENERATOR."""
+        """Jump to the entry for ctx->resume_unit: after each YIELD_VALUE, after RETURN_GENERATOR, and at each
+        exception handler (where the trampoline's unwinding continues the frame)."""
         a = self.a
         fn = self.fn
+        handlers = {fn.blocks[b].handler for b in order} - {None}
         for b in order:
             block = fn.blocks[b]
+            if b in handlers:
+                self.entries.setdefault(block.start, a.label("handler"))
             for i in range(block.first, block.end):
                 if fn.records[i * 8] in (OP["YIELD_VALUE"], OP["RETURN_GENERATOR"]) and i + 1 < fn.n_instructions:
                     self.entries.setdefault(fn.records[(i + 1) * 8 + 3], a.label("resume"))
