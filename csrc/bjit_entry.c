@@ -3,10 +3,11 @@
  * accel_bjit_execute() is what the eval hook calls for a code object with machine code.  It does for the frame
  * exactly what _PyEval_EvalFrameDefault's prologue and RETURN_VALUE do (3.11 ceval.c): link the frame under a
  * _PyCFrame of its own on the C stack, mark it the entry frame, count the recursion depth, and undo all that on
- * the way out.  When the machine code stops early -- an exception, or an instruction it does not handle -- the
- * frame is unlinked the same way and given to _PyEval_EvalFrameDefault, which links it again and carries on at
- * prev_instr + 1 (or, with throwflag, starts its own error path at prev_instr: traceback entry, exception table
- * lookup, handler or unwind).  So every frame always looks like an ordinary interpreter frame.
+ * the way out.  An exception is unwound here as ceval's error path does it (bjit_exceptions.c) and its handler
+ * entered in the machine code; when the machine code stops early -- an instruction it does not handle, a handler
+ * without machine code, tracing -- the frame is unlinked the same way and given to _PyEval_EvalFrameDefault,
+ * which links it again and carries on at prev_instr + 1 (or, with throwflag while tracing, runs its own error path
+ * at prev_instr).  So every frame always looks like an ordinary interpreter frame.
  */
 #include "bjit.h"
 #include "opcode.h"
