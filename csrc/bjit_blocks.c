@@ -11,6 +11,7 @@
 #include "bjit.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_object.h"
+#include "opcode.h"
 
 #define ERROR_AT(sp_) (_PyFrame_SetStackPointer(f, (sp_)), (PyObject **)NULL)
 
@@ -445,20 +446,34 @@ accel_op_get_yield_from_iter(PyThreadState *ts, _PyInterpreterFrame *f, PyObject
     return sp;
 }
 
-/* GET_AWAITABLE: [awaitable] -> [iterator], for the common cases: a coroutine object that has not started yet
- * (`await f()`: its own iterator, and not awaited elsewhere already), and an object whose type has __await__
- * (asyncio's and tornado's futures...), as ceval's _PyCoro_GetAwaitableIter does it -- __await__ called, its result
- * checked with the same TypeErrors.  Everything else (other coroutines and generator-based ones, the "already
- * awaited" check, the messages of objects that cannot be awaited) is the interpreter's. */
+/* GET_AWAITABLE: [awaitable] -> [iterator], as ceval's _PyCoro_GetAwaitableIter and its "already awaited" check:
+ * a coroutine object (its own iterator; a RuntimeError when it is suspended in an await of its own), a
+ * generator-based coroutine (types.coroutine: asyncio.sleep(0)'s), an object whose type has __await__ (asyncio's
+ * and tornado's futures...) -- __await__ called, its result checked with the same TypeErrors.  The messages of
+ * objects that cannot be awaited (ceval's format_awaitable_error) are the interpreter's. */
 PyObject **
 accel_op_get_awaitable(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t oparg)
 {
     PyObject *awaitable = sp[-1];
-    if (PyCoro_CheckExact(awaitable))
-        return ((PyGenObject *)awaitable)->gi_frame_state == FRAME_CREATED ? sp : ACCEL_HANDBACK;
+    if (PyCoro_CheckExact(awaitable)) {
+        /* itself -- unless it is suspended in an await of its own (ceval's _PyGen_yf: the instruction after the
+         * one it stopped at is a RESUME with oparg >= 2, quickened or not), which is ceval's RuntimeError */
+        PyGenObject *coro = (PyGenObject *)awaitable;
+        if (coro->gi_frame_state == FRAME_CREATED || coro->gi_frame_state >= FRAME_CLEARED)
+            return sp;
+        _Py_CODEUNIT next = ((_PyInterpreterFrame *)coro->gi_iframe)->prev_instr[1];
+        if ((_Py_OPCODE(next) != RESUME && _Py_OPCODE(next) != RESUME_QUICK) || _Py_OPARG(next) < 2)
+            return sp;
+        PyErr_SetString(PyExc_RuntimeError, "coroutine is being awaited already");
+        sp[-1] = NULL;
+        Py_DECREF(awaitable);
+        return ERROR_AT(sp);
+    }
+    if (PyGen_CheckExact(awaitable))  /* a generator-based coroutine is its own iterator; others: ceval's error */
+        return (((PyGenObject *)awaitable)->gi_code->co_flags & CO_ITERABLE_COROUTINE) ? sp : ACCEL_HANDBACK;
     PyTypeObject *type = Py_TYPE(awaitable);
     unaryfunc getter = type->tp_as_async != NULL ? type->tp_as_async->am_await : NULL;
-    if (getter == NULL || PyGen_CheckExact(awaitable))
+    if (getter == NULL)
         return ACCEL_HANDBACK;
     PyObject *iter = getter(awaitable);
     if (iter != NULL) {

@@ -1,8 +1,8 @@
-# GET_AWAITABLE of coroutines in every state: not started (its own iterator, in machine code), finished ("cannot
+# GET_AWAITABLE of coroutines in every state, in machine code: not started (its own iterator), finished ("cannot
 # reuse already awaited coroutine" from the SEND that follows), suspended in its own await ("coroutine is being
-# awaited already"), generator-based coroutines (types.coroutine), and a plain generator (TypeError); the last four
-# are handed to the interpreter.  (Doing the started ones in machine code made this program hang in 4 of 8 runs at
-# threshold 30 -- a session 13 attempt, taken back; it stays here to catch that.)
+# awaited already"), generator-based coroutines (types.coroutine), and a plain generator (TypeError, from the
+# interpreter).  The "being awaited" check must read the quickened RESUME_QUICK as RESUME: without that this
+# program hangs (at threshold 30, in about half the runs: the coroutine gets driven by two tasks).
 import asyncio
 import types
 
