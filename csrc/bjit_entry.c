@@ -213,9 +213,8 @@ machine_code_exit(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_
 /* Run the machine code of `st` on `frame` from `resume_unit`: link the frame as the thread's current frame (in
  * the caller's _PyCFrame, as ceval does for the Python-to-Python calls it inlines), count the recursion depth,
  * and on the way out unlink it and finish whatever the machine code left to the interpreter. */
-static inline __attribute__((always_inline)) PyObject *
-run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st, int32_t resume_unit,
-                 void *entry)
+static inline __attribute__((always_inline)) int
+link_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
     _PyCFrame *cframe = tstate->cframe;
     frame->is_entry = true;
@@ -224,8 +223,17 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
     /* the C stack too: direct calls from machine code come here without the eval hook's check */
     if (accel_stack_exhausted() || _Py_EnterRecursiveCallTstate(tstate, "")) {
         cframe->current_frame = frame->previous;  /* as ceval's exit_unwind: the frame never ran */
-        return NULL;
+        return 0;
     }
+    return 1;
+}
+
+static inline __attribute__((always_inline)) PyObject *
+run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st, int32_t resume_unit,
+                 void *entry)
+{
+    if (!link_frame(tstate, frame))
+        return NULL;
     int entry_stacktop = frame->stacktop;  /* a resumed generator's stack depth */
     frame->stacktop = -1;  /* as ceval while a frame executes: the cycle GC sees no half-built stack */
 
@@ -235,7 +243,7 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
     if (exit != ACCEL_EXIT_RETURN)
         return machine_code_exit(tstate, frame, st, &ctx, exit, entry_stacktop);
     accel_bjit_exits[ACCEL_EXIT_RETURN]++;
-    unlink_frame(tstate, frame);  /* (tstate->cframe is `cframe` again by now) */
+    unlink_frame(tstate, frame);  /* (tstate->cframe is the one link_frame linked into again by now) */
     frame->stacktop = frame->f_code->co_nlocalsplus;
     return ctx.retval;
 }
@@ -246,14 +254,8 @@ run_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_s
 static __attribute__((noinline)) PyObject *
 throw_into_machine_code(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code_state *st)
 {
-    _PyCFrame *cframe = tstate->cframe;
-    frame->is_entry = true;
-    frame->previous = cframe->current_frame;
-    cframe->current_frame = frame;
-    if (accel_stack_exhausted() || _Py_EnterRecursiveCallTstate(tstate, "")) {
-        cframe->current_frame = frame->previous;
+    if (!link_frame(tstate, frame))
         return NULL;
-    }
     accel_counters.frames_entered_jit++;
     accel_jit_ctx ctx = {tstate, frame, NULL, 0, 0, 0, 0, NULL, 0};
     return machine_code_exit(tstate, frame, st, &ctx, ACCEL_EXIT_ERROR, frame->stacktop);
