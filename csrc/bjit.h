@@ -132,6 +132,24 @@ extern uint64_t accel_unwind_counts[ACCEL_UNWIND_COUNT];
  * frame->stacktop set), 0 when the frame has none (stack emptied, the frame to be left with NULL). */
 int accel_unwind_to_handler(PyThreadState *tstate, _PyInterpreterFrame *frame, int32_t *handler_unit);
 int accel_unwind_is_reraise(_PyInterpreterFrame *frame);  /* the error is a re-raise (no traceback entry) */
+/* One varint of a code object's exception table (3.11's parse_varint; bit 7 marks an entry's first byte): the
+ * position after it, or NULL when the table ends inside it or it is out of range. */
+static inline const uint8_t *
+accel_exc_varint(const uint8_t *p, const uint8_t *end, int *value)
+{
+    if (p >= end)
+        return NULL;
+    uint8_t b = *p++;
+    int v = b & 63;
+    while (b & 64) {
+        if (p >= end || v > (1 << 24))
+            return NULL;
+        b = *p++;
+        v = (v << 6) | (b & 63);
+    }
+    *value = v;
+    return p;
+}
 extern uint64_t accel_bjit_handbacks[ACCEL_HB_COUNT][256];  /* by reason and opcode */
 
 PyObject *accel_bjit_execute(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);

@@ -37,24 +37,6 @@ uint64_t accel_unwind_counts[ACCEL_UNWIND_COUNT];
 static _Thread_local _PyInterpreterFrame *reraised_frame __attribute__((tls_model("initial-exec")));
 static _Thread_local int reraised_lasti __attribute__((tls_model("initial-exec")));
 
-/* One varint of the exception table (3.11's parse_varint; bit 7 marks an entry's first byte). */
-static inline const uint8_t *
-read_varint(const uint8_t *p, const uint8_t *end, int *value)
-{
-    if (p >= end)
-        return NULL;
-    uint8_t b = *p++;
-    int v = b & 63;
-    while (b & 64) {
-        if (p >= end || v > (1 << 24))
-            return NULL;
-        b = *p++;
-        v = (v << 6) | (b & 63);
-    }
-    *value = v;
-    return p;
-}
-
 /* The exception table's entry covering code unit `offset`: 1 with the handler's unit, stack level and lasti
  * flag, 0 when none covers it (ceval's get_exception_handler: entries are sorted and do not overlap). */
 static int
@@ -64,8 +46,8 @@ find_handler(PyCodeObject *co, int offset, int *handler, int *level, int *lasti)
     const uint8_t *end = p + PyBytes_GET_SIZE(co->co_exceptiontable);
     while (p < end) {
         int start, size, target, depth_lasti;
-        if ((p = read_varint(p, end, &start)) == NULL || (p = read_varint(p, end, &size)) == NULL
-            || (p = read_varint(p, end, &target)) == NULL || (p = read_varint(p, end, &depth_lasti)) == NULL)
+        if ((p = accel_exc_varint(p, end, &start)) == NULL || (p = accel_exc_varint(p, end, &size)) == NULL
+            || (p = accel_exc_varint(p, end, &target)) == NULL || (p = accel_exc_varint(p, end, &depth_lasti)) == NULL)
             return 0;
         if (offset < start)
             return 0;

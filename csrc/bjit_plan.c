@@ -81,23 +81,14 @@ static Py_ssize_t
 parse_exception_table(PyObject *table, exc_entry **out)
 {
     const uint8_t *p = (const uint8_t *)PyBytes_AS_STRING(table);
-    Py_ssize_t n = PyBytes_GET_SIZE(table), pos = 0, count = 0, cap = 0;
+    const uint8_t *end = p + PyBytes_GET_SIZE(table);
+    Py_ssize_t count = 0, cap = 0;
     exc_entry *entries = NULL;
-    while (pos < n) {
-        int64_t v[4];
-        for (int k = 0; k < 4; k++) {
-            if (pos >= n)
+    while (p < end) {
+        int v[4];
+        for (int k = 0; k < 4; k++)
+            if ((p = accel_exc_varint(p, end, &v[k])) == NULL)
                 goto bad;
-            uint8_t b = p[pos++];
-            int64_t value = b & 63;
-            while (b & 64) {
-                if (pos >= n || value > (1 << 24))
-                    goto bad;
-                b = p[pos++];
-                value = (value << 6) | (b & 63);
-            }
-            v[k] = value;
-        }
         if (count == cap) {
             cap = cap ? 2 * cap : 8;
             exc_entry *grown = accel_realloc(entries, (size_t)cap * sizeof *entries);
@@ -105,8 +96,8 @@ parse_exception_table(PyObject *table, exc_entry **out)
                 goto bad;
             entries = grown;
         }
-        entries[count++] = (exc_entry){(int32_t)v[0], (int32_t)(v[0] + v[1]), (int32_t)v[2], (int32_t)(v[3] >> 1),
-                                       (int32_t)(v[3] & 1)};
+        entries[count++] = (exc_entry){(int32_t)v[0], (int32_t)((int64_t)v[0] + v[1]), (int32_t)v[2],
+                                       (int32_t)(v[3] >> 1), (int32_t)(v[3] & 1)};
     }
     *out = entries;
     return count;
