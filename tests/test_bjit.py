@@ -1503,3 +1503,17 @@ def test_frame_operands_take_one_byte_displacements_where_the_frame_fits(install
     for _ in range(3):
         assert narrow(1, 2) == (1, 2) and wide(1, 2) == (30, 2)
     assert accel.tier(narrow) == 1 and accel.tier(wide) == 1
+
+
+def test_every_op_helper_gets_glue_wherever_the_shim_is_mapped():
+    """Helpers are told from the symbol table's sizes by name: under valgrind the shim lies below 4 GiB, and an
+    address test left every helper without its `enter_` glue (every compile failed with KeyError)."""
+    from accel.bjit.codegen import Runtime, op_helpers
+
+    symbols = core().bjit_symbols()
+    helpers = op_helpers(symbols)
+    assert "load_global" in helpers and "call" in helpers
+    assert not any(name.endswith("_size") for name in helpers) and "_Py_Dealloc" not in helpers
+    low = {name: (index + 1) * 4096 for index, name in enumerate(symbols)}  # every address below 4 GiB
+    assert op_helpers(low) == helpers
+    assert all(f"enter_{name}" in Runtime.load().symbols for name in helpers)

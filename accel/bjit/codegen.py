@@ -195,9 +195,17 @@ HB_UNSUPPORTED, HB_HELPER, HB_TRACING = 0, 1, 2
 
 
 _GLUE: dict[int, dict[str, int]] = {}  # counting mode -> the helper glue's addresses (glue.py)
-_NOT_HELPERS = frozenset(("_Py_Dealloc", "handle_pending"))  # C functions that are not op helpers
+# Entries of the C symbol table that are not op helpers: C functions called otherwise, and sizes
+_NOT_HELPERS = frozenset(("_Py_Dealloc", "handle_pending", "attr_cache_size", "call_cache_size",
+                          "load_global_cache_size"))
 # Helpers a hot path calls every time (no inline fast case in front): called directly, not through `enter_` glue
 _HOT_HELPERS = frozenset(("call", "call_exact", "call_py", "call_c", "call_function_ex", "send", "for_iter"))
+
+
+def op_helpers(symbols: dict[str, int]) -> tuple[str, ...]:
+    """The op helpers among the C symbols, each of which gets `enter_` glue.  Told apart by name, not by address:
+    under valgrind (and wherever the shim is mapped low) helper addresses lie below 4 GiB too."""
+    return tuple(sorted(k for k in symbols if k not in _NOT_HELPERS))
 
 
 class Runtime:
@@ -226,8 +234,7 @@ class Runtime:
         symbols = c.bjit_symbols()
         glue = _GLUE.get(layout["counting"])
         if glue is None:  # (once per process and counting mode: the glue stays in the arena for good)
-            helpers = tuple(sorted(k for k, v in symbols.items() if v > 1 << 32 and k not in _NOT_HELPERS))
-            glue = _GLUE[layout["counting"]] = place_glue(c, layout, symbols, helpers)
+            glue = _GLUE[layout["counting"]] = place_glue(c, layout, symbols, op_helpers(symbols))
         return cls(layout, {**symbols, **glue}, c.address, c)
 
 
