@@ -51,7 +51,7 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
     Raises TypeError/ValueError for bad options, RuntimeError if another PEP 523 evaluator is installed.
     """
     global _current
-    from accel.runtime import compiler, core, importhook
+    from accel.runtime import compiler, core
     from accel.runtime.selection import ModuleSelection
 
     cfg = _environ_config()
@@ -88,7 +88,6 @@ def install(include: list[str] | None = None, exclude: list[str] | None = None, 
         bjit_compiler.reset_runtime()  # code generated from now on counts (code compiled before does not)
     c.set_block_compiler(compiler.on_block)
     c.install(compiler.on_hot)
-    importhook.install()
     _current = cfg
     _register_atexit()
 
@@ -97,11 +96,10 @@ def uninstall() -> None:
     """Give frames back to CPython's own evaluator; compiled code stays attached but is no longer entered."""
     if "accel._core" not in sys.modules:
         return
-    from accel.runtime import core, importhook
+    from accel.runtime import core
 
     core().uninstall()
     core().osr_stop()
-    importhook.uninstall()
 
 
 def enabled() -> bool:

@@ -57,8 +57,6 @@ class Stats:
         self.ir_build_seconds = 0.0
         self.ir_instructions = 0
         self.ir_bytes = 0
-        self.modules_hooked = 0            # modules whose code came through the import hook
-        self.import_hook_seconds = 0.0     # time the import hook spent registering code
 
     def reset(self) -> None:
         self.__init__()  # type: ignore[misc]
@@ -154,7 +152,7 @@ def format_summary(data: dict[str, Any]) -> str:
     lines = [
         "accel stats",
         f"  code objects registered   {data.get('code_objects_registered', 0):>10}"
-        f"   (through the import hook: {data['modules_hooked']} modules)",
+        "   (each at its first run)",
         f"  frames seen by the hook   {data.get('frames_seen', 0):>10}",
         f"  functions compiled        {data['functions_compiled']:>10}"
         f"   (tier 1: {data['functions_tier1']}, tier 2: {data['functions_tier2']},"

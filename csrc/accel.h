@@ -31,7 +31,6 @@ enum {
     ACCEL_CS_COMPILING  = 1 << 2,  /* a compile is under way (maybe on another thread) */
     ACCEL_CS_FAILED     = 1 << 3,  /* compiling failed once: never try again */
     ACCEL_CS_COMPILED   = 1 << 4,  /* the compiler ran and kept its result (IR, later code) */
-    ACCEL_CS_FROM_IMPORT = 1 << 5, /* registered by the import hook rather than on first run */
     ACCEL_CS_HAS_LOOP   = 1 << 6,  /* the code has a backward jump: compiled after bjit_loop_threshold calls */
     ACCEL_CS_GEN_TRACED = 1 << 7,  /* a generator frame of it ran under a tracer, which may have changed its locals
                                       (f_locals): its generator frames stay in the interpreter (accel/ir/bound.py) */

@@ -1013,50 +1013,12 @@ core_count_instructions(PyObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-/* call_untraced(fn, *args): fn(*args) with tracing and profiling suspended for this thread: for accel's own
- * Python code that runs inside the program (the import hook's finder), which trace functions must not see. */
-static PyObject *
-core_call_untraced(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs < 1) {
-        PyErr_SetString(PyExc_TypeError, "call_untraced needs a callable");
-        return NULL;
-    }
-    PyThreadState *tstate = PyThreadState_Get();
-    PyThreadState_EnterTracing(tstate);
-    PyObject *res = PyObject_Vectorcall(args[0], args + 1, nargs - 1, NULL);
-    PyThreadState_LeaveTracing(tstate);
-    return res;
-}
-
 /* address(obj) -> the object's address, as id() but without id()'s "builtins.id" audit event: the code
  * generator embeds constants' addresses, and the program's audit hooks must not see the compiler's work. */
 static PyObject *
 core_address(PyObject *self, PyObject *obj)
 {
     return PyLong_FromVoidPtr(obj);
-}
-
-/* call_and_register(get_code, register, fullname): code = get_code(fullname); register(code, fullname) when it
- * is a code object; returns code.  The import hook's loader wrapper, in C so that it adds no traceback frame. */
-static PyObject *
-core_call_and_register(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (!_PyArg_CheckPositional("call_and_register", nargs, 3, 3))
-        return NULL;
-    PyObject *code = PyObject_CallOneArg(args[0], args[2]);
-    if (code == NULL || !PyCode_Check(code))
-        return code;
-    PyThreadState *tstate = PyThreadState_Get();
-    PyThreadState_EnterTracing(tstate);  /* accel's own work: not for the program's trace/profile functions */
-    PyObject *res = PyObject_CallFunctionObjArgs(args[1], code, args[2], NULL);
-    PyThreadState_LeaveTracing(tstate);
-    if (res == NULL) {
-        /* registering is accel's business: the import goes on without it */
-        PyErr_Clear();
-    }
-    Py_XDECREF(res);
-    return code;
 }
 
 static PyObject *
@@ -1091,10 +1053,6 @@ static PyMethodDef core_methods[] = {
      "place_link(code, base, externals) -> code as placed at base (bjit_place.c)"},
     {"place_cold", (PyCFunction)(void (*)(void))accel_place_cold, METH_FASTCALL,
      "place_cold(hot, cold, deferred, externals) -> cold offset (bjit_place.c)"},
-    {"call_and_register", (PyCFunction)(void (*)(void))core_call_and_register, METH_FASTCALL,
-     "call_and_register(get_code, register, fullname) -> code"},
-    {"call_untraced", (PyCFunction)(void (*)(void))core_call_untraced, METH_FASTCALL,
-     "call_untraced(fn, *args) -> fn(*args) with tracing suspended"},
     {"address", core_address, METH_O, "address(obj) -> int, like id() but not audited"},
     {"set_jit", (PyCFunction)(void (*)(void))core_set_jit, METH_FASTCALL, "set_jit(code, address, size)"},
     {"set_block_compiler", core_set_block_compiler, METH_O, "set_block_compiler(callable(code, block) -> bool)"},
@@ -1166,7 +1124,7 @@ accel_shim_attach(void)
         goto done;
     if (add_int(m, "CS_INCLUDED", ACCEL_CS_INCLUDED) || add_int(m, "CS_EXCLUDED", ACCEL_CS_EXCLUDED)
         || add_int(m, "CS_COMPILING", ACCEL_CS_COMPILING) || add_int(m, "CS_FAILED", ACCEL_CS_FAILED)
-        || add_int(m, "CS_COMPILED", ACCEL_CS_COMPILED) || add_int(m, "CS_FROM_IMPORT", ACCEL_CS_FROM_IMPORT))
+        || add_int(m, "CS_COMPILED", ACCEL_CS_COMPILED))
         goto done;
     PyObject *modules = PyImport_GetModuleDict();
     if (PyDict_SetItemString(modules, "accel._core", m) < 0)
