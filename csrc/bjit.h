@@ -239,6 +239,9 @@ enum {
     KIND_METHOD_FORWARD,   /* a bound method's attribute its type lacks (`m.__name__`): the function's */
     KIND_STORE_DESCR,      /* STORE_ATTR to a data descriptor of the type (a property's setter, a C getset such as
                               Element.text): its __set__, called directly */
+    KIND_GETATTR_HOOK,     /* neither the type (version) nor the instance (its value at index, or nentries; its
+                              dict) has it: the class's __getattr__, called directly, without the generic lookup's
+                              AttributeError */
 };
 
 /* KIND_META_ATTR cases (in `shadow`): type_version is the class's tag, dict_version the metaclass's */
@@ -265,7 +268,8 @@ struct accel_attr_cache {
     uint16_t kind;
     uint16_t shadow;         /* KIND_CLASS_ATTR / KIND_METHOD: SHADOW_* */
     Py_ssize_t index;        /* split-dict values index, or slot offset, or dict offset (0: managed dict) */
-    Py_ssize_t nentries;     /* SHADOW_VALUES: the shared keys' dk_nentries when the name was absent */
+    Py_ssize_t nentries;     /* SHADOW_VALUES, KIND_GETATTR_HOOK: the shared keys' dk_nentries when the name was
+                                absent (-1: the instance had no values) */
     PyObject *descr;         /* borrowed: the type attribute; KIND_MODULE: the value */
     PyDictObject *dict;      /* KIND_MODULE: the module dict */
     uint64_t dict_version;   /* KIND_MODULE: its ma_version_tag; KIND_META_ATTR: the metaclass's version tag;

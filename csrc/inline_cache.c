@@ -357,6 +357,7 @@ static const char *const kind_names[] = {
     [KIND_STORE_VALUE] = "store_value", [KIND_STORE_SLOT] = "store_slot", [KIND_STORE_DICT] = "store_dict",
     [KIND_TYPE_ATTR] = "type_attr", [KIND_META_ATTR] = "meta_attr", [KIND_SUPER] = "super",
     [KIND_METHOD_FORWARD] = "method_forward", [KIND_STORE_DESCR] = "store_descr",
+    [KIND_GETATTR_HOOK] = "getattr_hook",
 };
 
 const char *

@@ -154,6 +154,60 @@ not_shadowed(attr_cache *c, PyObject *owner, PyObject *name)
     }
 }
 
+/* KIND_GETATTR_HOOK: does the instance hold `name` after all?  1: it may (the generic path decides), 0: no,
+ * -1: its dict's lookup raised. */
+static inline int
+instance_may_hold(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *name)
+{
+    PyObject *dict = NULL;
+    if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+        PyDictValues *values = *_PyObject_ValuesPointer(owner);
+        if (values != NULL) {
+            /* shared keys only grow: the name keeps its index, and while they have as many entries as when the
+             * name was absent, it still is */
+            if (c->index >= 0)
+                return values->values[c->index] != NULL;
+            PyDictKeysObject *keys = cached_keys(tp);
+            return keys == NULL || keys->dk_nentries != c->nentries;
+        }
+        dict = *_PyObject_ManagedDictPointer(owner);
+    }
+    else if (tp->tp_dictoffset != 0) {
+        PyObject **where = _PyObject_GetDictPtr(owner);
+        dict = where == NULL ? NULL : *where;
+    }
+    if (dict == NULL)
+        return 0;
+    if (!PyDict_CheckExact(dict))
+        return 1;
+    if (PyDict_GetItemWithError(dict, name) != NULL)
+        return 1;
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* What slot_tp_getattr_hook's call_attribute does with the class's __getattr__ (a new reference or NULL). */
+static PyObject *
+call_getattr_hook(PyTypeObject *tp, PyObject *owner, PyObject *name)
+{
+    PyObject *hook = _PyType_Lookup(tp, &_Py_ID(__getattr__));
+    if (hook == NULL)
+        return PyObject_GetAttr(owner, name);  /* (not while the type's version holds) */
+    Py_INCREF(hook);  /* (the call may change the class) */
+    PyObject *res;
+    if (PyFunction_Check(hook)) {
+        PyObject *args[2] = {owner, name};
+        res = PyObject_Vectorcall(hook, args, 2, NULL);
+    }
+    else {
+        descrgetfunc get = Py_TYPE(hook)->tp_descr_get;
+        PyObject *bound = get == NULL ? Py_NewRef(hook) : get(hook, owner, (PyObject *)tp);
+        res = bound == NULL ? NULL : PyObject_CallOneArg(bound, name);
+        Py_XDECREF(bound);
+    }
+    Py_DECREF(hook);
+    return res;
+}
+
 /* 1: *res is the attribute (a new reference, NULL with an exception set); 2: method, *res = descr (borrowed) and
  * the owner is `self`; 3: method, *res = descr (borrowed) and `self` is the super object's obj (KIND_SUPER);
  * 0: the cache does not apply. */
@@ -209,6 +263,18 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
     case KIND_DATA_DESCR:
         *res = descr_get_or_self(c->descr, owner, (PyObject *)tp);
         return 1;
+    case KIND_GETATTR_HOOK: {
+        int held = instance_may_hold(c, tp, owner, name);
+        if (held > 0)
+            return 0;
+        if (held < 0 && !PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            *res = NULL;
+            return 1;
+        }
+        PyErr_Clear();  /* (an AttributeError from a key's __eq__: the hook is asked, as after the generic lookup) */
+        *res = call_getattr_hook(tp, owner, name);
+        return 1;
+    }
     case KIND_INSTANCE_DICT: {
         if (c->dict_version != 0 && Py_TYPE(c->descr)->tp_descr_set != NULL)
             return 0;  /* the type attribute's class became a data descriptor's (fill_mutable_class_attr) */

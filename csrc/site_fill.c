@@ -119,6 +119,31 @@ getattr_hook_only(PyTypeObject *tp)
 
 static void fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method);
 
+/* A class with a __getattr__ hook (getattr_hook_only) whose instance got `name` from it: the type has no such
+ * attribute and the instance's values or dict do not hold it.  KIND_GETATTR_HOOK calls the hook directly, as
+ * slot_tp_getattr_hook does once the generic lookup failed -- without that lookup's AttributeError, whose message
+ * alone cost more than the rest (django's LazySettings, sqlalchemy's and werkzeug's proxies use such hooks). */
+static void
+fill_getattr_hook(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *name)
+{
+    PyObject *descr = NULL;
+    uint32_t version = type_lookup(tp, name, &descr);
+    if (version == 0 || descr != NULL || !PyUnicode_CheckExact(name))
+        return;
+    c->nentries = -1;
+    c->index = -1;
+    if ((tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *_PyObject_ValuesPointer(owner) != NULL) {
+        PyDictKeysObject *keys = cached_keys(tp);
+        if (keys == NULL)
+            return;
+        c->index = shared_keys_index(keys, name);  /* (another instance may have a value there: not this one) */
+        c->nentries = keys->dk_nentries;
+    }
+    c->type_version = version;
+    c->descr = NULL;
+    c->kind = KIND_GETATTR_HOOK;
+}
+
 /* Does the instance dict (borrowed, NULL or (PyObject *)-1 for none) hold `name` now?  (Errors count as no.) */
 static int
 dict_holds(PyObject *dict, PyObject *name)
@@ -141,6 +166,13 @@ accel_fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
         return;
     }
     fill_load_generic(c, owner, name, method);
+    /* (an entry of the shared keys without a value in this instance: the hook served it too) */
+    if (c->kind == KIND_EMPTY
+        || (c->kind == KIND_INSTANCE_VALUE && (*_PyObject_ValuesPointer(owner))->values[c->index] == NULL)) {
+        c->kind = KIND_EMPTY;
+        fill_getattr_hook(c, tp, owner, name);
+        return;
+    }
     int cannot_raise = c->kind == KIND_INSTANCE_VALUE || c->kind == KIND_SLOT || c->kind == KIND_METHOD ||
                        c->kind == KIND_METHOD_DICT ||
                        (c->kind == KIND_CLASS_ATTR && c->descr != NULL &&

@@ -408,6 +408,35 @@ def test_polymorphic_attribute_sites_and_class_attributes_hit_their_caches(insta
     assert walk(objs) == 100 * (2 + 4 + 6 + 3 * 13)
 
 
+def test_attributes_a_getattr_hook_serves_call_it_from_the_site_cache(installed):
+    """A class with __getattr__: what the normal lookup cannot find is the hook's, called from the site's entry
+    (kind getattr_hook) without the generic lookup and its AttributeError; a value the instance gets later wins."""
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec(textwrap.dedent("""
+        class Proxy:
+            def __init__(self, target): self._target = target
+            def __getattr__(self, name): return self._target[name]
+    """), ns)
+    read = _compiled("""
+        def read(objs):
+            out = []
+            for o in objs:
+                out.append(o.k)
+            return out
+    """, "read", ns)
+    objs = [ns["Proxy"]({"k": i}) for i in range(50)]
+    read(objs)  # fills the site
+    before = accel.stats()
+    assert read(objs) == list(range(50))
+    after = accel.stats()
+    assert after["ic_misses"] == before["ic_misses"]
+    (site,) = [s for s in accel.site_feedback(read) if s["name"] == "k"]
+    assert [e["kind"] for e in site["entries"]] == ["getattr_hook"] and site["hits"] >= 50
+    objs[3].k = "own"  # the shared keys gain the name: this instance's value, the others' hook
+    assert read(objs)[2:5] == [2, "own", 4]
+
+
 def test_blocks_are_compiled_when_first_reached_and_jumps_patched(installed):
     accel.install(bjit_threshold=1000)
     fn = _compiled("""

@@ -177,8 +177,9 @@ def test_quickened_caches_fill_the_inline_entry_before_its_first_run(tmp_path) -
 
 def test_classes_with_getattr_have_their_attribute_sites_cached(installed) -> None:  # noqa: ANN001
     """A class that defines __getattr__ (not __getattribute__) looks attributes up generically first: the values,
-    slots and methods found that way are cached like any class's (CPython 3.11 leaves these sites generic), while
-    a property is not -- its AttributeError must reach __getattr__ (tests/diff/corpus/getattr_hook_caching.py)."""
+    slots and methods found that way are cached like any class's (CPython 3.11 leaves these sites generic), and so
+    is the hook itself for what only it answers, while a property is not -- its AttributeError must reach
+    __getattr__ (tests/diff/corpus/getattr_hook_caching.py, getattr_hook_direct.py)."""
     import accel
 
     accel.install(bjit_threshold=1000)
@@ -212,8 +213,10 @@ def test_classes_with_getattr_have_their_attribute_sites_cached(installed) -> No
     sites = {s["name"]: s for s in accel.site_feedback(use)}
     for name in ("target", "hits", "ping", "v"):
         assert sites[name]["entries"] and sites[name]["hits"] >= 40, (name, sites[name])
-    for name in ("prop", "missing"):  # (a property, and what only __getattr__ answers: the generic path)
-        assert not sites[name]["entries"] or sites[name]["hits"] == 0, (name, sites[name])
+    # a property: the generic path (its AttributeError would have to reach __getattr__)
+    assert not sites["prop"]["entries"] or sites["prop"]["hits"] == 0, sites["prop"]
+    # what only __getattr__ answers: the hook, called from the site's entry
+    assert [e["kind"] for e in sites["missing"]["entries"]] == ["getattr_hook"] and sites["missing"]["hits"] >= 40
 
 
 def test_megamorphic_sites_hit_in_the_shared_table(tmp_path) -> None:  # noqa: ANN001
