@@ -687,5 +687,6 @@ const accel_symbol accel_bjit_symbols[] = {
     {"attr_cache_size", (void *)(ACCEL_ATTR_WAYS * sizeof(accel_attr_cache) + sizeof(accel_attr_site_ic))},
     {"call_cache_size", (void *)sizeof(accel_call_cache)},
     {"_Py_Dealloc", (void *)_Py_Dealloc},
+    {"unicode_equal", (void *)_PyUnicode_Equal},  /* (a leaf: two exact strs, no exception) */
     {NULL, NULL},
 };

@@ -646,6 +646,7 @@ core_bjit_layout(PyObject *self, PyObject *unused)
         {"true", (intptr_t)Py_True},
         {"false", (intptr_t)Py_False},
         {"long_type", (intptr_t)&PyLong_Type},
+        {"unicode_type", (intptr_t)&PyUnicode_Type},
         {"list_type", (intptr_t)&PyList_Type},
         {"cfunction_type", (intptr_t)&PyCFunction_Type},
         {"cfunction_ml", OFF(PyCFunctionObject, m_ml)},

@@ -196,7 +196,7 @@ HB_UNSUPPORTED, HB_HELPER, HB_TRACING = 0, 1, 2
 
 _GLUE: dict[int, dict[str, int]] = {}  # counting mode -> the helper glue's addresses (glue.py)
 # Entries of the C symbol table that are not op helpers: C functions called otherwise, and sizes
-_NOT_HELPERS = frozenset(("_Py_Dealloc", "handle_pending", "attr_cache_size", "call_cache_size",
+_NOT_HELPERS = frozenset(("_Py_Dealloc", "handle_pending", "unicode_equal", "attr_cache_size", "call_cache_size",
                           "load_global_cache_size"))
 # Helpers a hot path calls every time (no inline fast case in front): called directly, not through `enter_` glue
 _HOT_HELPERS = frozenset(("call", "call_exact", "call_py", "call_c", "call_function_ex", "send", "for_iter"))
@@ -1097,14 +1097,19 @@ class _Generator(FastPaths):
             self.emit_binary_op(i, arg, depth)
             return False
         if op == OP["BINARY_SUBSCR"]:
-            done = self.emit_subscr_fast_path(i, depth)
+            inline = self.feedback.subscr_inline(offset)
+            done = self.emit_subscr_fast_path(i, depth) if inline else None
             self.call_helper("binary_subscr", i, arg, depth, after="tracing")  # anything else: the generic one
-            a.bind(done)
+            if done is not None:
+                a.bind(done)
             return False
         if op == OP["IS_OP"]:
             return self.emit_is_op(i, arg, depth, block)
-        if op == OP["COMPARE_OP"] and self.fusable_compare(i, block):
-            self.emit_compare_int_fast_path(i, arg, depth, block)  # then the generic COMPARE_OP and jump
+        if op == OP["COMPARE_OP"] and self.fusable_compare(i, block):  # a fast path, then the generic one and jump
+            if self.feedback.compare_str_inline(offset, arg):
+                self.emit_compare_str_fast_path(i, arg, depth, block)
+            elif self.feedback.compare_int_inline(offset):
+                self.emit_compare_int_fast_path(i, arg, depth, block)
         if op in INLINE_ATTR_OPS:
             self.emit_attr_site(i, op, arg, depth)
             return False

@@ -26,7 +26,7 @@ from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  
 from .feedback import ALL_ATTR_KINDS, Feedback
 from .glue import unicode_entry_address
 from .registers import frame_mem
-from .x86 import AL, DL, EAX, ECX, EDX, ESI, R8, R11, R13, R14, R15, RAX, RCX, RDI, RDX, RSI, Label, Mem
+from .x86 import AL, DL, EAX, ECX, EDX, ESI, R8, R11, R13, R14, R15, R15D, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
 OP = _opcode.opmap
@@ -964,6 +964,37 @@ class FastPaths:
 
     _INT_CONDITIONS = ("l", "le", "e", "ne", "g", "ge")  # Py_LT .. Py_GE, signed
     _NEGATED = {"l": "ge", "le": "g", "e": "ne", "ne": "e", "g": "le", "ge": "l"}
+
+    def emit_compare_str_fast_path(self, i: int, arg: int, depth: int, block) -> None:  # noqa: ANN001
+        """Two exact strs compared for == or != and branched on inline, as ceval's COMPARE_OP_STR_JUMP: one call of
+        _PyUnicode_Equal (a leaf: no exception, no Python code), no bool made, no generic helper; anything else
+        falls through to the generic COMPARE_OP + jump."""
+        a = self.a
+        lay = self.lay
+        generic = a.label("compare_generic")
+        operand = self.operand(i, depth, depth - 2)
+        a.mov(RSI, self.slot(depth - 1))
+        a.mov(RDI, operand)
+        a.mov(RAX, lay["unicode_type"])
+        a.cmp(_mem(RDI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        self.call_c(self.rt.symbols["unicode_equal"])
+        a.mov(R15D, EAX)  # (callee-saved: survives the operands' deallocations)
+        offset = self.fn.records[i * 8 + 2]
+        a.mov(RDI, operand)
+        self.decref(RDI, offset)
+        a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+        a.test(R15D, R15D)
+        jump = self.fn.records[(i + 1) * 8]
+        target = self.fn.records[(i + 1) * 8 + 4]
+        jump_if_true = not dis.opname[jump].endswith("_IF_FALSE")
+        jump_when_equal = jump_if_true == (arg == 2)  # (Py_EQ: the condition is "equal")
+        a.jcc("ne" if jump_when_equal else "e", self.jump_label(i + 1, target, depth - 2))
+        a.jmp(self.block_labels[block.succs[0]])
+        a.bind(generic)
 
     def emit_compare_int_fast_path(self, i: int, arg: int, depth: int, block) -> None:  # noqa: ANN001
         """Two compact ints (at most one digit, as ceval's COMPARE_OP_INT_JUMP requires) compared and branched

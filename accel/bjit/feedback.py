@@ -75,6 +75,22 @@ class Feedback:
             return ()
         return ALL_NUMERIC
 
+    def subscr_inline(self, unit: int) -> bool:
+        """Whether BINARY_SUBSCR's list/tuple[int] case goes inline: not at a site CPython found subscripting a
+        dict or a class with __getitem__, where those ~130 bytes of checks would only fail before every call of
+        the generic helper (library code's subscripts are mostly dicts)."""
+        return self.name_at(unit) not in ("BINARY_SUBSCR_DICT", "BINARY_SUBSCR_GETITEM")
+
+    def compare_str_inline(self, unit: int, oparg: int) -> bool:
+        """Whether a fused COMPARE_OP + jump compares two strs for == or != inline: where CPython did
+        (COMPARE_OP_STR_JUMP)."""
+        return oparg in (2, 3) and self.name_at(unit) == "COMPARE_OP_STR_JUMP"  # (Py_EQ, Py_NE)
+
+    def compare_int_inline(self, unit: int) -> bool:
+        """Whether a fused COMPARE_OP + jump checks for two small ints inline: not where CPython found floats or
+        strs compared."""
+        return self.name_at(unit) not in ("COMPARE_OP_FLOAT_JUMP", "COMPARE_OP_STR_JUMP")
+
     def attr_kinds(self, unit: int) -> tuple[str, ...]:
         """Which of LOAD_ATTR's / STORE_ATTR's cached kinds to check inline."""
         return attr_kinds_of(self.name_at(unit))

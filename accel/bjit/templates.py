@@ -375,6 +375,21 @@ class _Feedback:
 
         return Feedback.attr_kinds(self, unit)  # type: ignore[arg-type]
 
+    def subscr_inline(self, unit: int) -> bool:
+        from .feedback import Feedback
+
+        return Feedback.subscr_inline(self, unit)  # type: ignore[arg-type]
+
+    def compare_str_inline(self, unit: int, oparg: int) -> bool:
+        from .feedback import Feedback
+
+        return Feedback.compare_str_inline(self, unit, oparg)  # type: ignore[arg-type]
+
+    def compare_int_inline(self, unit: int) -> bool:
+        from .feedback import Feedback
+
+        return Feedback.compare_int_inline(self, unit)  # type: ignore[arg-type]
+
 
 class _Sites:
     def __init__(self, address: int) -> None:
@@ -406,7 +421,7 @@ _PRECALL = OP["PRECALL"]
 READS_PREV = frozenset(OP[n] for n in ("BINARY_OP", "BINARY_SUBSCR", "COMPARE_OP", "IS_OP"))
 READS_NEXT = frozenset(OP[n] for n in ("COMPARE_OP", "IS_OP", "FOR_ITER"))
 READS_FEEDBACK = frozenset(OP[n] for n in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD", "BINARY_OP", "STORE_SUBSCR",
-                                           "LOAD_GLOBAL"))
+                                           "LOAD_GLOBAL", "BINARY_SUBSCR", "COMPARE_OP"))
 ATTR_SITE_OPS = frozenset(OP[n] for n in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD"))  # (placing describes them)
 
 
