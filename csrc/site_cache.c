@@ -16,6 +16,11 @@
  *   Shared keys only ever grow, so "name is not an instance attribute" holds while dk_nentries is unchanged.
  * - Modules: the module dict's ma_version_tag, which changes with every mutation of that dict.
  *
+ * - Classes with a __getattr__ hook (and object's __getattribute__): what the generic lookup finds is cached as
+ *   for any class; what only the hook answers (KIND_GETATTR_HOOK) calls the hook from the entry, once the type's
+ *   version and the instance (its value at the name's index, the shared keys' size, or its dict) say the generic
+ *   lookup would fail -- slot_tp_getattr_hook's work without the AttributeError it makes and clears.
+ *
  * Nothing here runs Python code while filling a cache; descriptors found are borrowed from the type's dict and
  * stay alive while its version tag is unchanged (they are held for the duration of a call into them).
  * The analysis that fills an entry is site_fill.c's; classes read through a metaclass and super() objects have
