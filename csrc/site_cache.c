@@ -272,11 +272,13 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         int held = instance_may_hold(c, tp, owner, name);
         if (held > 0)
             return 0;
-        if (held < 0 && !PyErr_ExceptionMatches(PyExc_AttributeError)) {
-            *res = NULL;
-            return 1;
+        if (held < 0) {
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+                *res = NULL;
+                return 1;
+            }
+            PyErr_Clear();  /* (an AttributeError from a key's __eq__: the hook is asked, as after the generic lookup) */
         }
-        PyErr_Clear();  /* (an AttributeError from a key's __eq__: the hook is asked, as after the generic lookup) */
         *res = call_getattr_hook(tp, owner, name);
         return 1;
     }

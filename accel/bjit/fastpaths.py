@@ -965,62 +965,59 @@ class FastPaths:
     _INT_CONDITIONS = ("l", "le", "e", "ne", "g", "ge")  # Py_LT .. Py_GE, signed
     _NEGATED = {"l": "ge", "le": "g", "e": "ne", "ne": "e", "g": "le", "ge": "l"}
 
+    def _compare_operands_of_type(self, i: int, depth: int, type_name: str, generic: Label) -> None:
+        """rdi, rsi = a fused compare's operands; to `generic` unless both are exactly of layout type `type_name`."""
+        a = self.a
+        lay = self.lay
+        a.mov(RSI, self.slot(depth - 1))
+        a.mov(RDI, self.operand(i, depth, depth - 2))
+        a.mov(RAX, lay[type_name])
+        a.cmp(_mem(RDI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
+        a.jcc("ne", generic)
+
+    def _release_operands(self, i: int, depth: int) -> None:
+        """Release a fused compare's two operands, the first in rdi (what was compared is in callee-saved
+        registers or flags the caller sets afterwards)."""
+        offset = self.fn.records[i * 8 + 2]
+        self.decref(RDI, offset)
+        self.a.mov(RDI, self.slot(depth - 1))
+        self.decref(RDI, offset)
+
+    def _branch(self, i: int, depth: int, block, cond: str) -> None:  # noqa: ANN001
+        """Take the fused compare's jump when `cond` (the comparison's truth) says so -- negated for a
+        POP_JUMP_*_IF_FALSE -- else go on to the next block."""
+        rec = self.fn.records
+        if dis.opname[rec[(i + 1) * 8]].endswith("_IF_FALSE"):
+            cond = self._NEGATED[cond]
+        self.a.jcc(cond, self.jump_label(i + 1, rec[(i + 1) * 8 + 4], depth - 2))
+        self.a.jmp(self.block_labels[block.succs[0]])
+
     def emit_compare_str_fast_path(self, i: int, arg: int, depth: int, block) -> None:  # noqa: ANN001
         """Two exact strs compared for == or != and branched on inline, as ceval's COMPARE_OP_STR_JUMP: one call of
         _PyUnicode_Equal (a leaf: no exception, no Python code), no bool made, no generic helper; anything else
         falls through to the generic COMPARE_OP + jump."""
         a = self.a
-        lay = self.lay
         generic = a.label("compare_generic")
-        operand = self.operand(i, depth, depth - 2)
-        a.mov(RSI, self.slot(depth - 1))
-        a.mov(RDI, operand)
-        a.mov(RAX, lay["unicode_type"])
-        a.cmp(_mem(RDI, lay["ob_type"]), RAX)
-        a.jcc("ne", generic)
-        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
-        a.jcc("ne", generic)
+        self._compare_operands_of_type(i, depth, "unicode_type", generic)
         self.call_c(self.rt.symbols["unicode_equal"])
         a.mov(R15D, EAX)  # (callee-saved: survives the operands' deallocations)
-        offset = self.fn.records[i * 8 + 2]
-        a.mov(RDI, operand)
-        self.decref(RDI, offset)
-        a.mov(RDI, self.slot(depth - 1))
-        self.decref(RDI, offset)
+        a.mov(RDI, self.operand(i, depth, depth - 2))  # (the call clobbered rdi)
+        self._release_operands(i, depth)
         a.test(R15D, R15D)
-        jump = self.fn.records[(i + 1) * 8]
-        target = self.fn.records[(i + 1) * 8 + 4]
-        jump_if_true = not dis.opname[jump].endswith("_IF_FALSE")
-        jump_when_equal = jump_if_true == (arg == 2)  # (Py_EQ: the condition is "equal")
-        a.jcc("ne" if jump_when_equal else "e", self.jump_label(i + 1, target, depth - 2))
-        a.jmp(self.block_labels[block.succs[0]])
+        self._branch(i, depth, block, "ne" if arg == 2 else "e")  # (Py_EQ: true when r15, "equal", is not 0)
         a.bind(generic)
 
     def emit_compare_int_fast_path(self, i: int, arg: int, depth: int, block) -> None:  # noqa: ANN001
         """Two compact ints (at most one digit, as ceval's COMPARE_OP_INT_JUMP requires) compared and branched
         on inline, without making a bool; anything else falls through to the generic COMPARE_OP + jump."""
         a = self.a
-        lay = self.lay
         generic = a.label("compare_generic")
-        a.mov(RSI, self.slot(depth - 1))
-        a.mov(RDI, self.operand(i, depth, depth - 2))
-        a.mov(RAX, lay["long_type"])
-        a.cmp(_mem(RDI, lay["ob_type"]), RAX)
-        a.jcc("ne", generic)
-        a.cmp(_mem(RSI, lay["ob_type"]), RAX)
-        a.jcc("ne", generic)
+        self._compare_operands_of_type(i, depth, "long_type", generic)
         self.load_one_digit_ints(generic)
         # r13/r15 are callee-saved: they survive the deallocations of the two operands
-        offset = self.fn.records[i * 8 + 2]
-        self.decref(RDI, offset)
-        a.mov(RDI, self.slot(depth - 1))
-        self.decref(RDI, offset)
+        self._release_operands(i, depth)
         a.cmp(R13, R15)
-        jump = self.fn.records[(i + 1) * 8]
-        target = self.fn.records[(i + 1) * 8 + 4]
-        cond = self._INT_CONDITIONS[arg]
-        if dis.opname[jump].endswith("_IF_FALSE"):
-            cond = self._NEGATED[cond]
-        a.jcc(cond, self.jump_label(i + 1, target, depth - 2))
-        a.jmp(self.block_labels[block.succs[0]])
+        self._branch(i, depth, block, self._INT_CONDITIONS[arg])
         a.bind(generic)
