@@ -1,5 +1,5 @@
-"""accel's runtime: the C shim (eval hook, code state, executable memory), module selection, the import hook and
-the compile driver that the hook calls when a function gets hot."""
+"""accel's runtime: the C shim (eval hook, code state, executable memory), module selection and the compile
+driver that the hook calls when a function gets hot."""
 
 from __future__ import annotations
 

@@ -2,9 +2,8 @@
 
 The C hook calls `on_hot(function, code)` once per code object, past the call threshold, with a thread-local
 flag set so that nothing this module runs is itself counted or compiled.  The driver:
-  1. decides whether the function's module is selected, if the import hook has not already (code from before
-     install(), exec/eval, the startup standard library); an excluded code object is marked and never asked
-     about again;
+  1. decides whether the function's module is selected (from its globals' __name__, once per module); an
+     excluded code object is marked and never asked about again;
   2. hands the code object to the highest tier allowed: tier 1 compiles it in C when it can (no IR built:
      accel/bjit/compiler.py compile_tier1_in_c), else from the CFG IR (accel.ir) built here, timed and counted;
      tier 2 plugs in here.
