@@ -169,7 +169,8 @@ def format_summary(data: dict[str, Any]) -> str:
         f" left their frame: {data.get('bjit_exc_left', 0)}; unwound by the interpreter (tracing):"
         f" {data.get('bjit_exc_to_interp', 0)})",
         f"  entered without the hook  {data.get('calls_direct', 0) + data.get('generator_resumes_direct', 0):>10}"
-        f"   (calls from machine code: {data.get('calls_direct', 0)},"
+        f"   (calls from machine code: {data.get('calls_direct', 0)}, of them binding *args/**kwargs/keyword-only"
+        f" or f(*args, **kwargs): {data.get('calls_direct_bound', 0)};"
         f" generator resumptions: {data.get('generator_resumes_direct', 0)};"
         f" generators made: {data.get('generators_made_direct', 0)},"
         f" collected by tuple/list/set/join: {data.get('generators_collected_direct', 0)})",

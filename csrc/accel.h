@@ -54,6 +54,9 @@ typedef struct {
     int32_t direct_argcount;  /* tier 1: co_argcount when compiled callers may set up its frame themselves
                                  (plain positional parameters, not a generator), else -1 */
     int32_t frame_size;       /* tier 1: words of data stack a frame takes (as _PyFrame_Push) */
+    int32_t direct_bind;      /* tier 1: 1 when compiled callers may bind any parameter list themselves (*args,
+                                 **kwargs, keyword-only parameters: bjit_entry.c call_direct_bound); not a
+                                 generator or coroutine function */
     int32_t gen_start;        /* tier 1, a plain generator or coroutine function that compiled callers make those of
                                  themselves: the code unit of its RETURN_GENERATOR (only MAKE_CELL and
                                  COPY_FREE_VARS before it); else -1 */
@@ -132,6 +135,8 @@ typedef struct {
     uint64_t frames_seen;        /* every frame of the program that went through the hook (not the compiler's) */
     uint64_t frames_entered_jit; /* frames run by machine code */
     uint64_t calls_direct;       /* of those, calls from machine code that bypassed the hook */
+    uint64_t calls_direct_bound; /* of calls_direct, those that bound *args, **kwargs, keyword-only parameters or
+                                    f(*args, **kwargs) (call_direct_bound) */
     uint64_t gen_resumes_direct; /* and generator resumptions from machine code that bypassed the hook */
     uint64_t gens_made_direct;   /* generators that calls from machine code made without running the frame */
     uint64_t gens_collected_direct; /* generators that tuple()/list()/set()/str.join() called from machine code

@@ -165,6 +165,8 @@ PyObject **accel_op_call_exact(PyThreadState *, _PyInterpreterFrame *, PyObject 
                                struct accel_call_cache *);
 PyObject **accel_op_call_c(PyThreadState *, _PyInterpreterFrame *, PyObject **, intptr_t, PyObject *kwnames,
                            struct accel_call_cache *);
+/* CALL_FUNCTION_EX into a compiled function or a bound method of one, binding any parameter list (1: done) */
+int accel_call_ex_direct(PyThreadState *, PyObject *func, PyObject *callargs, PyObject *kwargs, PyObject **result);
 
 /* Attribute-site caches (site_cache.c) and cache-free fast paths (bjit_numeric.c). */
 typedef struct {

@@ -416,7 +416,9 @@ accel_op_call_function_ex(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **
         Py_DECREF(iterable);
     }
     PyObject *callargs = *args_slot;
-    PyObject *result = PyObject_Call(func, callargs, kwargs);
+    PyObject *result;
+    if (!accel_call_ex_direct(ts, func, callargs, kwargs, &result))
+        result = PyObject_Call(func, callargs, kwargs);
     Py_DECREF(func);
     Py_DECREF(callargs);
     Py_XDECREF(kwargs);

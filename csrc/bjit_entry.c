@@ -570,6 +570,166 @@ call_direct_kw(PyThreadState *tstate, PyFunctionObject *func, accel_code_state *
     return 0;
 }
 
+/* Any parameter list: what ceval's initialize_locals does for a compiled callee with *args, **kwargs or
+ * keyword-only parameters (decorators' `wrapper(*args, **kwargs)`, keyword-only options), and for `f(*args,
+ * **kwargs)` into any compiled function (CALL_FUNCTION_EX).  Without it each such call went PyObject_Vectorcall ->
+ * _PyEval_Vector -> _PyEvalFramePushAndInit -> the hook (django's template filters: 60% of its Python calls).
+ *
+ * bind_any_parameters: the positional arguments args[0..npos), then the keyword arguments -- named by kwnames
+ * (values args[npos..]) or those of the exact dict kwargs -- bound to the frame's order in bound[] as new
+ * references: the parameters, then the *args tuple and the **kwargs dict where the code has them.  Every argument
+ * is borrowed.  Returns the number of entries, or -1 with nothing held and no exception when the call is not an
+ * ordinary one -- too many positional arguments, a name given twice or matching a positional-only parameter
+ * without **kwargs, a name equal to a parameter's but not the same object, a missing argument, a key that is not
+ * a str: the ordinary path then binds, or raises CPython's own TypeError.  Nothing here runs Python code (str
+ * keys only). */
+#define BIND_MAX 64
+
+static Py_ssize_t
+bind_any_parameters(PyFunctionObject *func, PyObject *const *args, Py_ssize_t npos, PyObject *kwnames,
+                    PyObject *kwargs, PyObject **bound)
+{
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    Py_ssize_t n = co->co_argcount, nparams = n + co->co_kwonlyargcount, posonly = co->co_posonlyargcount;
+    int varargs = (co->co_flags & CO_VARARGS) != 0, varkw = (co->co_flags & CO_VARKEYWORDS) != 0;
+    Py_ssize_t nbound = nparams + varargs + varkw;
+    if (nbound > BIND_MAX || (npos > n && !varargs))
+        return -1;
+    for (Py_ssize_t j = 0; j < nbound; j++)
+        bound[j] = NULL;
+    for (Py_ssize_t j = 0; j < npos && j < n; j++)
+        bound[j] = Py_NewRef(args[j]);
+    PyObject *kwdict = NULL;
+    if (varkw) {
+        kwdict = bound[nparams + varargs] = PyDict_New();
+        if (kwdict == NULL)
+            goto fail;
+    }
+    Py_ssize_t nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames), k = 0, pos = 0;
+    for (;;) {
+        PyObject *name, *value;
+        if (kwnames != NULL) {
+            if (k == nkw)
+                break;
+            name = PyTuple_GET_ITEM(kwnames, k);
+            value = args[npos + k++];
+        }
+        else if (kwargs == NULL || !PyDict_Next(kwargs, &pos, &name, &value))
+            break;
+        else if (!PyUnicode_Check(name))
+            goto fail;  /* "keywords must be strings" */
+        Py_ssize_t j = posonly;  /* (a positional-only parameter's name goes to **kwargs: PEP 570) */
+        while (j < nparams && PyTuple_GET_ITEM(co->co_localsplusnames, j) != name)
+            j++;
+        if (j < nparams) {
+            if (bound[j] != NULL)
+                goto fail;  /* given twice */
+            bound[j] = Py_NewRef(value);
+            continue;
+        }
+        for (j = posonly; j < nparams; j++) {
+            if (_PyUnicode_Equal(PyTuple_GET_ITEM(co->co_localsplusnames, j), name))
+                goto fail;  /* the same name, another object: ceval's second lookup */
+        }
+        if (kwdict == NULL || PyDict_SetItem(kwdict, name, value) < 0)
+            goto fail;
+    }
+    if (varargs) {
+        Py_ssize_t extra = npos > n ? npos - n : 0;
+        PyObject *rest = bound[nparams] = PyTuple_New(extra);
+        if (rest == NULL)
+            goto fail;
+        for (Py_ssize_t i = 0; i < extra; i++)
+            PyTuple_SET_ITEM(rest, i, Py_NewRef(args[n + i]));
+    }
+    PyObject *defaults = func->func_defaults;
+    Py_ssize_t ndefaults = defaults == NULL ? 0 : PyTuple_GET_SIZE(defaults);
+    for (Py_ssize_t j = npos; j < n; j++) {
+        if (bound[j] == NULL) {
+            if (j < n - ndefaults)
+                goto fail;  /* a missing argument */
+            bound[j] = Py_NewRef(PyTuple_GET_ITEM(defaults, j - (n - ndefaults)));
+        }
+    }
+    for (Py_ssize_t j = n; j < nparams; j++) {
+        if (bound[j] == NULL) {
+            PyObject *kwdefaults = func->func_kwdefaults, *value = NULL;
+            if (kwdefaults != NULL && PyDict_CheckExact(kwdefaults))
+                value = PyDict_GetItemWithError(kwdefaults, PyTuple_GET_ITEM(co->co_localsplusnames, j));
+            if (value == NULL)
+                goto fail;  /* a missing keyword-only argument */
+            bound[j] = Py_NewRef(value);
+        }
+    }
+    return nbound;
+fail:
+    for (Py_ssize_t j = 0; j < nbound; j++)
+        Py_XDECREF(bound[j]);
+    PyErr_Clear();  /* (out of memory: the ordinary path meets it again) */
+    return -1;
+}
+
+/* The call itself, for a compiled function that is not a generator: 1 with *result (its frame holds references
+ * of its own: the caller still owns the function and the arguments), 0 when it was not done. */
+static int
+call_direct_bound(PyThreadState *tstate, PyFunctionObject *func, accel_code_state *st, PyObject *const *args,
+                  Py_ssize_t npos, PyObject *kwnames, PyObject *kwargs, PyObject **result)
+{
+    if (st == NULL || !st->direct_bind || st->jit_fn == NULL || accel_tracing(tstate)
+        || tstate->interp->eval_frame != accel_eval_frame)
+        return 0;
+    /* within the current chunk and never at its start, as call_direct_state */
+    PyObject **top = tstate->datastack_top;
+    if (top == NULL || top + st->frame_size >= tstate->datastack_limit || top == &tstate->datastack_chunk->data[0])
+        return 0;
+    PyObject *bound[BIND_MAX];
+    Py_ssize_t nbound = bind_any_parameters(func, args, npos, kwnames, kwargs, bound);
+    if (nbound < 0)
+        return 0;
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)top;
+    tstate->datastack_top = top + st->frame_size;
+    _PyFrame_InitializeSpecials(frame, (PyFunctionObject *)Py_NewRef(func), NULL, co->co_nlocalsplus);
+    PyObject **locals = frame->localsplus;
+    for (Py_ssize_t i = 0; i < nbound; i++)
+        locals[i] = bound[i];
+    for (Py_ssize_t i = nbound; i < co->co_nlocalsplus; i++)
+        locals[i] = NULL;
+    st->calls++;
+    accel_counters.calls_direct++;
+    accel_counters.calls_direct_bound++;
+    *result = run_machine_code(tstate, frame, st, 0, NULL);
+    clear_and_pop(tstate, frame);
+    return 1;
+}
+
+/* CALL_FUNCTION_EX's `f(*args, **kwargs)` (callargs an exact tuple, kwargs an exact dict or NULL) into a compiled
+ * function, or a bound method of one, without PyObject_Call and the hook.  1: done, *result set (the caller
+ * still owns func, callargs, kwargs); 0: not done. */
+int
+accel_call_ex_direct(PyThreadState *tstate, PyObject *func, PyObject *callargs, PyObject *kwargs, PyObject **result)
+{
+    PyObject *self = NULL;
+    if (Py_TYPE(func) == &PyMethod_Type) {
+        self = PyMethod_GET_SELF(func);
+        func = PyMethod_GET_FUNCTION(func);
+    }
+    if (Py_TYPE(func) != &PyFunction_Type)
+        return 0;
+    accel_code_state *st = accel_code_state_get((PyCodeObject *)((PyFunctionObject *)func)->func_code);
+    Py_ssize_t n = PyTuple_GET_SIZE(callargs);
+    if (self == NULL)
+        return call_direct_bound(tstate, (PyFunctionObject *)func, st, &PyTuple_GET_ITEM(callargs, 0), n, NULL,
+                                 kwargs, result);
+    if (n >= BIND_MAX)
+        return 0;
+    PyObject *args[BIND_MAX];  /* borrowed: the method and the tuple hold them */
+    args[0] = self;
+    for (Py_ssize_t i = 0; i < n; i++)
+        args[i + 1] = PyTuple_GET_ITEM(callargs, i);
+    return call_direct_bound(tstate, (PyFunctionObject *)func, st, args, n + 1, NULL, kwargs, result);
+}
+
 static int
 call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
             PyObject **result)
@@ -960,6 +1120,11 @@ accel_op_call(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr_t
                                        : call_direct_kw(ts, (PyFunctionObject *)function, st, args, total, kwnames,
                                                         &res))) {
         /* the callee's frame took the references */
+    }
+    else if (st != NULL && call_direct_bound(ts, (PyFunctionObject *)function, st, args,
+                                             total - (kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames)), kwnames,
+                                             NULL, &res)) {
+        release_call(function, args, total);
     }
     else if (kwnames == NULL && !is_meth && Py_TYPE(function) == &PyType_Type && !accel_tracing(ts)
              && alloc_and_init(ts, args - 1, total, &res)) {

@@ -164,11 +164,12 @@ core_counters(PyObject *self, PyObject *unused)
 {
     accel_arena_stats a;
     accel_arena_get_stats(&a);
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:n,s:n,s:n,s:n,s:n,s:i}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n,s:n,s:n,s:n,s:n,s:n,s:i}",
                          "code_objects_registered", (unsigned long long)accel_codes_registered,
                          "frames_seen", (unsigned long long)accel_counters.frames_seen,
                          "frames_entered_jit", (unsigned long long)accel_counters.frames_entered_jit,
                          "calls_direct", (unsigned long long)accel_counters.calls_direct,
+                         "calls_direct_bound", (unsigned long long)accel_counters.calls_direct_bound,
                          "generator_resumes_direct", (unsigned long long)accel_counters.gen_resumes_direct,
                          "generators_made_direct", (unsigned long long)accel_counters.gens_made_direct,
                          "generators_collected_direct", (unsigned long long)accel_counters.gens_collected_direct,
@@ -256,6 +257,7 @@ accel_set_jit(accel_code_state *st, PyCodeObject *co, void *address, size_t size
         }
     }
     st->direct_argcount = plain && (kind == 0 || st->gen_start >= 0) ? co->co_argcount : -1;
+    st->direct_bind = address != NULL && kind == 0;
     st->frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
     st->entry = address != NULL ? accel_bjit_execute : NULL;
     st->tier = address != NULL ? 1 : 0;

@@ -739,6 +739,38 @@ def test_direct_calls_between_compiled_functions(installed):
     ns["kept"].clear()
 
 
+def test_any_parameter_list_and_call_function_ex_are_direct(installed):
+    """*args, **kwargs and keyword-only callees, and f(*args, **kwargs), are bound by tier 1 itself
+    (bjit_entry.c bind_any_parameters): entered from machine code, not through PyObject_Vectorcall and the hook."""
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    target = _compiled("""
+        def target(a, b=2, *rest, c, d=4, **kw):
+            return (a, b, rest, c, d, sorted(kw.items()))
+    """, "target", ns)
+    wrapper = _compiled("""
+        def wrapper(*args, **kwargs):
+            return target(*args, **kwargs)
+    """, "wrapper", ns)
+    caller = _compiled("""
+        def caller(x):
+            return [wrapper(x, c=1), wrapper(x, 5, 6, c=7, e=8), target(x, c=2, f=3)]
+    """, "caller", ns)
+    assert accel.tier(target) == accel.tier(wrapper) == 1
+    before = core().counters()["calls_direct_bound"]
+    assert caller(9) == [(9, 2, (), 1, 4, []), (9, 5, (6,), 7, 4, [("e", 8)]), (9, 2, (), 2, 4, [("f", 3)])]
+    # two calls of wrapper, two f(*args, **kwargs) calls of target from it, one keyword call of target
+    assert core().counters()["calls_direct_bound"] - before == 5
+    # a missing keyword-only argument: the ordinary path's own TypeError, no direct call
+    before = core().counters()["calls_direct_bound"]
+    try:
+        wrapper(1)
+    except TypeError as exc:
+        message = str(exc)
+    assert core().counters()["calls_direct_bound"] == before  # (wrapper called from here: the hook's call)
+    assert message == "target() missing 1 required keyword-only argument: 'c'"
+
+
 def test_keyword_calls_between_compiled_functions_are_direct(installed):
     accel.install(bjit_threshold=1000)
     ns: dict = {"__name__": "tests.bjit_generated"}
