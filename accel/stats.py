@@ -37,7 +37,7 @@ class Stats:
         self.bjit_pieces_fallback = 0
         self.bjit_pieces_direct = 0
         self.bjit_templates_made = 0
-        self.bjit_templates_loaded = 0     # read from the template file of an earlier process
+        self.bjit_templates_loaded = 0     # read from the template file (earlier processes'), on demand: snapshot()
         self.bjit_template_seconds = 0.0   # spent making templates (part of bjit_compile_seconds)
         self.bjit_template_failures: Counter[str] = Counter()  # "OPNAME: reason" -> keys that have no template
         self.bjit_instructions = 0         # IR instructions turned into machine code
@@ -76,6 +76,9 @@ def snapshot() -> dict[str, Any]:
     for key, value in vars(STATS).items():
         out[key] = dict(value) if isinstance(value, Counter) else value
     out["compile_failures_total"] = sum(STATS.compile_failures.values())
+    templates = sys.modules.get("accel.bjit.templates")
+    if templates is not None:  # (C reads templates from the file when it needs them: counted there)
+        out["bjit_templates_loaded"] = templates.CACHE.loaded
     if core is not None:
         _merge_bjit_counters(out, core.bjit_counters())
         _merge_lazy_place_counters(out, core.lazy_place_counters())
@@ -188,7 +191,7 @@ def format_summary(data: dict[str, Any]) -> str:
         f"   ({data['bjit_instructions']} IR instructions,"
         f" {data['bjit_compile_seconds'] * 1e6 / max(data['bjit_instructions'], 1):.1f} us each)",
         f"  tier-1 templates          {data['bjit_templates_made']:>10}   (made in"
-        f" {data['bjit_template_seconds'] * 1e3:.1f} ms, {data['bjit_templates_loaded']} read from the cache;"
+        f" {data['bjit_template_seconds'] * 1e3:.1f} ms, {data['bjit_templates_loaded']} read from the cache as needed;"
         f" pieces placed from them: {data['bjit_pieces_templated']},"
         f" generated directly: {data['bjit_pieces_fallback']} without a template,"
         f" {data['bjit_pieces_direct']} not tried)",

@@ -173,6 +173,11 @@ PyObject *accel_place_setup(PyObject *self, PyObject *flags);
 PyObject *accel_place_block(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *accel_place_cold(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *accel_place_link(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+/* ---- the template file, read on demand (bjit_template_file.c) ---- */
+PyObject *accel_template_file_setup(PyObject *self, PyObject *args);
+PyObject *accel_template_fetch_py(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *accel_template_file_counts(PyObject *self, PyObject *templates);
+PyObject *accel_template_checksum_py(PyObject *self, PyObject *data);
 
 /* ---- the Python-facing module (module.c) ---- */
 int accel_shim_attach(void);

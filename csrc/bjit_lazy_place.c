@@ -5,9 +5,10 @@
  * objects, the cold area's links, snippets, arena calls, stats) on real programs, where blocks are 6 instructions
  * long on average: 8-11 us per instruction, most of tier 1's compile time.  So when a block is first reached
  * (bjit_lazy.c), it is placed here first, and only what this file cannot do goes to Python: a key without a
- * template yet (Python makes it, and places that block), a key with none, a hand-back that is not compact, a
- * helper or block out of rel32 reach, a failed allocation.  Python is the reference: it places the same bytes in
- * the same order (tests/test_lazy_place.py compares the two block by block).
+ * template yet, neither in the dict nor in the template file (Python makes it, and places that block), a key with
+ * none, a hand-back that is not compact, a helper or block out of rel32 reach, a failed allocation.  Python is the
+ * reference: it places the same bytes in the same order (tests/test_lazy_place.py compares the two block by
+ * block).
  *
  * What it needs is made once per function by the Python compiler when it compiles the head (lazy_plan): the IR's
  * instruction records and per-block facts, copied into a plan owned by the function's lazy state; and once per

@@ -7,7 +7,8 @@
  * fills the holes that are values: frame-slot and local displacements, depths, code units and their addresses,
  * constants, names, the site's cache, compact hand-backs, runtime addresses.  Branches to labels the Python side
  * owns (blocks, exits) are handed back as a list; branches between the hot and the cold part, and calls from the
- * cold part, wait in a byte array until the cold area is placed (place_cold).  A key with no template yet stops
+ * cold part, wait in a byte array until the cold area is placed (place_cold).  A key the dict does not have is
+ * read from the template file when it is there (bjit_template_file.c: once per key and process); else it stops
  * the loop: Python makes the template and calls again from that instruction.  Nothing here allocates a Python
  * object per instruction but the offsets list's entries (accel.dis, the perf map).
  *
@@ -17,7 +18,7 @@
 #include "opcode.h"
 
 enum { ROLE_TARGET = 17, ROLE_NEXT_TARGET = 19, ROLE_END = 20 };
-enum { KEY_SIZE = 30, HEAD_SIZE = 13 };
+enum { KEY_SIZE = TEMPLATE_KEY_SIZE, HEAD_SIZE = TEMPLATE_HEAD_SIZE };
 #define NO_ARG ((int32_t)0x80000000u)
 
 /* per opcode: F_* flags (templates.place_setup) */
@@ -221,13 +222,17 @@ place_instructions(const place_fn *f, PyObject *templates, Py_ssize_t first, Py_
             return -1;
         PyObject *t = PyDict_GetItemWithError(templates, key_bytes);  /* borrowed */
         if (t == NULL) {
-            if (PyErr_Occurred()) {
+            /* not made or read yet: from the template file, when it has the key (bjit_template_file.c) */
+            int found = PyErr_Occurred() ? -1 : accel_template_fetch(templates, key_bytes, &t);
+            if (found < 0) {
                 Py_DECREF(key_bytes);
                 return -1;
             }
-            status = PLACE_MISSING;
-            *miss_key = key_bytes;
-            break;
+            if (found != FETCH_FOUND) {
+                status = PLACE_MISSING;
+                *miss_key = key_bytes;
+                break;
+            }
         }
         Py_DECREF(key_bytes);
         if (t == Py_None) {

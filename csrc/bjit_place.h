@@ -59,8 +59,19 @@ extern uint8_t accel_place_op_flags[256];
 extern int accel_placer_ready;
 enum { F_ARG_HOLE = 1, F_READS_PREV = 2, F_READS_NEXT = 4, F_READS_FEEDBACK = 8, F_ATTR_SITE = 16 };
 
+/* A template's key and head (templates.KEY, TEMPLATE_HEAD) */
+enum { TEMPLATE_KEY_SIZE = 30, TEMPLATE_HEAD_SIZE = 13 };
+
+/* The template for `key` from the file set up for the dict `templates` (bjit_template_file.c), put in the dict:
+ * FETCH_FOUND with *out borrowed from the dict (bytes, or None: the key has no template), FETCH_ABSENT (not in
+ * the file, or no file for this dict), FETCH_DAMAGED (its entry is damaged: a miss), or -1 with an exception. */
+enum { FETCH_FOUND, FETCH_ABSENT, FETCH_DAMAGED };
+int accel_template_fetch(PyObject *templates, PyObject *key, PyObject **out);
+uint64_t accel_template_checksum(const uint8_t *p, size_t n);
+
 /* Place instructions *i .. end-1 of the block [first, end) into `o`.  Returns a status (above; *i, *entry,
- * *kwnames say where to go on from after PLACE_MISSING, whose key is then in *miss_key) or -1 with an exception. */
+ * *kwnames say where to go on from after PLACE_MISSING, whose key is then in *miss_key) or -1 with an exception.
+ * A key the dict misses is looked up in the template file (accel_template_fetch) before it is PLACE_MISSING. */
 int place_instructions(const place_fn *f, PyObject *templates, Py_ssize_t first, Py_ssize_t end, int nsuccs,
                        const int32_t succ[2], Py_ssize_t *i, long *entry, Py_ssize_t *kwnames, placement *o,
                        PyObject **miss_key);

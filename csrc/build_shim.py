@@ -13,7 +13,7 @@ from cffi import FFI
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCES = ["code_state.c", "eval_hook.c", "code_arena.c", "module.c", "bjit_entry.c", "bjit_ops.c", "bjit_numeric.c",
            "site_cache.c", "site_fill.c", "class_attrs.c", "inline_cache.c", "bjit_blocks.c", "bjit_exceptions.c",
-           "bjit_lazy.c", "osr.c", "bjit_place.c", "bjit_lazy_place.c", "bjit_plan.c"]
+           "bjit_lazy.c", "osr.c", "bjit_place.c", "bjit_lazy_place.c", "bjit_plan.c", "bjit_template_file.c"]
 
 
 

@@ -63,7 +63,8 @@ def test_c_places_every_head_and_block_as_the_python_compiler_does() -> None:
 def test_blocks_reached_later_are_placed_without_the_python_compiler(installed, monkeypatch) -> None:
     """Once the templates exist, a block first reached while the program runs is placed by C: the Python
     compiler is not called, the stats count it as a compiled block, and the program's results are right.  A
-    block C cannot place (here: the templates dict emptied) still goes to the Python compiler."""
+    block C cannot place (here: the templates dict emptied, and no template file to read them from) still goes to
+    the Python compiler."""
     from accel.bjit import compiler as bjit_compiler
     from accel.bjit import templates
 
@@ -116,10 +117,13 @@ def test_blocks_reached_later_are_placed_without_the_python_compiler(installed, 
     assert accel.compile(fn) == 1
     saved = dict(templates.CACHE.templates)
     templates.CACHE.templates.clear()
+    core().template_file_setup(None)  # (C would read the templates again from the file)
     try:
         assert fn([point(-1, 2)], 4) == [("left", 2)]
     finally:
         templates.CACHE.templates.update(saved)
+        if templates.CACHE.file is not None:
+            templates.CACHE.load()
     assert calls and accel.stats()["bjit_blocks_to_python"].get("template_missing", 0) > 0
 
 

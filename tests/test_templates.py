@@ -28,6 +28,7 @@ def fresh_cache():
         yield templates.CACHE
     finally:
         templates.CACHE = saved
+        saved.runtime_array = None  # (C is told the opcode flags again: a test may have changed them)
 
 
 def _generate_all(codes: list[types.CodeType]) -> tuple[int, int]:
@@ -168,32 +169,205 @@ def test_templates_are_kept_for_the_next_process(tmp_path) -> None:  # noqa: ANN
     assert len(files) == 1 and files[0].stat().st_mode & 0o077 == 0 and cache.stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "writable_by_others", "a_folder"])
+def _index(path) -> list[tuple[bytes, int, int, int, int]]:  # noqa: ANN001
+    """The template file's index: (key, flags, offset, length, checksum) per entry."""
+    data = path.read_bytes()
+    magic, count, _ = templates.FILE_HEADER.unpack_from(data)
+    assert magic == templates.FILE_MAGIC
+    start = templates.FILE_HEADER.size
+    return list(templates.INDEX_ENTRY.iter_unpack(data[start:start + count * templates.INDEX_ENTRY.size]))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "index_flipped", "count_flipped", "old_version", "garbage",
+                                    "writable_by_others", "a_folder", "a_symlink"])
 def test_a_damaged_template_file_is_a_miss_with_one_warning(tmp_path, damage: str) -> None:  # noqa: ANN001
+    """A file whose header or index is damaged, that is not of this format's version, that another user could
+    have written or that is not a regular file is not used at all: every template made afresh, one warning that
+    says why; the file is then replaced by a good one (when it can be)."""
     import os
 
     cache = tmp_path / "cache"
     _run(str(cache), tmp_path)
     (path,) = cache.iterdir()
-    data = path.read_bytes()
-    if damage == "truncated":
-        path.write_bytes(data[:len(data) // 2])
-    elif damage == "flipped":
-        path.write_bytes(data[:-10] + bytes([data[-10] ^ 0x40]) + data[-9:])
+    data = bytearray(path.read_bytes())
+    header, index_size = templates.FILE_HEADER.size, len(_index(path)) * templates.INDEX_ENTRY.size
+    why = {"truncated": "truncated", "index_flipped": "checksum mismatch", "count_flipped": "truncated",
+           "old_version": "not a template file of this version", "garbage": "not a template file of this version",
+           "writable_by_others": "writable by others", "a_folder": "not a regular file", "a_symlink": "symbolic links"}
+    if damage == "truncated":  # (the data cut: the index names entries beyond the end)
+        path.write_bytes(data[:header + index_size + (len(data) - header - index_size) // 2])
+    elif damage == "index_flipped":
+        data[header + index_size // 2] ^= 0x40
+        path.write_bytes(data)
+    elif damage == "count_flipped":  # (the entry count's high byte: an index larger than the file)
+        data[len(templates.FILE_MAGIC) + 3 + 3] ^= 0x40
+        path.write_bytes(data)
+    elif damage == "old_version":
+        data[len(templates.FILE_MAGIC) - 1] = 1
+        path.write_bytes(data)
     elif damage == "garbage":
         path.write_bytes(os.urandom(4000))
     elif damage == "writable_by_others":
         path.chmod(0o666)
-    else:
+    elif damage == "a_folder":
         path.unlink()
         path.mkdir()
+    else:  # (O_NOFOLLOW: a link planted in the cache folder is not followed, even to a good file)
+        good = tmp_path / "elsewhere.bin"
+        path.rename(good)
+        path.symlink_to(good)
     out, err, stats = _run(str(cache), tmp_path)
     assert out == _plain_output()
     assert stats["bjit_templates_loaded"] == 0 and stats["bjit_templates_made"] > 20
-    assert err.count("accel: warning:") == 1, err
+    assert err.count("accel: warning:") == 1 and why[damage] in err, err
     assert "Traceback" not in err
-    if damage != "a_folder":  # replaced by a good one
+    if damage not in ("a_folder", "a_symlink"):  # replaced by a good one
         assert _run(str(cache), tmp_path)[2]["bjit_templates_loaded"] > 20
+
+
+_REPORT = """
+import json, os
+from accel.bjit import templates
+with open(os.environ["REPORT"], "w") as report:
+    json.dump({"templates": {k.hex(): v and v.hex() for k, v in list(templates.CACHE.templates.items())},
+               "loaded": templates.CACHE.loaded, "made": templates.CACHE.made}, report)
+"""
+
+
+def _run_reporting(cache_dir: str, tmp_path) -> tuple[str, str, dict]:  # noqa: ANN001
+    """_PROGRAM run as _run does, and what its TemplateCache holds at its end (before it writes the file)."""
+    import json
+
+    from tests.conftest import clean_env, run_python
+
+    report = tmp_path / "report.json"
+    env = clean_env(ACCEL="1", ACCEL_BJIT_THRESHOLD="0", ACCEL_CACHE_DIR=cache_dir, REPORT=str(report))
+    proc = run_python(["-c", _PROGRAM + _REPORT], env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout, proc.stderr, json.loads(report.read_text())
+
+
+def test_a_damaged_entry_is_made_afresh_with_one_warning(tmp_path) -> None:  # noqa: ANN001
+    """A byte flipped inside one template of the file: that template alone is a miss (made afresh: the same bytes
+    as the file held before the damage), the others are read from the file; one warning; and the file written at
+    exit has the good template again."""
+    cache = tmp_path / "cache"
+    _run_reporting(str(cache), tmp_path)  # (the file made, with the report's own templates)
+    out, err, clean = _run_reporting(str(cache), tmp_path)
+    assert out == _plain_output() and not err and clean["loaded"] > 20
+    (path,) = cache.iterdir()
+    used = [entry for entry in _index(path)
+            if not entry[1] & templates.ENTRY_NO_TEMPLATE and entry[0].hex() in clean["templates"]]
+    key, _, offset, length, _ = max(used, key=lambda entry: entry[3])  # (the largest this program reads)
+    data = bytearray(path.read_bytes())
+    good = bytes(data[offset:offset + length])
+    assert clean["templates"][key.hex()] == good.hex()
+    data[offset + length // 2] ^= 0x40
+    path.write_bytes(data)
+
+    out, err, damaged = _run_reporting(str(cache), tmp_path)
+    assert out == _plain_output()
+    assert err.count("accel: warning:") == 1 and "damaged" in err and "Traceback" not in err, err
+    assert damaged["templates"][key.hex()] == good.hex()
+    assert damaged["loaded"] == clean["loaded"] - 1 and damaged["made"] == clean["made"] + 1
+    assert set(damaged["templates"]) == set(clean["templates"])
+
+    out, err, again = _run_reporting(str(cache), tmp_path)
+    assert out == _plain_output() and not err
+    assert again["loaded"] == clean["loaded"] and again["templates"][key.hex()] == good.hex()
+
+
+_MANY = """
+import types
+import accel
+accel.install(lazy_blocks=False, max_tier=0)
+for name in ("json.decoder", "json.encoder", "textwrap", "string", "fractions", "heapq", "argparse", "difflib"):
+    module = __import__(name, fromlist=["_"])
+    with open(module.__file__) as f:
+        stack = [compile(f.read(), module.__file__, "exec")]
+    while stack:
+        code = stack.pop()
+        stack.extend(k for k in code.co_consts if isinstance(k, types.CodeType))
+        if code.co_flags & 1:
+            accel.compile(code)
+"""
+
+_LITTLE = """
+import json, os, sys
+import accel
+from accel.bjit import templates
+from accel.runtime import core
+
+def mean(xs):
+    total = 0.0
+    for x in xs:
+        total += x
+    return total / len(xs)
+
+def words(text):
+    counts = {}
+    for w in text.split():
+        counts[w] = counts.get(w, 0) + 1
+    return sorted(counts.items())
+
+def squares(n):
+    return [i * i for i in range(n) if i % 2]
+
+cache = templates.CACHE
+report = {}
+accel.compile(mean)
+report["mean"] = mean([1.0, 2.0, 4.5])
+report["entries"] = core().template_file_counts(cache.templates)[0]
+report["loaded_first"] = cache.loaded
+pid = os.fork()
+if pid == 0:  # a child reads templates through the descriptor it inherited
+    accel.compile(words)
+    ok = words("b a b") == [("a", 1), ("b", 2)] and accel.tier(words) == 1 and cache.loaded > report["loaded_first"]
+    os._exit(0 if ok else 1)
+report["child"] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+if os.environ.get("REPLACE"):  # another process renames its file over this one's: this one reads the file it opened
+    with open(cache.file + ".new", "wb") as f:
+        f.write(b"not a template file")
+    os.replace(cache.file + ".new", cache.file)
+loaded = cache.loaded
+accel.compile(squares)
+report["squares"] = squares(8)
+report["loaded_after_replace"] = cache.loaded - loaded
+report["words"] = words("b a b")
+report.update(in_dict=len(cache.templates), loaded=cache.loaded, made=cache.made)
+stats = accel.stats()
+report.update(in_c=stats["bjit_blocks_placed_in_c"], missing=stats["bjit_blocks_to_python"].get("template_missing", 0))
+print(json.dumps(report))
+"""
+
+
+def test_a_process_reads_only_the_templates_it_uses(tmp_path) -> None:  # noqa: ANN001
+    """After a file of many templates exists, a process that compiles a little code reads its header and index
+    and only the templates it places (in C, for the blocks placed without Python, or in Python): its dict holds
+    a small fraction of the file, each of them read from it (or made); a forked child reads more through the
+    inherited descriptor, and a file renamed over the one it opened does not disturb it.  The code is right."""
+    import json
+
+    from tests.conftest import clean_env, run_python
+
+    cache = tmp_path / "cache"
+    env = clean_env(ACCEL_CACHE_DIR=str(cache))
+    proc = run_python(["-c", _MANY], env=env)
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr
+    env.update(ACCEL="1", ACCEL_MAX_TIER="0")  # (only what the program compiles: no automatic compiles)
+    proc = run_python(["-c", _LITTLE], env=env)  # (its templates join the file)
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr
+    (path,) = cache.iterdir()
+    entries = len(_index(path))
+    assert entries > 500
+    proc = run_python(["-c", _LITTLE], env={**env, "REPLACE": "1"})
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["mean"] == 2.5 and report["words"] == [["a", 1], ["b", 2]] and report["squares"] == [1, 9, 25, 49]
+    assert report["entries"] == entries and report["child"] == 0
+    assert 0 < report["loaded_first"] and report["loaded_after_replace"] > 0
+    assert report["made"] == 0 and report["loaded"] == report["in_dict"] < entries / 10
+    assert report["in_c"] > 0 and report["missing"] == 0  # (C found the templates of the blocks it placed)
 
 
 def test_template_files_of_other_builds_are_pruned(tmp_path) -> None:  # noqa: ANN001
@@ -232,8 +406,22 @@ def test_an_unwritable_cache_folder_costs_one_warning(tmp_path) -> None:  # noqa
 
 
 def test_layouts_shared_with_c() -> None:
-    """csrc/bjit_place.c reads keys, template heads and holes at these sizes."""
+    """csrc/bjit_place.c reads keys, template heads and holes at these sizes; csrc/bjit_template_file.c the
+    template file's header and index entries."""
     assert (templates.KEY.size, templates.TEMPLATE_HEAD.size, templates.HOLE.size) == (30, 13, 16)
+    assert (templates.FILE_HEADER.size, templates.INDEX_ENTRY.size) == (24, 48)
+    assert templates.INDEX_ENTRY.unpack(bytes(48))[0] == bytes(templates.KEY.size)
+
+
+def test_template_checksum_sees_every_byte() -> None:
+    """The file's checksum (csrc/bjit_template_file.c): any one byte changed, or the length, changes it."""
+    c = core()
+    data = bytes(range(256)) * 3 + b"tail"
+    base = c.template_checksum(data)
+    assert base == c.template_checksum(bytearray(data)) and 0 <= base < 1 << 64
+    for k in range(0, len(data), 7):
+        assert c.template_checksum(data[:k] + bytes([data[k] ^ 1]) + data[k + 1:]) != base
+    assert c.template_checksum(data + b"\0") != base and c.template_checksum(b"") != c.template_checksum(b"\0")
 
 
 def test_place_link_aims_fields_at_absolute_targets() -> None:

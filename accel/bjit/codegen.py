@@ -1424,7 +1424,6 @@ def _templated(gen: _Generator, step: Callable[[_Generator], CodegenResult],
         finally:
             STATS.bjit_templates_made += cache.made - made
             STATS.bjit_template_seconds += cache.seconds - seconds
-            STATS.bjit_templates_loaded = cache.loaded
         gen = make()
     else:
         STATS.bjit_pieces_direct += 1

@@ -32,26 +32,38 @@ and every field aimed at a label is logged, so the fast path (hot) and its stubs
 How a block is placed (csrc/bjit_place.c)
 -----------------------------------------
 A C loop over the block's instruction records: the key (the same bytes as `instruction_key`), the template from
-the dict (a miss returns to Python, which makes it and calls again from that instruction), the hot part appended
-to the code, the cold part to the piece's cold area, the value holes filled.  What waits for positions -- branches
-between the hot and cold parts, cold calls to helpers -- is resolved when the cold area is placed after the
-blocks (`place_cold`); branches to block and exit labels go back to the generator's label machinery.  The
-assembler's store-then-load rule across instructions is kept by the key's *entry state* (the slot the previous
-template stored last, and from which register).
+the dict or else the file (a miss returns to Python, which makes it and calls again from that instruction), the
+hot part appended to the code, the cold part to the piece's cold area, the value holes filled.  What waits for
+positions -- branches between the hot and cold parts, cold calls to helpers -- is resolved when the cold area is
+placed after the blocks (`place_cold`); branches to block and exit labels go back to the generator's label
+machinery.  The assembler's store-then-load rule across instructions is kept by the key's *entry state* (the slot
+the previous template stored last, and from which register).
 
 Kept on disk
 ------------
 Templates hold no address of this process (helpers, `None`, types and counters are RUNTIME holes into
-`RuntimeTable`), so they are the same in every process of one build: `TemplateCache` reads them from
-ACCEL_CACHE_DIR at a process's first compile and writes the ones it made at exit, one file per fingerprint of the
-generator's source, the C layout and the Python build.  A program's first run makes its templates (a few hundred
-microseconds each); later runs of it, or of any program using the same kinds of instruction, only place them.
+`RuntimeTable`), so they are the same in every process of one build: `TemplateCache` keeps them in ACCEL_CACHE_DIR,
+one file per fingerprint of the generator's source, the C layout and the Python build.  A program's first run
+makes its templates (a few hundred microseconds each); later runs of it, or of any program using the same kinds of
+instruction, only place them.
+
+The file holds every template the programs of its build made -- thousands, over a megabyte, and growing -- while
+one program uses a fraction of them, so it is read on demand.  Its layout (FILE_HEADER, INDEX_ENTRY): a header
+(the magic, whose last byte is the format's version; the entry count; the index's checksum), an index of 48-byte
+entries sorted by key (the key; flags -- 1: the key has no template; the entry's offset in the file and length;
+its checksum), then the entries (`Template.pack`'s bytes).  At a process's first compile `load` reads the header
+and the index only, checks them, and hands the index and the open file (O_CLOEXEC, O_NOFOLLOW; a regular file of
+this user, not writable by others) to csrc/bjit_template_file.c.  A template is read from the file (pread) the
+first time its key misses the dict -- in the C placer, so that blocks placed without Python find it too, or in
+`get` -- its checksum checked, and put in the dict.  The file stays open: a new one another process renames over it
+meanwhile does not disturb this process.  At exit a process that made templates reads the file whole as it is then
+(another process may have grown it), adds its own, and writes a new file renamed over the old one.  A damaged,
+foreign or truncated file is a miss with one warning; so is a damaged entry (its template is made afresh).
 """
 
 from __future__ import annotations
 
 import dis
-import marshal
 import opcode as _opcode
 import os
 import re
@@ -709,7 +721,13 @@ def make_template(packed_key: bytes, markers: list[Markers], make_generator: Cal
 
 from _blake2 import blake2b as _blake2b  # noqa: E402  (hashlib's import would load OpenSSL: ~3 ms)
 
-FILE_MAGIC = b"ACCELTPL\x01"  # the on-disk format's version is the last byte
+FILE_MAGIC = b"ACCELTPL\x02"  # the on-disk format's version is the last byte
+# The file ("Kept on disk" above; csrc/bjit_template_file.c reads it): FILE_HEADER (magic, entries, the index's
+# checksum), then the index -- an INDEX_ENTRY per key, sorted by key: the key, flags, the entry's offset in the file
+# and length, its checksum -- then the entries' bytes (packed templates).  Checksums are core.template_checksum's.
+FILE_HEADER = struct.Struct("<9s3xIQ")
+INDEX_ENTRY = struct.Struct("<30sHIIQ")  # (30: KEY.size)
+ENTRY_NO_TEMPLATE = 1  # flag: the key has no template (None), and no bytes
 _GENERATOR_MODULES = ("codegen", "fastpaths", "glue", "registers", "x86", "x86_enc", "templates", "feedback")
 
 
@@ -757,9 +775,10 @@ def prune_template_files(folder: str, keep: str) -> None:
 
 class TemplateCache:
     """Packed templates by packed key (a key that cannot be templated maps to None).  Templates hold no address,
-    only holes, so they are kept on disk too (`path`: a folder, set by accel.install from ACCEL_CACHE_DIR): read
-    at the first compile of a process, written back at exit when it made new ones.  A damaged, foreign or
-    unreadable file is a miss (one warning), never loaded."""
+    only holes, so they are kept on disk too (`path`: a folder, set by accel.install from ACCEL_CACHE_DIR): the
+    file's index is read at the first compile of a process and each template when first looked up
+    (csrc/bjit_template_file.c), and the file is written again at exit when this process made new ones.  A
+    damaged, foreign or unreadable file is a miss (one warning), never loaded; so is a damaged entry."""
 
     def __init__(self) -> None:
         self.templates: dict[bytes, bytes | None] = {}
@@ -772,11 +791,15 @@ class TemplateCache:
         self.runtime_array: Any = None
         self.path: str | None = None  # folder of the template files; None: memory only
         self.file: str | None = None
-        self.loaded = 0  # templates read from the file
+        self.core: Any = None  # the C runtime: reads the file's entries (and checksums them)
         self.made = 0  # templates made by this process
         self.saving = False
         self.warned = False
-        self.file_state: tuple[int, int, int] | None = None  # (inode, size, mtime) of the file when read
+
+    @property
+    def loaded(self) -> int:
+        """Templates read from the file by this process (on demand, by C or by `get`)."""
+        return self.core.template_file_counts(self.templates)[1] if self.core is not None else 0
 
     def markers(self, runtime: Any) -> list[Markers]:
         """The two marker sets for this process's runtime (made once)."""
@@ -784,86 +807,131 @@ class TemplateCache:
             table = self.table = RuntimeTable(runtime.layout, runtime.symbols, runtime.address)
             localsplus = localsplus_disp(runtime.layout)
             self.marker_sets = [Markers(v, localsplus, table, runtime.layout, runtime.symbols) for v in (0, 1)]
-        if self.file is None and self.path is not None and self.table is not None:
+        if self.core is None:
+            self.core = getattr(runtime, "core", None)
+        if self.file is None and self.path is not None and self.table is not None and self.core is not None:
             self.file = os.path.join(self.path, f"tier1-templates-{fingerprint(self.table)}.bin")
             self.load()
         return self.marker_sets
 
     # ---- the file -------------------------------------------------------------------------------------------
 
-    def _read(self) -> dict[bytes, bytes | None] | None:
-        """The file's templates; None when there is none; raises ValueError when it is damaged or not ours."""
-        assert self.file is not None
+    def _open(self) -> tuple[int, bytes, float] | None:
+        """(descriptor, index, mtime) of the file, its header and index checked; None when there is none; raises
+        ValueError when it is damaged or not ours (the descriptor then closed)."""
+        assert self.file is not None and self.core is not None
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            fd = os.open(self.file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(self.file, flags)
         except FileNotFoundError:
             return None
-        with os.fdopen(fd, "rb") as f:
-            info = os.fstat(f.fileno())
+        try:
+            info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise ValueError("not a regular file")
             if info.st_uid != os.getuid() or info.st_mode & 0o022:
                 raise ValueError("owned by another user or writable by others")
-            data = f.read()
-        self.file_state = (info.st_ino, info.st_size, info.st_mtime_ns)
-        head = len(FILE_MAGIC)
-        if data[:head] != FILE_MAGIC or len(data) < head + 32:
-            raise ValueError("not a template file of this version")
-        view = memoryview(data)  # (no copy of the payload: a process's peak memory counts)
-        digest, payload = data[head:head + 32], view[head + 32:]
-        if _blake2b(payload).digest()[:32] != digest:
-            raise ValueError("checksum mismatch (truncated or damaged)")
-        entries = marshal.loads(payload)
-        if type(entries) is not dict:
-            raise ValueError("unexpected contents")
-        return entries
+            head = os.pread(fd, FILE_HEADER.size, 0)
+            if len(head) < FILE_HEADER.size or head[:len(FILE_MAGIC)] != FILE_MAGIC:
+                raise ValueError("not a template file of this version")
+            _, count, checksum = FILE_HEADER.unpack(head)
+            size = count * INDEX_ENTRY.size
+            index = os.pread(fd, size, FILE_HEADER.size) if size <= info.st_size - FILE_HEADER.size else b""
+            if len(index) != size:
+                raise ValueError("truncated")
+            if self.core.template_checksum(index) != checksum:
+                raise ValueError("checksum mismatch (damaged index)")
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd, index, info.st_mtime
 
     def load(self) -> None:
+        """Set the file up to be read on demand: its header and index now, a template when first looked up (by
+        csrc/bjit_place.c or `get`).  The file stays open: one renamed over it by another process is not read."""
         try:
-            entries = self._read()
-        except (OSError, ValueError, EOFError, TypeError) as exc:
+            opened = self._open()
+            if opened is None:
+                return
+            fd, index, mtime = opened
+            try:
+                self.core.template_file_setup((self.templates, fd, index))  # (the descriptor is C's from now on)
+            except BaseException:
+                os.close(fd)
+                raise
+        except (OSError, ValueError) as exc:
             self.warn(f"tier-1 template file {self.file} not used: {exc}")
             return
-        for key, value in (entries or {}).items():
-            if type(key) is not bytes or len(key) != KEY.size or not (value is None or type(value) is bytes):
-                self.warn(f"tier-1 template file {self.file} not used: unexpected contents")
-                return
-        for key, value in (entries or {}).items():
-            if key not in self.templates:
-                self.templates[key] = value
-                self.loaded += 1
-        if entries and self.file and self.file_state and time.time() - self.file_state[2] / 1e9 > 86400:
+        if index and self.file is not None and time.time() - mtime > 86400:
             try:  # in use: not pruned as stale (a file is only written when its build made new templates)
                 os.utime(self.file)
             except OSError:
                 pass
 
+    def _read_all(self) -> dict[bytes, Any]:
+        """Every entry of the file as it is now (another process may have grown it since this one read its
+        index): bytes-like or None by key, damaged entries left out.  FileNotFoundError when there is none,
+        ValueError when it is damaged or not ours.  Only `save` reads the file whole."""
+        opened = self._open()
+        if opened is None:
+            raise FileNotFoundError(self.file)
+        fd, index, _ = opened
+        try:
+            start = FILE_HEADER.size + len(index)
+            data = memoryview(os.pread(fd, max(os.fstat(fd).st_size - start, 0), start))  # (entries: views of it)
+        finally:
+            os.close(fd)
+        checksum = self.core.template_checksum
+        entries: dict[bytes, Any] = {}
+        for key, flags, offset, length, check in INDEX_ENTRY.iter_unpack(index):
+            if flags & ENTRY_NO_TEMPLATE:
+                entries[key] = None
+                continue
+            entry = data[offset - start:offset - start + length]
+            if offset >= start and len(entry) == length and checksum(entry) == check:
+                entries[key] = entry
+        return entries
+
     def save(self) -> None:
         """Write this process's templates (with the file's, which another process may have grown meanwhile)."""
         if self.file is None and self.path is not None and self.table is not None:
             self.file = os.path.join(self.path, f"tier1-templates-{fingerprint(self.table)}.bin")
-        if self.file is None or not self.made:
+        if self.file is None or not self.made or self.core is None:
             return
         try:
             os.makedirs(os.path.dirname(self.file), mode=0o700, exist_ok=True)
-            entries: dict[bytes, bytes | None] = {}
+            entries: dict[bytes, Any] = {}
             first = False  # the first file of this build here
             try:
-                info = os.stat(self.file)
-                if (info.st_ino, info.st_size, info.st_mtime_ns) != self.file_state:
-                    entries = self._read() or {}  # another process wrote it since: keep its templates too
+                entries = self._read_all()
             except FileNotFoundError:
                 first = True
-            except (ValueError, EOFError, TypeError):
+            except ValueError:
                 entries = {}  # damaged: replaced
             entries.update(self.templates)
-            payload = marshal.dumps(entries)
+            keys = sorted(entries)  # (bytes order: memcmp's, as the C lookup's binary search)
+            index = bytearray()
+            offset = FILE_HEADER.size + len(keys) * INDEX_ENTRY.size
+            checksum = self.core.template_checksum
+            for key in keys:
+                value = entries[key]
+                if value is None:
+                    index += INDEX_ENTRY.pack(key, ENTRY_NO_TEMPLATE, 0, 0, 0)
+                else:
+                    index += INDEX_ENTRY.pack(key, 0, offset, len(value), checksum(value))
+                    offset += len(value)
+            if offset >= 1 << 32:
+                raise ValueError("over 4 GiB")  # (offsets are 32-bit)
             import tempfile
 
             fd, temp = tempfile.mkstemp(prefix=".tier1-", dir=os.path.dirname(self.file))
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.write(FILE_MAGIC + _blake2b(payload).digest()[:32] + payload)
+                    f.write(FILE_HEADER.pack(FILE_MAGIC, len(keys), checksum(index)))
+                    f.write(index)
+                    for key in keys:
+                        if entries[key] is not None:
+                            f.write(entries[key])
                 os.replace(temp, self.file)  # readers see the old file or the new one, never a part
             except BaseException:
                 os.unlink(temp)
@@ -879,7 +947,6 @@ class TemplateCache:
         if not self.warned:
             self.warned = True
             _warn(message)
-
 
     def runtime_values(self, core: Any) -> Any:
         """The runtime table's values as an array for csrc/bjit_place.c; tells it the opcode sets once."""
@@ -899,14 +966,23 @@ class TemplateCache:
         return self.runtime_array
 
     def get(self, key: bytes, runtime: Any, make_generator: Callable[..., Any]) -> bytes | None:
+        """The template for `key`: from the dict, else from the file (csrc/bjit_template_file.c), else made."""
         try:
             return self.templates[key]
         except KeyError:
             pass
+        markers = self.markers(runtime)  # (the first call sets the file up)
+        if self.core is not None:
+            try:
+                return self.core.template_fetch(self.templates, key)  # (and now in the dict)
+            except KeyError:
+                pass  # not in the file
+            except ValueError as exc:
+                self.warn(f"tier-1 template file {self.file}: {exc}; its template is made afresh")
         start = time.perf_counter()
         template: bytes | None
         try:
-            template = make_template(key, self.markers(runtime), make_generator, self.check).pack()
+            template = make_template(key, markers, make_generator, self.check).pack()
         except TemplateError as exc:
             template = None
             reason = f"{dis.opname[key[0]]}: {str(exc)[:60]}"  # (key[0]: the opcode)
