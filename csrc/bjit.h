@@ -167,6 +167,9 @@ PyObject **accel_op_call_c(PyThreadState *, _PyInterpreterFrame *, PyObject **, 
                            struct accel_call_cache *);
 /* CALL_FUNCTION_EX into a compiled function or a bound method of one, binding any parameter list (1: done) */
 int accel_call_ex_direct(PyThreadState *, PyObject *func, PyObject *callargs, PyObject *kwargs, PyObject **result);
+/* obj[key], obj[key] = value, value in obj with the class's own compiled __getitem__/__setitem__/__contains__ */
+enum { ACCEL_DUNDER_GETITEM, ACCEL_DUNDER_SETITEM, ACCEL_DUNDER_CONTAINS };
+int accel_call_dunder_direct(PyThreadState *, int which, PyObject *const *args, PyObject **result);
 
 /* Attribute-site caches (site_cache.c) and cache-free fast paths (bjit_numeric.c). */
 typedef struct {

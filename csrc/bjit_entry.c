@@ -730,6 +730,73 @@ accel_call_ex_direct(PyThreadState *tstate, PyObject *func, PyObject *callargs, 
     return call_direct_bound(tstate, (PyFunctionObject *)func, st, args, n + 1, NULL, kwargs, result);
 }
 
+/* `obj[key]`, `obj[key] = value` and `value in obj` on an instance of a class with its own __getitem__,
+ * __setitem__ or __contains__ written in Python (dict-like classes, template contexts, lazy sequences): what the
+ * type's slot function (typeobject.c's slot_mp_subscript, slot_mp_ass_subscript, slot_sq_contains, static there)
+ * does -- the method looked up on the type, called with the object first -- with a compiled method entered
+ * directly instead of through vectorcall_method and the hook.  The slot functions' addresses are read once from a
+ * probe class: a type whose slot is another function (a C class, an inherited C method) is left alone. */
+static binaryfunc generic_getitem;
+static objobjargproc generic_setitem;
+static objobjproc generic_contains;
+
+static int
+generic_slots_known(void)
+{
+    static int known;  /* 1 known, -1 could not be learnt */
+    if (known == 0) {
+        known = -1;
+        /* (any class attribute that is not a C slot wrapper gives the type the generic slot functions) */
+        PyObject *ns = Py_BuildValue("{sOsOsO}", "__getitem__", &PyLong_Type, "__setitem__", &PyLong_Type,
+                                     "__contains__", &PyLong_Type);
+        PyObject *probe = ns == NULL ? NULL
+                          : PyObject_CallFunction((PyObject *)&PyType_Type, "s()O", "accel_slot_probe", ns);
+        if (probe != NULL && ((PyTypeObject *)probe)->tp_as_mapping != NULL) {
+            PyTypeObject *tp = (PyTypeObject *)probe;
+            generic_getitem = tp->tp_as_mapping->mp_subscript;
+            generic_setitem = tp->tp_as_mapping->mp_ass_subscript;
+            generic_contains = tp->tp_as_sequence->sq_contains;
+            known = generic_getitem != NULL && generic_setitem != NULL && generic_contains != NULL ? 1 : -1;
+        }
+        Py_XDECREF(probe);
+        Py_XDECREF(ns);
+        PyErr_Clear();
+    }
+    return known > 0;
+}
+
+/* which: ACCEL_DUNDER_GETITEM (args: obj, key), _SETITEM (obj, key, value), _CONTAINS (obj, value).  1: done,
+ * *result the method's result (NULL: an exception); 0: not done, nothing happened. */
+int
+accel_call_dunder_direct(PyThreadState *tstate, int which, PyObject *const *args, PyObject **result)
+{
+    PyTypeObject *tp = Py_TYPE(args[0]);
+    if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || !generic_slots_known())
+        return 0;
+    PyObject *name;
+    if (which == ACCEL_DUNDER_GETITEM) {
+        if (tp->tp_as_mapping == NULL || tp->tp_as_mapping->mp_subscript != generic_getitem)
+            return 0;
+        name = &_Py_ID(__getitem__);
+    }
+    else if (which == ACCEL_DUNDER_SETITEM) {
+        if (tp->tp_as_mapping == NULL || tp->tp_as_mapping->mp_ass_subscript != generic_setitem)
+            return 0;
+        name = &_Py_ID(__setitem__);
+    }
+    else {
+        if (tp->tp_as_sequence == NULL || tp->tp_as_sequence->sq_contains != generic_contains)
+            return 0;
+        name = &_Py_ID(__contains__);
+    }
+    PyObject *func = _PyType_Lookup(tp, name);  /* borrowed (the frame takes a reference of its own) */
+    if (func == NULL || Py_TYPE(func) != &PyFunction_Type)
+        return 0;  /* (None, a staticmethod, a callable object: the slot function's own ways) */
+    accel_code_state *st = accel_code_state_get((PyCodeObject *)((PyFunctionObject *)func)->func_code);
+    return call_direct_bound(tstate, (PyFunctionObject *)func, st, args, which == ACCEL_DUNDER_SETITEM ? 3 : 2,
+                             NULL, NULL, result);
+}
+
 static int
 call_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *const *args, Py_ssize_t nargs,
             PyObject **result)

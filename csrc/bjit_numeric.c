@@ -267,7 +267,7 @@ accel_op_binary_subscr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp,
     }
     if (res != NULL)
         accel_site_counters.fast_ops++;
-    else
+    else if (!accel_call_dunder_direct(ts, ACCEL_DUNDER_GETITEM, sp - 2, &res))
         res = PyObject_GetItem(container, sub);  /* incl. a missing dict key: KeyError, exactly as CPython says */
 done:
     Py_DECREF(container);
@@ -297,8 +297,15 @@ accel_op_store_subscr(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, 
         accel_site_counters.fast_ops++;
         err = PyDict_SetItem(container, sub, v);
     }
-    else
-        err = PyObject_SetItem(container, sub, v);
+    else {
+        PyObject *args[3] = {container, sub, v}, *res;
+        if (accel_call_dunder_direct(ts, ACCEL_DUNDER_SETITEM, args, &res)) {
+            err = res == NULL ? -1 : 0;
+            Py_XDECREF(res);
+        }
+        else
+            err = PyObject_SetItem(container, sub, v);
+    }
     Py_DECREF(v);
     Py_DECREF(container);
     Py_DECREF(sub);

@@ -170,7 +170,14 @@ accel_op_contains_op(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, i
 {
     PyObject *right = sp[-1], *left = sp[-2];
     sp -= 2;
-    int res = PySequence_Contains(right, left);
+    PyObject *args[2] = {right, left}, *found;
+    int res;
+    if (accel_call_dunder_direct(ts, ACCEL_DUNDER_CONTAINS, args, &found)) {
+        res = found == NULL ? -1 : PyObject_IsTrue(found);  /* (as slot_sq_contains) */
+        Py_XDECREF(found);
+    }
+    else
+        res = PySequence_Contains(right, left);
     Py_DECREF(left);
     Py_DECREF(right);
     if (res < 0)

@@ -771,6 +771,35 @@ def test_any_parameter_list_and_call_function_ex_are_direct(installed):
     assert message == "target() missing 1 required keyword-only argument: 'c'"
 
 
+def test_subscript_and_contains_enter_compiled_dunders_directly(installed):
+    """obj[k], obj[k] = v and k in obj on a class with Python __getitem__/__setitem__/__contains__ enter the
+    compiled methods from machine code (bjit_entry.c accel_call_dunder_direct), not through the type's slot."""
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec(textwrap.dedent("""
+        class Store:
+            def __init__(self):
+                self.d = {}
+            def __getitem__(self, key):
+                return self.d[key] * 2
+            def __setitem__(self, key, value):
+                self.d[key] = value
+            def __contains__(self, key):
+                return key in self.d
+    """), ns)
+    for name in ("__getitem__", "__setitem__", "__contains__"):
+        method = getattr(ns["Store"], name)
+        assert accel.compile(method), name
+    use = _compiled("""
+        def use(store):
+            store["a"] = 21
+            return store["a"], "a" in store, "b" in store
+    """, "use", ns)
+    before = core().counters()["calls_direct_bound"]
+    assert use(ns["Store"]()) == (42, True, False)
+    assert core().counters()["calls_direct_bound"] - before == 4
+
+
 def test_keyword_calls_between_compiled_functions_are_direct(installed):
     accel.install(bjit_threshold=1000)
     ns: dict = {"__name__": "tests.bjit_generated"}
