@@ -170,6 +170,11 @@ int accel_call_ex_direct(PyThreadState *, PyObject *func, PyObject *callargs, Py
 /* obj[key], obj[key] = value, value in obj with the class's own compiled __getitem__/__setitem__/__contains__ */
 enum { ACCEL_DUNDER_GETITEM, ACCEL_DUNDER_SETITEM, ACCEL_DUNDER_CONTAINS };
 int accel_call_dunder_direct(PyThreadState *, int which, PyObject *const *args, PyObject **result);
+/* a compiled Python function called with borrowed positional arguments (1: done) */
+int accel_call_python_direct(PyThreadState *, PyObject *func, PyObject *const *args, Py_ssize_t nargs,
+                             PyObject **result);
+/* descr.__get__(instance, owner) of a property with a compiled getter or a Python descriptor class (1: done) */
+int accel_descr_get_direct(PyObject *descr, PyObject *instance, PyObject *owner, PyObject **result);
 
 /* Attribute-site caches (site_cache.c) and cache-free fast paths (bjit_numeric.c). */
 typedef struct {
@@ -279,7 +284,8 @@ struct accel_attr_cache {
     PyDictObject *dict;      /* KIND_MODULE: the module dict */
     uint64_t dict_version;   /* KIND_MODULE: its ma_version_tag; KIND_META_ATTR: the metaclass's version tag;
                                 KIND_CLASS_ATTR, KIND_INSTANCE_DICT, stores: 1 when descr's class is mutable
-                                (checked at each use) */
+                                (checked at each use); KIND_DATA_DESCR: 0, or DESCR_CLASS_CHECKED | the version
+                                tag of descr's (mutable) class */
     Py_ssize_t dict_hint;    /* KIND_INSTANCE_DICT / KIND_STORE_DICT: where the name was in the last dict */
     uint32_t hits, misses;   /* type feedback for later tiers (saturating) */
 };

@@ -739,6 +739,7 @@ accel_call_ex_direct(PyThreadState *tstate, PyObject *func, PyObject *callargs, 
 static binaryfunc generic_getitem;
 static objobjargproc generic_setitem;
 static objobjproc generic_contains;
+static descrgetfunc generic_descr_get;
 
 static int
 generic_slots_known(void)
@@ -747,8 +748,8 @@ generic_slots_known(void)
     if (known == 0) {
         known = -1;
         /* (any class attribute that is not a C slot wrapper gives the type the generic slot functions) */
-        PyObject *ns = Py_BuildValue("{sOsOsO}", "__getitem__", &PyLong_Type, "__setitem__", &PyLong_Type,
-                                     "__contains__", &PyLong_Type);
+        PyObject *ns = Py_BuildValue("{sOsOsOsOsO}", "__getitem__", &PyLong_Type, "__setitem__", &PyLong_Type,
+                                     "__contains__", &PyLong_Type, "__get__", &PyLong_Type, "__set__", &PyLong_Type);
         PyObject *probe = ns == NULL ? NULL
                           : PyObject_CallFunction((PyObject *)&PyType_Type, "s()O", "accel_slot_probe", ns);
         if (probe != NULL && ((PyTypeObject *)probe)->tp_as_mapping != NULL) {
@@ -756,7 +757,9 @@ generic_slots_known(void)
             generic_getitem = tp->tp_as_mapping->mp_subscript;
             generic_setitem = tp->tp_as_mapping->mp_ass_subscript;
             generic_contains = tp->tp_as_sequence->sq_contains;
-            known = generic_getitem != NULL && generic_setitem != NULL && generic_contains != NULL ? 1 : -1;
+            generic_descr_get = tp->tp_descr_get;
+            known = generic_getitem != NULL && generic_setitem != NULL && generic_contains != NULL
+                    && generic_descr_get != NULL ? 1 : -1;
         }
         Py_XDECREF(probe);
         Py_XDECREF(ns);
@@ -790,11 +793,45 @@ accel_call_dunder_direct(PyThreadState *tstate, int which, PyObject *const *args
         name = &_Py_ID(__contains__);
     }
     PyObject *func = _PyType_Lookup(tp, name);  /* borrowed (the frame takes a reference of its own) */
+    /* (None, a staticmethod, a callable object: the slot function's own ways) */
+    return accel_call_python_direct(tstate, func, args, which == ACCEL_DUNDER_SETITEM ? 3 : 2, result);
+}
+
+/* A compiled Python function (func may be NULL or anything else: 0) called with the borrowed positional args. */
+int
+accel_call_python_direct(PyThreadState *tstate, PyObject *func, PyObject *const *args, Py_ssize_t nargs,
+                         PyObject **result)
+{
     if (func == NULL || Py_TYPE(func) != &PyFunction_Type)
-        return 0;  /* (None, a staticmethod, a callable object: the slot function's own ways) */
+        return 0;
     accel_code_state *st = accel_code_state_get((PyCodeObject *)((PyFunctionObject *)func)->func_code);
-    return call_direct_bound(tstate, (PyFunctionObject *)func, st, args, which == ACCEL_DUNDER_SETITEM ? 3 : 2,
-                             NULL, NULL, result);
+    return call_direct_bound(tstate, (PyFunctionObject *)func, st, args, nargs, NULL, NULL, result);
+}
+
+/* descr.__get__(instance, owner) as the attribute caches call it, for the two kinds library code is full of:
+ * a property whose getter is a compiled function (descrobject.c's property_descr_get: fget(instance)), and a
+ * descriptor class written in Python (slot_tp_descr_get: its __get__(descr, instance or None, owner or None);
+ * SQLAlchemy's instrumented attributes) -- the compiled function entered directly instead of through
+ * PyObject_CallOneArg / PyObject_CallFunctionObjArgs and the hook.  1: done, *result (NULL: an exception). */
+typedef struct {
+    PyObject_HEAD
+    PyObject *prop_get;  /* (descrobject.c's propertyobject starts so; the rest is not read) */
+} accel_property_head;
+
+int
+accel_descr_get_direct(PyObject *descr, PyObject *instance, PyObject *owner, PyObject **result)
+{
+    PyTypeObject *tp = Py_TYPE(descr);
+    if (tp == &PyProperty_Type) {
+        PyObject *get = ((accel_property_head *)descr)->prop_get;
+        if (instance == NULL || instance == Py_None)
+            return 0;
+        return accel_call_python_direct(_PyThreadState_GET(), get, &instance, 1, result);
+    }
+    if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || !generic_slots_known() || tp->tp_descr_get != generic_descr_get)
+        return 0;
+    PyObject *args[3] = {descr, instance != NULL ? instance : Py_None, owner != NULL ? owner : Py_None};
+    return accel_call_python_direct(_PyThreadState_GET(), _PyType_Lookup(tp, &_Py_ID(__get__)), args, 3, result);
 }
 
 static int

@@ -266,6 +266,8 @@ cached_load(attr_cache *c, PyObject *owner, PyObject *name, PyObject **res)
         return 1;
     }
     case KIND_DATA_DESCR:
+        if (c->dict_version != 0 && !descr_class_unchanged(c))
+            return 0;
         *res = descr_get_or_self(c->descr, owner, (PyObject *)tp);
         return 1;
     case KIND_GETATTR_HOOK: {

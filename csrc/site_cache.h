@@ -25,9 +25,23 @@ descr_get_or_self(PyObject *descr, PyObject *instance, PyObject *owner)
     if (get == NULL)
         return Py_NewRef(descr);
     Py_INCREF(descr);  /* the getter may change the type and drop its reference */
-    PyObject *res = get(descr, instance, owner);
+    PyObject *res;
+    if (!accel_descr_get_direct(descr, instance, owner, &res))  /* (a compiled getter entered directly) */
+        res = get(descr, instance, owner);
     Py_DECREF(descr);
     return res;
+}
+
+/* KIND_DATA_DESCR of a descriptor whose class is mutable (a Python class): dict_version holds this flag and that
+ * class's version tag when filled; the entry applies while the class is unchanged. */
+#define DESCR_CLASS_CHECKED ((uint64_t)1 << 32)
+
+static inline int
+descr_class_unchanged(const accel_attr_cache *c)
+{
+    PyTypeObject *dt = Py_TYPE(c->descr);
+    return PyType_HasFeature(dt, Py_TPFLAGS_VALID_VERSION_TAG)
+           && c->dict_version == (DESCR_CLASS_CHECKED | dt->tp_version_tag);
 }
 
 static inline PyDictKeysObject *

@@ -199,6 +199,18 @@ accel_fill_load(attr_cache *c, PyObject *owner, PyObject *name, int method)
 static void
 fill_mutable_class_attr(attr_cache *c, PyTypeObject *tp, PyObject *owner, PyObject *name, PyObject *descr)
 {
+    PyTypeObject *dt = descr == NULL ? NULL : Py_TYPE(descr);
+    if (dt != NULL && dt->tp_descr_set != NULL && dt->tp_descr_get != NULL
+        && PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG) && PyType_HasFeature(dt, Py_TPFLAGS_VALID_VERSION_TAG)) {
+        /* A data descriptor of a class written in Python (an ORM's instrumented attribute): it beats the instance
+         * dict while its class keeps __get__ and __set__, which any change to that class (its version tag, kept
+         * here) may take away. */
+        c->type_version = tp->tp_version_tag;
+        c->descr = descr;
+        c->dict_version = DESCR_CLASS_CHECKED | dt->tp_version_tag;
+        c->kind = KIND_DATA_DESCR;
+        return;
+    }
     if (descr == NULL || !PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG) || Py_TYPE(descr)->tp_descr_set != NULL
         || !analyze_shadowing(c, tp, owner, name)) {
         c->shadow = SHADOW_NONE;
@@ -269,8 +281,10 @@ fill_load_generic(attr_cache *c, PyObject *owner, PyObject *name, int method)
             c->index = ((PyMemberDescrObject *)descr)->d_member->offset;
             c->kind = KIND_SLOT;
         }
-        else
+        else {
             c->kind = KIND_DATA_DESCR;
+            c->dict_version = 0;  /* (descr's class is immutable: nothing more to check) */
+        }
         return;
     }
     if (method && descr != NULL && PyType_HasFeature(Py_TYPE(descr), Py_TPFLAGS_METHOD_DESCRIPTOR)

@@ -800,6 +800,40 @@ def test_subscript_and_contains_enter_compiled_dunders_directly(installed):
     assert core().counters()["calls_direct_bound"] - before == 4
 
 
+def test_property_getters_and_python_descriptors_enter_compiled_getters_directly(installed):
+    """obj.attr served by a property with a compiled getter, or by a descriptor class's compiled __get__, enters the
+    getter from the attribute cache directly (bjit_entry.c accel_descr_get_direct), not through the hook."""
+    accel.install(bjit_threshold=1000)
+    ns: dict = {"__name__": "tests.bjit_generated"}
+    exec(textwrap.dedent("""
+        class Field:
+            def __get__(self, instance, owner=None):
+                return self if instance is None else instance.__dict__.get("_f", 7)
+            def __set__(self, instance, value):
+                instance.__dict__["_f"] = value
+        class Thing:
+            f = Field()
+            def __init__(self, n):
+                self.n = n
+            @property
+            def twice(self):
+                return self.n * 2
+    """), ns)
+    assert accel.compile(ns["Field"].__get__) and accel.compile(ns["Thing"].twice.fget)
+    read = _compiled("""
+        def read(things):
+            out = []
+            for t in things:
+                out.append((t.twice, t.f))
+            return out
+    """, "read", ns)
+    things = [ns["Thing"](n) for n in range(10)]
+    read(things)  # (the sites' caches are filled on their first misses)
+    before = core().counters()["calls_direct_bound"]
+    assert read(things) == [(2 * n, 7) for n in range(10)]
+    assert core().counters()["calls_direct_bound"] - before == 20
+
+
 def test_keyword_calls_between_compiled_functions_are_direct(installed):
     accel.install(bjit_threshold=1000)
     ns: dict = {"__name__": "tests.bjit_generated"}
