@@ -175,6 +175,8 @@ int accel_call_python_direct(PyThreadState *, PyObject *func, PyObject *const *a
                              PyObject **result);
 /* descr.__get__(instance, owner) of a property with a compiled getter or a Python descriptor class (1: done) */
 int accel_descr_get_direct(PyObject *descr, PyObject *instance, PyObject *owner, PyObject **result);
+/* descr.__set__(instance, value) of a property with a compiled setter or a Python descriptor class (1: done) */
+int accel_descr_set_direct(PyObject *descr, PyObject *instance, PyObject *value, int *err);
 
 /* Attribute-site caches (site_cache.c) and cache-free fast paths (bjit_numeric.c). */
 typedef struct {

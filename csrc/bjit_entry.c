@@ -740,6 +740,7 @@ static binaryfunc generic_getitem;
 static objobjargproc generic_setitem;
 static objobjproc generic_contains;
 static descrgetfunc generic_descr_get;
+static descrsetfunc generic_descr_set;
 
 static int
 generic_slots_known(void)
@@ -758,8 +759,9 @@ generic_slots_known(void)
             generic_setitem = tp->tp_as_mapping->mp_ass_subscript;
             generic_contains = tp->tp_as_sequence->sq_contains;
             generic_descr_get = tp->tp_descr_get;
+            generic_descr_set = tp->tp_descr_set;
             known = generic_getitem != NULL && generic_setitem != NULL && generic_contains != NULL
-                    && generic_descr_get != NULL ? 1 : -1;
+                    && generic_descr_get != NULL && generic_descr_set != NULL ? 1 : -1;
         }
         Py_XDECREF(probe);
         Py_XDECREF(ns);
@@ -816,6 +818,7 @@ accel_call_python_direct(PyThreadState *tstate, PyObject *func, PyObject *const 
 typedef struct {
     PyObject_HEAD
     PyObject *prop_get;  /* (descrobject.c's propertyobject starts so; the rest is not read) */
+    PyObject *prop_set;
 } accel_property_head;
 
 int
@@ -832,6 +835,30 @@ accel_descr_get_direct(PyObject *descr, PyObject *instance, PyObject *owner, PyO
         return 0;
     PyObject *args[3] = {descr, instance != NULL ? instance : Py_None, owner != NULL ? owner : Py_None};
     return accel_call_python_direct(_PyThreadState_GET(), _PyType_Lookup(tp, &_Py_ID(__get__)), args, 3, result);
+}
+
+/* descr.__set__(instance, value) the same way (a property's fset(instance, value): property_descr_set; a Python
+ * descriptor class's __set__(descr, instance, value): slot_tp_descr_set).  1: done, *err 0 or -1 (an exception). */
+int
+accel_descr_set_direct(PyObject *descr, PyObject *instance, PyObject *value, int *err)
+{
+    PyTypeObject *tp = Py_TYPE(descr);
+    PyObject *res;
+    if (tp == &PyProperty_Type) {
+        PyObject *args[2] = {instance, value};
+        if (!accel_call_python_direct(_PyThreadState_GET(), ((accel_property_head *)descr)->prop_set, args, 2, &res))
+            return 0;
+    }
+    else {
+        if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || !generic_slots_known() || tp->tp_descr_set != generic_descr_set)
+            return 0;
+        PyObject *args[3] = {descr, instance, value};
+        if (!accel_call_python_direct(_PyThreadState_GET(), _PyType_Lookup(tp, &_Py_ID(__set__)), args, 3, &res))
+            return 0;
+    }
+    *err = res == NULL ? -1 : 0;
+    Py_XDECREF(res);
+    return 1;
 }
 
 static int

@@ -628,8 +628,8 @@ static inline int
 cached_store(attr_cache *c, PyObject *owner, PyObject *name, PyObject *v, int *err)
 {
     if (Py_TYPE(owner)->tp_version_tag != c->type_version
-        || (c->dict_version != 0 && Py_TYPE(c->descr)->tp_descr_set != NULL))
-        return 0;
+        || (c->dict_version != 0 && c->kind != KIND_STORE_DESCR && Py_TYPE(c->descr)->tp_descr_set != NULL))
+        return 0;  /* (a mutable class's data descriptor: its class's version, below) */
     *err = 0;
     if (c->kind == KIND_STORE_VALUE) {
         PyDictValues *values = *_PyObject_ValuesPointer(owner);
@@ -659,8 +659,11 @@ cached_store(attr_cache *c, PyObject *owner, PyObject *name, PyObject *v, int *e
         return 1;
     }
     if (c->kind == KIND_STORE_DESCR) {  /* as PyObject_GenericSetAttr does with a data descriptor */
+        if (c->dict_version != 0 && !descr_class_unchanged(c))
+            return 0;
         PyObject *descr = Py_NewRef(c->descr);
-        *err = Py_TYPE(descr)->tp_descr_set(descr, owner, v);
+        if (!accel_descr_set_direct(descr, owner, v, err))  /* (a compiled setter entered directly) */
+            *err = Py_TYPE(descr)->tp_descr_set(descr, owner, v);
         Py_DECREF(descr);
         Py_DECREF(v);
         return 1;

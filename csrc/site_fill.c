@@ -328,6 +328,16 @@ accel_fill_store(attr_cache *c, PyObject *owner, PyObject *name)
     uint32_t version = type_lookup(tp, name, &descr);
     int checked = 0;  /* a mutable class's instance as the type attribute (fill_mutable_class_attr) */
     if (version == 0) {
+        PyTypeObject *dt = descr == NULL ? NULL : Py_TYPE(descr);
+        if (dt != NULL && dt->tp_descr_set != NULL && PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG)
+            && PyType_HasFeature(dt, Py_TPFLAGS_VALID_VERSION_TAG) && !is_plain_member(descr, owner)) {
+            /* a data descriptor of a class written in Python: while that class is unchanged (fill_mutable_class_attr) */
+            c->type_version = tp->tp_version_tag;
+            c->descr = descr;
+            c->dict_version = DESCR_CLASS_CHECKED | dt->tp_version_tag;
+            c->kind = KIND_STORE_DESCR;
+            return;
+        }
         if (descr == NULL || !PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG)
             || Py_TYPE(descr)->tp_descr_set != NULL)
             return;
@@ -347,6 +357,7 @@ accel_fill_store(attr_cache *c, PyObject *owner, PyObject *name)
         }
         else if (!checked) {  /* (type_lookup vouched for its type: immutable, so its __set__ stays) */
             c->descr = descr;
+            c->dict_version = 0;
             c->kind = KIND_STORE_DESCR;
         }
         return;

@@ -45,6 +45,10 @@ class Model:
     def double(self):
         return self.n * 2
 
+    @double.setter
+    def double(self, value):
+        self.n = value // 2
+
     @property
     def fails(self):
         raise AttributeError("fails on purpose")
@@ -84,13 +88,46 @@ class Holder:
 
 
 def read_t(holders):
-    return [h.t for h in holders]
+    out = []
+    for k, h in enumerate(holders):
+        try:
+            h.t = "stored %d" % k
+            out.append("stored")
+        except AttributeError as exc:
+            out.append(str(exc))
+        out.append(h.t)
+    return out
+
+
+class Recorder:
+    """A data descriptor whose __set__ works, then goes away: later stores must reach the instance dict."""
+
+    def __get__(self, instance, owner=None):
+        return "recorded" if instance is None else instance.__dict__.get("_seen", "nothing")
+
+    def __set__(self, instance, value):
+        instance.__dict__["_seen"] = value
+
+
+class Recorded:
+    r = Recorder()
+
+
+def store_r(objs, value):
+    for o in objs:
+        o.r = value
+    return [(o.r, sorted(o.__dict__.items())) for o in objs]
 
 
 def read_all(m):
     out = [m.double, m.x, m.y, m.lazy, m.expensive, Model.x, Model.lazy]
     m.x = m.n + 1
     out.append(m.x)
+    try:
+        m.double = 10
+        out.append((m.n, m.double))
+    except AttributeError as exc:
+        out.append(str(exc))
     try:
         m.fails
     except AttributeError as exc:
@@ -117,12 +154,16 @@ def loop(n):
 
 
 holders = [Holder() for _ in range(3)]
+recorded = [Recorded() for _ in range(3)]
 for h in holders:
     h.__dict__["t"] = "from the instance"
 
 for round_no in range(4):
     print(read_all(Model(round_no)))
     print(read_t(holders))
+    print(store_r(recorded, round_no))
+    if round_no == 1:
+        del Recorder.__set__
     if round_no == 1:
         del Toggle.__set__
     if round_no == 2:
