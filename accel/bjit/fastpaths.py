@@ -899,13 +899,11 @@ class FastPaths:
         a.cmp(_mem(R14, lay["tstate_curexc_type"]), 0, size=64)
         a.jcc("ne", check)
         a.bind(checked)
-        for slot in [self.slot(depth - oparg + k) for k in range(oparg)] + [callable_slot] + (
-                [method_slot] if descriptor else []):
+        operands = [self.slot(depth - oparg + k) for k in range(oparg)] + [callable_slot] + (
+            [method_slot] if descriptor else [])
+        for slot in operands:
             a.mov(RDI, slot)
             self.decref(RDI, offset)
-        a.test(R13, R13)
-        failed = a.label("c_call_failed")
-        a.jcc("z", failed)
         a.mov(method_slot, R13)
 
         def stub() -> None:
@@ -916,9 +914,13 @@ class FastPaths:
             a.xor(ECX, ECX)
             self.call_c(lay["check_function_result"])
             a.mov(R13, RAX)
-            a.jmp(checked)
-            # an exception: the stack as ceval's error path finds it after a call, [NULL] where the call was
-            a.bind(failed)
+            a.test(RAX, RAX)
+            a.jcc("nz", checked)
+            # an exception: the operands released here (the hot path never tests for it again), then the stack as
+            # ceval's error path finds it after a call, [NULL] where the call was
+            for slot in operands:
+                a.mov(RDI, slot)
+                self.decref(RDI, offset)
             a.mov(method_slot, 0, size=64)
             a.jmp(self.error_with_stacktop(depth - oparg - 1))
 
