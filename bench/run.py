@@ -27,8 +27,12 @@ Method
   with the loops, values and warm-ups of the timed runs) runs with the stats file set, and its counters are
   reported: compile seconds, us and bytes of machine code per IR instruction, functions compiled, compiles put
   off by the compile budget.
+* ``--fixed-malloc`` runs every configuration with glibc's heap trimming and mmap threshold fixed: template
+  renderers otherwise pay page faults on every render, by an amount that moves with the heap's layout (mako: 10-20%
+  between builds that run the same instructions, and plain CPython too).
 
-Usage: ``python bench/run.py [--cold] [--hook-tax] [--config NAME:VAR=VAL,...] [-r N] [names...]`` (``--list``).
+Usage: ``python bench/run.py [--cold] [--hook-tax] [--fixed-malloc] [--config NAME:VAR=VAL,...] [-r N] [names...]``
+(``--list``).
 """
 
 from __future__ import annotations
@@ -233,7 +237,16 @@ def build_configs(args: argparse.Namespace) -> dict[str, dict[str, str]]:
         configs["accel"] = {"ACCEL": "1"}
     for name, env in args.config:
         configs[name] = env
+    if args.fixed_malloc:
+        for env in configs.values():
+            env.setdefault("GLIBC_TUNABLES", FIXED_MALLOC)
     return configs
+
+
+# glibc's heap trimming and mmap threshold, fixed (--fixed-malloc): template renderers (bm_mako verified) otherwise
+# give memory back to the kernel and fault it in again on every render, a cost that depends on the heap's layout --
+# so unrelated changes move them by 10-20%, plain CPython included (shared/NOTES.md, session 15).
+FIXED_MALLOC = "glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=268435456"
 
 
 def describe(env: dict[str, str]) -> str:
@@ -612,6 +625,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="steady mode: skip the extra worker process that collects accel's tier-1 counters",
     )
     p.add_argument("--note", default="", help="free text stored in the JSON's meta (machine load...)")
+    p.add_argument("--fixed-malloc", action="store_true",
+                   help="every configuration, CPython's too, runs with glibc's trim and mmap thresholds fixed "
+                        "(GLIBC_TUNABLES): no heap trimming churn that moves with the heap's layout")
     p.add_argument("-r", "--repetitions", type=int, default=3, help="processes per configuration (default 3)")
     p.add_argument(
         "--config",
