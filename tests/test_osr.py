@@ -121,7 +121,9 @@ def test_long_calls_move_into_machine_code_at_a_loop_and_give_the_same_results()
     # for, while, nested, try_in_body, raises_late, keeps_locals, the exec'd module-level loop (+ the list
     # comprehension making `rows`, when it runs long)
     assert counters["osr_entered"] >= 7, counters
-    assert counters["osr_declined"] == 1, counters  # loop_in_try (its code is compiled, the frame stays)
+    # loop_in_try (its code is compiled, the frame stays); on a loaded machine sometimes one more (CI once saw 2:
+    # the watchdog's timing decides which frames it catches, and where)
+    assert 1 <= counters["osr_declined"] <= 2, counters
 
 
 MODULE_LEVEL = """
