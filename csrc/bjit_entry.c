@@ -478,6 +478,18 @@ make_generator(PyThreadState *tstate, PyFunctionObject *func, accel_code_state *
     return 1;
 }
 
+/* Where a compiled caller may push the callee's frame itself: only within the current data-stack chunk and never
+ * at its start, so that popping is just moving datastack_top back, as _PyThreadState_PopFrame does in that case.
+ * NULL: the ordinary path pushes it. */
+static inline PyObject **
+frame_room(PyThreadState *tstate, accel_code_state *st)
+{
+    PyObject **top = tstate->datastack_top;
+    if (top == NULL || top + st->frame_size >= tstate->datastack_limit || top == &tstate->datastack_chunk->data[0])
+        return NULL;
+    return top;
+}
+
 /* Call `func` with `nargs` positional arguments through its machine code, if it has some and takes them
  * plainly.  Returns 0 when it did not apply (nothing done), else 1 with *result set (NULL: exception); then the
  * references to `func` and to the arguments have moved into the callee's frame, as in ceval's
@@ -504,10 +516,8 @@ call_direct_state(PyThreadState *tstate, PyFunctionObject *func, accel_code_stat
     }
     if (st->gen_start >= 0)
         return make_generator(tstate, func, st, args, nargs, argcount, defaults, ndefaults, result);
-    /* Only within the current chunk and never at its start: popping is then just moving datastack_top back,
-     * as _PyThreadState_PopFrame does in that case. */
-    PyObject **top = tstate->datastack_top;
-    if (top == NULL || top + st->frame_size >= tstate->datastack_limit || top == &tstate->datastack_chunk->data[0])
+    PyObject **top = frame_room(tstate, st);
+    if (top == NULL)
         return 0;
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)top;
     tstate->datastack_top = top + st->frame_size;
@@ -678,9 +688,8 @@ call_direct_bound(PyThreadState *tstate, PyFunctionObject *func, accel_code_stat
     if (st == NULL || !st->direct_bind || st->jit_fn == NULL || accel_tracing(tstate)
         || tstate->interp->eval_frame != accel_eval_frame)
         return 0;
-    /* within the current chunk and never at its start, as call_direct_state */
-    PyObject **top = tstate->datastack_top;
-    if (top == NULL || top + st->frame_size >= tstate->datastack_limit || top == &tstate->datastack_chunk->data[0])
+    PyObject **top = frame_room(tstate, st);
+    if (top == NULL)
         return 0;
     PyObject *bound[BIND_MAX];
     Py_ssize_t nbound = bind_any_parameters(func, args, npos, kwnames, kwargs, bound);
@@ -1351,9 +1360,8 @@ accel_op_call_exact(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, in
         if (argcount - total > ndefaults)
             return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);  /* (its TypeError) */
     }
-    PyObject **top = ts->datastack_top;
-    /* as call_direct_state: within the current chunk and never at its start */
-    if (top + st->frame_size >= ts->datastack_limit || top == &ts->datastack_chunk->data[0])
+    PyObject **top = frame_room(ts, st);
+    if (top == NULL)
         return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);
 
     PyCodeObject *co = (PyCodeObject *)func->func_code;
