@@ -91,14 +91,18 @@ int accel_opcode_at(PyCodeObject *co, int32_t unit);  /* code_state.c */
  * when all its localsplus entries and stack slots are so reached (its templates take disp8 frame operands),
  * compact words when its code units and stack depths fit a 32-bit call-site word (glue.py). */
 #define ACCEL_FRAME_BIAS 128
-enum { ACCEL_SHAPE_NARROW = 1, ACCEL_SHAPE_COMPACT_WORDS = 2 };
+enum { ACCEL_SHAPE_NARROW = 1, ACCEL_SHAPE_COMPACT_WORDS = 2, ACCEL_SHAPE_UNITS32 = 4 };
 static inline int
 accel_function_shape(PyCodeObject *co, int64_t code_units)
 {
     int64_t last = (int64_t)offsetof(_PyInterpreterFrame, localsplus) - ACCEL_FRAME_BIAS +
                    8 * ((int64_t)co->co_nlocalsplus + co->co_stacksize);
+    /* units32: prev_instr is stored in 32 bits, since every value a frame of this code holds there (the unit
+     * before the first, where a new frame points, to the last) has the same upper half (registers.py) */
+    uintptr_t units = (uintptr_t)_PyCode_CODE(co);
     return (last <= 127 ? ACCEL_SHAPE_NARROW : 0) |
-           (code_units < (1 << 16) && co->co_stacksize < (1 << 7) ? ACCEL_SHAPE_COMPACT_WORDS : 0);
+           (code_units < (1 << 16) && co->co_stacksize < (1 << 7) ? ACCEL_SHAPE_COMPACT_WORDS : 0) |
+           ((units - 2) >> 32 == (units + 2 * (uintptr_t)code_units) >> 32 ? ACCEL_SHAPE_UNITS32 : 0);
 }
 static inline int32_t
 accel_code_nargs(PyCodeObject *co)

@@ -316,11 +316,14 @@ place_instructions(const place_fn *f, PyObject *templates, Py_ssize_t first, Py_
                 break;
             case HOLE_UNIT:
             case HOLE_UNIT_ADDR:
+            case HOLE_UNIT_ADDR32:
                 unit = unit_of(f, arg, i);
                 if (unit < 0)
                     goto bad_hole;
                 if (kind == HOLE_UNIT)
                     put32(field, (int32_t)unit);
+                else if (kind == HOLE_UNIT_ADDR32)  /* (a SHAPE_UNITS32 function: the upper half is the frame's) */
+                    put32(field, (int32_t)(uint32_t)(f->units + 2 * unit));
                 else
                     put64(field, (uint64_t)(f->units + 2 * unit));
                 break;

@@ -87,6 +87,27 @@ def test_templated_code_size_is_close_to_direct() -> None:
     assert templated_size < direct_size * 1.10
 
 
+def test_prev_instr_in_32_bits_only_where_the_upper_half_is_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SHAPE_UNITS32 (prev_instr's lower half stored alone) needs every address from the unit before the code to its
+    end in one 4 GB span; a function without it stores the full address and its code is 7 bytes longer a store."""
+    from accel.bjit import registers
+
+    assert registers.units_share_upper_half(0x7F00_0000_0010, 100)
+    assert not registers.units_share_upper_half(0x7F01_0000_0000, 100)  # (a new frame's unit before: 0x7F00_FFFF_FFFE)
+    assert not registers.units_share_upper_half(0x7F00_FFFF_FF00, 0x100)
+    codes = _codes(["textwrap"])
+    codegen.use_templates[0] = False
+    try:
+        _, size32 = _generate_all(codes)
+        real_shape = codegen.function_shape
+        monkeypatch.setattr(codegen, "function_shape",
+                            lambda *args: real_shape(*args) & ~registers.SHAPE_UNITS32)
+        _, size64 = _generate_all(codes)
+    finally:
+        codegen.use_templates[0] = True
+    assert size64 > size32 * 1.01
+
+
 def test_a_read_outside_the_key_refuses_the_template(monkeypatch: pytest.MonkeyPatch,
                                                      fresh_cache: templates.TemplateCache) -> None:
     """The synthetic function holds only what the key holds: were FOR_ITER not known to read the instruction

@@ -62,6 +62,7 @@ from .registers import (
     CTX,
     FRAME_BIAS,
     SHAPE_COMPACT_WORDS,
+    SHAPE_UNITS32,
     TSTATE,
     frame_mem,
     frame_pointer,
@@ -309,8 +310,8 @@ class _Generator(FastPaths):
         self.lay = rt.layout
         self.a = Assembler()
         self.nlp = fn.nlocalsplus
-        self.shape = function_shape(rt.layout, fn.nlocalsplus, fn.stacksize, fn.code_units)
         self.units = rt.address(code) + rt.layout["code_units_offset"]
+        self.shape = function_shape(rt.layout, fn.nlocalsplus, fn.stacksize, fn.code_units, self.units)
         self.lazy = lazy
         self.exit = Label("exit", address=lazy.exit or None if lazy else None)  # (0: this is the head)
         self.error_exit = Label("error", address=lazy.error or None if lazy else None)
@@ -400,8 +401,20 @@ class _Generator(FastPaths):
             self.a.jmp(R11)
 
     def set_prev_instr(self, unit: int) -> None:
-        self.a.mov(RAX, self.units + 2 * unit)
-        self.a.mov(frame_mem(self.lay["frame_prev_instr"]), RAX)
+        """frame->prev_instr = code unit `unit`'s address: its lower half only where the upper half is the frame's
+        already (SHAPE_UNITS32; a template's UNIT_ADDR32 hole)."""
+        a = self.a
+        address = self.units + 2 * unit
+        if self.shape & SHAPE_UNITS32:
+            a.mov(frame_mem(self.lay["frame_prev_instr"]), address & 0xFFFF_FFFF, size=32)
+            if self.markers is not None:
+                decoded = self.markers.decode64(address)
+                if decoded is None or decoded[0] != templates.UNIT_ADDR:
+                    raise templates.TemplateError("prev_instr at a unit that is not a marker")
+                a.logged_holes.append((a.size - 4, templates.UNIT_ADDR32, decoded[1], 0))
+            return
+        a.mov(RAX, address)
+        a.mov(frame_mem(self.lay["frame_prev_instr"]), RAX)
 
     # ---- reference counting ----------------------------------------------------------------------------
 

@@ -125,4 +125,4 @@ def give_plan(fn: Function, code: CodeType, rt: Runtime, data: int) -> None:
         fn.records, int_array([block.first for block in fn.blocks]), int_array([block.start for block in fn.blocks]),
         int_array(offsets), int_array(info), fn.nlocalsplus, localsplus_disp(lay),
         rt.address(code) + lay["code_units_offset"], fn.code_units, data,
-        function_shape(lay, fn.nlocalsplus, fn.stacksize, fn.code_units)))
+        function_shape(lay, fn.nlocalsplus, fn.stacksize, fn.code_units, rt.address(code) + lay["code_units_offset"])))

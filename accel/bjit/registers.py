@@ -47,12 +47,23 @@ def is_narrow(layout: dict[str, int], nlocalsplus: int, stacksize: int) -> bool:
 # A function's shape (templates' key): what of its code's encoding depends on its sizes
 SHAPE_NARROW = 1  # is_narrow: one-byte frame displacements
 SHAPE_COMPACT_WORDS = 2  # call-site words (glue.py) in 32 bits: code units < 2**16, stack depth < 2**7
+# prev_instr stored in 32 bits (7 bytes, not a 10-byte movabs and a 4-byte store): the code's units, and the unit
+# before them where a new frame's prev_instr points, share the upper half of their addresses, so a frame of this
+# code always holds the right upper half (nothing but an instruction of its own code is ever stored there)
+SHAPE_UNITS32 = 4
 
 
-def function_shape(layout: dict[str, int], nlocalsplus: int, stacksize: int, code_units: int) -> int:
-    """The function's SHAPE_* bits (csrc/bjit.h accel_function_shape computes the same)."""
+def units_share_upper_half(units: int, code_units: int) -> bool:
+    """Every address from the unit before the code's first (`units` - 2) to its end has the same upper 32 bits."""
+    return (units - 2) >> 32 == (units + 2 * code_units) >> 32
+
+
+def function_shape(layout: dict[str, int], nlocalsplus: int, stacksize: int, code_units: int, units: int) -> int:
+    """The function's SHAPE_* bits (csrc/bjit.h accel_function_shape computes the same); `units` is the address of
+    the code's first unit."""
     return (SHAPE_NARROW if is_narrow(layout, nlocalsplus, stacksize) else 0) | (
-        SHAPE_COMPACT_WORDS if code_units < 1 << 16 and stacksize < 1 << 7 else 0)
+        SHAPE_COMPACT_WORDS if code_units < 1 << 16 and stacksize < 1 << 7 else 0) | (
+        SHAPE_UNITS32 if units_share_upper_half(units, code_units) else 0)
 
 
 def set_frame(a: Assembler, frame: Reg | Mem) -> None:

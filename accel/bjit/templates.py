@@ -123,6 +123,7 @@ RUNTIME_REL = 17  # rel32: a call or jump to RuntimeTable.names[arg] (a helper)
 SLOT8 = 18        # disp8: SLOT, in a narrow function (registers.py)
 LOCAL8 = 19       # disp8: LOCAL, in a narrow function
 HANDBACK32 = 20   # imm32: a compact call-site word (glue.py), as HANDBACK's (role, extra)
+UNIT_ADDR32 = 21  # imm32: the lower half of UNIT_ADDR's address (prev_instr in a registers.SHAPE_UNITS32 function)
 
 # Unit roles beyond the window's records (2 * record + field): the start of the jump target's block, of the next
 # instruction's jump target's block, and the code's length (next_start of the last instruction).
