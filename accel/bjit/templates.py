@@ -77,7 +77,7 @@ from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  
 from accel.ir import Function
 
 from .registers import FRAME, SHAPE_NARROW, localsplus_disp
-from .x86 import GPR64, Label
+from .x86 import GPR64, Label, fits_s8
 
 OP = _opcode.opmap
 
@@ -579,8 +579,10 @@ def _synthetic(key: tuple, m: Markers) -> tuple[_SyntheticFunction, dict[int, st
     return fn, names, labels
 
 
-def _generate(key: tuple, m: Markers, make_generator: Callable[..., Any]) -> tuple[Any, int, bool]:  # (unpacked)
-    """Run the generator on the synthetic function: (generator, hot size, leaves)."""
+def _generate(key: tuple, m: Markers, make_generator: Callable[..., Any],  # (key unpacked)
+              short_plan: frozenset[int] = frozenset()) -> tuple[Any, int, bool]:
+    """Run the generator on the synthetic function: (generator, hot size, leaves); the branches numbered in
+    `short_plan` are rel8 (`short_branches`)."""
     fn, names, labels = _synthetic(key, m)
 
     table = m.table
@@ -602,6 +604,7 @@ def _generate(key: tuple, m: Markers, make_generator: Callable[..., Any]) -> tup
         a.narrow = m.is_frame_displacement if key[KEY_SHAPE] & SHAPE_NARROW else None
         a.narrow_fields = []
         a.logged_holes = []
+        a.short_plan = short_plan
         gen.shape = key[KEY_SHAPE]
         entry = key[KEY_ENTRY]
         if entry is not None:
@@ -624,6 +627,20 @@ def _generate(key: tuple, m: Markers, make_generator: Callable[..., Any]) -> tup
         gen.out_of_line = False
         gen.stubs.clear()  # (closures over the generator: no cycle left for the collector, even on failure)
     return gen, hot, bool(leaves)
+
+
+def short_branches(a: Any, hot: int) -> frozenset[int]:
+    """The numbers of the branches (Assembler.branches) a second run of the generator can emit as rel8: aimed at a
+    label in the same part as themselves, hot or cold -- each part is copied whole, so the distance holds wherever
+    it lands -- and within reach.  (The second run's code is the first's with branches shortened, so no distance
+    grows: the numbering and the reach hold.)  A template is mostly branches over a few instructions -- skipping a
+    release, from one type test to the next -- which rel32 made 4 bytes longer each."""
+    cold = a.cold_labels or set()
+    plan = []
+    for number, (start, label) in enumerate(a.branches):
+        if label.position is not None and (start >= hot) == (label in cold) and fits_s8(label.position - start - 2):
+            plan.append(number)
+    return frozenset(plan)
 
 
 _WIDE = frozenset((UNIT_ADDR, CONST, NAME, SITE, KWNAMES, HANDBACK, RUNTIME))
@@ -700,6 +717,9 @@ def make_template(packed_key: bytes, markers: list[Markers], make_generator: Cal
     for m in markers[:2 if check else 1]:
         try:
             gen, hot, leaves = _generate(key, m, make_generator)
+            plan = short_branches(gen.a, hot)
+            if plan:
+                gen, hot, leaves = _generate(key, m, make_generator, plan)
         except (IndexError, KeyError, AttributeError, TypeError, ValueError) as exc:
             raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
         code, found, exits = _holes(m, gen.a, hot)

@@ -22,9 +22,10 @@ memory and an immediate, the keyword `size=` says how wide (default 64, a qword)
 
 Branches: `jmp`/`jcc`/`call` to a `Label`.  A backward branch whose target is within reach gets the 2-byte rel8
 form; everything else uses rel32 so a forward reference never needs re-layout (fixed at `bind`, checked at
-`finish`).  "Patchable" sites (`jmp_patchable`, `jcc_patchable`, `mov_imm64`) always use the long form and return
-the offset of their rel32/imm64 field, so once the code lives at some address the runtime can retarget them with
-`rel32_bytes(field_address, new_target)`.
+`finish`) -- except in template mode, where the generator runs twice and the second run makes rel8 the branches
+the first found within reach (`short_plan`, templates.short_branches).  "Patchable" sites (`jmp_patchable`,
+`jcc_patchable`, `mov_imm64`) always use the long form and return the offset of their rel32/imm64 field, so once
+the code lives at some address the runtime can retarget them with `rel32_bytes(field_address, new_target)`.
 
 Usage::
 
@@ -159,6 +160,12 @@ class Assembler:
         self.narrow: Callable[[int], bool] | None = None
         self.narrow_fields: list[tuple[int, int]] = []
         self.logged_holes: list[tuple[int, int, int, int]] = []  # (template mode: holes logged by the generator)
+        # Short branches in template mode (templates.py makes a template twice): every jmp/jcc to a label of the
+        # code is numbered, and logged (its first byte, its label); the numbers in `short_plan` -- those whose
+        # target the first pass found within rel8 reach in the same part, hot or cold -- are emitted as rel8.
+        self.branches: list[tuple[int, Label]] = []
+        self.short_plan: frozenset[int] = frozenset()
+        self._short_pending: dict[Label, list[int]] = {}  # unbound label -> offsets of rel8 fields aimed at it
 
     # ------------------------------------------------------------------------------------------ buffer and labels
 
@@ -192,6 +199,8 @@ class Assembler:
         buf = self.buf
         for field in self._pending.pop(label, ()):  # (a branch within the code: always in rel32 reach)
             _pack_rel32(buf, field, position - field - 4)
+        for field in self._short_pending.pop(label, ()):
+            self._pack_rel8(field, position)
 
     def bind_known(self, label: Label, memory: Mem, register: Reg, labels_here_too: bool = False) -> None:
         """Bind `label` where every path that arrives -- the fall-through and each jump to it -- has the 64-bit
@@ -206,8 +215,8 @@ class Assembler:
 
     def finish(self) -> bytes:
         """The finished code; raises AsmError if a referenced label was never bound."""
-        if self._pending:
-            names = ", ".join(repr(label) for label in self._pending)
+        if self._pending or self._short_pending:
+            names = ", ".join(repr(label) for label in (*self._pending, *self._short_pending))
             raise AsmError(f"unbound labels: {names}")
         return self.code
 
@@ -582,11 +591,37 @@ class Assembler:
         disp = target.position - (self.size + size)
         return disp if fits_s8(disp) else None
 
+    def _planned_short(self, target: Label) -> bool:
+        """Template mode: log the branch to `target` about to be emitted; whether the plan makes it rel8."""
+        if self.fields is None or target.address is not None:
+            return False
+        number = len(self.branches)
+        self.branches.append((len(self.buf), target))
+        return number in self.short_plan
+
+    def _short_field(self, target: Label) -> None:
+        """A rel8 field aimed at `target` (bound now, or at its `bind`)."""
+        field = len(self.buf)
+        self.buf += b"\0"
+        if target.position is not None:
+            self._pack_rel8(field, target.position)
+        else:
+            self._short_pending.setdefault(target, []).append(field)
+
+    def _pack_rel8(self, field: int, position: int) -> None:
+        disp = position - (field + 1)
+        if not fits_s8(disp):  # (the plan came from a first pass whose code was longer: only if it differed)
+            raise AsmError(f"a planned short branch at {field - 1} cannot reach {position}")
+        self.buf[field] = disp & 0xFF
+
     def jmp(self, target: Label | Operand) -> None:
         if isinstance(target, Label):
             disp = self._short_back(target, 2)
             if disp is not None:
                 self.buf += b"\xeb" + imm_bytes(disp, 1)
+            elif self._planned_short(target):
+                self.buf += b"\xeb"
+                self._short_field(target)
             else:
                 self.buf += b"\xe9"
                 self._rel32(target)
@@ -598,6 +633,9 @@ class Assembler:
         position = target.position
         if position is not None and self.fields is None and -128 <= position - (len(self.buf) + 2) <= 127:
             self.buf += bytes((0x70 + cc, (position - (len(self.buf) + 2)) & 0xFF))
+        elif self._planned_short(target):
+            self.buf += bytes((0x70 + cc,))
+            self._short_field(target)
         else:
             self.buf += _JCC_REL32[cc]
             self._rel32(target)
