@@ -58,6 +58,41 @@ def test_templates_agree_under_two_marker_sets(fresh_cache: templates.TemplateCa
     assert len(fresh_cache.templates) < instructions / 4
 
 
+def test_runtime_addresses_are_rip_relative_and_short_branches_stay_in_their_part(
+        fresh_cache: templates.TemplateCache) -> None:
+    """Templates load the runtime's entries (types, None, the eval breaker...) with a 7-byte RIP-relative lea (a
+    RUNTIME_REL hole after 8D /r), never a 10-byte movabs (a RUNTIME hole); their rel8 branches land in the part,
+    hot or cold, they are in."""
+    from accel.bjit.disasm import available_backends, decode
+
+    _generate_all(_codes(["textwrap", "json.decoder"]))
+    made = []  # (hot, cold, holes) of each template, from its packed form
+    for packed in fresh_cache.templates.values():
+        if packed is None:
+            continue
+        hot_size, cold_size, n_holes = templates.TEMPLATE_HEAD.unpack_from(packed)[:3]
+        code = packed[templates.TEMPLATE_HEAD.size:templates.TEMPLATE_HEAD.size + hot_size + cold_size]
+        holes = list(templates.HOLE.iter_unpack(packed[templates.TEMPLATE_HEAD.size + len(code):]))
+        assert len(holes) == n_holes
+        made.append((code[:hot_size], code[hot_size:], holes))
+    assert made
+    kinds = [hole[1] for _, _, holes in made for hole in holes]
+    assert templates.RUNTIME not in kinds
+    leas = [hole for hot, cold, holes in made for hole in holes
+            if hole[1] == templates.RUNTIME_REL and (hot + cold)[hole[0] - 2] == 0x8D]
+    assert len(leas) > 20
+    if "objdump" not in available_backends():
+        return
+    short = 0
+    for hot, cold, _ in [t for t in made if t[0] or t[1]][:150]:
+        for address, raw, text in decode(hot + cold, 0, "objdump"):
+            if len(raw) == 2 and text.startswith("j"):
+                short += 1
+                target = int(text.split()[-1], 16)
+                assert target <= len(hot) if address < len(hot) else target >= len(hot), text
+    assert short > 50
+
+
 def test_generators_and_coroutines_are_placed_from_templates(fresh_cache: templates.TemplateCache) -> None:
     """Generator and coroutine functions (compiled whole: their resume points start blocks, which get the entries
     the resume dispatch jumps to) are placed from templates too, with the same checks."""

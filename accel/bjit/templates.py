@@ -119,7 +119,7 @@ EXIT = 13         # rel32: exit label (0 exit, 1 error, 2 declined, 3 handback t
 TO_COLD = 14      # rel32 in the hot part: cold offset
 TO_HOT = 15       # rel32 in the cold part: hot offset
 RUNTIME = 16      # imm64: this process's address of RuntimeTable.names[arg] (None, a type, a counter...)
-RUNTIME_REL = 17  # rel32: a call or jump to RuntimeTable.names[arg] (a helper)
+RUNTIME_REL = 17  # rel32: a call or jump to RuntimeTable.names[arg] (a helper), or a lea of its address
 SLOT8 = 18        # disp8: SLOT, in a narrow function (registers.py)
 LOCAL8 = 19       # disp8: LOCAL, in a narrow function
 HANDBACK32 = 20   # imm32: a compact call-site word (glue.py), as HANDBACK's (role, extra)
@@ -605,6 +605,10 @@ def _generate(key: tuple, m: Markers, make_generator: Callable[..., Any],  # (ke
         a.narrow_fields = []
         a.logged_holes = []
         a.short_plan = short_plan
+        # the runtime's entries (types, singletons, flags in libpython; the shim's counters; glue) by RIP-relative
+        # lea: RUNTIME_REL holes, placed as direct calls to helpers are (templates apply only while those reach)
+        runtime_top = m.runtime_base >> 40
+        a.near_addresses = lambda value: value >> 40 == runtime_top and not value & 0xFFFF
         gen.shape = key[KEY_SHAPE]
         entry = key[KEY_ENTRY]
         if entry is not None:

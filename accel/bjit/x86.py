@@ -166,6 +166,9 @@ class Assembler:
         self.branches: list[tuple[int, Label]] = []
         self.short_plan: frozenset[int] = frozenset()
         self._short_pending: dict[Label, list[int]] = {}  # unbound label -> offsets of rel8 fields aimed at it
+        # Addresses a 64-bit `mov reg, imm` loads with a RIP-relative lea instead, resolved by `link` as a direct
+        # call's target is (the runtime's static objects, in the reach the code's direct calls need anyway)
+        self.near_addresses: Callable[[int], bool] | None = None
 
     # ------------------------------------------------------------------------------------------ buffer and labels
 
@@ -318,6 +321,12 @@ class Assembler:
         other form goes through the memoized encoder."""
         if type(src) is int and type(dst) is Reg and dst.bits == 64 and (
                 0xFFFF_FFFF < src < 1 << 64 or -(1 << 63) <= src < -0x8000_0000):
+            if self.near_addresses is not None and self.near_addresses(src):
+                # lea dst, [rip + rel32] (7 bytes, not 10): mod=00 rm=101 is RIP-relative; resolved as a call's
+                self.buf += rex(True, (dst.code >> 3) << 2) + b"\x8d" + bytes([((dst.code & 7) << 3) | 0b101])
+                self._external.append((len(self.buf), src))
+                self.buf += b"\0\0\0\0"
+                return
             self.buf += _MOVABS[dst.code] + (src & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little")
             return
         src_type = type(src)
