@@ -75,6 +75,7 @@ from .x86 import (
     ECX,
     EDX,
     R8,
+    R8D,
     R9,
     R11,
     R12,
@@ -644,7 +645,10 @@ class _Generator(FastPaths):
             frame_pointer(a, RSI)
             a.lea(RDX, self.slot(depth))
         if extra is not None:
-            a.mov(R8, extra)
+            if isinstance(extra, int) and extra == 0:
+                a.xor(R8D, R8D)  # (3 bytes, not 6: no flags are live at a call)
+            else:
+                a.mov(R8, extra)
         if extra2 is not None:
             a.mov(R9, extra2)
         a.mov(ECX, oparg)
