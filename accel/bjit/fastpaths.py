@@ -24,7 +24,8 @@ from typing import Any
 from accel._builtins import BUILTINS as __builtins__  # type: ignore[no-redef]  # noqa: E402,F401 private builtins, see accel/_builtins.py
 
 from .feedback import ALL_ATTR_KINDS, Feedback
-from .glue import LOAD_GLOBAL_GLUE, unicode_entry_address
+from .glue import unicode_entry_address
+from .registers import frame_mem
 from .x86 import AL, DL, EAX, ECX, EDX, ESI, R8, R11, R13, R14, R15, R15D, RAX, RCX, RDI, RDX, RSI, Label, Mem
 from .x86 import mem as _mem
 
@@ -73,23 +74,30 @@ class FastPaths:
     def emit_load_global(self, i: int, arg: int, depth: int) -> None:
         """The site's cached value while both dicts are at the versions it was found at -- only the globals' at
         a site CPython found a module global at (LOAD_GLOBAL_MODULE: a value found in the globals does not
-        depend on the builtins; the cache's module_version is 0, no dict's version, while it holds a builtin),
-        checked by glue the sites share (glue.load_global_glue: a LOAD_GLOBAL is a third of the bytes inline);
+        depend on the builtins; the cache's module_version is 0, no dict's version, while it holds a builtin);
         otherwise (out of line) the value in the entry where the name was (glue.global_entry_glue), else the
-        helper, which looks it up and re-fills the cache.
-
-        Only the versions: a dict's version tag is unique among all dicts (PEP 509: a global counter, bumped for
-        every dict made or changed; csrc/site_cache.c's own tags come from a range CPython never reaches), so
-        the frame's dict at the version the cache was filled at is the cache's dict, unchanged since."""
+        helper, which looks it up and re-fills the cache."""
         a = self.a
+        lay = self.lay
         slow, hit, done = a.label("global_miss"), a.label("global_hit"), a.label("global_done")
         a.mov(RCX, self.site_data[i])
-        module_only = self.feedback.name_at(self.fn.records[i * 8 + 2]) == "LOAD_GLOBAL_MODULE"
-        self.call_c(self.rt.symbols[LOAD_GLOBAL_GLUE[module_only]])  # rax = a new reference; ZF: a miss
-        a.jcc("e", slow)
+        # Only the versions: a dict's version tag is unique among all dicts (PEP 509: a global counter, bumped
+        # for every dict made or changed; csrc/site_cache.c's own tags come from a range CPython never reaches),
+        # so the frame's dict at the version the cache was filled at is the cache's dict, unchanged since.
+        checks: tuple[tuple[str, str], ...] = (("frame_globals", "global_cache_globals_version"),
+                                               ("frame_builtins", "global_cache_builtins_version"))
+        if self.feedback.name_at(self.fn.records[i * 8 + 2]) == "LOAD_GLOBAL_MODULE":
+            checks = (("frame_globals", "global_cache_module_version"),)
+        for frame_field, version_field in checks:
+            a.mov(RAX, frame_mem(lay[frame_field]))
+            a.mov(RDX, _mem(RAX, lay["dict_version"]))
+            a.cmp(RDX, _mem(RCX, lay[version_field]))
+            a.jcc("ne", slow)
+        a.mov(RAX, _mem(RCX, lay["global_cache_value"]))
         a.bind(hit)
+        self.incref(RAX)
         if arg & 1:
-            a.and_(self.slot(depth), 0)  # the NULL (5 bytes where a mov takes 8; no flags are live)
+            a.mov(self.slot(depth), 0)
         a.mov(self.slot(depth + (arg & 1)), RAX)
         a.bind(done)
 
@@ -97,11 +105,7 @@ class FastPaths:
             a.bind(slow)  # (rcx = the site's cache)
             self.call_c(self.rt.symbols["global_entry"])  # the value in the entry where the name was (keeps rcx)
             a.test(RAX, RAX)
-            generic = a.label("global_generic")
-            a.jcc("z", generic)
-            self.incref(RAX)
-            a.jmp(hit)
-            a.bind(generic)
+            a.jcc("nz", hit)
             self.call_helper("load_global", i, arg, depth, extra=RCX, after="tracing")
             a.jmp(done)
 

@@ -341,34 +341,6 @@ def global_entry_glue(lay: dict[str, int]) -> bytes:
     return a.finish()
 
 
-# LOAD_GLOBAL's hit path, one per kind of site: the globals' version only (a site CPython found a module global
-# at), or both dicts' versions
-LOAD_GLOBAL_GLUE = {True: "load_global_module", False: "load_global_builtin"}
-
-
-def load_global_glue(lay: dict[str, int], module_only: bool) -> bytes:
-    """LOAD_GLOBAL's fast path, shared by its sites (codegen keeps 25 bytes a site, not 56): the site's cached
-    value while the frame's dicts are at the versions it was found at (fastpaths.emit_load_global says why the
-    versions are enough).  In: rcx = the site's cache; out: rax = the value, a new reference, and ZF clear (a
-    count just incremented is not zero), or rax = 0 and ZF set: a miss.  Keeps rcx; clobbers rdx."""
-    a = Assembler()
-    miss = a.label("miss")
-    checks = [("frame_globals", "global_cache_module_version")] if module_only else [
-        ("frame_globals", "global_cache_globals_version"), ("frame_builtins", "global_cache_builtins_version")]
-    for frame_field, version_field in checks:
-        a.mov(RAX, frame_mem(lay[frame_field]))
-        a.mov(RDX, _mem(RAX, lay["dict_version"]))
-        a.cmp(RDX, _mem(RCX, lay[version_field]))
-        a.jcc("ne", miss)
-    a.mov(RAX, _mem(RCX, lay["global_cache_value"]))
-    a.inc(_mem(RAX, lay["ob_refcnt"]))
-    a.ret()
-    a.bind(miss)
-    a.xor(EAX, EAX)
-    a.ret()
-    return a.finish()
-
-
 def method_attr_glue(lay: dict[str, int]) -> bytes:
     """A LOAD_METHOD site whose executable region found an attribute, not a method (a module's function, an
     instance's callable): [NULL, attribute], the owner released.  In: rax = the attribute (borrowed), rdi = the
@@ -466,7 +438,6 @@ def place_glue(core, lay: dict[str, int], symbols: dict[str, int], helpers: tupl
     pieces = [(enter_name(helper), template.replace(marker, symbols[helper].to_bytes(8, "little")))
               for helper in helpers]
     pieces.append(("global_entry", global_entry_glue(lay)))
-    pieces += [(name, load_global_glue(lay, module_only)) for module_only, name in LOAD_GLOBAL_GLUE.items()]
     pieces += [(after_name(after), after_glue(lay, after, symbols["handle_pending"])) for after in AFTER]
     pieces.append(("helper_declined", declined_glue(lay)))
     pieces.append(("handback_glue", handback_glue(lay)))
