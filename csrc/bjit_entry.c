@@ -1322,12 +1322,10 @@ call_exact_miss(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, intptr
 
 /* CALL at a site whose PRECALL CPython specialised for a Python function, without keywords -- what 3.11 would
  * make CALL_PY_EXACT_ARGS or CALL_PY_WITH_DEFAULTS if no PEP 523 hook were installed.  When the callee's code is
- * one of the two this site called last (the cache: same code, no code state freed since), or any other code with
- * a state (read from the code object), and its machine code takes
+ * one of the two this site called last (the cache: same code, no code state freed since) and its machine code takes
  * the arguments as they are, defaults filling the rest, this is the whole call -- frame pushed and filled,
  * machine code run, frame cleared and popped -- with none of accel_op_call's case analysis.  Anything else
- * (a callee without machine code, a generator, keyword-only parameters, tracing, no room in the data-stack
- * chunk) goes the way
+ * (another callee, a generator, keyword-only parameters, tracing, no room in the data-stack chunk) goes the way
  * of accel_op_call_py, after which the cache describes this call's callee. */
 /* (no memset call for the few locals to clear) */
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) PyObject **
@@ -1351,15 +1349,8 @@ accel_op_call_exact(PyThreadState *ts, _PyInterpreterFrame *f, PyObject **sp, in
         argcount = cc->argcount2;
         st = cc->st2;
     }
-    else {
-        /* A site that calls more codes than its two entries (a render(), a visitor, a dispatch table's methods
-         * called through one line): the state from the code object itself, a few loads, is still the fast
-         * path; going round by accel_op_call_py for each such call cost more than the call itself. */
-        st = accel_code_state_get((PyCodeObject *)func->func_code);
-        if (st == NULL)
-            return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);
-        argcount = exact_argcount(st);
-    }
+    else
+        return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);
     if (total > argcount || accel_tracing(ts) || ts->interp->eval_frame != accel_eval_frame)
         return call_exact_miss(ts, f, sp, oparg, kwnames, cc, (PyObject *)func);
     PyObject *defaults = func->func_defaults;
