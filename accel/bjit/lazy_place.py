@@ -121,8 +121,8 @@ def give_plan(fn: Function, code: CodeType, rt: Runtime, data: int) -> None:
         succs = tuple(block.succs) + (-1, -1)
         info += (block.end, block.depth, len(block.succs), succs[0], succs[1])
     lay = rt.layout
+    units = rt.address(code) + lay["code_units_offset"]
     rt.core.lazy_plan(code, (
         fn.records, int_array([block.first for block in fn.blocks]), int_array([block.start for block in fn.blocks]),
-        int_array(offsets), int_array(info), fn.nlocalsplus, localsplus_disp(lay),
-        rt.address(code) + lay["code_units_offset"], fn.code_units, data,
-        function_shape(lay, fn.nlocalsplus, fn.stacksize, fn.code_units, rt.address(code) + lay["code_units_offset"])))
+        int_array(offsets), int_array(info), fn.nlocalsplus, localsplus_disp(lay), units, fn.code_units, data,
+        function_shape(lay, fn.nlocalsplus, fn.stacksize, fn.code_units, units)))
